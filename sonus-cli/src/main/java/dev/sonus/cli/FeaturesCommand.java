@@ -1,0 +1,122 @@
+package dev.sonus.cli;
+
+import dev.sonus.audio.Audio;
+import dev.sonus.audio.AudioIO;
+import dev.sonus.audio.Resample;
+import dev.sonus.features.Fbank;
+import dev.sonus.features.Mfcc;
+import dev.sonus.features.Stft;
+import dev.sonus.tensor.Npy;
+import dev.sonus.tensor.Tensors;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code sonus features}: compute features of one file and write them as a {@code [frames, dims]} .npy. */
+@Command(name = "features", sortOptions = false,
+    description = {"Compute fbank, mfcc or spectrogram features of an audio file and write a float32 .npy of "
+        + "shape [frames, dims].", "Numerics follow SpeechBrain's Fbank/MFCC (n_fft 400, 25 ms window, 10 ms hop, "
+        + "hamming, centre padding, dB with top_db 80)."})
+final class FeaturesCommand implements Callable<Integer> {
+  enum Kind { fbank, mfcc, spectrogram }
+
+  @Parameters(index = "0", description = "fbank, mfcc or spectrogram")
+  Kind kind;
+
+  @Parameters(index = "1", paramLabel = "IN", description = "audio file (WAV or FLAC); multi-channel audio is "
+      + "averaged to mono")
+  Path input;
+
+  @Option(names = "--out", required = true, paramLabel = "OUT.npy", description = "output .npy file")
+  Path out;
+
+  @Option(names = "--sample-rate", paramLabel = "HZ", description = "resample to this rate first "
+      + "(default: the file's own rate)")
+  Integer sampleRate;
+
+  @Option(names = "--n-mels", paramLabel = "N", description = "mel filters (default: 40 for fbank, 23 for mfcc)")
+  Integer nMels;
+
+  @Option(names = "--n-mfcc", paramLabel = "N", defaultValue = "20", description = "cepstral coefficients for "
+      + "mfcc (default: ${DEFAULT-VALUE})")
+  int nMfcc;
+
+  @Option(names = "--n-fft", paramLabel = "N", defaultValue = "400", description = "FFT size (default: "
+      + "${DEFAULT-VALUE})")
+  int nFft;
+
+  @Option(names = "--win-ms", paramLabel = "MS", defaultValue = "25", description = "window length in ms "
+      + "(default: ${DEFAULT-VALUE})")
+  double winMs;
+
+  @Option(names = "--hop-ms", paramLabel = "MS", defaultValue = "10", description = "hop length in ms "
+      + "(default: ${DEFAULT-VALUE})")
+  double hopMs;
+
+  @Option(names = "--deltas", description = "append deltas and delta-deltas")
+  boolean deltas;
+
+  @Option(names = "--context", description = "stack 5 past and 5 future frames with each frame")
+  boolean context;
+
+  @Option(names = "--left-frames", paramLabel = "N", defaultValue = "5", description = "past frames in the "
+      + "context window (default: ${DEFAULT-VALUE})")
+  int leftFrames;
+
+  @Option(names = "--right-frames", paramLabel = "N", defaultValue = "5", description = "future frames in the "
+      + "context window (default: ${DEFAULT-VALUE})")
+  int rightFrames;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    if (sampleRate != null && sampleRate <= 0) {
+      throw new IllegalArgumentException("--sample-rate is " + sampleRate + "; it must be a positive rate in Hz");
+    }
+    Audio audio = AudioIO.read(input);
+    if (audio.numChannels() > 1) {
+      spec.commandLine().getErr().printf("sonus: %s has %d channels; averaging them to mono%n", input,
+          audio.numChannels());
+    }
+    int rate = sampleRate != null ? sampleRate : audio.sampleRate();
+    float[] samples = Resample.resample(audio.toMono(), rate).channel(0);
+    Fbank.Options options = Fbank.Options.defaults().withSampleRate(rate).withNFft(nFft).withFraming(winMs, hopMs)
+        .withNMels(nMels != null ? nMels : kind == Kind.mfcc ? 23 : 40).withDeltas(deltas).withContext(context)
+        .withContextFrames(leftFrames, rightFrames);
+    try (PointerScope scope = new PointerScope()) {
+      Tensor wav = Tensors.fromFloats(samples, 1, samples.length);
+      Tensor feats = switch (kind) {
+        case fbank -> {
+          try (Fbank f = new Fbank(options)) {
+            yield f.forward(wav);
+          }
+        }
+        case mfcc -> {
+          try (Mfcc m = new Mfcc(options, nMfcc)) {
+            yield m.forward(wav);
+          }
+        }
+        case spectrogram -> {
+          if (deltas || context) {
+            throw new IllegalArgumentException("--deltas and --context apply to fbank and mfcc, not spectrogram");
+          }
+          try (Stft s = new Stft(rate, winMs, hopMs, nFft, true)) {
+            yield s.powerSpectrogram(wav);
+          }
+        }
+      };
+      Tensor frames = feats.select(0, 0);
+      Npy.write(out, frames);
+      spec.commandLine().getErr().printf("sonus: wrote %s: %s [frames, dims] float32 from %.2f s at %d Hz%n",
+          out, Tensors.shapeString(frames), samples.length / (double) rate, rate);
+    }
+    return 0;
+  }
+}

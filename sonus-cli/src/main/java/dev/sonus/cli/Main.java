@@ -1,0 +1,84 @@
+package dev.sonus.cli;
+
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code sonus} command: parses arguments, calls the core library, prints results. */
+@Command(
+    name = "sonus",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Speech toolkit for the JVM: train, evaluate and run speech models.",
+    subcommands = {EnvCommand.class, FeaturesCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+  @Option(names = "--threads", description = "libtorch intra-op threads (default: libtorch's choice, the number "
+      + "of cores)", scope = CommandLine.ScopeType.INHERIT)
+  void setThreads(int threads) {
+    if (threads < 1) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--threads is " + threads + "; it must be at least 1");
+    }
+    org.bytedeco.pytorch.global.torch.set_num_threads(threads);
+  }
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Runs the command line and returns the exit status (0 ok, 1 failure, 2 usage error). */
+  public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      commandLine.getErr().println("sonus: error: " + describe(ex));
+      if (System.getenv("SONUS_DEBUG") != null) {
+        ex.printStackTrace(commandLine.getErr());
+      }
+      commandLine.getErr().flush();
+      return 1;
+    });
+    int status = cl.execute(args);
+    out.flush();
+    err.flush();
+    return status;
+  }
+
+  private static String describe(Throwable ex) {
+    if (ex instanceof UncheckedIOException u && u.getCause() != null) {
+      return u.getCause().getMessage();
+    }
+    String msg = ex.getMessage();
+    return msg == null ? ex.getClass().getSimpleName() : msg;
+  }
+
+  /** Entry point. */
+  public static void main(String[] args) {
+    PrintWriter out = new PrintWriter(System.out, true);
+    PrintWriter err = new PrintWriter(System.err, true);
+    System.exit(execute(args, out, err));
+  }
+
+  /** Prints the Sonus version. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      java.util.Properties p = new java.util.Properties();
+      try (var in = Main.class.getResourceAsStream("/dev/sonus/version.properties")) {
+        if (in != null) {
+          p.load(in);
+        }
+      } catch (java.io.IOException e) {
+        // unknown version
+      }
+      return new String[] {"sonus " + p.getProperty("version", "unknown")};
+    }
+  }
+}

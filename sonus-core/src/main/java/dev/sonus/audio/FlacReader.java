@@ -208,6 +208,10 @@ final class FlacReader {
    */
   private static StreamInfo parseStreamInfo(Path path, byte[] data, int start, int limit, long fileOffset) {
     int available = limit - start;
+    if (available == 0) {
+      throw new AudioFormatException(path, String.format(
+          "file ends at byte %d, where the 'fLaC' marker should start; the file is truncated", fileOffset + limit));
+    }
     if (available < 4) {
       if (startsWith(data, start, limit, "fLaC".substring(0, available))) {
         throw new AudioFormatException(path, String.format(
@@ -814,13 +818,42 @@ final class FlacReader {
         md5Buffer = new byte[length];
       }
       byte[] buffer = md5Buffer;
-      int at = 0;
-      for (int i = 0; i < n; i++) {
-        for (int c = 0; c < channels; c++) {
-          long v = block[c][i];
-          for (int k = 0; k < bytesPerSample; k++) {
-            buffer[at++] = (byte) (v >> (8 * k));
-          }
+      int stride = channels * bytesPerSample;
+      // One simple loop per channel and byte width: this runs for every sample, so it must be cheap even before
+      // the JIT has compiled it.
+      for (int c = 0; c < channels; c++) {
+        long[] source = block[c];
+        int at = c * bytesPerSample;
+        switch (bytesPerSample) {
+          case 1:
+            for (int i = 0; i < n; i++, at += stride) {
+              buffer[at] = (byte) source[i];
+            }
+            break;
+          case 2:
+            for (int i = 0; i < n; i++, at += stride) {
+              int v = (int) source[i];
+              buffer[at] = (byte) v;
+              buffer[at + 1] = (byte) (v >> 8);
+            }
+            break;
+          case 3:
+            for (int i = 0; i < n; i++, at += stride) {
+              int v = (int) source[i];
+              buffer[at] = (byte) v;
+              buffer[at + 1] = (byte) (v >> 8);
+              buffer[at + 2] = (byte) (v >> 16);
+            }
+            break;
+          default:
+            for (int i = 0; i < n; i++, at += stride) {
+              int v = (int) source[i];
+              buffer[at] = (byte) v;
+              buffer[at + 1] = (byte) (v >> 8);
+              buffer[at + 2] = (byte) (v >> 16);
+              buffer[at + 3] = (byte) (v >> 24);
+            }
+            break;
         }
       }
       md5.update(buffer, 0, length);

@@ -114,6 +114,7 @@ final class FeaturesCommand implements Callable<Integer> {
       };
       Tensor frames = feats.select(0, 0);
       Npy.write(out, frames);
+      feats.close();
       spec.commandLine().getErr().printf("sonus: wrote %s: %s [frames, dims] float32 from %.2f s at %d Hz%n",
           out, Tensors.shapeString(frames), samples.length / (double) rate, rate);
     }

@@ -12,17 +12,17 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Speech toolkit for the JVM: train, evaluate and run speech models.",
-    subcommands = {EnvCommand.class, FeaturesCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {EnvCommand.class, FeaturesCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
-  @Option(names = "--threads", description = "libtorch intra-op threads (default: libtorch's choice, the number "
-      + "of cores)", scope = CommandLine.ScopeType.INHERIT)
+  @Option(names = "--threads", paramLabel = "N", description = "libtorch intra-op and OpenBLAS threads "
+      + "(default: the number of cores)", scope = CommandLine.ScopeType.INHERIT)
   void setThreads(int threads) {
     if (threads < 1) {
       throw new CommandLine.ParameterException(new CommandLine(this),
           "--threads is " + threads + "; it must be at least 1");
     }
-    org.bytedeco.pytorch.global.torch.set_num_threads(threads);
+    dev.sonus.tensor.Threads.setIntraOp(threads);
   }
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

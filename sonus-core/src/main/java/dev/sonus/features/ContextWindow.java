@@ -25,21 +25,26 @@ public final class ContextWindow {
     return left + right + 1;
   }
 
-  /** Returns the stacked features. */
+  /** Returns the stacked features; the caller owns the result. */
   public Tensor forward(Tensor x) {
     FeatureChecks.featureBatch(x, -1, this);
+    try (PointerScope scope = new PointerScope()) {
+      return compute(x).retainReference();
+    }
+  }
+
+  /** {@link #forward} without checks; the result belongs to the caller's scope. */
+  Tensor compute(Tensor x) {
     if (left == 0 && right == 0) {
       return x.clone();
     }
-    try (PointerScope scope = new PointerScope()) {
-      long batch = x.size(0);
-      long frames = x.size(1);
-      long features = x.size(2);
-      // Pad time with zeros, then take a sliding window of width W along it: [B, T, F, W].
-      Tensor padded = torch.constant_pad_nd(x, 0, 0, left, right);
-      Tensor windows = padded.unfold(1, width(), 1);
-      return windows.reshape(batch, frames, features * width()).retainReference();
-    }
+    long batch = x.size(0);
+    long frames = x.size(1);
+    long features = x.size(2);
+    // Pad time with zeros, then take a sliding window of width W along it: [B, T, F, W].
+    Tensor padded = torch.constant_pad_nd(x, 0, 0, left, right);
+    Tensor windows = padded.unfold(1, width(), 1);
+    return windows.reshape(batch, frames, features * width());
   }
 
   @Override

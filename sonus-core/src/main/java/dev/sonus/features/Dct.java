@@ -35,12 +35,19 @@ public final class Dct implements AutoCloseable {
     }
   }
 
-  /** Returns the coefficients. */
+  /** Returns the coefficients; the caller owns the result. */
   public Tensor forward(Tensor x) {
     if (x.dim() < 1 || x.size(-1) != inputSize) {
       throw new IllegalArgumentException(String.format("%s: input shape %s, expected a last axis of %d (n_mels)",
           this, Tensors.shapeString(x), inputSize));
     }
+    try (PointerScope scope = new PointerScope()) {
+      return compute(x).retainReference();
+    }
+  }
+
+  /** {@link #forward} without checks; the result belongs to the caller's scope. */
+  Tensor compute(Tensor x) {
     return x.matmul(basis);
   }
 

@@ -30,23 +30,28 @@ public final class Deltas {
     this.denominator = n * (n + 1) * (2.0 * n + 1) / 3.0;
   }
 
-  /** Returns the deltas of {@code x} ({@code [B, T, F]}). */
+  /** Returns the deltas of {@code x} ({@code [B, T, F]}); the caller owns the result. */
   public Tensor forward(Tensor x) {
     FeatureChecks.featureBatch(x, -1, this);
     try (PointerScope scope = new PointerScope()) {
-      long features = x.size(2);
-      float[] taps = new float[windowLength];
-      for (int k = -n; k <= n; k++) {
-        taps[k + n] = k;
-      }
-      Tensor kernel = dev.sonus.tensor.Tensors.fromFloats(taps, 1, 1, windowLength)
-          .to(x.scalar_type()).expand(features, 1, windowLength);
-      Tensor channelsFirst = x.transpose(1, 2);                    // [B, F, T]
-      Tensor padded = torch.replication_pad1d(channelsFirst, n, n);
-      Tensor d = torch.conv1d(padded, kernel, new TensorOptional(), new long[] {1}, new long[] {0},
-          new long[] {1}, features);
-      return d.div_(new Scalar(denominator)).transpose(1, 2).retainReference();
+      return compute(x).retainReference();
     }
+  }
+
+  /** {@link #forward} without checks; the result belongs to the caller's scope. */
+  Tensor compute(Tensor x) {
+    long features = x.size(2);
+    float[] taps = new float[windowLength];
+    for (int k = -n; k <= n; k++) {
+      taps[k + n] = k;
+    }
+    Tensor kernel = dev.sonus.tensor.Tensors.fromFloats(taps, 1, 1, windowLength)
+        .to(x.scalar_type()).expand(features, 1, windowLength);
+    Tensor channelsFirst = x.transpose(1, 2);                    // [B, F, T]
+    Tensor padded = torch.replication_pad1d(channelsFirst, n, n);
+    Tensor d = torch.conv1d(padded, kernel, new TensorOptional(), new long[] {1}, new long[] {0},
+        new long[] {1}, features);
+    return d.div_(new Scalar(denominator)).transpose(1, 2);
   }
 
   @Override

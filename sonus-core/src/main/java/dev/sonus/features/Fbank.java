@@ -139,11 +139,10 @@ public final class Fbank implements AutoCloseable {
     this.context = options.context() ? new ContextWindow(options.leftFrames(), options.rightFrames()) : null;
   }
 
-  /** Computes features: {@code [batch, time] -> [batch, frames, outputDim()]}. */
+  /** Computes features: {@code [batch, time] -> [batch, frames, outputDim()]}; the caller owns the result. */
   public Tensor forward(Tensor wav) {
     try (PointerScope scope = new PointerScope()) {
-      Tensor power = Stft.power(stft.complex(wav));
-      Tensor fbanks = filterbank.apply(power);
+      Tensor fbanks = filterbank.applyToSpectrum(stft.complex(wav));
       return postProcess(fbanks, deltas, context).retainReference();
     }
   }
@@ -167,12 +166,12 @@ public final class Fbank implements AutoCloseable {
   static Tensor postProcess(Tensor x, Deltas deltas, ContextWindow context) {
     Tensor out = x;
     if (deltas != null) {
-      Tensor d1 = deltas.forward(out);
-      Tensor d2 = deltas.forward(d1);
+      Tensor d1 = deltas.compute(out);
+      Tensor d2 = deltas.compute(d1);
       out = torch.cat(new TensorVector(out, d1, d2), 2);
     }
     if (context != null) {
-      out = context.forward(out);
+      out = context.compute(out);
     }
     return out;
   }

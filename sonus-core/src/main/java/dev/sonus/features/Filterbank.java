@@ -36,6 +36,7 @@ public final class Filterbank implements AutoCloseable {
   private final double refValue;
   private final double topDb;
   private final Tensor matrix;
+  private final Tensor interleavedMatrix;
   private final float[] matrixValues;
 
   /**
@@ -77,6 +78,8 @@ public final class Filterbank implements AutoCloseable {
     this.matrixValues = melMatrix(nMels, nFft, sampleRate, fMin, fMax, shape);
     try (PointerScope scope = new PointerScope()) {
       this.matrix = Tensors.fromFloats(matrixValues, nFft / 2 + 1, nMels).retainReference();
+      this.interleavedMatrix = Tensors.fromFloats(interleaveRows(matrixValues, nMels), nFft + 2, nMels)
+          .retainReference();
     }
   }
 
@@ -101,6 +104,22 @@ public final class Filterbank implements AutoCloseable {
   /** {@link #forward} without the checks; the result belongs to the caller's scope. */
   Tensor apply(Tensor power) {
     Tensor mel = power.matmul(matrix);
+    return logMel ? toDecibels(mel) : mel;
+  }
+
+  /**
+   * Filters the power of a complex spectrum {@code [B, frames, bins]} (complex64, contiguous), squaring its
+   * real and imaginary parts in place, so the argument is consumed. Summing {@code re²} and {@code im²} happens
+   * inside the matrix product (each filter row appears twice), which saves a pass over the spectrum.
+   * The result belongs to the caller's scope.
+   */
+  Tensor applyToSpectrum(Tensor complex) {
+    Tensor parts = torch.view_as_real(complex);
+    if (!parts.is_contiguous()) {
+      parts = parts.contiguous();
+    }
+    parts.square_();
+    Tensor mel = parts.view(complex.size(0), complex.size(1), 2 * complex.size(2)).matmul(interleavedMatrix);
     return logMel ? toDecibels(mel) : mel;
   }
 
@@ -147,6 +166,17 @@ public final class Filterbank implements AutoCloseable {
     return out;
   }
 
+  /** Repeats each row of a row-major {@code [rows, cols]} matrix: rows {@code 2k} and {@code 2k+1} equal row k. */
+  private static float[] interleaveRows(float[] m, int cols) {
+    int rows = m.length / cols;
+    float[] out = new float[2 * m.length];
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(m, r * cols, out, 2 * r * cols, cols);
+      System.arraycopy(m, r * cols, out, (2 * r + 1) * cols, cols);
+    }
+    return out;
+  }
+
   /** {@code torch.linspace} in float32: the first half counts up from start, the second half down from end. */
   static float[] linspace(float start, float end, int steps) {
     float[] out = new float[steps];
@@ -174,6 +204,7 @@ public final class Filterbank implements AutoCloseable {
   @Override
   public void close() {
     matrix.close();
+    interleavedMatrix.close();
   }
 
   @Override

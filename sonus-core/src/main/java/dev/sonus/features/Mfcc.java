@@ -46,8 +46,8 @@ public final class Mfcc implements AutoCloseable {
   /** Computes the coefficients. */
   public Tensor forward(Tensor wav) {
     try (PointerScope scope = new PointerScope()) {
-      Tensor logMel = filterbank.apply(Stft.power(stft.complex(wav)));
-      return Fbank.postProcess(dct.forward(logMel), deltas, context).retainReference();
+      Tensor logMel = filterbank.applyToSpectrum(stft.complex(wav));
+      return Fbank.postProcess(dct.compute(logMel), deltas, context).retainReference();
     }
   }
 

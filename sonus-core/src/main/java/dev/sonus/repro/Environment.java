@@ -61,9 +61,10 @@ public record Environment(
    * @param intraOpThreads {@code at::get_num_threads()}
    * @param interOpThreads {@code at::get_num_interop_threads()}
    * @param parallelBackend OpenMP, native, TBB
+   * @param blasThreads size of OpenBLAS's thread pool
    */
   public record Libtorch(String version, String blas, String onednn, String openmp, String cpuCapability,
-      boolean cuda, int intraOpThreads, int interOpThreads, String parallelBackend) {}
+      boolean cuda, int intraOpThreads, int interOpThreads, String parallelBackend, int blasThreads) {}
 
   private static final Set<String> SIMD_FLAGS = Set.of("sse4_1", "sse4_2", "avx", "avx2", "fma", "f16c",
       "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx512_bf16", "amx_tile", "neon", "asimd", "sve");
@@ -113,6 +114,7 @@ public record Environment(
     t.put("intra_op_threads", libtorch.intraOpThreads());
     t.put("inter_op_threads", libtorch.interOpThreads());
     t.put("parallel_backend", libtorch.parallelBackend());
+    t.put("blas_threads", libtorch.blasThreads());
     m.put("libtorch", t);
     m.put("bytedeco", new java.util.TreeMap<>(bytedeco));
     return m;
@@ -131,8 +133,8 @@ public record Environment(
     sb.append(String.format(Locale.ROOT, "libtorch   %s, BLAS %s, oneDNN %s, OpenMP %s, kernels %s%s%n",
         libtorch.version(), libtorch.blas(), libtorch.onednn(), libtorch.openmp(), libtorch.cpuCapability(),
         libtorch.cuda() ? ", CUDA" : ""));
-    sb.append(String.format(Locale.ROOT, "Threads    intra-op %d, inter-op %d (%s)%n", libtorch.intraOpThreads(),
-        libtorch.interOpThreads(), libtorch.parallelBackend()));
+    sb.append(String.format(Locale.ROOT, "Threads    intra-op %d, inter-op %d (%s), BLAS %d%n",
+        libtorch.intraOpThreads(), libtorch.interOpThreads(), libtorch.parallelBackend(), libtorch.blasThreads()));
     sb.append(String.format(Locale.ROOT, "Bytedeco   JavaCPP %s, pytorch presets %s, platform %s%n",
         bytedeco.get("javacpp"), bytedeco.get("pytorch_presets"), bytedeco.get("platform")));
     return sb.toString();
@@ -166,7 +168,8 @@ public record Environment(
         "1".equals(settings.get("USE_CUDA")) || "ON".equals(settings.get("USE_CUDA")),
         torch.get_num_threads(),
         (int) torch.get_num_interop_threads(),
-        find(parallel, "ATen parallel backend: (\\S+)", "unknown"));
+        find(parallel, "ATen parallel backend: (\\S+)", "unknown"),
+        dev.sonus.tensor.Threads.blas());
   }
 
   private static String blasName(String info) {

@@ -1,0 +1,122 @@
+package dev.sonus.cli;
+
+import dev.sonus.features.Fbank;
+import dev.sonus.repro.Environment;
+import dev.sonus.tensor.BatchParallel;
+import dev.sonus.tensor.Threads;
+import dev.sonus.tensor.Tensors;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code sonus bench}: throughput benchmarks of core components, as documented in bench/README.md. */
+@Command(name = "bench", description = "Benchmarks (documented in bench/README.md).",
+    subcommands = {BenchCommand.FbankBench.class})
+final class BenchCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /**
+   * Fbank throughput in audio-seconds per wall-second. Protocol (shared with bench/fbank_speechbrain.py):
+   * seeded uniform noise of {@code batch × seconds} at {@code sampleRate}, {@code warmup} untimed forwards, then
+   * {@code runs} runs of {@code iters} timed forwards each; the median run is reported.
+   */
+  @Command(name = "fbank", description = "Fbank throughput (audio-seconds per wall-second) on a batch of waveforms.")
+  static final class FbankBench implements Callable<Integer> {
+    @Option(names = "--n-mels", defaultValue = "40", description = "mel filters (default: ${DEFAULT-VALUE})")
+    int nMels;
+
+    @Option(names = "--batch", defaultValue = "8", description = "waveforms per batch (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--seconds", defaultValue = "10", description = "length of each waveform, s "
+        + "(default: ${DEFAULT-VALUE})")
+    double seconds;
+
+    @Option(names = "--sample-rate", defaultValue = "16000", description = "Hz (default: ${DEFAULT-VALUE})")
+    int sampleRate;
+
+    @Option(names = "--bench-threads", defaultValue = "2", description = "libtorch intra-op threads "
+        + "(default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--intra-op", description = "use libtorch's intra-op threads on one batch instead of "
+        + "splitting the batch across Java threads")
+    boolean intraOp;
+
+    @Option(names = "--runs", defaultValue = "7", description = "timed runs; the median is reported "
+        + "(default: ${DEFAULT-VALUE})")
+    int runs;
+
+    @Option(names = "--iters", defaultValue = "10", description = "forwards per run (default: ${DEFAULT-VALUE})")
+    int iters;
+
+    @Option(names = "--warmup", defaultValue = "3", description = "untimed forwards first (default: ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      if (batch < 1 || runs < 1 || iters < 1 || seconds <= 0 || threads < 1) {
+        throw new IllegalArgumentException("--batch, --runs, --iters, --bench-threads and --seconds must be positive");
+      }
+      Threads.setIntraOp(intraOp ? threads : 1);
+      int samples = (int) Math.round(seconds * sampleRate);
+      float[] data = new float[batch * samples];
+      SplittableRandom rng = new SplittableRandom(1234);
+      for (int i = 0; i < data.length; i++) {
+        data[i] = (float) ((rng.nextDouble() * 2 - 1) * 0.1);
+      }
+      var out = spec.commandLine().getOut();
+      double[] rates = new double[runs];
+      try (PointerScope outer = new PointerScope(); NoGradGuard noGrad = new NoGradGuard();
+          Fbank fbank = new Fbank(sampleRate, nMels);
+          BatchParallel parallel = new BatchParallel(intraOp ? 1 : threads)) {
+        Tensor wav = Tensors.fromFloats(data, batch, samples);
+        for (int i = 0; i < warmup; i++) {
+          try (Tensor feats = parallel.map(wav, fbank::forward)) {
+            feats.size(1);
+          }
+        }
+        for (int r = 0; r < runs; r++) {
+          long start = System.nanoTime();
+          for (int i = 0; i < iters; i++) {
+            try (Tensor feats = parallel.map(wav, fbank::forward)) {
+              feats.size(1);
+            }
+          }
+          double elapsed = (System.nanoTime() - start) / 1e9;
+          rates[r] = iters * batch * seconds / elapsed;
+          out.printf(Locale.ROOT, "run %d: %.1f audio-s/s (%.2f ms per batch)%n", r + 1, rates[r],
+              elapsed * 1000 / iters);
+        }
+      }
+      double[] sorted = rates.clone();
+      Arrays.sort(sorted);
+      double median = runs % 2 == 1 ? sorted[runs / 2] : (sorted[runs / 2 - 1] + sorted[runs / 2]) / 2;
+      StringBuilder all = new StringBuilder();
+      for (double r : rates) {
+        all.append(String.format(Locale.ROOT, " %.1f", r));
+      }
+      Environment.Libtorch lt = Environment.capture().libtorch();
+      out.printf(Locale.ROOT, "sonus fbank n_mels=%d batch=%dx%.1fs threads=%d (%s): median %.1f audio-s/s (runs:%s) "
+          + "libtorch %s%n", nMels, batch, seconds, threads, intraOp ? "libtorch intra-op" : "batch split", median, all,
+          lt.version());
+      return 0;
+    }
+  }
+}

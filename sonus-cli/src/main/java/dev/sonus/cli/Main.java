@@ -19,7 +19,7 @@ public final class Main implements Runnable {
       + "(default: the number of cores)", scope = CommandLine.ScopeType.INHERIT)
   void setThreads(int threads) {
     if (threads < 1) {
-      throw new CommandLine.ParameterException(new CommandLine(this),
+      throw new CommandLine.ParameterException(spec.commandLine(),
           "--threads is " + threads + "; it must be at least 1");
     }
     dev.sonus.tensor.Threads.setIntraOp(threads);

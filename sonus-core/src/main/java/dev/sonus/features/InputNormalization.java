@@ -63,10 +63,16 @@ public final class InputNormalization extends Module {
     this.stdNorm = stdNorm;
     this.updateUntilEpoch = updateUntilEpoch;
     this.avgFactor = avgFactor;
+    // Keep our own handles: the references register_buffer returns point into the module's buffer list, which
+    // moves when the next buffer is added. Our handles share the same storage, so in-place updates reach the
+    // registered buffers.
     try (PointerScope scope = new PointerScope()) {
-      this.globMean = register_buffer("glob_mean", torch.zeros(0)).retainReference();
-      this.globStd = register_buffer("glob_std", torch.zeros(0)).retainReference();
-      this.count = register_buffer("count", Tensors.fromLongs(new long[] {0}, new long[0])).retainReference();
+      this.globMean = torch.zeros(0).retainReference();
+      this.globStd = torch.zeros(0).retainReference();
+      this.count = Tensors.fromLongs(new long[] {0}, new long[0]).retainReference();
+      register_buffer("glob_mean", globMean);
+      register_buffer("glob_std", globStd);
+      register_buffer("count", count);
     }
   }
 

@@ -1,0 +1,49 @@
+package dev.sonus.data;
+
+import dev.sonus.audio.AudioIO;
+import dev.sonus.features.Fbank;
+import dev.sonus.tensor.Tensors;
+import java.nio.file.Path;
+import java.util.Map;
+import org.bytedeco.pytorch.Tensor;
+
+/** Ready-made pipeline steps for audio datasets. */
+public final class AudioPipelines {
+  private AudioPipelines() {}
+
+  /**
+   * Reads the audio file named by {@code take} (a path string, or a JSON object with a {@code file} entry),
+   * downmixes to mono and resamples to {@code sampleRate} Hz: provides a {@code float[]}.
+   */
+  public static Pipeline readAudio(String take, String provide, int sampleRate) {
+    return Pipeline.of(take, provide, value -> AudioIO.readMono(audioPath(value), sampleRate).channel(0));
+  }
+
+  /** Computes Fbank features of a {@code float[]} waveform: provides {@code float[frames][dims]}. */
+  public static Pipeline fbank(String take, String provide, Fbank fbank) {
+    return Pipeline.of(take, provide, value -> {
+      float[] samples = (float[]) value;
+      try (Tensor wav = Tensors.fromFloats(samples, 1, samples.length); Tensor feats = fbank.forward(wav)) {
+        int frames = (int) feats.size(1);
+        int dims = (int) feats.size(2);
+        float[] flat = Tensors.toFloats(feats);
+        float[][] out = new float[frames][dims];
+        for (int t = 0; t < frames; t++) {
+          System.arraycopy(flat, t * dims, out[t], 0, dims);
+        }
+        return out;
+      }
+    });
+  }
+
+  /** The file path in a manifest audio field: a string, or a map with {@code file} (SpeechBrain's JSON style). */
+  public static Path audioPath(Object value) {
+    if (value instanceof Map<?, ?> m && m.get("file") != null) {
+      return Path.of(String.valueOf(m.get("file")));
+    }
+    if (value == null) {
+      throw new IllegalArgumentException("the audio field is empty");
+    }
+    return Path.of(String.valueOf(value));
+  }
+}

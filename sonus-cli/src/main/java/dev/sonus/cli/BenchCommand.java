@@ -20,7 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code sonus bench}: throughput benchmarks of core components, as documented in bench/README.md. */
 @Command(name = "bench", description = "Benchmarks (documented in bench/README.md).",
-    subcommands = {BenchCommand.FbankBench.class})
+    subcommands = {BenchCommand.FbankBench.class, BenchCommand.LoaderBench.class})
 final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -116,6 +116,90 @@ final class BenchCommand implements Runnable {
       out.printf(Locale.ROOT, "sonus fbank n_mels=%d batch=%dx%.1fs threads=%d (%s): median %.1f audio-s/s (runs:%s) "
           + "libtorch %s%n", nMels, batch, seconds, threads, intraOp ? "libtorch intra-op" : "batch split", median, all,
           lt.version());
+      return 0;
+    }
+  }
+
+  /**
+   * Data loader throughput: every WAV file of a folder is read, resampled and turned into Fbank features by the
+   * loader's workers, and collated into padded batches. Reports utterances per second per worker count, median
+   * of {@code runs} passes after one warm-up pass.
+   */
+  @Command(name = "loader", description = "Data loader throughput (utterances/s): read + resample + Fbank + "
+      + "collate, for several worker counts.")
+  static final class LoaderBench implements Callable<Integer> {
+    @Option(names = "--data-folder", required = true, paramLabel = "DIR", description = "folder of WAV files")
+    java.nio.file.Path dataFolder;
+
+    @Option(names = "--workers", split = ",", defaultValue = "1,2,4", description = "worker counts to measure "
+        + "(default: ${DEFAULT-VALUE})")
+    java.util.List<Integer> workers;
+
+    @Option(names = "--sample-rate", defaultValue = "16000", description = "resample to this rate, Hz "
+        + "(default: ${DEFAULT-VALUE})")
+    int sampleRate;
+
+    @Option(names = "--n-mels", defaultValue = "40", description = "mel filters (default: ${DEFAULT-VALUE})")
+    int nMels;
+
+    @Option(names = "--batch-size", defaultValue = "16", description = "(default: ${DEFAULT-VALUE})")
+    int batchSize;
+
+    @Option(names = "--runs", defaultValue = "3", description = "timed passes per worker count; the median is "
+        + "reported (default: ${DEFAULT-VALUE})")
+    int runs;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws java.io.IOException {
+      java.util.List<dev.sonus.data.Manifest.Row> rows = new java.util.ArrayList<>();
+      try (var files = java.nio.file.Files.list(dataFolder)) {
+        for (java.nio.file.Path f : files.filter(p -> p.toString().endsWith(".wav")).sorted().toList()) {
+          rows.add(new dev.sonus.data.Manifest.Row(f.getFileName().toString(),
+              java.util.Map.of("wav", f.toString()), 0));
+        }
+      }
+      if (rows.isEmpty()) {
+        throw new IllegalArgumentException("no .wav files in " + dataFolder);
+      }
+      var out = spec.commandLine().getOut();
+      try (Fbank fbank = new Fbank(sampleRate, nMels)) {
+        dev.sonus.data.DynamicItemDataset ds = dev.sonus.data.DynamicItemDataset.fromRows(rows)
+            .addPipeline(dev.sonus.data.AudioPipelines.readAudio("wav", "sig", sampleRate))
+            .addPipeline(dev.sonus.data.AudioPipelines.fbank("sig", "feats", fbank))
+            .withOutputKeys("id", "feats");
+        dev.sonus.data.BatchSampler sampler = dev.sonus.data.BatchSampler.fixed(ds.size(), batchSize,
+            dev.sonus.data.BatchSampler.Order.RANDOM, null, 1, false);
+        StringBuilder summary = new StringBuilder();
+        for (int w : workers) {
+          double[] rates = new double[runs];
+          try (dev.sonus.data.DataLoader loader = new dev.sonus.data.DataLoader(ds, sampler, w, 2 * Math.max(1, w),
+              1)) {
+            for (int r = -1; r < runs; r++) {
+              long start = System.nanoTime();
+              int items = 0;
+              try (var epoch = loader.epoch(r + 2)) {
+                for (dev.sonus.data.Batch b : epoch) {
+                  items += b.size();
+                  b.close();
+                }
+              }
+              double s = (System.nanoTime() - start) / 1e9;
+              if (r >= 0) {
+                rates[r] = items / s;
+                out.printf(Locale.ROOT, "workers %d run %d: %d utterances in %.2f s = %.1f utt/s%n", w, r + 1,
+                    items, s, rates[r]);
+              }
+            }
+          }
+          double[] sorted = rates.clone();
+          Arrays.sort(sorted);
+          summary.append(String.format(Locale.ROOT, "  workers=%d: median %.1f utt/s%n", w, sorted[runs / 2]));
+        }
+        out.printf(Locale.ROOT, "sonus loader %d files, %d Hz, fbank %d mels, batch %d:%n%s", ds.size(),
+            sampleRate, nMels, batchSize, summary);
+      }
       return 0;
     }
   }

@@ -148,9 +148,13 @@ final class Wav {
       long chunkSize = hdr.getInt(4) & 0xffffffffL;
       long body = pos + 8;
       if (id.equals("fmt ")) {
-        if (chunkSize < 16 || body + chunkSize > size) {
+        if (chunkSize < 16) {
           throw new AudioFormatException(path, "'fmt ' chunk at byte " + pos + " is " + chunkSize
-              + " bytes long; expected at least 16 within the file (corrupt header)");
+              + " bytes long; expected at least 16 (corrupt header)");
+        }
+        if (body + chunkSize > size) {
+          throw new AudioFormatException(path, "file ends at byte " + size + " inside the " + chunkSize
+              + "-byte 'fmt ' chunk that starts at byte " + pos + "; it is truncated");
         }
         ByteBuffer fmt = readAt(path, ch, body, (int) Math.min(chunkSize, 40));
         int tag = fmt.getShort(0) & 0xffff;

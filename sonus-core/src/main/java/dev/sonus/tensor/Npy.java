@@ -115,8 +115,8 @@ public final class Npy {
   /**
    * Reads a {@code .npy} file.
    *
-   * @throws UncheckedIOException naming the path if the file is missing, truncated, big-endian, in Fortran
-   *     order or of an unsupported dtype
+   * @throws UncheckedIOException naming the path if the file is missing, truncated, big-endian or of an
+   *     unsupported dtype (Fortran-order files are read and reordered to C order)
    */
   public static Array read(Path path) {
     byte[] bytes;
@@ -162,19 +162,32 @@ public final class Npy {
           + "' is not supported; expected one of <f4, <f8, <i8, <i4, <i2, |u1, |i1, |b1 (little-endian)");
     };
     String shapeText = group(path, SHAPE, header, "shape").trim();
-    long[] shape = shapeText.isEmpty()
-        ? new long[0]
-        : Arrays.stream(shapeText.split(","))
-            .map(String::trim)
-            .filter(s -> !s.isEmpty())
-            .mapToLong(Long::parseLong)
-            .toArray();
+    long[] shape;
+    try {
+      shape = shapeText.isEmpty()
+          ? new long[0]
+          : Arrays.stream(shapeText.split(","))
+              .map(String::trim)
+              .filter(s -> !s.isEmpty())
+              .mapToLong(Long::parseLong)
+              .toArray();
+    } catch (NumberFormatException e) {
+      throw bad(path, "header has a malformed shape (" + shapeText + ")");
+    }
     long n = 1;
-    for (long s : shape) {
-      n *= s;
+    long need;
+    try {
+      for (long s : shape) {
+        if (s < 0) {
+          throw bad(path, "header has a negative size in shape (" + shapeText + ")");
+        }
+        n = Math.multiplyExact(n, s);
+      }
+      need = Math.multiplyExact(n, itemSize);
+    } catch (ArithmeticException e) {
+      throw bad(path, "shape (" + shapeText + ") is too large (corrupt header)");
     }
     long dataStart = offset + headerLen;
-    long need = n * itemSize;
     if (bytes.length - dataStart < need) {
       throw bad(path, String.format("truncated: shape %s of %s needs %d data bytes but only %d remain",
           Arrays.toString(shape), dtype, need, bytes.length - dataStart));
@@ -295,6 +308,8 @@ public final class Npy {
   }
 
   private static UncheckedIOException bad(Path path, String problem) {
-    return new UncheckedIOException(new IOException(path + ": " + problem));
+    // Pass the message explicitly: UncheckedIOException(cause) alone would prefix it with "java.io.IOException: ".
+    String message = path + ": " + problem;
+    return new UncheckedIOException(message, new IOException(message));
   }
 }

@@ -40,7 +40,10 @@ public final class Json {
       if (!Double.isFinite(d)) {
         throw new IllegalArgumentException("JSON cannot represent the number " + d);
       }
-      sb.append(d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf((long) d) + ".0" : String.valueOf(d));
+      // Whole numbers below 1e15 as "1234567.0" rather than "1.234567E6"; -0.0 keeps its sign ((long) -0.0 is 0).
+      boolean negativeZero = d == 0 && Double.doubleToRawLongBits(d) != 0;
+      sb.append(d == Math.rint(d) && Math.abs(d) < 1e15 && !negativeZero
+          ? String.valueOf((long) d) + ".0" : String.valueOf(d));
     } else if (v instanceof Number n) {
       sb.append(n);
     } else if (v instanceof Map<?, ?> m) {
@@ -77,12 +80,16 @@ public final class Json {
         newline(sb, indent, level);
       }
       sb.append(']');
-    } else if (v instanceof long[] a) {
-      write(sb, java.util.Arrays.stream(a).boxed().toList(), indent, level);
-    } else if (v instanceof int[] a) {
-      write(sb, java.util.Arrays.stream(a).boxed().toList(), indent, level);
-    } else if (v instanceof double[] a) {
-      write(sb, java.util.Arrays.stream(a).boxed().toList(), indent, level);
+    } else if (v.getClass().isArray() && v.getClass().getComponentType().isPrimitive()) {
+      // Any primitive array (float[], short[], boolean[], ... as well as int[], long[], double[]): box each
+      // element so it goes through the cases above; char[] elements become one-character strings.
+      int n = java.lang.reflect.Array.getLength(v);
+      List<Object> boxed = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        Object e = java.lang.reflect.Array.get(v, i);
+        boxed.add(e instanceof Character c ? String.valueOf(c) : e);
+      }
+      write(sb, boxed, indent, level);
     } else if (v instanceof Object[] a) {
       write(sb, java.util.Arrays.asList(a), indent, level);
     } else if (v instanceof Enum<?> e) {
@@ -273,7 +280,18 @@ public final class Json {
               if (pos + 4 > s.length()) {
                 throw error("truncated \\u escape");
               }
-              sb.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
+              int code = 0;
+              for (int i = 0; i < 4; i++) {
+                // ASCII hex only: Integer.parseInt would accept a sign and non-ASCII digits, and its
+                // NumberFormatException would not name the offset.
+                char h = s.charAt(pos + i);
+                int digit = h < 128 ? Character.digit(h, 16) : -1;
+                if (digit < 0) {
+                  throw error("invalid \\u escape '\\u" + s.substring(pos, pos + 4) + "': expected 4 hex digits");
+                }
+                code = code * 16 + digit;
+              }
+              sb.append((char) code);
               pos += 4;
             }
             default -> throw error("invalid escape \\" + e);

@@ -113,6 +113,22 @@ public final class DataCheck {
     }
   }
 
+  /**
+   * The pre-training step: checks the manifests and throws if anything is wrong, so that a run stops before
+   * epoch 1 instead of failing (or silently learning from bad data) hours later.
+   *
+   * @return the report when it is clean (for logging the row count and hours of audio)
+   * @throws IllegalStateException whose message is the full report, with the fix for each problem
+   */
+  public static Report requireClean(List<Manifest> manifests, Options options) {
+    Report report = check(manifests, options);
+    if (!report.ok()) {
+      throw new IllegalStateException("the data check found problems; fix them or disable the check (check_data: "
+          + "false) to train anyway:" + System.lineSeparator() + report.format());
+    }
+    return report;
+  }
+
   /** Checks manifests (e.g. train, valid, test) together. */
   public static Report check(List<Manifest> manifests, Options options) {
     List<Problem> problems = new ArrayList<>();

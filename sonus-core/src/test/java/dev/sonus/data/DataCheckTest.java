@@ -79,6 +79,17 @@ class DataCheckTest {
   }
 
   @Test
+  void theTrainingStepThrowsWithTheWholeReport() throws IOException {
+    wav("a.wav", 16000, 0.5);
+    Manifest train = csv("train.csv", "a,0.5,$data_root/a.wav,s1,one\nb,0.5,$data_root/missing.wav,s1,two\n");
+    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> DataCheck.requireClean(List.of(train), DataCheck.Options.defaults()));
+    assertTrue(e.getMessage().contains("train.csv:3: b [missing_audio]"), e.getMessage());
+    Manifest clean = csv("clean.csv", "a,0.5,$data_root/a.wav,s1,one\n");
+    assertEquals(1, DataCheck.requireClean(List.of(clean), DataCheck.Options.defaults()).rows());
+  }
+
+  @Test
   void trainAndValidMayShareSpeakersUnlessAllSplitsMustBeDisjoint() throws IOException {
     wav("a.wav", 16000, 0.5);
     Manifest train = csv("train.csv", "a,0.5,$data_root/a.wav,s1,one\n");

@@ -1,0 +1,8 @@
+package dev.sonus.config.testing;
+
+/** Colours for enum-coercion tests. */
+public enum Color {
+  RED,
+  GREEN,
+  BLUE_GREEN
+}

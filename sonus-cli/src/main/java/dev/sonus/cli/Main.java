@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Speech toolkit for the JVM: train, evaluate and run speech models.",
-    subcommands = {EnvCommand.class, FeaturesCommand.class, DataCommand.class, BenchCommand.class,
+    subcommands = {EnvCommand.class, FeaturesCommand.class, DataCommand.class, ConfigCommand.class,
+        BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -124,6 +124,37 @@ class MainTest {
   }
 
   @Test
+  void configPrintsTheResolvedRecipeWithOverrides() throws Exception {
+    Path recipe = dir.resolve("r.yaml");
+    Files.writeString(recipe, "data_folder: !PLACEHOLDER\nn_mels: 40\nsave: !ref <data_folder>/save\n"
+        + "features: !new:features.Fbank {sample_rate: 8000, n_mels: !ref <n_mels>}\n");
+    Result r = run("config", recipe.toString(), "--data_folder=/d", "--n_mels=80", "--build");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("save: /d/save") && r.out().contains("n_mels: 80"), r.out());
+    Result missing = run("config", recipe.toString());
+    assertEquals(1, missing.status());
+    assertTrue(missing.err().contains("r.yaml:1") && missing.err().contains("data_folder"), missing.err());
+  }
+
+  @Test
+  void dataCheckExitsOneAndListsEachProblemWithItsRow() throws Exception {
+    Path wav = tone(16000, 0.5, 1);
+    Path train = dir.resolve("train.csv");
+    Files.writeString(train, "ID,duration,wav,spk_id,wrd\na,0.5," + wav + ",s1,one\na,0.5," + wav + ",s1,one\n"
+        + "b,0.5," + dir.resolve("gone.wav") + ",s1,two\n");
+    Path test = dir.resolve("test.csv");
+    Files.writeString(test, "ID,duration,wav,spk_id,wrd\nt,0.5," + wav + ",s1,three\n");
+    Result r = run("data", "check", train.toString(), test.toString());
+    assertEquals(1, r.status(), r.out() + r.err());
+    assertTrue(r.out().contains("train.csv:3: a [duplicate_id]"), r.out());
+    assertTrue(r.out().contains("train.csv:4: b [missing_audio]"), r.out());
+    assertTrue(r.out().contains("test.csv:2: t [speaker_overlap]"), r.out());
+    Path clean = dir.resolve("clean.csv");
+    Files.writeString(clean, "ID,duration,wav,spk_id,wrd\na,0.5," + wav + ",s1,one\n");
+    assertEquals(0, run("data", "check", clean.toString()).status());
+  }
+
+  @Test
   void aNonPositiveThreadCountIsRejected() {
     Result r = run("--threads", "0", "env");
     assertEquals(2, r.status());

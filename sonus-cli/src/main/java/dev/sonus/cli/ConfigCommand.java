@@ -1,0 +1,46 @@
+package dev.sonus.cli;
+
+import dev.sonus.config.HyperYaml;
+import dev.sonus.config.Overrides;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code sonus config}: resolve a recipe's hyperparameters. */
+@Command(name = "config", description = {"Print a recipe's YAML with command-line overrides applied and every "
+    + "!ref resolved (what a run records as hparams.yaml).",
+    "Overrides: --key=value or --a.b=value (values are YAML: --lr=0.1, --channels=[32,64])."})
+final class ConfigCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "RECIPE.yaml", description = "the recipe")
+  Path recipe;
+
+  @Option(names = "--build", description = "also build every object (!new, !apply) to check that the recipe "
+      + "loads")
+  boolean build;
+
+  @Unmatched
+  List<String> overrides = new ArrayList<>();
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    Overrides.Parsed parsed = Overrides.parse(overrides.toArray(new String[0]));
+    if (!parsed.rest().isEmpty()) {
+      throw new IllegalArgumentException("unexpected arguments " + parsed.rest()
+          + "; overrides are written --key=value");
+    }
+    String yaml = build
+        ? HyperYaml.load(recipe, parsed.overrides()).resolvedYaml()
+        : HyperYaml.resolve(recipe, parsed.overrides());
+    spec.commandLine().getOut().print(yaml.endsWith("\n") ? yaml : yaml + "\n");
+    return 0;
+  }
+}

@@ -44,15 +44,31 @@ public final class Batch implements AutoCloseable {
       ids.add(String.valueOf(item.get("id")));
     }
     Map<String, Object> values = new LinkedHashMap<>();
-    for (String key : items.get(0).keySet()) {
-      List<Object> column = new ArrayList<>(items.size());
-      for (Map<String, Object> item : items) {
-        if (!item.containsKey(key)) {
-          throw new IllegalArgumentException("item '" + item.get("id") + "' has no key '" + key + "'");
+    // Temporaries (data pointers, shape arrays) are freed here rather than by the garbage collector; the padded
+    // tensors are retained and belong to the batch.
+    try (PointerScope scope = new PointerScope()) {
+      for (String key : items.get(0).keySet()) {
+        List<Object> column = new ArrayList<>(items.size());
+        for (Map<String, Object> item : items) {
+          if (!item.containsKey(key)) {
+            throw new IllegalArgumentException("item '" + item.get("id") + "' has no key '" + key + "'");
+          }
+          column.add(item.get(key));
         }
-        column.add(item.get(key));
+        Object collated = collateColumn(key, column, ids);
+        if (collated instanceof PaddedData p) {
+          p.data().retainReference();
+          p.relLengths().retainReference();
+        }
+        values.put(key, collated);
       }
-      values.put(key, collateColumn(key, column, ids));
+    } catch (RuntimeException e) {
+      for (Object v : values.values()) {
+        if (v instanceof PaddedData p) {
+          p.close();
+        }
+      }
+      throw e;
     }
     return new Batch(List.copyOf(ids), values);
   }
@@ -150,25 +166,23 @@ public final class Batch implements AutoCloseable {
       max = Math.max(max, t.dim() == 0 ? 1 : t.size(0));
     }
     float[] rel = new float[b];
-    try (PointerScope scope = new PointerScope()) {
-      Tensor[] parts = new Tensor[b];
-      for (int i = 0; i < b; i++) {
-        Tensor t = (Tensor) column.get(i);
-        long len = t.size(0);
-        rel[i] = relative(len, max);
-        long[] pad = new long[2 * (int) t.dim()];
-        pad[pad.length - 1] = max - len; // constant_pad_nd pads the last axis first: the first axis is last here
-        parts[i] = len == max ? t : torch.constant_pad_nd(t, pad);
-      }
-      Tensor data;
-      try {
-        data = torch.stack(new TensorVector(parts), 0);
-      } catch (RuntimeException e) {
-        throw new IllegalArgumentException("key '" + key + "': tensors of the batch differ in their trailing "
-            + "shapes and cannot be stacked: " + e.getMessage(), e);
-      }
-      return new PaddedData(data.retainReference(), Tensors.fromFloats(rel, b).retainReference());
+    Tensor[] parts = new Tensor[b];
+    for (int i = 0; i < b; i++) {
+      Tensor t = (Tensor) column.get(i);
+      long len = t.size(0);
+      rel[i] = relative(len, max);
+      long[] pad = new long[2 * (int) t.dim()];
+      pad[pad.length - 1] = max - len; // constant_pad_nd pads the last axis first: the first axis is last here
+      parts[i] = len == max ? t : torch.constant_pad_nd(t, pad);
     }
+    Tensor data;
+    try {
+      data = torch.stack(new TensorVector(parts), 0);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("key '" + key + "': tensors of the batch differ in their trailing "
+          + "shapes and cannot be stacked: " + e.getMessage(), e);
+    }
+    return new PaddedData(data, Tensors.fromFloats(rel, b));
   }
 
   private static PaddedData padded(Tensor data, float[] rel) {

@@ -1,0 +1,264 @@
+package dev.sonus.train;
+
+import dev.sonus.data.Batch;
+import dev.sonus.data.DataLoader;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.LongToDoubleFunction;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The training loop, as SpeechBrain's {@code Brain.fit}/{@code evaluate}, with the model's computation supplied
+ * by a {@link Task} and the optimiser, schedule and listeners passed in (no giant constructor).
+ *
+ * <p>Each step runs inside one {@code PointerScope}: only Java numbers leave it, so native memory stays flat over
+ * epochs. Training steps use train mode; validation and test use eval mode without gradients. Features:
+ * gradient accumulation, gradient-norm clipping, a guard that skips steps whose loss or gradient norm is not
+ * finite and aborts with a clear message after {@code nonFinitePatience} consecutive ones, and optional per-step
+ * time and memory accounting.
+ *
+ * @param <P> the task's prediction type
+ */
+public final class Brain<P> {
+  private static final Logger LOG = LoggerFactory.getLogger(Brain.class);
+
+  /**
+   * Loop settings.
+   *
+   * @param gradAccumulation batches whose gradients are summed before one optimiser step (SpeechBrain's
+   *     {@code grad_accumulation_factor})
+   * @param maxGradNorm clip the global gradient norm to this (SpeechBrain's {@code max_grad_norm}); 0 = off
+   * @param nonFinitePatience consecutive non-finite steps tolerated before aborting ({@code nonfinite_patience})
+   * @param profile measure per-step time and native memory
+   */
+  public record Options(int gradAccumulation, double maxGradNorm, int nonFinitePatience, boolean profile) {
+    /** Validates the settings. */
+    public Options {
+      if (gradAccumulation < 1) {
+        throw new IllegalArgumentException("grad_accumulation_factor is " + gradAccumulation + "; it must be >= 1");
+      }
+      if (maxGradNorm < 0 || Double.isNaN(maxGradNorm)) {
+        throw new IllegalArgumentException("max_grad_norm is " + maxGradNorm + "; use 0 to disable clipping");
+      }
+      if (nonFinitePatience < 0) {
+        throw new IllegalArgumentException("nonfinite_patience is " + nonFinitePatience + "; it must be >= 0");
+      }
+    }
+
+    /** SpeechBrain's defaults: no accumulation, clip at 5, patience 3, no profiling. */
+    public static Options defaults() {
+      return new Options(1, 5.0, 3, false);
+    }
+  }
+
+  /**
+   * What happened in one stage of one epoch.
+   *
+   * @param epoch 1-based epoch (0 for a final evaluation)
+   * @param stage the stage
+   * @param metrics the task's metrics ({@code loss} at least)
+   * @param lr learning rate at the end of the stage (training) or the current one
+   * @param seconds wall time of the stage
+   * @param loaderWaitSeconds time the loop waited for batches
+   * @param steps optimiser steps taken (training)
+   * @param skippedSteps steps skipped because the loss or gradients were not finite
+   * @param meanStepSeconds mean time of a batch (profiling on), else NaN
+   * @param peakNativeBytes highest native memory seen at a step end (profiling on), else -1
+   */
+  public record StageResult(int epoch, Stage stage, Map<String, Double> metrics, double lr, double seconds,
+      double loaderWaitSeconds, long steps, int skippedSteps, double meanStepSeconds, long peakNativeBytes) {}
+
+  /** Told about each finished stage (logs, checkpoints, early stopping). */
+  @FunctionalInterface
+  public interface Listener {
+    /** Called after each stage; may throw to stop training. */
+    void onStageEnd(StageResult result);
+  }
+
+  private final Task<P> task;
+  private final Optimizer optimizer;
+  private final LongToDoubleFunction schedule;
+  private final Options options;
+  private final List<Listener> listeners = new ArrayList<>();
+  private int consecutiveNonFinite;
+
+  /**
+   * Creates a loop.
+   *
+   * @param schedule learning rate as a function of the optimiser step about to be taken (0-based); null keeps the
+   *     optimiser's LR
+   */
+  public Brain(Task<P> task, Optimizer optimizer, LongToDoubleFunction schedule, Options options) {
+    this.task = task;
+    this.optimizer = optimizer;
+    this.schedule = schedule;
+    this.options = options;
+  }
+
+  /** Adds a listener, called in order after every stage. */
+  public Brain<P> addListener(Listener listener) {
+    listeners.add(listener);
+    return this;
+  }
+
+  /** Trains for the counter's remaining epochs, validating after each when {@code valid} is given. */
+  public List<StageResult> fit(EpochCounter epochs, DataLoader train, DataLoader valid) {
+    List<StageResult> results = new ArrayList<>();
+    while (epochs.hasNext()) {
+      int epoch = epochs.next();
+      StageResult t = runStage(Stage.TRAIN, epoch, train);
+      results.add(t);
+      notify(t);
+      if (valid != null) {
+        StageResult v = runStage(Stage.VALID, epoch, valid);
+        results.add(v);
+        notify(v);
+      }
+    }
+    return results;
+  }
+
+  /** Evaluates on test data (eval mode, no gradients). */
+  public StageResult evaluate(DataLoader test) {
+    StageResult r = runStage(Stage.TEST, 0, test);
+    notify(r);
+    return r;
+  }
+
+  private void notify(StageResult r) {
+    LOG.info(String.format(Locale.ROOT, "epoch %d %s: %s lr=%.3g (%.1f s, loader wait %.1f s%s)", r.epoch(),
+        r.stage().name().toLowerCase(Locale.ROOT), format(r.metrics()), r.lr(), r.seconds(), r.loaderWaitSeconds(),
+        r.skippedSteps() > 0 ? ", " + r.skippedSteps() + " non-finite steps skipped" : ""));
+    for (Listener l : listeners) {
+      l.onStageEnd(r);
+    }
+  }
+
+  private StageResult runStage(Stage stage, int epoch, DataLoader loader) {
+    boolean training = stage == Stage.TRAIN;
+    task.model().train(training);
+    task.onStageStart(stage, epoch);
+    long start = System.nanoTime();
+    double lossSum = 0;
+    int batches = 0;
+    int skipped = 0;
+    long stepNanos = 0;
+    long peak = -1;
+    int pending = 0;
+    DataLoader.Epoch pass = loader.epoch(Math.max(epoch, 1));
+    try (pass) {
+      for (Batch batch : pass) {
+        long t0 = System.nanoTime();
+        try (batch; PointerScope scope = new PointerScope()) {
+          if (training) {
+            Double loss = trainBatch(batch, epoch, batches);
+            if (loss == null) {
+              skipped++;
+              pending = 0;
+            } else {
+              lossSum += loss;
+              batches++;
+              pending++;
+              if (pending == options.gradAccumulation()) {
+                if (!applyUpdate(epoch, batch)) {
+                  skipped++;
+                }
+                pending = 0;
+              }
+            }
+          } else {
+            try (NoGradGuard noGrad = new NoGradGuard()) {
+              P out = task.computeForward(batch, stage);
+              lossSum += task.computeObjectives(out, batch, stage).item_double();
+              batches++;
+            }
+          }
+        }
+        if (options.profile()) {
+          stepNanos += System.nanoTime() - t0;
+          peak = Math.max(peak, Pointer.physicalBytes());
+        }
+      }
+      if (training && pending > 0) {
+        try (PointerScope scope = new PointerScope()) {
+          if (!applyUpdate(epoch, null)) {
+            skipped++;
+          }
+        }
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    double avg = batches == 0 ? Double.NaN : lossSum / batches;
+    Map<String, Double> metrics = new LinkedHashMap<>(task.onStageEnd(stage, epoch, avg));
+    return new StageResult(epoch, stage, Map.copyOf(metrics), optimizer.lr(), seconds, pass.stats().waitSeconds(),
+        optimizer.steps(), skipped, options.profile() && batches > 0 ? stepNanos / 1e9 / (batches + skipped)
+            : Double.NaN, peak);
+  }
+
+  /** Forward and backward of one batch; returns its loss, or null when the loss was not finite (skipped). */
+  private Double trainBatch(Batch batch, int epoch, int index) {
+    P out = task.computeForward(batch, Stage.TRAIN);
+    Tensor loss = task.computeObjectives(out, batch, Stage.TRAIN);
+    double value = loss.item_double();
+    if (!Double.isFinite(value)) {
+      nonFinite(String.format(Locale.ROOT, "loss is %s at epoch %d, batch %d (items %s)", value, epoch, index,
+          batch.ids()));
+      optimizer.zeroGrad();
+      return null;
+    }
+    consecutiveNonFinite = 0;
+    if (options.gradAccumulation() > 1) {
+      loss = loss.div(new org.bytedeco.pytorch.Scalar((double) options.gradAccumulation()));
+    }
+    loss.backward();
+    return value;
+  }
+
+  /** Clips, checks and applies the accumulated gradients; false when they were not finite (step skipped). */
+  private boolean applyUpdate(int epoch, Batch lastBatch) {
+    List<Tensor> params = optimizer.parameters();
+    double norm = options.maxGradNorm() > 0
+        ? torch.clip_grad_norm_(new TensorVector(params.toArray(new Tensor[0])), options.maxGradNorm())
+        : 0.0;
+    if (!Double.isFinite(norm)) {
+      nonFinite(String.format(Locale.ROOT, "gradient norm is %s at epoch %d%s", norm, epoch,
+          lastBatch == null ? "" : " (last items " + lastBatch.ids() + ")"));
+      optimizer.zeroGrad();
+      return false;
+    }
+    if (schedule != null) {
+      optimizer.setLr(schedule.applyAsDouble(optimizer.steps()));
+    }
+    optimizer.step();
+    optimizer.zeroGrad();
+    return true;
+  }
+
+  private void nonFinite(String what) {
+    consecutiveNonFinite++;
+    LOG.warn("skipping a step: {} ({} in a row, patience {})", what, consecutiveNonFinite,
+        options.nonFinitePatience());
+    if (consecutiveNonFinite > options.nonFinitePatience()) {
+      throw new IllegalStateException(String.format(Locale.ROOT, "training stopped: %s, and the %d steps before it "
+          + "were not finite either (nonfinite_patience %d). Lower the learning rate, enable or tighten gradient "
+          + "clipping (max_grad_norm), or check the data of these items.", what, consecutiveNonFinite - 1,
+          options.nonFinitePatience()));
+    }
+  }
+
+  private static String format(Map<String, Double> metrics) {
+    StringBuilder sb = new StringBuilder();
+    metrics.forEach((k, v) -> sb.append(k).append('=').append(String.format(Locale.ROOT, "%.4g", v)).append(' '));
+    return sb.toString().trim();
+  }
+}

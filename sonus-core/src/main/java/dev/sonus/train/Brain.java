@@ -90,6 +90,8 @@ public final class Brain<P> {
   private final LongToDoubleFunction schedule;
   private final Options options;
   private final List<Listener> listeners = new ArrayList<>();
+  private final List<java.util.function.LongConsumer> stepHooks = new ArrayList<>();
+  private Checkpointer checkpointer;
   private int consecutiveNonFinite;
 
   /**
@@ -111,18 +113,50 @@ public final class Brain<P> {
     return this;
   }
 
-  /** Trains for the counter's remaining epochs, validating after each when {@code valid} is given. */
+  /**
+   * Saves checkpoints with {@code checkpointer} (at each epoch end, and inside epochs when its interval says so)
+   * and resumes from its latest valid checkpoint when {@link #fit} starts. The checkpointer must hold the same
+   * epoch counter that is passed to {@code fit}.
+   */
+  public Brain<P> withCheckpointer(Checkpointer checkpointer) {
+    this.checkpointer = checkpointer;
+    return this;
+  }
+
+  /** Adds a hook called after every optimiser step with the step count (progress, tests). */
+  public Brain<P> onStep(java.util.function.LongConsumer hook) {
+    stepHooks.add(hook);
+    return this;
+  }
+
+  /**
+   * Trains for the counter's remaining epochs, validating after each when {@code valid} is given. With a
+   * checkpointer, first recovers the latest checkpoint and continues from its position, mid-epoch included, so
+   * that the result equals an uninterrupted run.
+   */
   public List<StageResult> fit(EpochCounter epochs, DataLoader train, DataLoader valid) {
+    Checkpointer.Position start = null;
+    if (checkpointer != null) {
+      start = checkpointer.recoverLatest().map(Checkpointer.Recovered::position).orElse(null);
+    }
     List<StageResult> results = new ArrayList<>();
     while (epochs.hasNext()) {
       int epoch = epochs.next();
-      StageResult t = runStage(Stage.TRAIN, epoch, train);
+      Checkpointer.Position from = start != null && start.batchesDone() > 0 ? start
+          : new Checkpointer.Position(epoch - 1, 0, 0, 0, 0);
+      start = null;
+      StageResult t = runStage(Stage.TRAIN, epoch, train, from);
       results.add(t);
       notify(t);
+      Map<String, Double> ranked = t.metrics();
       if (valid != null) {
-        StageResult v = runStage(Stage.VALID, epoch, valid);
+        StageResult v = runStage(Stage.VALID, epoch, valid, null);
         results.add(v);
         notify(v);
+        ranked = v.metrics();
+      }
+      if (checkpointer != null) {
+        checkpointer.save(new Checkpointer.Position(epoch, 0, 0, 0, 0), ranked);
       }
     }
     return results;
@@ -130,7 +164,7 @@ public final class Brain<P> {
 
   /** Evaluates on test data (eval mode, no gradients). */
   public StageResult evaluate(DataLoader test) {
-    StageResult r = runStage(Stage.TEST, 0, test);
+    StageResult r = runStage(Stage.TEST, 0, test, null);
     notify(r);
     return r;
   }
@@ -144,23 +178,26 @@ public final class Brain<P> {
     }
   }
 
-  private StageResult runStage(Stage stage, int epoch, DataLoader loader) {
+  private StageResult runStage(Stage stage, int epoch, DataLoader loader, Checkpointer.Position from) {
     boolean training = stage == Stage.TRAIN;
     task.model().train(training);
     task.onStageStart(stage, epoch);
     long start = System.nanoTime();
-    double lossSum = 0;
-    int batches = 0;
-    int skipped = 0;
+    double lossSum = from == null ? 0 : from.lossSum();
+    int batches = from == null ? 0 : from.lossBatches();
+    int skipped = from == null ? 0 : from.skipped();
+    int done = from == null ? 0 : from.batchesDone();
     long stepNanos = 0;
     long peak = -1;
     int pending = 0;
-    DataLoader.Epoch pass = loader.epoch(Math.max(epoch, 1));
+    DataLoader.Epoch pass = loader.epoch(Math.max(epoch, 1), done);
     try (pass) {
       for (Batch batch : pass) {
         long t0 = System.nanoTime();
+        boolean stepped = false;
         try (batch; PointerScope scope = new PointerScope()) {
           if (training) {
+            done++;
             Double loss = trainBatch(batch, epoch, batches);
             if (loss == null) {
               skipped++;
@@ -172,6 +209,8 @@ public final class Brain<P> {
               if (pending == options.gradAccumulation()) {
                 if (!applyUpdate(epoch, batch)) {
                   skipped++;
+                } else {
+                  stepped = true;
                 }
                 pending = 0;
               }
@@ -187,6 +226,14 @@ public final class Brain<P> {
         if (options.profile()) {
           stepNanos += System.nanoTime() - t0;
           peak = Math.max(peak, Pointer.physicalBytes());
+        }
+        if (stepped) {
+          if (checkpointer != null && checkpointer.dueInsideEpoch()) {
+            checkpointer.save(new Checkpointer.Position(epoch - 1, done, lossSum, batches, skipped), Map.of());
+          }
+          for (java.util.function.LongConsumer hook : stepHooks) {
+            hook.accept(optimizer.steps());
+          }
         }
       }
       if (training && pending > 0) {

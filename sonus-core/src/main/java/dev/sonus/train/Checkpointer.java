@@ -1,0 +1,429 @@
+package dev.sonus.train;
+
+import dev.sonus.tensor.AtomicFiles;
+import dev.sonus.tensor.SafeTensors;
+import dev.sonus.tensor.StateDict;
+import dev.sonus.util.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Saves and recovers everything a run needs to continue exactly where it stopped: model parameters and buffers,
+ * optimiser state, epoch counter, position inside the epoch (batches done, running loss), libtorch's random
+ * generator, and any other {@link Recoverable} (a learning-rate schedule's state).
+ *
+ * <p>A checkpoint is a folder {@code CKPT+<date>+<time>+e<epochs>b<batches>} holding {@code model.safetensors},
+ * {@code optimizer.safetensors}, {@code rng.safetensors} and {@code meta.json} with the SHA-256 of each file. It is
+ * written under a temporary name and renamed when complete, so a crash leaves no half checkpoint; on recovery a
+ * checkpoint whose files are missing, truncated or do not match their checksums is reported and skipped, and the
+ * previous one is used. Nothing in a checkpoint can execute code (tensors in safetensors, metadata in JSON).
+ * After each save, only the last {@code keepLast} and the best {@code keepBest} by a metric are kept.
+ */
+public final class Checkpointer {
+  private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
+  /** Checkpoint format written; a newer one is refused with a message. */
+  public static final int FORMAT = 1;
+  private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd+HH-mm-ss-SSS");
+
+  /** Extra state saved with a checkpoint, as JSON-compatible values. */
+  public interface Recoverable {
+    /** The state to save. */
+    Map<String, Object> state();
+
+    /** Restores a saved state. */
+    void loadState(Map<String, Object> state);
+  }
+
+  /**
+   * Retention and timing.
+   *
+   * @param keepLast most recent checkpoints kept
+   * @param keepBest best checkpoints kept by {@code metric} (0: none by metric)
+   * @param metric metric ranking checkpoints (e.g. {@code wer} or {@code loss}); checkpoints without it never rank
+   * @param minimize lower is better
+   * @param everyMinutes also save inside an epoch when this many minutes passed since the last save (0: off)
+   * @param everySteps also save every this many optimiser steps (0: off; mainly for tests)
+   */
+  public record Options(int keepLast, int keepBest, String metric, boolean minimize, double everyMinutes,
+      long everySteps) {
+    /** Validates the settings. */
+    public Options {
+      if (keepLast < 1) {
+        throw new IllegalArgumentException("keep_last is " + keepLast + "; at least the last checkpoint is kept");
+      }
+      if (keepBest < 0 || everyMinutes < 0 || everySteps < 0) {
+        throw new IllegalArgumentException("keep_best, every_minutes and every_steps must be >= 0");
+      }
+    }
+
+    /** Keep the last 2 and the best 1 by validation loss, save at epoch ends only. */
+    public static Options defaults() {
+      return new Options(2, 1, "loss", true, 0, 0);
+    }
+  }
+
+  /**
+   * Where in training a checkpoint was taken.
+   *
+   * @param epochsDone completed epochs
+   * @param batchesDone batches of epoch {@code epochsDone + 1} already trained (0 at an epoch boundary)
+   * @param lossSum sum of those batches' losses (so the epoch's mean loss is exact after a resume)
+   * @param lossBatches number of batches in {@code lossSum}
+   * @param skipped non-finite steps skipped so far in that epoch
+   */
+  public record Position(int epochsDone, int batchesDone, double lossSum, int lossBatches, int skipped) {}
+
+  /**
+   * A recovered checkpoint.
+   *
+   * @param folder its folder
+   * @param position where it was taken
+   * @param metrics the metrics saved with it
+   */
+  public record Recovered(Path folder, Position position, Map<String, Double> metrics) {}
+
+  private final Path dir;
+  private final Module model;
+  private final Optimizer optimizer;
+  private final EpochCounter counter;
+  private final Options options;
+  private final Map<String, Recoverable> extras = new LinkedHashMap<>();
+  private long lastSaveNanos = System.nanoTime();
+
+  /** Creates a checkpointer writing into {@code dir}. */
+  public Checkpointer(Path dir, Module model, Optimizer optimizer, EpochCounter counter, Options options) {
+    this.dir = dir;
+    this.model = model;
+    this.optimizer = optimizer;
+    this.counter = counter;
+    this.options = options;
+  }
+
+  /** Adds extra state under a name (e.g. {@code lr_annealing}). */
+  public Checkpointer add(String name, Recoverable recoverable) {
+    extras.put(name, recoverable);
+    return this;
+  }
+
+  /** The folder holding the checkpoints. */
+  public Path dir() {
+    return dir;
+  }
+
+  /** Whether a save inside the epoch is due now (time or step interval reached). */
+  boolean dueInsideEpoch() {
+    boolean byTime = options.everyMinutes() > 0
+        && (System.nanoTime() - lastSaveNanos) / 60e9 >= options.everyMinutes();
+    boolean bySteps = options.everySteps() > 0 && optimizer.steps() > 0
+        && optimizer.steps() % options.everySteps() == 0;
+    return byTime || bySteps;
+  }
+
+  /** Saves a checkpoint and prunes old ones; returns its folder. */
+  public Path save(Position position, Map<String, Double> metrics) {
+    String name = "CKPT+" + LocalDateTime.now().format(STAMP) + "+e" + position.epochsDone() + "b"
+        + position.batchesDone();
+    Path tmp = dir.resolve(name + ".tmp");
+    Path target = dir.resolve(name);
+    try {
+      Files.createDirectories(tmp);
+      Map<String, Tensor> modelState = StateDict.of(model);
+      try {
+        SafeTensors.write(tmp.resolve("model.safetensors"), modelState, Map.of("format", "sonus-model"));
+      } finally {
+        modelState.values().forEach(Tensor::close);
+      }
+      SafeTensors.write(tmp.resolve("optimizer.safetensors"), optimizer.stateTensors(),
+          Map.of("format", "sonus-optimizer"));
+      try (PointerScope scope = new PointerScope()) {
+        Tensor rng = torch.getDefaultCPUGenerator().get_state();
+        SafeTensors.write(tmp.resolve("rng.safetensors"), Map.of("torch_cpu", rng), Map.of());
+      }
+      Map<String, Object> meta = new LinkedHashMap<>();
+      meta.put("format", FORMAT);
+      meta.put("epochs_done", position.epochsDone());
+      meta.put("batches_done", position.batchesDone());
+      meta.put("loss_sum", position.lossSum());
+      meta.put("loss_batches", position.lossBatches());
+      meta.put("skipped", position.skipped());
+      meta.put("optimizer_steps", optimizer.steps());
+      meta.put("lr", optimizer.lr());
+      meta.put("metrics", new LinkedHashMap<>(metrics));
+      Map<String, Object> extraStates = new LinkedHashMap<>();
+      extras.forEach((k, v) -> extraStates.put(k, v.state()));
+      meta.put("recoverables", extraStates);
+      Map<String, Object> sums = new LinkedHashMap<>();
+      for (String f : List.of("model.safetensors", "optimizer.safetensors", "rng.safetensors")) {
+        sums.put(f, sha256(tmp.resolve(f)));
+      }
+      meta.put("sha256", sums);
+      byte[] json = (Json.writePretty(meta) + "\n").getBytes(StandardCharsets.UTF_8);
+      AtomicFiles.write(tmp.resolve("meta.json"), out -> out.write(json));
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, target);
+      }
+    } catch (IOException e) {
+      deleteQuietly(tmp);
+      throw new UncheckedIOException("could not save a checkpoint in " + dir + ": " + e.getMessage()
+          + " (is the disk full? earlier checkpoints are intact)", e);
+    } catch (RuntimeException e) {
+      deleteQuietly(tmp);
+      throw e;
+    }
+    lastSaveNanos = System.nanoTime();
+    LOG.info("saved checkpoint {}", target.getFileName());
+    prune();
+    return target;
+  }
+
+  /**
+   * Loads the most advanced valid checkpoint into the model, optimiser, counter, generator and extras.
+   * Invalid ones (incomplete, corrupt, foreign) are reported with a warning and skipped.
+   */
+  public Optional<Recovered> recoverLatest() {
+    List<Path> candidates = list();
+    candidates.sort(Comparator.comparing(Checkpointer::progressKey).reversed());
+    for (Path c : candidates) {
+      try {
+        return Optional.of(load(c));
+      } catch (RuntimeException e) {
+        LOG.warn("skipping checkpoint {}: {}", c.getFileName(), e.getMessage());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Loads one checkpoint folder (verifying it first). */
+  @SuppressWarnings("unchecked")
+  public Recovered load(Path folder) {
+    Map<String, Object> meta = verify(folder);
+    Map<String, Tensor> modelState = SafeTensors.read(folder.resolve("model.safetensors"));
+    Map<String, Tensor> optState = SafeTensors.read(folder.resolve("optimizer.safetensors"));
+    Map<String, Tensor> rng = SafeTensors.read(folder.resolve("rng.safetensors"));
+    try {
+      StateDict.load(model, modelState, true, folder.resolve("model.safetensors").toString());
+      optimizer.loadState(optState, ((Number) meta.get("optimizer_steps")).longValue(),
+          ((Number) meta.get("lr")).doubleValue());
+      Tensor gen = rng.get("torch_cpu");
+      if (gen == null) {
+        throw new IllegalArgumentException(folder + ": rng.safetensors has no 'torch_cpu' state");
+      }
+      torch.getDefaultCPUGenerator().set_state(gen);
+    } finally {
+      modelState.values().forEach(Tensor::close);
+      optState.values().forEach(Tensor::close);
+      rng.values().forEach(Tensor::close);
+    }
+    int epochsDone = ((Number) meta.get("epochs_done")).intValue();
+    counter.restore(epochsDone);
+    Map<String, Object> extraStates = (Map<String, Object>) meta.getOrDefault("recoverables", Map.of());
+    extras.forEach((k, v) -> {
+      Object s = extraStates.get(k);
+      if (s instanceof Map<?, ?> m) {
+        v.loadState((Map<String, Object>) m);
+      } else {
+        LOG.warn("checkpoint {} has no state for '{}'; it starts fresh", folder.getFileName(), k);
+      }
+    });
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    ((Map<String, Object>) meta.getOrDefault("metrics", Map.of())).forEach((k, v) ->
+        metrics.put(k, ((Number) v).doubleValue()));
+    Position pos = new Position(epochsDone, ((Number) meta.get("batches_done")).intValue(),
+        ((Number) meta.get("loss_sum")).doubleValue(), ((Number) meta.get("loss_batches")).intValue(),
+        ((Number) meta.get("skipped")).intValue());
+    LOG.info("recovered checkpoint {} (epochs done {}, batches into the next {})", folder.getFileName(), epochsDone,
+        pos.batchesDone());
+    return new Recovered(folder, pos, metrics);
+  }
+
+  /** Checks format, files and checksums; returns the metadata. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> verify(Path folder) {
+    Path metaFile = folder.resolve("meta.json");
+    if (!Files.isRegularFile(metaFile)) {
+      throw new IllegalArgumentException(folder + " has no meta.json: not a complete Sonus checkpoint");
+    }
+    Map<String, Object> meta;
+    try {
+      Object parsed = Json.parse(Files.readString(metaFile, StandardCharsets.UTF_8));
+      if (!(parsed instanceof Map<?, ?>)) {
+        throw new IllegalArgumentException(metaFile + " is not a JSON object");
+      }
+      meta = (Map<String, Object>) parsed;
+    } catch (IOException e) {
+      throw new UncheckedIOException(metaFile + ": " + e.getMessage(), e);
+    }
+    Object format = meta.get("format");
+    if (!(format instanceof Number n)) {
+      throw new IllegalArgumentException(metaFile + " has no format version: not a Sonus checkpoint");
+    }
+    if (n.intValue() > FORMAT) {
+      throw new IllegalArgumentException(String.format("checkpoint format %d is newer than supported (max %d); "
+          + "upgrade Sonus", n.intValue(), FORMAT));
+    }
+    Map<String, Object> sums = (Map<String, Object>) meta.get("sha256");
+    if (sums == null) {
+      throw new IllegalArgumentException(metaFile + " lists no checksums");
+    }
+    for (Map.Entry<String, Object> e : sums.entrySet()) {
+      Path f = folder.resolve(e.getKey());
+      if (!Files.isRegularFile(f)) {
+        throw new IllegalArgumentException(f + " is missing");
+      }
+      String actual = sha256(f);
+      if (!actual.equals(e.getValue())) {
+        throw new IllegalArgumentException(String.format("%s is corrupt: SHA-256 %s, expected %s", f,
+            actual.substring(0, 12), String.valueOf(e.getValue()).substring(0, 12)));
+      }
+    }
+    return meta;
+  }
+
+  /** Checkpoint folders (complete or not), excluding temporary ones. */
+  public List<Path> list() {
+    if (!Files.isDirectory(dir)) {
+      return new ArrayList<>();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return new ArrayList<>(s.filter(Files::isDirectory)
+          .filter(p -> p.getFileName().toString().startsWith("CKPT+"))
+          .filter(p -> !p.getFileName().toString().endsWith(".tmp"))
+          .toList());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list checkpoints in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Sort key: progress (epochs, batches) then name (time). */
+  private static String progressKey(Path p) {
+    String name = p.getFileName().toString();
+    int e = name.lastIndexOf("+e");
+    String prog = e < 0 ? "" : name.substring(e + 2);
+    int b = prog.indexOf('b');
+    long epochs = 0;
+    long batches = 0;
+    try {
+      epochs = Long.parseLong(prog.substring(0, b));
+      batches = Long.parseLong(prog.substring(b + 1));
+    } catch (RuntimeException ignored) {
+      // a foreign name sorts first and is tried last
+    }
+    return String.format("%010d-%010d-%s", epochs, batches, name);
+  }
+
+  @SuppressWarnings("unchecked")
+  private void prune() {
+    List<Path> all = list();
+    all.sort(Comparator.comparing(Checkpointer::progressKey));
+    List<Path> keep = new ArrayList<>(all.subList(Math.max(0, all.size() - options.keepLast()), all.size()));
+    if (options.keepBest() > 0) {
+      List<Path> ranked = new ArrayList<>();
+      Map<Path, Double> score = new LinkedHashMap<>();
+      for (Path p : all) {
+        try {
+          Map<String, Object> meta = (Map<String, Object>) Json.parse(Files.readString(p.resolve("meta.json")));
+          Object v = ((Map<String, Object>) meta.getOrDefault("metrics", Map.of())).get(options.metric());
+          if (v instanceof Number num) {
+            score.put(p, num.doubleValue());
+            ranked.add(p);
+          }
+        } catch (IOException | RuntimeException e) {
+          // unreadable ones cannot rank; they age out through keepLast
+        }
+      }
+      ranked.sort(Comparator.comparingDouble(p -> options.minimize() ? score.get(p) : -score.get(p)));
+      for (Path p : ranked.subList(0, Math.min(options.keepBest(), ranked.size()))) {
+        if (!keep.contains(p)) {
+          keep.add(p);
+        }
+      }
+    }
+    for (Path p : all) {
+      if (!keep.contains(p)) {
+        deleteQuietly(p);
+      }
+    }
+  }
+
+  /** The best kept checkpoint by the ranking metric, if any. */
+  @SuppressWarnings("unchecked")
+  public Optional<Path> best() {
+    Path best = null;
+    double bestScore = 0;
+    for (Path p : list()) {
+      try {
+        Map<String, Object> meta = (Map<String, Object>) Json.parse(Files.readString(p.resolve("meta.json")));
+        Object v = ((Map<String, Object>) meta.getOrDefault("metrics", Map.of())).get(options.metric());
+        if (v instanceof Number n) {
+          double s = options.minimize() ? n.doubleValue() : -n.doubleValue();
+          if (best == null || s < bestScore) {
+            best = p;
+            bestScore = s;
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        // skip unreadable
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  static String sha256(Path f) {
+    try (InputStream in = Files.newInputStream(f)) {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      byte[] buf = new byte[1 << 16];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        md.update(buf, 0, n);
+      }
+      return HexFormat.of().formatHex(md.digest());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + f + ": " + e.getMessage(), e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void deleteQuietly(Path p) {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(p)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(q -> {
+        try {
+          Files.deleteIfExists(q);
+        } catch (IOException ignored) {
+          // best effort: a leftover is reported as an invalid checkpoint later, never loaded
+        }
+      });
+    } catch (IOException ignored) {
+      // same
+    }
+  }
+}

@@ -92,6 +92,7 @@ public final class Brain<P> {
   private final List<Listener> listeners = new ArrayList<>();
   private final List<java.util.function.LongConsumer> stepHooks = new ArrayList<>();
   private Checkpointer checkpointer;
+  private Progress progress;
   private int consecutiveNonFinite;
 
   /**
@@ -120,6 +121,12 @@ public final class Brain<P> {
    */
   public Brain<P> withCheckpointer(Checkpointer checkpointer) {
     this.checkpointer = checkpointer;
+    return this;
+  }
+
+  /** Reports progress after every batch (a bar on a terminal, periodic log lines otherwise). */
+  public Brain<P> withProgress(Progress progress) {
+    this.progress = progress;
     return this;
   }
 
@@ -191,6 +198,8 @@ public final class Brain<P> {
     long peak = -1;
     int pending = 0;
     DataLoader.Epoch pass = loader.epoch(Math.max(epoch, 1), done);
+    int total = done + pass.size();
+    int seen = done;
     try (pass) {
       for (Batch batch : pass) {
         long t0 = System.nanoTime();
@@ -226,6 +235,11 @@ public final class Brain<P> {
         if (options.profile()) {
           stepNanos += System.nanoTime() - t0;
           peak = Math.max(peak, Pointer.physicalBytes());
+        }
+        seen++;
+        if (progress != null) {
+          progress.update(stage, epoch, seen, total, (System.nanoTime() - start) / 1e9,
+              batches == 0 ? Double.NaN : lossSum / batches);
         }
         if (stepped) {
           if (checkpointer != null && checkpointer.dueInsideEpoch()) {

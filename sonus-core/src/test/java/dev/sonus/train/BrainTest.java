@@ -140,6 +140,21 @@ class BrainTest {
   }
 
   @Test
+  void progressIsReportedAfterEveryBatchWithTheStageTotals() {
+    TinyRegression task = new TinyRegression(2);
+    DynamicItemDataset ds = TinyRegression.data(16, 1);
+    List<String> seen = new java.util.ArrayList<>();
+    try (DataLoader train = TinyRegression.loader(ds, 4, 1, 0); DataLoader valid = TinyRegression.loader(ds, 8, 1, 0);
+        Optimizer opt = Optimizers.Adam.adam(ParamGroups.single(task.model(), 0), 0.01)) {
+      new Brain<>(task, opt, null, Brain.Options.defaults())
+          .withProgress((stage, epoch, done, total, elapsed, loss) -> seen.add(stage + " " + done + "/" + total))
+          .fit(new EpochCounter(1), train, valid);
+    }
+    assertEquals(List.of("TRAIN 1/4", "TRAIN 2/4", "TRAIN 3/4", "TRAIN 4/4", "VALID 1/2", "VALID 2/2"), seen);
+    assertTrue(Progress.rateAndEta(2, 4, 1.0).contains("2.0 batch/s, ETA 0:01"), Progress.rateAndEta(2, 4, 1.0));
+  }
+
+  @Test
   void nativeMemoryStaysFlatOverManyEpochs() {
     TinyRegression task = new TinyRegression(1);
     DynamicItemDataset ds = TinyRegression.data(64, 1);

@@ -146,6 +146,26 @@ public final class Optimizers {
     }
   }
 
+  /** Adam with PyTorch's defaults; for recipes: {@code !name:train.Optimizers.adam {lr: 0.001}}. */
+  public static Optimizer adam(List<ParamGroup> groups, double lr) {
+    return Adam.adam(groups, lr);
+  }
+
+  /** AdamW with PyTorch's defaults (decay from the groups' weight decay). */
+  public static Optimizer adamw(List<ParamGroup> groups, double lr) {
+    return Adam.adamW(groups, lr);
+  }
+
+  /** SGD with momentum (0 for plain SGD) and optional Nesterov. */
+  public static Optimizer sgd(List<ParamGroup> groups, double lr, double momentum, boolean nesterov) {
+    return new Sgd(groups, lr, momentum, 0, nesterov);
+  }
+
+  /** Adadelta with PyTorch's defaults for rho (0.9) and eps (1e-6). */
+  public static Optimizer adadelta(List<ParamGroup> groups, double lr) {
+    return new Adadelta(groups, lr, 0.9, 1e-6);
+  }
+
   private static Tensor scalarLike(Tensor p) {
     return org.bytedeco.pytorch.global.torch.zeros(1).to(org.bytedeco.pytorch.global.torch.ScalarType.Double);
   }

@@ -43,6 +43,14 @@ public final class FsddManifests {
   public record Result(Path train, Path valid, Path test, Map<String, Integer> counts) {}
 
   /**
+   * The default split for recipes ({@code !apply:data.FsddManifests.prepare [<data_folder>, <dir>]}): theo is the
+   * test speaker, takes 0-4 of the others are the validation set.
+   */
+  public static Result prepare(Path dataFolder, Path outDir) {
+    return prepare(dataFolder, outDir, Set.of("theo"), 5);
+  }
+
+  /**
    * Scans {@code dataFolder} and writes {@code train.csv}, {@code valid.csv}, {@code test.csv} to {@code outDir}.
    *
    * @param testSpeakers speakers held out for testing (e.g. theo)

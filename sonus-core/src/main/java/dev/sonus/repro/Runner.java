@@ -19,6 +19,7 @@ import dev.sonus.train.ParamGroups;
 import dev.sonus.train.Progress;
 import dev.sonus.train.Schedules;
 import dev.sonus.train.Stage;
+import dev.sonus.train.schedule.MetricSchedule;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -153,14 +154,30 @@ public final class Runner {
           : ParamGroups.single(experiment.model(), 0);
       Factory optFactory = h.get("optimizer", Factory.class);
       try (Optimizer optimizer = optFactory.create(Optimizer.class, Map.of("groups", groups))) {
-        LongToDoubleFunction schedule = h.contains("lr_annealing")
-            ? Schedules.of(h.get("lr_annealing"), "lr_annealing") : null;
+        Object annealing = h.contains("lr_annealing") ? h.get("lr_annealing") : null;
+        MetricSchedule byMetric = annealing instanceof MetricSchedule m ? m : null;
+        LongToDoubleFunction schedule = annealing == null || byMetric != null ? null
+            : Schedules.of(annealing, "lr_annealing");
+        if (byMetric != null) {
+          optimizer.setLr(byMetric.lr());
+        }
         EpochCounter epochs = new EpochCounter(h.getInt("number_of_epochs"));
         Checkpointer ckpt = new Checkpointer(run.checkpoints(), experiment.model(), optimizer, epochs,
             new Checkpointer.Options(optional(h, "keep_checkpoints", 2), 1, optional(h, "ckpt_metric", "loss"),
                 optional(h, "ckpt_minimize", true), optional(h, "ckpt_interval_minutes", 0.0), 0));
-        if (h.contains("lr_annealing") && h.get("lr_annealing") instanceof Checkpointer.Recoverable r) {
-          ckpt.add("lr_annealing", r);
+        if (byMetric != null) {
+          ckpt.add("lr_annealing", new Checkpointer.Recoverable() {
+            @Override
+            public Map<String, Object> state() {
+              return byMetric.state();
+            }
+
+            @Override
+            public void loadState(Map<String, Object> state) {
+              byMetric.loadState(state);
+              optimizer.setLr(byMetric.lr());
+            }
+          });
         }
         Brain<Object> brain = new Brain<>(experiment, optimizer, schedule, new Brain.Options(
             optional(h, "grad_accumulation_factor", 1), optional(h, "max_grad_norm", 5.0),
@@ -169,6 +186,16 @@ public final class Runner {
             .addListener(run.trainLog());
         if (progress != null) {
           brain.withProgress(progress);
+        }
+        if (byMetric != null) {
+          // NewBob / plateau: anneal on the validation metric (the training one when there is no validation).
+          String metric = optional(h, "ckpt_metric", "loss");
+          Stage annealOn = validLoader != null ? Stage.VALID : Stage.TRAIN;
+          brain.addListener(r -> {
+            if (r.stage() == annealOn && r.metrics().containsKey(metric)) {
+              optimizer.setLr(byMetric.onEpochEnd(r.epoch(), r.metrics().get(metric)));
+            }
+          });
         }
         long t0 = System.nanoTime();
         List<Brain.StageResult> history = brain.fit(epochs, trainLoader, validLoader);

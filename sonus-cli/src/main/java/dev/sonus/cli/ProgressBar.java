@@ -1,0 +1,39 @@
+package dev.sonus.cli;
+
+import dev.sonus.train.Progress;
+import dev.sonus.train.Stage;
+import java.io.PrintWriter;
+import java.util.Locale;
+
+/** A one-line progress bar on a terminal (stderr); periodic log lines when output is not a terminal. */
+final class ProgressBar implements Progress {
+  private final PrintWriter err;
+  private long lastDraw;
+
+  private ProgressBar(PrintWriter err) {
+    this.err = err;
+  }
+
+  /** A bar when stderr is a terminal, else log lines every 30 s. */
+  static Progress forTerminal(PrintWriter err) {
+    return System.console() != null ? new ProgressBar(err) : Progress.logging(30);
+  }
+
+  @Override
+  public void update(Stage stage, int epoch, int done, int total, double elapsed, double loss) {
+    long now = System.nanoTime();
+    if (done != total && now - lastDraw < 100_000_000L) {
+      return; // at most 10 redraws per second
+    }
+    lastDraw = now;
+    int width = 30;
+    int filled = total == 0 ? width : (int) Math.round(width * (double) done / total);
+    String bar = "#".repeat(filled) + ".".repeat(width - filled);
+    err.printf(Locale.ROOT, "\repoch %d %-5s [%s] %d/%d loss %.4g, %s   ", epoch,
+        stage.name().toLowerCase(Locale.ROOT), bar, done, total, loss, Progress.rateAndEta(done, total, elapsed));
+    if (done == total) {
+      err.println();
+    }
+    err.flush();
+  }
+}

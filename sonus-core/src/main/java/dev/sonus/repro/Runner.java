@@ -49,8 +49,9 @@ import org.slf4j.LoggerFactory;
  * weight_decay: 0.0                   # optional; biases and norms are excluded
  * sorting: random                     # random | ascending | descending (by duration)
  * num_workers: 2, grad_accumulation_factor: 1, max_grad_norm: 5.0, nonfinite_patience: 3
- * ckpt_interval_minutes: 0, keep_checkpoints: 2, ckpt_metric: loss, ckpt_minimize: true
+ * ckpt_interval_minutes: 0, keep_checkpoints: 2, keep_best: 1, ckpt_metric: loss, ckpt_minimize: true
  * deterministic: false, threads: 0, check_data: true, sample_rate: 0 (checked when > 0)
+ * profile: false                      # per-step time and native memory in train_log.jsonl
  * </pre>
  */
 public final class Runner {
@@ -163,7 +164,8 @@ public final class Runner {
         }
         EpochCounter epochs = new EpochCounter(h.getInt("number_of_epochs"));
         Checkpointer ckpt = new Checkpointer(run.checkpoints(), experiment.model(), optimizer, epochs,
-            new Checkpointer.Options(optional(h, "keep_checkpoints", 2), 1, optional(h, "ckpt_metric", "loss"),
+            new Checkpointer.Options(optional(h, "keep_checkpoints", 2), optional(h, "keep_best", 1),
+                optional(h, "ckpt_metric", "loss"),
                 optional(h, "ckpt_minimize", true), optional(h, "ckpt_interval_minutes", 0.0), 0));
         if (byMetric != null) {
           ckpt.add("lr_annealing", new Checkpointer.Recoverable() {
@@ -181,7 +183,7 @@ public final class Runner {
         }
         Brain<Object> brain = new Brain<>(experiment, optimizer, schedule, new Brain.Options(
             optional(h, "grad_accumulation_factor", 1), optional(h, "max_grad_norm", 5.0),
-            optional(h, "nonfinite_patience", 3), false))
+            optional(h, "nonfinite_patience", 3), optional(h, "profile", false)))
             .withCheckpointer(ckpt)
             .addListener(run.trainLog());
         if (progress != null) {

@@ -60,6 +60,12 @@ class ReplayTest {
         ""));
   }
 
+  @org.junit.jupiter.api.AfterEach
+  void leaveDeterministicModeOff() {
+    // A recipe with deterministic: true switches libtorch's global mode; later tests expect the default.
+    org.bytedeco.pytorch.global.torch.globalContext().setDeterministicAlgorithms(false, false);
+  }
+
   @Test
   @SuppressWarnings("unchecked")
   void aRunWritesTheFullBundle() throws Exception {
@@ -78,7 +84,8 @@ class ReplayTest {
 
   @Test
   void sameSeedTwiceGivesIdenticalMetricsAndReplayConfirmsIt() {
-    Runner.Result a = Runner.train(recipe, Map.of("output_folder", dir.resolve("a").toString()), null);
+    Runner.Result a = Runner.train(recipe, Map.of("output_folder", dir.resolve("a").toString(),
+        "+deterministic", "true", "+profile", "true"), null);
     Replay.Report report = Replay.replay(a.folder(), dir.resolve("a-replay"), 1e-6, null);
     assertTrue(report.data().isEmpty(), report.format());
     assertTrue(report.identical(), report.format());

@@ -357,7 +357,9 @@ public final class Checkpointer {
           // unreadable ones cannot rank; they age out through keepLast
         }
       }
-      ranked.sort(Comparator.comparingDouble(p -> options.minimize() ? score.get(p) : -score.get(p)));
+      // Ties go to the more advanced checkpoint, so the choice never depends on the folder listing order.
+      ranked.sort(Comparator.comparingDouble((Path p) -> options.minimize() ? score.get(p) : -score.get(p))
+          .thenComparing(Comparator.comparing(Checkpointer::progressKey).reversed()));
       for (Path p : ranked.subList(0, Math.min(options.keepBest(), ranked.size()))) {
         if (!keep.contains(p)) {
           keep.add(p);
@@ -376,7 +378,10 @@ public final class Checkpointer {
   public Optional<Path> best() {
     Path best = null;
     double bestScore = 0;
-    for (Path p : list()) {
+    List<Path> all = list();
+    // Most advanced first: on equal scores the later checkpoint wins, whatever the listing order.
+    all.sort(Comparator.comparing(Checkpointer::progressKey).reversed());
+    for (Path p : all) {
       try {
         Map<String, Object> meta = (Map<String, Object>) Json.parse(Files.readString(p.resolve("meta.json")));
         Object v = ((Map<String, Object>) meta.getOrDefault("metrics", Map.of())).get(options.metric());

@@ -108,6 +108,21 @@ class CheckpointTest {
   }
 
   @Test
+  void equalScoresPickTheMostAdvancedCheckpoint() throws Exception {
+    Path f = dir.resolve("f");
+    TinyRegression task = new TinyRegression(1);
+    try (Optimizer opt = Optimizers.Adam.adam(ParamGroups.single(task.model(), 0), 0.01)) {
+      Checkpointer ckpt = new Checkpointer(f, task.model(), opt, new EpochCounter(3),
+          new Checkpointer.Options(1, 1, "err", true, 0, 0));
+      ckpt.save(new Checkpointer.Position(1, 0, 0, 0, 0), java.util.Map.of("err", 0.1));
+      Path second = ckpt.save(new Checkpointer.Position(2, 0, 0, 0, 0), java.util.Map.of("err", 0.1));
+      ckpt.save(new Checkpointer.Position(3, 0, 0, 0, 0), java.util.Map.of("err", 0.2));
+      assertEquals(second, ckpt.best().orElseThrow());
+      assertEquals(2, ckpt.list().size(), "the last one and the best one are kept");
+    }
+  }
+
+  @Test
   void aCheckpointOfAnotherModelSizeIsRefusedWithTheKey() {
     Path e = dir.resolve("e");
     run(e, 11, 0, Checkpointer.Options.defaults());

@@ -1,7 +1,6 @@
 package dev.sonus.cli;
 
 import dev.sonus.config.HyperYaml;
-import dev.sonus.config.Overrides;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,14 +31,10 @@ final class ConfigCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Overrides.Parsed parsed = Overrides.parse(overrides.toArray(new String[0]));
-    if (!parsed.rest().isEmpty()) {
-      throw new IllegalArgumentException("unexpected arguments " + parsed.rest()
-          + "; overrides are written --key=value");
-    }
+    java.util.Map<String, String> given = RecipeOverrides.parse(overrides);
     String yaml = build
-        ? HyperYaml.load(recipe, parsed.overrides()).resolvedYaml()
-        : HyperYaml.resolve(recipe, parsed.overrides());
+        ? HyperYaml.load(recipe, given).resolvedYaml()
+        : HyperYaml.resolve(recipe, given);
     spec.commandLine().getOut().print(yaml.endsWith("\n") ? yaml : yaml + "\n");
     return 0;
   }

@@ -3,7 +3,6 @@ package dev.sonus.cli;
 import dev.sonus.config.Factory;
 import dev.sonus.config.Hparams;
 import dev.sonus.config.HyperYaml;
-import dev.sonus.config.Overrides;
 import dev.sonus.train.schedule.LrSchedule;
 import dev.sonus.train.schedule.MetricSchedule;
 import java.awt.BasicStroke;
@@ -93,11 +92,7 @@ final class LrPlotCommand implements Callable<Integer> {
     if (System.getProperty("java.awt.headless") == null) {
       System.setProperty("java.awt.headless", "true");   // draws into an image; never needs a display
     }
-    Overrides.Parsed parsed = Overrides.parse(overrides.toArray(new String[0]));
-    if (!parsed.rest().isEmpty()) {
-      throw new IllegalArgumentException("unexpected arguments " + parsed.rest()
-          + "; overrides are written --key=value");
-    }
+    java.util.Map<String, String> given = RecipeOverrides.parse(overrides);
     if (steps < 1 || steps > MAX_STEPS) {
       throw new IllegalArgumentException("--steps is " + steps + "; it must be in 1.." + MAX_STEPS
           + " (the plot evaluates every step 0..N)");
@@ -109,7 +104,7 @@ final class LrPlotCommand implements Callable<Integer> {
     if (!out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
       throw new IllegalArgumentException("--out " + out + " does not end in .png; lr-plot writes PNG images");
     }
-    Hparams hp = HyperYaml.load(recipe, parsed.overrides());
+    Hparams hp = HyperYaml.load(recipe, given);
     String chosen = chooseKey(hp);
     LrSchedule schedule = asSchedule(hp, chosen);
 

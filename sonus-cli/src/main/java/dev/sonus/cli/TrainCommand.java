@@ -1,6 +1,5 @@
 package dev.sonus.cli;
 
-import dev.sonus.config.Overrides;
 import dev.sonus.repro.Runner;
 import dev.sonus.util.Json;
 import java.nio.file.Path;
@@ -28,12 +27,8 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Overrides.Parsed parsed = Overrides.parse(overrides.toArray(new String[0]));
-    if (!parsed.rest().isEmpty()) {
-      throw new IllegalArgumentException("unexpected arguments " + parsed.rest() + "; overrides are written "
-          + "--key=value");
-    }
-    Runner.Result r = Runner.train(recipe, parsed.overrides(), ProgressBar.forTerminal(spec.commandLine().getErr()));
+    java.util.Map<String, String> given = RecipeOverrides.parse(overrides);
+    Runner.Result r = Runner.train(recipe, given, ProgressBar.forTerminal(spec.commandLine().getErr()));
     spec.commandLine().getOut().println(Json.writePretty(r.metrics()));
     spec.commandLine().getErr().println("sonus: run bundle in " + r.folder());
     return 0;

@@ -1,6 +1,6 @@
 package dev.sonus.data;
 
-import dev.sonus.tensor.Threads;
+import dev.sonus.tensor.Workers;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -11,10 +11,7 @@ import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import org.bytedeco.pytorch.global.torch;
 
 /**
  * Loads batches on worker threads: each batch of the sampler is computed (items, then collation) by one worker,
@@ -26,8 +23,6 @@ import org.bytedeco.pytorch.global.torch;
  * thread. The consumer's waiting time is measured: a loader that keeps up shows a wait near zero.
  */
 public final class DataLoader implements AutoCloseable {
-  private static final AtomicInteger LOADERS = new AtomicInteger();
-
   private final DynamicItemDataset dataset;
   private final BatchSampler sampler;
   private final Function<List<Map<String, Object>>, Batch> collate;
@@ -62,21 +57,7 @@ public final class DataLoader implements AutoCloseable {
     this.workers = workers;
     this.prefetch = prefetch;
     this.seed = seed;
-    if (workers > 0) {
-      Threads.setBlas(1);
-      int id = LOADERS.incrementAndGet();
-      AtomicInteger n = new AtomicInteger();
-      this.pool = Executors.newFixedThreadPool(workers, task -> {
-        Thread t = new Thread(() -> {
-          torch.set_num_threads(1);
-          task.run();
-        }, "sonus-loader-" + id + "-" + n.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      });
-    } else {
-      this.pool = null;
-    }
+    this.pool = workers > 0 ? Workers.pool("sonus-loader", workers) : null;
   }
 
   /** Statistics of one pass, filled while iterating. */
@@ -205,18 +186,7 @@ public final class DataLoader implements AutoCloseable {
   }
 
   private static Batch await(CompletableFuture<Batch> f) {
-    try {
-      return f.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for the data loader", e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException re) {
-        throw re;
-      }
-      throw new IllegalStateException("data loader worker failed: " + cause, cause);
-    }
+    return Workers.await(f, "the data loader");
   }
 
   /** Loader threads. */

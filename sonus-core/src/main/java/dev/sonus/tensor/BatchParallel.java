@@ -2,11 +2,8 @@ package dev.sonus.tensor;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
@@ -28,8 +25,6 @@ import org.bytedeco.pytorch.global.torch;
  * concatenation.
  */
 public final class BatchParallel implements AutoCloseable {
-  private static final AtomicInteger POOLS = new AtomicInteger();
-
   private final int threads;
   private final ExecutorService pool;
 
@@ -39,20 +34,7 @@ public final class BatchParallel implements AutoCloseable {
       throw new IllegalArgumentException("threads is " + threads + "; it must be at least 1");
     }
     this.threads = threads;
-    if (threads > 1) {
-      Threads.setBlas(1);
-    }
-    int id = POOLS.incrementAndGet();
-    AtomicInteger n = new AtomicInteger();
-    this.pool = threads == 1 ? null : Executors.newFixedThreadPool(threads, task -> {
-      Thread t = new Thread(() -> {
-        // Per-thread OpenMP setting: this worker's libtorch ops stay on this one thread.
-        torch.set_num_threads(1);
-        task.run();
-      }, "sonus-batch-" + id + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.pool = threads == 1 ? null : Workers.pool("sonus-batch", threads);
   }
 
   /** Number of workers. */
@@ -85,20 +67,11 @@ public final class BatchParallel implements AutoCloseable {
     List<Tensor> results = new ArrayList<>(parts);
     try {
       for (Future<Tensor> f : futures) {
-        results.add(f.get());
+        results.add(Workers.await(f, "batch workers"));
       }
       try (PointerScope scope = new PointerScope()) {
         return torch.cat(new TensorVector(results.toArray(new Tensor[0])), 0).retainReference();
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for batch workers", e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException re) {
-        throw re;
-      }
-      throw new IllegalStateException("batch worker failed: " + cause, cause);
     } finally {
       for (Tensor t : results) {
         t.close();

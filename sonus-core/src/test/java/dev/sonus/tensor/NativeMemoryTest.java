@@ -9,20 +9,11 @@ import java.util.SplittableRandom;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
+import dev.sonus.testing.NativeMemory;
 import org.junit.jupiter.api.Test;
 
 /** Repeated feature extraction must not grow native memory: every temporary is released each step. */
 class NativeMemoryTest {
-
-  /** Lets the garbage collector and JavaCPP's deallocator thread release unowned pointers of earlier tests. */
-  private static void settle() {
-    System.gc();
-    try {
-      Thread.sleep(200);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
 
   @Test
   void featurePipelineKeepsNativeMemoryFlatOverManySteps() {
@@ -53,13 +44,13 @@ class NativeMemoryTest {
       for (int i = 0; i < 20; i++) {
         step.run(); // warm-up: allocator pools, lazily created kernels
       }
-      settle();
+      NativeMemory.settle();
       long countBefore = Pointer.totalCount();
       long bytesBefore = Pointer.physicalBytes();
       for (int i = 0; i < 150; i++) {
         step.run();
       }
-      settle();
+      NativeMemory.settle();
       long countAfter = Pointer.totalCount();
       long bytesAfter = Pointer.physicalBytes();
       System.out.printf("native pointers %d -> %d, RSS %.1f -> %.1f MiB%n", countBefore, countAfter,

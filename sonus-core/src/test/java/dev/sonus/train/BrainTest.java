@@ -9,6 +9,7 @@ import dev.sonus.data.DataLoader;
 import dev.sonus.data.DynamicItemDataset;
 import java.util.List;
 import org.bytedeco.javacpp.Pointer;
+import dev.sonus.testing.NativeMemory;
 import org.junit.jupiter.api.Test;
 
 class BrainTest {
@@ -130,15 +131,6 @@ class BrainTest {
     }
   }
 
-  private static void settle() {
-    System.gc();
-    try {
-      Thread.sleep(200);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   @Test
   void progressIsReportedAfterEveryBatchWithTheStageTotals() {
     TinyRegression task = new TinyRegression(2);
@@ -162,11 +154,11 @@ class BrainTest {
         Optimizer opt = Optimizers.Adam.adamW(ParamGroups.single(task.model(), 0.01), 0.01)) {
       Brain<?> brain = new Brain<>(task, opt, null, Brain.Options.defaults());
       brain.fit(new EpochCounter(5), train, valid);
-      settle();
+      NativeMemory.settle();
       long countBefore = Pointer.totalCount();
       long bytesBefore = Pointer.physicalBytes();
       brain.fit(new EpochCounter(60), train, valid);
-      settle();
+      NativeMemory.settle();
       long countAfter = Pointer.totalCount();
       long bytesAfter = Pointer.physicalBytes();
       System.out.printf("60 epochs: native pointers %d -> %d, RSS %.1f -> %.1f MiB%n", countBefore, countAfter,

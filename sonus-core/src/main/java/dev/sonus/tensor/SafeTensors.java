@@ -1,5 +1,6 @@
 package dev.sonus.tensor;
 
+import dev.sonus.util.Json;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -300,7 +301,7 @@ public final class SafeTensors {
     sb.append('{');
     boolean first = true;
     if (!meta.isEmpty()) {
-      HeaderJson.quote(sb, METADATA_KEY);
+      Json.quote(sb, METADATA_KEY);
       sb.append(":{");
       boolean firstMeta = true;
       for (Map.Entry<String, String> e : meta.entrySet()) {
@@ -308,9 +309,9 @@ public final class SafeTensors {
           sb.append(',');
         }
         firstMeta = false;
-        HeaderJson.quote(sb, e.getKey());
+        Json.quote(sb, e.getKey());
         sb.append(':');
-        HeaderJson.quote(sb, e.getValue());
+        Json.quote(sb, e.getValue());
       }
       sb.append('}');
       first = false;
@@ -321,7 +322,7 @@ public final class SafeTensors {
         sb.append(',');
       }
       first = false;
-      HeaderJson.quote(sb, p.name);
+      Json.quote(sb, p.name);
       sb.append(":{\"dtype\":\"").append(p.dtype.name()).append("\",\"shape\":[");
       for (int d = 0; d < p.shape.length; d++) {
         if (d > 0) {
@@ -473,8 +474,9 @@ public final class SafeTensors {
     }
     Object parsed;
     try {
-      parsed = HeaderJson.parse(text);
-    } catch (HeaderJson.Malformed e) {
+      // A valid header nests 3 levels; the limit keeps hostile input from overflowing the stack.
+      parsed = Json.parse(text, 64);
+    } catch (IllegalArgumentException e) {
       throw bad(path, "the header is " + e.getMessage());
     }
     long dataStart = 8 + n;

@@ -105,7 +105,8 @@ public final class Json {
     }
   }
 
-  private static void quote(StringBuilder sb, String s) {
+  /** Appends {@code s} as a JSON string, escaping only quote, backslash and control characters (serde_json's form). */
+  public static void quote(StringBuilder sb, String s) {
     sb.append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
@@ -135,7 +136,17 @@ public final class Json {
    * @throws IllegalArgumentException naming the character offset and what was expected
    */
   public static Object parse(String text) {
-    Parser p = new Parser(text);
+    return parse(text, 512);
+  }
+
+  /**
+   * Parses a JSON document nested at most {@code maxDepth} levels (a guard for untrusted input: deeper documents
+   * are refused instead of overflowing the stack). Duplicate keys in an object are refused.
+   *
+   * @throws IllegalArgumentException naming the line, offset and what was expected
+   */
+  public static Object parse(String text, int maxDepth) {
+    Parser p = new Parser(text, maxDepth);
     p.skipSpace();
     Object v = p.value();
     p.skipSpace();
@@ -147,10 +158,19 @@ public final class Json {
 
   private static final class Parser {
     private final String s;
+    private final int maxDepth;
     private int pos;
+    private int depth;
 
-    Parser(String s) {
+    Parser(String s, int maxDepth) {
       this.s = s;
+      this.maxDepth = maxDepth;
+    }
+
+    private void enter() {
+      if (++depth > maxDepth) {
+        throw error("nested deeper than " + maxDepth + " levels");
+      }
     }
 
     IllegalArgumentException error(String what) {
@@ -164,7 +184,9 @@ public final class Json {
     }
 
     void skipSpace() {
-      while (pos < s.length() && Character.isWhitespace(s.charAt(pos))) {
+      // JSON whitespace only: space, tab, line feed, carriage return.
+      while (pos < s.length() && (s.charAt(pos) == ' ' || s.charAt(pos) == '\t' || s.charAt(pos) == '\n'
+          || s.charAt(pos) == '\r')) {
         pos++;
       }
     }
@@ -205,10 +227,12 @@ public final class Json {
 
     private Map<String, Object> object() {
       Map<String, Object> m = new LinkedHashMap<>();
+      enter();
       pos++;
       skipSpace();
       if (peek() == '}') {
         pos++;
+        depth--;
         return m;
       }
       while (true) {
@@ -216,7 +240,12 @@ public final class Json {
         if (peek() != '"') {
           throw error("expected a quoted key");
         }
+        int keyAt = pos;
         String key = string();
+        if (m.containsKey(key)) {
+          pos = keyAt;
+          throw error("duplicate key \"" + key + "\"");
+        }
         skipSpace();
         expect(':');
         skipSpace();
@@ -224,6 +253,7 @@ public final class Json {
         skipSpace();
         char c = next();
         if (c == '}') {
+          depth--;
           return m;
         }
         if (c != ',') {
@@ -235,10 +265,12 @@ public final class Json {
 
     private List<Object> array() {
       List<Object> list = new ArrayList<>();
+      enter();
       pos++;
       skipSpace();
       if (peek() == ']') {
         pos++;
+        depth--;
         return list;
       }
       while (true) {
@@ -247,6 +279,7 @@ public final class Json {
         skipSpace();
         char c = next();
         if (c == ']') {
+          depth--;
           return list;
         }
         if (c != ',') {

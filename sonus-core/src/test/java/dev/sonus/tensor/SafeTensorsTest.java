@@ -372,7 +372,7 @@ final class SafeTensorsTest {
     Path file = write("json.safetensors", "{\"w\":{\"dtype\":\"F32\",\"shape\":[2,3] \"data_offsets\":[0,24]}}",
         new byte[24], true);
 
-    assertProblem(file, "the header is invalid JSON at character 34: expected ',' or '}'");
+    assertProblem(file, "the header is invalid JSON at line 1 (offset 34): expected ',' or '}'");
   }
 
   @Test
@@ -489,7 +489,7 @@ final class SafeTensorsTest {
     Path file = write("dup.safetensors", "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
         + "\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}", new byte[16], true);
 
-    assertProblem(file, "'w' is declared twice");
+    assertProblem(file, "duplicate key \"w\"");
   }
 
   @Test

@@ -255,4 +255,16 @@ final class JsonTest {
     assertTrue(message.contains(where), () -> "message lacks '" + where + "': " + message);
     assertTrue(message.contains(problem), () -> "message lacks '" + problem + "': " + message);
   }
+
+  @org.junit.jupiter.api.Test
+  void duplicateKeysAndExcessiveNestingAreRefusedWithTheirPlace() {
+    IllegalArgumentException dup = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> Json.parse("{\"a\": 1,\n \"a\": 2}"));
+    org.junit.jupiter.api.Assertions.assertTrue(dup.getMessage().contains("line 2") && dup.getMessage()
+        .contains("duplicate key \"a\""), dup.getMessage());
+    IllegalArgumentException deep = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> Json.parse("[".repeat(10) + "]".repeat(10), 5));
+    org.junit.jupiter.api.Assertions.assertTrue(deep.getMessage().contains("deeper than 5"), deep.getMessage());
+    org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(java.util.List.of()), Json.parse("[[]]", 2));
+  }
 }

@@ -199,7 +199,8 @@ public final class Compare {
   }
 
   @SuppressWarnings("unchecked")
-  private static void flatten(String prefix, Object v, Map<String, String> out) {
+  /** Flattens nested JSON maps to dotted keys with string values (lists as one value). */
+  static void flatten(String prefix, Object v, Map<String, String> out) {
     if (v instanceof Map<?, ?> m) {
       ((Map<String, Object>) m).forEach((k, x) -> flatten(prefix.isEmpty() ? k : prefix + "." + k, x, out));
     } else if (v instanceof List<?> l) {

@@ -136,8 +136,8 @@ public final class Replay {
   static List<String> environmentDifferences(Map<String, Object> before, Map<String, Object> now) {
     Map<String, String> a = new TreeMap<>();
     Map<String, String> b = new TreeMap<>();
-    flatten("", before, a);
-    flatten("", now, b);
+    Compare.flatten("", before, a);
+    Compare.flatten("", now, b);
     Set<String> keys = new java.util.TreeSet<>(a.keySet());
     keys.addAll(b.keySet());
     List<String> out = new ArrayList<>();
@@ -152,15 +152,6 @@ public final class Replay {
       }
     }
     return out;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static void flatten(String prefix, Object v, Map<String, String> out) {
-    if (v instanceof Map<?, ?> m) {
-      ((Map<String, Object>) m).forEach((k, x) -> flatten(prefix.isEmpty() ? k : prefix + "." + k, x, out));
-    } else {
-      out.put(prefix, String.valueOf(v));
-    }
   }
 
   @SuppressWarnings("unchecked")

@@ -10,6 +10,7 @@ import dev.sonus.nn.LayerNorm;
 import dev.sonus.nn.Linear;
 import dev.sonus.nn.Lstm;
 import dev.sonus.nn.Pooling1d;
+import dev.sonus.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
@@ -134,6 +135,11 @@ public final class CRDNN extends Module {
   private final Lstm rnn;
   private final List<DnnBlock> dnn = new ArrayList<>();
   private final long outputSize;
+  // Every Module made from Java must stay reachable from Java while the native tree uses it: libtorch calls its
+  // virtual methods (train, eval, ...) back through the Java object, which the garbage collector would otherwise
+  // reclaim (the call then fails with a NullPointerException).
+  private Module cnnContainer;
+  private Module dnnContainer;
 
   /** Builds the network; its weights are initialised as torch's defaults. */
   public CRDNN(Options options) {
@@ -146,7 +152,8 @@ public final class CRDNN extends Module {
     long channels = 1;
     long features = freq;
     if (options.cnnBlocks() > 0) {
-      Module container = register_module("CNN", new Module("Sequential"));
+      cnnContainer = register_module("CNN", new Module("Sequential"));
+      Module container = cnnContainer;
       for (int i = 0; i < options.cnnBlocks(); i++) {
         long out = options.cnnChannels().get(i);
         long pool = options.interLayerPoolingSize().get(i);
@@ -173,7 +180,8 @@ public final class CRDNN extends Module {
       this.rnn = null;
     }
     if (options.dnnBlocks() > 0) {
-      Module container = register_module("DNN", new Module("Sequential"));
+      dnnContainer = register_module("DNN", new Module("Sequential"));
+      Module container = dnnContainer;
       for (int i = 0; i < options.dnnBlocks(); i++) {
         dnn.add(container.register_module("block_" + i,
             new DnnBlock(features, options.dnnNeurons(), options.activation(), options.dropout())));
@@ -201,17 +209,22 @@ public final class CRDNN extends Module {
   /**
    * Encodes {@code x} ({@code [B, T, inputSize]}) to {@code [B, T', outputSize]}; the caller owns the result.
    *
-   * <p>{@code relLengths} ({@code [B]}, fraction of {@code T}) makes the LSTM skip padded frames (packed
-   * sequences). SpeechBrain v1.0.0's CRDNN is a plain {@code Sequential} and never passes lengths to its RNN, so
-   * pass null for bit-for-bit parity with it; CNN and DNN blocks see padded frames in both cases.
+   * <p>{@code relLengths} ({@code [B]}, fraction of {@code T}) makes the output on each utterance's valid frames
+   * independent of the padding, hence of which other utterances share the batch: before every convolution the
+   * first padded frames are replaced by the reflection of the last valid ones (what the convolution's own
+   * reflect padding shows it at the end of an unpadded utterance), and the LSTM skips padded frames (packed
+   * sequences). SpeechBrain v1.0.0's CRDNN is a plain
+   * {@code Sequential} that does neither, so pass null for bit-for-bit parity with it.
    */
   public Tensor forward(Tensor x, Tensor relLengths) {
     Checks.rank(x, this, "[batch, time, features]", 3);
     Checks.lastDim(x, options.inputSize(), this);
     try (PointerScope scope = new PointerScope()) {
       Tensor h = x;
+      Tensor reflect = relLengths == null || cnn.isEmpty() ? null
+          : reflectIndex(relLengths, x.size(0), x.size(1));
       for (CnnBlock block : cnn) {
-        h = block.apply(h);
+        h = block.apply(h, reflect);
       }
       if (timePool != null) {
         h = Checks.adopt(timePool.forward(h));
@@ -227,6 +240,34 @@ public final class CRDNN extends Module {
       }
       return h.retainReference();
     }
+  }
+
+  /**
+   * {@code [B, T]} source frame of every frame: itself when valid ({@code t < L = round(rel * T)}), else its
+   * mirror image about the last valid frame, {@code 2(L - 1) - t} clamped to {@code [0, L - 1]} (a convolution
+   * over valid frames only reads the first {@code (k - 1) / 2} of them).
+   */
+  private static Tensor reflectIndex(Tensor relLengths, long batch, long frames) {
+    Checks.rank(relLengths, "CRDNN relative lengths", "[batch]", 1);
+    double[] rel = Tensors.toDoubles(relLengths);
+    long[] index = new long[(int) (batch * frames)];
+    for (int b = 0; b < batch; b++) {
+      long valid = Math.max(1, Math.min(frames, Math.round(rel[b] * frames)));
+      for (long t = 0; t < frames; t++) {
+        long source = t < valid ? t : Math.max(0, Math.min(valid - 1, 2 * (valid - 1) - t));
+        index[(int) (b * frames + t)] = source;
+      }
+    }
+    return Tensors.fromLongs(index, batch, frames);
+  }
+
+  /** {@code x} ({@code [B, T, F]} or {@code [B, T, F, C]}) with its frames taken from {@code reflect}. */
+  private static Tensor refill(Tensor x, Tensor reflect) {
+    if (reflect == null) {
+      return x;
+    }
+    Tensor index = x.dim() == 3 ? reflect.unsqueeze(2) : reflect.unsqueeze(2).unsqueeze(3);
+    return x.gather(1, index.expand(x.sizes()));
   }
 
   @Override
@@ -256,10 +297,13 @@ public final class CRDNN extends Module {
       this.drop = register_module("drop", new Dropout2d(dropout));
     }
 
-    /** Result belongs to the caller's scope. */
-    Tensor apply(Tensor x) {
-      Tensor h = activation.apply(Checks.adopt(norm1.forward(Checks.adopt(conv1.forward(x)))));
-      h = activation.apply(Checks.adopt(norm2.forward(Checks.adopt(conv2.forward(h)))));
+    /**
+     * Result belongs to the caller's scope; {@code reflect} ({@code [B, T]} frame indices, or null) refills the
+     * padded frames before each convolution.
+     */
+    Tensor apply(Tensor x, Tensor reflect) {
+      Tensor h = activation.apply(Checks.adopt(norm1.forward(Checks.adopt(conv1.forward(refill(x, reflect))))));
+      h = activation.apply(Checks.adopt(norm2.forward(Checks.adopt(conv2.forward(refill(h, reflect))))));
       return Checks.adopt(drop.forward(Checks.adopt(pooling.forward(h))));
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sonus.nn.Checks;
 import dev.sonus.tensor.StateDict;
 import dev.sonus.tensor.Tensors;
 import dev.sonus.testing.NativeMemory;
@@ -69,6 +70,51 @@ class CRDNNTest {
   private static Tensor input(long batch, long time, long feats) {
     torch.manual_seed(7);
     return torch.randn(batch, time, feats);
+  }
+
+  @Test
+  void withLengthsAnUtterancesOutputDoesNotDependOnItsBatch() {
+    torch.manual_seed(5);
+    CRDNN model = new CRDNN(CRDNN.Options.defaults());
+    model.eval();
+    try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+      Tensor shortOne = torch.randn(1, 23, 40);
+      Tensor longOne = torch.randn(1, 37, 40);
+      Tensor padded = torch.cat(new org.bytedeco.pytorch.TensorVector(
+          torch.constant_pad_nd(shortOne, new long[] {0, 0, 0, 14}), longOne), 0);   // [2, 37, 40]
+      Tensor batch = Checks.adopt(model.forward(padded, Tensors.fromFloats(new float[] {23f / 37f, 1f}, 2)));
+      Tensor alone = Checks.adopt(model.forward(shortOne, Tensors.fromFloats(new float[] {1f}, 1)));
+      float[] inBatch = Tensors.toFloats(batch.select(0, 0).narrow(0, 0, 23));
+      float[] single = Tensors.toFloats(alone.select(0, 0));
+      assertEquals(single.length, inBatch.length);
+      double worst = 0;
+      for (int k = 0; k < single.length; k++) {
+        worst = Math.max(worst, Math.abs(single[k] - inBatch[k]));
+      }
+      assertTrue(worst < 1e-4, "valid frames differ by " + worst + " between the batch and the utterance alone");
+      // Without lengths (SpeechBrain's behaviour) the padding leaks into the last frames.
+      Tensor noLengths = Checks.adopt(model.forward(padded));
+      float[] leaky = Tensors.toFloats(noLengths.select(0, 0).narrow(0, 0, 23));
+      double diff = 0;
+      for (int k = 0; k < single.length; k++) {
+        diff = Math.max(diff, Math.abs(single[k] - leaky[k]));
+      }
+      assertTrue(diff > 1e-3, "expected the padding to change the output without lengths, diff " + diff);
+    }
+  }
+
+  @Test
+  void survivesGarbageCollectionBeforeSwitchingModes() throws InterruptedException {
+    CRDNN model = new CRDNN(CRDNN.Options.defaults());
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(20);
+    }
+    // The native tree calls train() back through the Java object of each registered module: a module made in
+    // Java and referenced only by the native tree would have been reclaimed, failing here.
+    model.train(true);
+    model.eval();
+    assertFalse(model.is_training());
   }
 
   @Test

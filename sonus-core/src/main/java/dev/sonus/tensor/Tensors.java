@@ -19,7 +19,18 @@ public final class Tensors {
   /** Creates a float32 tensor holding a copy of {@code data}, viewed with {@code shape}. */
   public static Tensor fromFloats(float[] data, long... shape) {
     checkNumel(data.length, shape);
-    return Tensor.create(data, shape.length == 0 ? new long[] {data.length} : shape);
+    // Tensor.create would leave its TensorOptions and indexer to the garbage collector (data loader threads
+    // have no PointerScope); allocate and fill inside a scope instead.
+    Tensor t;
+    try (PointerScope scope = new PointerScope()) {
+      t = torch.empty(shape.length == 0 ? new long[] {data.length} : shape,
+          new org.bytedeco.pytorch.TensorOptions(ScalarType.Float), null);
+      if (data.length > 0) {
+        t.data_ptr_float().put(data);
+      }
+      t.retainReference();
+    }
+    return ownedByCaller(t);
   }
 
   /** Creates a float64 tensor holding a copy of {@code data}, viewed with {@code shape}. */
@@ -31,7 +42,29 @@ public final class Tensors {
   /** Creates an int64 tensor holding a copy of {@code data}, viewed with {@code shape}. */
   public static Tensor fromLongs(long[] data, long... shape) {
     checkNumel(data.length, shape);
-    return Tensor.create(data, shape.length == 0 ? new long[] {data.length} : shape);
+    Tensor t;
+    try (PointerScope scope = new PointerScope()) {
+      t = torch.empty(shape.length == 0 ? new long[] {data.length} : shape,
+          new org.bytedeco.pytorch.TensorOptions(ScalarType.Long), null);
+      if (data.length > 0) {
+        t.data_ptr_long().put(data);
+      }
+      t.retainReference();
+    }
+    return ownedByCaller(t);
+  }
+
+  /**
+   * Attaches a tensor retained out of an inner scope to the caller's scope when there is one (as a tensor made
+   * directly there would be), else leaves it to the caller to close.
+   */
+  private static Tensor ownedByCaller(Tensor t) {
+    PointerScope outer = PointerScope.getInnerScope();
+    if (outer != null) {
+      outer.attach(t);
+      t.releaseReference();
+    }
+    return t;
   }
 
   /**

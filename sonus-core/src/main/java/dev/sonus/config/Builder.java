@@ -27,6 +27,21 @@ final class Builder {
     return (Map<String, Object>) build(root, "");
   }
 
+  /**
+   * Builds only the named top-level keys (and whatever they reference), in file order; absent names are skipped.
+   * Used to rebuild part of a stored recipe (a model) without re-running its other calls (data preparation).
+   */
+  Map<String, Object> buildKeys(Node.Mapping root, java.util.Collection<String> keys) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Node> e : root.entries.entrySet()) {
+      if (keys.contains(e.getKey())) {
+        locations.putIfAbsent(e.getKey(), root.locationOf(e.getKey()));
+        out.put(e.getKey(), build(e.getValue(), e.getKey()));
+      }
+    }
+    return out;
+  }
+
   private Object build(Node node, String key) {
     if (!key.isEmpty()) {
       locations.putIfAbsent(key, node.location);

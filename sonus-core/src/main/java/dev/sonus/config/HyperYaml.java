@@ -67,6 +67,20 @@ public final class HyperYaml {
     return YamlWriter.write(References.resolve(root, file));
   }
 
+  /**
+   * Loads only some top-level keys of a recipe file, building what they reference and nothing else: e.g. the
+   * model of a stored run ({@code hparams.yaml}) without re-running its data preparation. Absent keys are left
+   * out (check with {@link Hparams#contains}).
+   *
+   * @throws ConfigException for any problem in the recipe, with file, line and key
+   */
+  public static Hparams loadKeys(Path file, java.util.Collection<String> keys) {
+    Node.Mapping resolved = References.resolve(YamlReader.readFile(file), file);
+    Builder builder = new Builder();
+    Map<String, Object> values = builder.buildKeys(resolved, java.util.Set.copyOf(keys));
+    return new Hparams(file.toString(), values, builder.locations(), YamlWriter.write(resolved));
+  }
+
   private static Hparams build(Node.Mapping root, Path path, String sourceName, Map<String, String> overrides) {
     OverrideApplier.applyAll(root, overrides);
     Node.Mapping resolved = References.resolve(root, path);

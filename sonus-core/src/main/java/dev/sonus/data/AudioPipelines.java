@@ -21,19 +21,21 @@ public final class AudioPipelines {
 
   /** Computes Fbank features of a {@code float[]} waveform: provides {@code float[frames][dims]}. */
   public static Pipeline fbank(String take, String provide, Fbank fbank) {
-    return Pipeline.of(take, provide, value -> {
-      float[] samples = (float[]) value;
-      try (Tensor wav = Tensors.fromFloats(samples, 1, samples.length); Tensor feats = fbank.forward(wav)) {
-        int frames = (int) feats.size(1);
-        int dims = (int) feats.size(2);
-        float[] flat = Tensors.toFloats(feats);
-        float[][] out = new float[frames][dims];
-        for (int t = 0; t < frames; t++) {
-          System.arraycopy(flat, t * dims, out[t], 0, dims);
-        }
-        return out;
+    return Pipeline.of(take, provide, value -> fbankFrames(fbank, (float[]) value));
+  }
+
+  /** Fbank features of one waveform as {@code float[frames][dims]}, as the {@link #fbank} step computes them. */
+  public static float[][] fbankFrames(Fbank fbank, float[] samples) {
+    try (Tensor wav = Tensors.fromFloats(samples, 1, samples.length); Tensor feats = fbank.forward(wav)) {
+      int frames = (int) feats.size(1);
+      int dims = (int) feats.size(2);
+      float[] flat = Tensors.toFloats(feats);
+      float[][] out = new float[frames][dims];
+      for (int t = 0; t < frames; t++) {
+        System.arraycopy(flat, t * dims, out[t], 0, dims);
       }
-    });
+      return out;
+    }
   }
 
   /** The file path in a manifest audio field: a string, or a map with {@code file} (SpeechBrain's JSON style). */

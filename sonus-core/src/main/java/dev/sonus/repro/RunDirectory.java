@@ -77,6 +77,14 @@ public final class RunDirectory {
     writeText("data.json", Json.writePretty(fingerprint) + "\n");
   }
 
+  /** Writes a text report (e.g. {@code wer_test.txt}) into the run folder; {@code fileName} has no folders. */
+  public void writeReport(String fileName, String text) {
+    if (fileName.contains("/") || fileName.contains("\\") || fileName.startsWith(".")) {
+      throw new IllegalArgumentException("report name '" + fileName + "' must be a plain file name");
+    }
+    writeText(fileName, text);
+  }
+
   /** Writes {@code metrics.json}. */
   public void writeMetrics(Map<String, ?> metrics) {
     writeText("metrics.json", Json.writePretty(metrics) + "\n");
@@ -110,8 +118,7 @@ public final class RunDirectory {
   }
 
   private void writeText(String name, String text) {
-    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    AtomicFiles.write(root.resolve(name), out -> out.write(bytes));
+    AtomicFiles.writeString(root.resolve(name), text);
   }
 
   private void append(String name, String line) {

@@ -50,7 +50,9 @@ import org.slf4j.LoggerFactory;
  * sorting: random                     # random | ascending | descending (by duration)
  * num_workers: 2, grad_accumulation_factor: 1, max_grad_norm: 5.0, nonfinite_patience: 3
  * ckpt_interval_minutes: 0, keep_checkpoints: 2, keep_best: 1, ckpt_metric: loss, ckpt_minimize: true
- * deterministic: false, threads: 0, check_data: true, sample_rate: 0 (checked when > 0)
+ * deterministic: false, threads: 0, check_data: true
+ * sample_rate: 0                      # the files' rate is checked when > 0 ...
+ * data_sample_rate: 0                 # ... unless this is given: the files' rate, 0 for any (resampled)
  * profile: false                      # per-step time and native memory in train_log.jsonl
  * </pre>
  */
@@ -133,7 +135,10 @@ public final class Runner {
       }
     }
     if (optional(h, "check_data", true)) {
-      DataCheck.Options o = DataCheck.Options.defaults().withSampleRate(optional(h, "sample_rate", 0));
+      // data_sample_rate (when given) is the rate the files must have; 0 accepts any (the pipeline resamples).
+      int expectedRate = h.contains("data_sample_rate") ? optional(h, "data_sample_rate", 0)
+          : optional(h, "sample_rate", 0);
+      DataCheck.Options o = DataCheck.Options.defaults().withSampleRate(expectedRate);
       DataCheck.Report report = DataCheck.requireClean(all, o);
       LOG.info("data check: {} rows, {} s of audio, no problems", report.rows(),
           String.format(Locale.ROOT, "%.1f", report.audioSeconds()));
@@ -141,6 +146,7 @@ public final class Runner {
     run.writeData(DataFingerprint.compute(manifestPaths, replacements, DataFingerprint.Options.defaults()).toJson());
 
     Experiment<Object> experiment = (Experiment<Object>) h.get("experiment", Experiment.class);
+    experiment.useRunFolder(run.root());
     int batchSize = h.getInt("batch_size");
     int workers = optional(h, "num_workers", 2);
     String sorting = optional(h, "sorting", "random");
@@ -208,6 +214,7 @@ public final class Runner {
           ckpt.best().ifPresent(ckpt::load);
           Brain.StageResult r = brain.evaluate(testLoader);
           r.metrics().forEach((k, v) -> metrics.put("test_" + k, v));
+          experiment.reports().forEach((name, text) -> run.writeReport(name + "_test.txt", text));
         } else if (!history.isEmpty()) {
           history.get(history.size() - 1).metrics().forEach((k, v) -> metrics.put("final_" + k, v));
         }

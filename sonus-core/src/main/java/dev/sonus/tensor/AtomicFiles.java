@@ -25,6 +25,12 @@ public final class AtomicFiles {
     void write(OutputStream out) throws IOException;
   }
 
+  /** Atomically replaces {@code target} with {@code text} in UTF-8. */
+  public static void writeString(Path target, String text) {
+    byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    write(target, out -> out.write(bytes));
+  }
+
   /**
    * Atomically replaces {@code target} with what {@code writer} produces.
    *

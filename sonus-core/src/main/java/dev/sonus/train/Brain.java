@@ -98,6 +98,7 @@ public final class Brain<P> {
   /**
    * Creates a loop.
    *
+   * @param optimizer the optimiser; null for a loop that only evaluates ({@link #evaluate})
    * @param schedule learning rate as a function of the optimiser step about to be taken (0-based); null keeps the
    *     optimiser's LR
    */
@@ -177,8 +178,9 @@ public final class Brain<P> {
   }
 
   private void notify(StageResult r) {
-    LOG.info(String.format(Locale.ROOT, "epoch %d %s: %s lr=%.3g (%.1f s, loader wait %.1f s%s)", r.epoch(),
-        r.stage().name().toLowerCase(Locale.ROOT), format(r.metrics()), r.lr(), r.seconds(), r.loaderWaitSeconds(),
+    LOG.info(String.format(Locale.ROOT, "epoch %d %s: %s%s (%.1f s, loader wait %.1f s%s)", r.epoch(),
+        r.stage().name().toLowerCase(Locale.ROOT), format(r.metrics()),
+        Double.isNaN(r.lr()) ? "" : String.format(Locale.ROOT, " lr=%.3g", r.lr()), r.seconds(), r.loaderWaitSeconds(),
         r.skippedSteps() > 0 ? ", " + r.skippedSteps() + " non-finite steps skipped" : ""));
     for (Listener l : listeners) {
       l.onStageEnd(r);
@@ -261,8 +263,8 @@ public final class Brain<P> {
     double seconds = (System.nanoTime() - start) / 1e9;
     double avg = batches == 0 ? Double.NaN : lossSum / batches;
     Map<String, Double> metrics = new LinkedHashMap<>(task.onStageEnd(stage, epoch, avg));
-    return new StageResult(epoch, stage, Map.copyOf(metrics), optimizer.lr(), seconds, pass.stats().waitSeconds(),
-        optimizer.steps(), skipped, options.profile() && batches > 0 ? stepNanos / 1e9 / (batches + skipped)
+    return new StageResult(epoch, stage, Map.copyOf(metrics), optimizer == null ? Double.NaN : optimizer.lr(),
+        seconds, pass.stats().waitSeconds(), optimizer == null ? 0 : optimizer.steps(), skipped, options.profile() && batches > 0 ? stepNanos / 1e9 / (batches + skipped)
             : Double.NaN, peak);
   }
 

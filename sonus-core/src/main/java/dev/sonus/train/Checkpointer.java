@@ -307,6 +307,10 @@ public final class Checkpointer {
 
   /** Checkpoint folders (complete or not), excluding temporary ones. */
   public List<Path> list() {
+    return listIn(dir);
+  }
+
+  private static List<Path> listIn(Path dir) {
     if (!Files.isDirectory(dir)) {
       return new ArrayList<>();
     }
@@ -374,19 +378,23 @@ public final class Checkpointer {
   }
 
   /** The best kept checkpoint by the ranking metric, if any. */
-  @SuppressWarnings("unchecked")
   public Optional<Path> best() {
+    return best(list(), options.metric(), options.minimize());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Optional<Path> best(List<Path> candidates, String metric, boolean minimize) {
     Path best = null;
     double bestScore = 0;
-    List<Path> all = list();
+    List<Path> all = new ArrayList<>(candidates);
     // Most advanced first: on equal scores the later checkpoint wins, whatever the listing order.
     all.sort(Comparator.comparing(Checkpointer::progressKey).reversed());
     for (Path p : all) {
       try {
         Map<String, Object> meta = (Map<String, Object>) Json.parse(Files.readString(p.resolve("meta.json")));
-        Object v = ((Map<String, Object>) meta.getOrDefault("metrics", Map.of())).get(options.metric());
+        Object v = ((Map<String, Object>) meta.getOrDefault("metrics", Map.of())).get(metric);
         if (v instanceof Number n) {
-          double s = options.minimize() ? n.doubleValue() : -n.doubleValue();
+          double s = minimize ? n.doubleValue() : -n.doubleValue();
           if (best == null || s < bestScore) {
             best = p;
             bestScore = s;
@@ -397,6 +405,33 @@ public final class Checkpointer {
       }
     }
     return Optional.ofNullable(best);
+  }
+
+  /**
+   * Loads only the model weights of a checkpoint folder's best checkpoint (by {@code metric}; the most advanced
+   * one when none recorded it), for inference: no optimiser, counter or random state is touched. The checkpoint
+   * is verified (format, checksums) first.
+   *
+   * @return the checkpoint loaded
+   * @throws IllegalArgumentException naming the folder when it holds no valid checkpoint
+   */
+  public static Path loadModel(Path dir, Module model, String metric, boolean minimize) {
+    List<Path> all = listIn(dir);
+    if (all.isEmpty()) {
+      throw new IllegalArgumentException("no checkpoint in " + dir + "; train the run first (sonus train ...) or "
+          + "point at a run folder that has checkpoints/CKPT+...");
+    }
+    all.sort(Comparator.comparing(Checkpointer::progressKey).reversed());
+    Path chosen = best(all, metric, minimize).orElse(all.get(0));
+    verify(chosen);
+    Map<String, Tensor> state = SafeTensors.read(chosen.resolve("model.safetensors"));
+    try {
+      StateDict.load(model, state, true, chosen.resolve("model.safetensors").toString());
+    } finally {
+      state.values().forEach(Tensor::close);
+    }
+    LOG.info("loaded model weights from {}", chosen);
+    return chosen;
   }
 
   static String sha256(Path f) {

@@ -160,4 +160,29 @@ class MainTest {
     assertEquals(2, r.status());
     assertTrue(r.err().contains("--threads is 0"), r.err());
   }
+
+  @Test
+  void transcribeAndEvalNameAFolderThatIsNotARun() throws Exception {
+    Result missing = run("transcribe", "--model", dir.resolve("nope").toString(), "x.wav");
+    assertEquals(1, missing.status());
+    assertTrue(missing.err().contains("model folder " + dir.resolve("nope") + " does not exist"), missing.err());
+    java.nio.file.Files.createDirectories(dir.resolve("empty"));
+    Result notRun = run("eval", dir.resolve("empty").toString());
+    assertEquals(1, notRun.status());
+    assertTrue(notRun.err().contains("has no hparams.yaml: not a Sonus run folder"), notRun.err());
+  }
+
+  @Test
+  void quickstartChecksTheDemoCorpusBeforeTraining() throws Exception {
+    Path demo = java.nio.file.Files.createDirectories(dir.resolve("digits/audio"));
+    java.nio.file.Files.writeString(demo.resolve("a.flac"), "not what was committed");
+    java.nio.file.Files.writeString(dir.resolve("digits/SHA256SUMS"),
+        "0000000000000000000000000000000000000000000000000000000000000000  ./audio/a.flac\n");
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> QuickstartCommand.verifyDemoCorpus(dir.resolve("digits")));
+    assertTrue(e.getMessage().contains("does not match SHA256SUMS") && e.getMessage().contains("git checkout"),
+        e.getMessage());
+    // The corpus that ships with the project passes.
+    QuickstartCommand.verifyDemoCorpus(Path.of("../demo/digits"));
+  }
 }

@@ -39,6 +39,21 @@ public final class BatchNorm1d extends Module {
     }
   }
 
+  /**
+   * Normalises channels-first {@code x} ({@code [B, C, T]}, torch's layout; SpeechBrain's
+   * {@code skip_transpose=True}); the caller owns the result.
+   */
+  public Tensor forwardChannelsFirst(Tensor x) {
+    Checks.rank(x, this, "[batch, features, time]", 3);
+    if (x.size(1) != features) {
+      throw new IllegalArgumentException(String.format("%s: input shape %s has %d channels on axis 1, expected %d",
+          this, dev.sonus.tensor.Tensors.shapeString(x), x.size(1), features));
+    }
+    try (PointerScope scope = new PointerScope()) {
+      return norm.forward(x).retainReference();
+    }
+  }
+
   Tensor apply(Tensor x) {
     Checks.rank(x, this, "[batch, features] or [batch, time, features]", 2, 3);
     Checks.lastDim(x, features, this);

@@ -19,22 +19,31 @@ public final class StateDict {
   private StateDict() {}
 
   /**
-   * Parameters then buffers of {@code module}, recursively. Values are new handles to the module's own storage
-   * (not copies): the caller owns the handles (close them, or let them be collected).
+   * Parameters and buffers of {@code module}, recursively, in PyTorch's {@code state_dict()} order (each module's
+   * own parameters, then its own buffers, then its children in registration order). Values are new handles to the
+   * module's own storage (not copies): the caller owns the handles (close them, or let them be collected).
    */
   public static Map<String, Tensor> of(Module module) {
     Map<String, Tensor> out = new LinkedHashMap<>();
     try (PointerScope scope = new PointerScope()) {
-      collect(module.named_parameters(true), out);
-      collect(module.named_buffers(true), out);
+      collect(module, "", out);
     }
     return out;
   }
 
-  private static void collect(StringTensorDict dict, Map<String, Tensor> out) {
+  private static void collect(Module module, String prefix, Map<String, Tensor> out) {
+    collect(module.named_parameters(false), prefix, out);
+    collect(module.named_buffers(false), prefix, out);
+    var children = module.named_children();
+    for (long i = 0; i < children.size(); i++) {
+      collect(children.get(i).value(), prefix + children.get(i).key().getString() + ".", out);
+    }
+  }
+
+  private static void collect(StringTensorDict dict, String prefix, Map<String, Tensor> out) {
     for (long i = 0; i < dict.size(); i++) {
       // The dictionary's own handles point into it; copy them so they outlive it.
-      out.put(dict.get(i).key().getString(), new Tensor(dict.get(i).value()).retainReference());
+      out.put(prefix + dict.get(i).key().getString(), new Tensor(dict.get(i).value()).retainReference());
     }
   }
 

@@ -152,6 +152,18 @@ public final class InputNormalization extends Module {
     count.add_(new Scalar(1L));
   }
 
+  /**
+   * Sets the global statistics (e.g. from SpeechBrain's saved {@code glob_mean}, {@code glob_std} and
+   * {@code count}); shapes may differ from the current (empty) buffers.
+   */
+  public void setStatistics(Tensor mean, Tensor std, long updates) {
+    try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+      globMean.resize_(mean.sizes()).copy_(mean);
+      globStd.resize_(std.sizes()).copy_(std);
+      count.fill_(new Scalar(updates));
+    }
+  }
+
   /** Running mean of the global statistics (empty before the first update); a copy. */
   public float[] globalMean() {
     return Tensors.toFloats(globMean);

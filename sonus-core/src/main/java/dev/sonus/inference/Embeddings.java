@@ -1,0 +1,69 @@
+package dev.sonus.inference;
+
+import dev.sonus.data.AudioPipelines;
+import dev.sonus.data.Batch;
+import dev.sonus.data.PaddedData;
+import dev.sonus.features.Fbank;
+import dev.sonus.features.InputNormalization;
+import dev.sonus.models.EcapaTdnn;
+import dev.sonus.nn.Checks;
+import dev.sonus.tensor.Tensors;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+
+/** Speaker embeddings of waveforms: Fbank per signal, padding, normalisation, ECAPA, optional global normalisation. */
+public final class Embeddings {
+  private Embeddings() {}
+
+  /**
+   * Embeds signals (mono, at the features' rate) in one padded batch, as SpeechBrain's {@code encode_batch}: the
+   * relative lengths keep each embedding independent of the others. Modules are used as they are (put them in
+   * eval mode first).
+   *
+   * @param norm sentence/batch normalisation of the features ({@code mean_var_norm}), or null
+   * @param embeddingNorm global normalisation of the embeddings ({@code mean_var_norm_emb}), or null
+   */
+  public static float[][] compute(List<float[]> signals, Fbank fbank, InputNormalization norm, EcapaTdnn model,
+      InputNormalization embeddingNorm) {
+    if (signals.isEmpty()) {
+      return new float[0][];
+    }
+    List<Map<String, Object>> items = new ArrayList<>();
+    for (int i = 0; i < signals.size(); i++) {
+      if (signals.get(i).length == 0) {
+        throw new IllegalArgumentException("signal " + i + " is empty; nothing to embed");
+      }
+      Map<String, Object> item = new HashMap<>();
+      item.put("id", Integer.toString(i));
+      item.put("feats", AudioPipelines.fbankFrames(fbank, signals.get(i)));
+      items.add(item);
+    }
+    try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard();
+        Batch batch = Batch.collate(items)) {
+      PaddedData feats = batch.padded("feats");
+      Tensor x = norm == null ? feats.data() : Checks.adopt(norm.forward(feats.data(), feats.relLengths(), -1));
+      Tensor emb = Checks.adopt(model.forward(x, feats.relLengths()));                // [B, 1, D]
+      if (embeddingNorm != null) {
+        emb = Checks.adopt(embeddingNorm.forward(emb, Tensors.fromFloats(ones(signals.size()), signals.size()), -1));
+      }
+      float[] flat = Tensors.toFloats(emb);
+      int dim = (int) model.embeddingSize();
+      float[][] out = new float[signals.size()][];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = java.util.Arrays.copyOfRange(flat, i * dim, (i + 1) * dim);
+      }
+      return out;
+    }
+  }
+
+  private static float[] ones(int n) {
+    float[] out = new float[n];
+    java.util.Arrays.fill(out, 1f);
+    return out;
+  }
+}

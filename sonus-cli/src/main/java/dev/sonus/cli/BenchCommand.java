@@ -20,7 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code sonus bench}: throughput benchmarks of core components, as documented in bench/README.md. */
 @Command(name = "bench", description = "Benchmarks (documented in bench/README.md).",
-    subcommands = {BenchCommand.FbankBench.class, BenchCommand.LoaderBench.class})
+    subcommands = {BenchCommand.FbankBench.class, BenchCommand.LoaderBench.class, BenchCommand.EmbedBench.class})
 final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -200,6 +200,93 @@ final class BenchCommand implements Runnable {
         out.printf(Locale.ROOT, "sonus loader %d files, %d Hz, fbank %d mels, batch %d:%n%s", ds.size(),
             sampleRate, nMels, batchSize, summary);
       }
+      return 0;
+    }
+  }
+
+  /**
+   * Speaker-embedding speed as a real-time factor (wall time / audio time): Fbank, sentence mean normalisation and
+   * ECAPA-TDNN in eval mode on batches of random 16 kHz waveforms, as SpeechBrain's {@code encode_batch}. Protocol
+   * shared with bench/ecapa_speechbrain.py: libtorch intra-op threads, warm-up forwards, then runs of timed
+   * forwards; the median run is reported.
+   */
+  @Command(name = "embed", description = "ECAPA-TDNN embedding real-time factor (lower is faster).")
+  static final class EmbedBench implements Callable<Integer> {
+    @Option(names = "--batch", defaultValue = "1", description = "waveforms per batch (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--seconds", defaultValue = "10", description = "length of each waveform, s "
+        + "(default: ${DEFAULT-VALUE})")
+    double seconds;
+
+    @Option(names = "--channels", defaultValue = "1024", description = "ECAPA channels C: [C, C, C, C, 3C] "
+        + "(default: ${DEFAULT-VALUE})")
+    long channels;
+
+    @Option(names = "--n-mels", defaultValue = "80", description = "mel filters (default: ${DEFAULT-VALUE})")
+    int nMels;
+
+    @Option(names = "--bench-threads", defaultValue = "2", description = "libtorch intra-op threads "
+        + "(default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--runs", defaultValue = "5", description = "timed runs (default: ${DEFAULT-VALUE})")
+    int runs;
+
+    @Option(names = "--iters", defaultValue = "5", description = "forwards per run (default: ${DEFAULT-VALUE})")
+    int iters;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      if (batch < 1 || runs < 1 || iters < 1 || seconds <= 0 || threads < 1 || channels < 8) {
+        throw new IllegalArgumentException("--batch, --runs, --iters, --bench-threads, --seconds must be positive "
+            + "and --channels at least 8");
+      }
+      Threads.setIntraOp(threads);
+      int sampleRate = 16000;
+      int samples = (int) Math.round(seconds * sampleRate);
+      SplittableRandom rng = new SplittableRandom(1234);
+      java.util.List<float[]> signals = new java.util.ArrayList<>();
+      for (int b = 0; b < batch; b++) {
+        float[] x = new float[samples];
+        for (int i = 0; i < samples; i++) {
+          x[i] = (float) ((rng.nextDouble() * 2 - 1) * 0.1);
+        }
+        signals.add(x);
+      }
+      dev.sonus.models.EcapaTdnn.Options d = dev.sonus.models.EcapaTdnn.Options.defaults();
+      dev.sonus.models.EcapaTdnn model = new dev.sonus.models.EcapaTdnn(new dev.sonus.models.EcapaTdnn.Options(nMels,
+          192, d.activation(), java.util.List.of(channels, channels, channels, channels, 3 * channels),
+          d.kernelSizes(), d.dilations(), d.attentionChannels(), d.res2netScale(), d.seChannels(), d.globalContext(),
+          d.groups()));
+      model.eval();
+      var norm = new dev.sonus.features.InputNormalization(dev.sonus.features.InputNormalization.Type.SENTENCE,
+          true, false);
+      norm.eval();
+      var out = spec.commandLine().getOut();
+      double[] rtf = new double[runs];
+      try (Fbank fbank = new Fbank(sampleRate, nMels)) {
+        for (int i = 0; i < 2; i++) {
+          dev.sonus.inference.Embeddings.compute(signals, fbank, norm, model, null);
+        }
+        for (int r = 0; r < runs; r++) {
+          long start = System.nanoTime();
+          for (int i = 0; i < iters; i++) {
+            dev.sonus.inference.Embeddings.compute(signals, fbank, norm, model, null);
+          }
+          double elapsed = (System.nanoTime() - start) / 1e9;
+          rtf[r] = elapsed / (iters * batch * seconds);
+          out.printf(Locale.ROOT, "run %d: RTF %.4f (%.1f ms per batch)%n", r + 1, rtf[r], elapsed * 1000 / iters);
+        }
+      }
+      double[] sorted = rtf.clone();
+      Arrays.sort(sorted);
+      double median = runs % 2 == 1 ? sorted[runs / 2] : (sorted[runs / 2 - 1] + sorted[runs / 2]) / 2;
+      out.printf(Locale.ROOT, "sonus embed ECAPA C=%d n_mels=%d batch=%dx%.1fs threads=%d: median RTF %.4f "
+          + "(wall time / audio time) libtorch %s%n", channels, nMels, batch, seconds, threads, median,
+          Environment.capture().libtorch().version());
       return 0;
     }
   }

@@ -58,12 +58,37 @@ public final class FsddManifests {
    * @throws IllegalArgumentException if the folder has no FSDD files or a test speaker is absent
    */
   public static Result prepare(Path dataFolder, Path outDir, Set<String> testSpeakers, int validTakes) {
+    if (validTakes < 0) {
+      throw new IllegalArgumentException("valid_takes is " + validTakes + "; it must be 0 or more");
+    }
+    return split(dataFolder, outDir, testSpeakers, "test.csv",
+        (speaker, take) -> testSpeakers.contains(speaker) ? 2 : take < validTakes ? 1 : 0);
+  }
+
+  /**
+   * Splits by take instead of speaker, for closed-set speaker recognition: takes {@code 0..testTakes-1} of every
+   * speaker are the held-out set ({@code trials.csv}: every speaker also trains, so it is not named as a test split
+   * and the data check does not require disjoint speakers), the next {@code validTakes} validate, the rest train.
+   */
+  public static Result prepareByTakes(Path dataFolder, Path outDir, int testTakes, int validTakes) {
+    if (testTakes < 1 || validTakes < 0) {
+      throw new IllegalArgumentException("test_takes is " + testTakes + " and valid_takes " + validTakes
+          + "; expected test_takes >= 1 and valid_takes >= 0");
+    }
+    return split(dataFolder, outDir, Set.of(), "trials.csv",
+        (speaker, take) -> take < testTakes ? 2 : take < testTakes + validTakes ? 1 : 0);
+  }
+
+  /** Which split a recording goes to: 0 train, 1 valid, 2 test. */
+  private interface Splitter {
+    int split(String speaker, int take);
+  }
+
+  private static Result split(Path dataFolder, Path outDir, Set<String> testSpeakers, String testName,
+      Splitter splitter) {
     if (!Files.isDirectory(dataFolder)) {
       throw new IllegalArgumentException("data folder " + dataFolder + " is not a directory; pass the folder "
           + "holding the FSDD recordings (e.g. --data_folder=.../fsdd/recordings)");
-    }
-    if (validTakes < 0) {
-      throw new IllegalArgumentException("valid_takes is " + validTakes + "; it must be 0 or more");
     }
     List<Path> files;
     try (Stream<Path> s = Files.list(dataFolder)) {
@@ -95,12 +120,10 @@ public final class FsddManifests {
       fields.put("wrd", WORDS[digit]);
       String id = f.getFileName().toString().replace(".wav", "");
       Manifest.Row row = new Manifest.Row(id, fields, 0);
-      if (testSpeakers.contains(speaker)) {
-        test.add(row);
-      } else if (take < validTakes) {
-        valid.add(row);
-      } else {
-        train.add(row);
+      switch (splitter.split(speaker, take)) {
+        case 2 -> test.add(row);
+        case 1 -> valid.add(row);
+        default -> train.add(row);
       }
     }
     for (String s : testSpeakers) {
@@ -111,7 +134,7 @@ public final class FsddManifests {
     }
     Path trainCsv = outDir.resolve("train.csv");
     Path validCsv = outDir.resolve("valid.csv");
-    Path testCsv = outDir.resolve("test.csv");
+    Path testCsv = outDir.resolve(testName);
     Manifest.writeCsv(trainCsv, COLUMNS, train);
     Manifest.writeCsv(validCsv, COLUMNS, valid);
     Manifest.writeCsv(testCsv, COLUMNS, test);

@@ -183,7 +183,7 @@ public final class SpeakerClassifier implements Experiment<SpeakerClassifier.Out
   public Output computeForward(Batch batch, Stage stage) {
     PaddedData feats = batch.padded("feats");
     Tensor x = Checks.adopt(meanVarNorm.forward(feats.data(), feats.relLengths(), -1));
-    Tensor emb = Checks.adopt(embeddingModel.forward(x, feats.relLengths()));
+    Tensor emb = Checks.adopt(embeddingModel.forwardIndependent(x, feats.relLengths()));
     return new Output(Checks.adopt(classifier.forward(emb)), emb);
   }
 

@@ -47,7 +47,7 @@ public final class Embeddings {
         Batch batch = Batch.collate(items)) {
       PaddedData feats = batch.padded("feats");
       Tensor x = norm == null ? feats.data() : Checks.adopt(norm.forward(feats.data(), feats.relLengths(), -1));
-      Tensor emb = Checks.adopt(model.forward(x, feats.relLengths()));                // [B, 1, D]
+      Tensor emb = Checks.adopt(model.forwardIndependent(x, feats.relLengths()));                // [B, 1, D]
       if (embeddingNorm != null) {
         emb = Checks.adopt(embeddingNorm.forward(emb, Tensors.fromFloats(ones(signals.size()), signals.size()), -1));
       }

@@ -137,26 +137,74 @@ public final class EcapaTdnn extends Module {
   }
 
   /**
-   * Embeds {@code x} ({@code [B, T, inputSize]}) to {@code [B, 1, linNeurons]}; frames at or beyond
-   * {@code relLengths[b] · T} (SpeechBrain's {@code length_to_mask}) do not count. The caller owns the result.
+   * Embeds {@code x} ({@code [B, T, inputSize]}) to {@code [B, 1, linNeurons]} exactly as SpeechBrain does: frames at
+   * or beyond {@code relLengths[b] · T} ({@code length_to_mask}) are left out of the squeeze-excitation means and
+   * of the pooling, but the convolutions near an utterance's end still see its padding, so an embedding depends
+   * slightly on the longest utterance of its batch. The caller owns the result.
    */
   public Tensor forward(Tensor x, Tensor relLengths) {
+    return embed(x, relLengths, false);
+  }
+
+  /**
+   * Like {@link #forward(Tensor, Tensor)}, but each utterance's embedding is the one it gets alone in a batch:
+   * before every convolution wider than one frame, the first padded frames are refilled with the reflection of
+   * the last valid ones (what the convolution's own reflect padding shows it at the end of an unpadded utterance).
+   * Use it wherever an embedding must not depend on its batch (scoring, enrolment, serving).
+   */
+  public Tensor forwardIndependent(Tensor x, Tensor relLengths) {
+    return embed(x, relLengths, relLengths != null);
+  }
+
+  private Tensor embed(Tensor x, Tensor relLengths, boolean independent) {
     Checks.rank(x, this, "[batch, time, features]", 3);
     Checks.lastDim(x, options.inputSize(), this);
     try (PointerScope scope = new PointerScope()) {
-      Tensor mask = relLengths == null ? null : mask(relLengths, x.size(1));
-      Tensor h = first.apply(x.transpose(1, 2));                   // [B, C, T]
+      // SpeechBrain's mask keeps t < rel * T, which float rounding can stretch by a frame; the independent mode
+      // counts round(rel * T) frames, the length each utterance had before padding.
+      Tensor mask = relLengths == null ? null : independent ? roundedMask(relLengths, x.size(1))
+          : mask(relLengths, x.size(1));
+      Tensor reflect = independent ? reflectIndex(relLengths, x.size(0), x.size(1)) : null;
+      Tensor h = first.apply(x.transpose(1, 2), reflect);          // [B, C, T]
       List<Tensor> outputs = new ArrayList<>();
       for (SeRes2NetBlock block : seBlocks) {
-        h = block.apply(h, mask);
+        h = block.apply(h, mask, reflect);
         outputs.add(h);
       }
-      h = mfa.apply(torch.cat(new TensorVector(outputs.toArray(new Tensor[0])), 1));
+      h = mfa.apply(torch.cat(new TensorVector(outputs.toArray(new Tensor[0])), 1), reflect);
       h = asp.apply(h, mask);                                       // [B, 2C, 1]
       h = Checks.adopt(aspBn.forwardChannelsFirst(h));
       h = Checks.adopt(fc.forwardChannelsFirst(h));                 // [B, lin, 1]
       return h.transpose(1, 2).contiguous().retainReference();
     }
+  }
+
+  /**
+   * {@code [B, 1, T]} source frame of every frame: itself when valid ({@code t < round(rel · T)}), else its mirror
+   * image about the last valid frame, clamped to the valid range.
+   */
+  static Tensor reflectIndex(Tensor relLengths, long batch, long frames) {
+    double[] rel = dev.sonus.tensor.Tensors.toDoubles(relLengths.to(torch.ScalarType.Float));
+    long[] index = new long[(int) (batch * frames)];
+    for (int b = 0; b < batch; b++) {
+      long valid = Math.max(1, Math.min(frames, Math.round(rel[b] * frames)));
+      for (long t = 0; t < frames; t++) {
+        index[(int) (b * frames + t)] = t < valid ? t : Math.max(0, Math.min(valid - 1, 2 * (valid - 1) - t));
+      }
+    }
+    return dev.sonus.tensor.Tensors.fromLongs(index, batch, 1, frames);
+  }
+
+  /** {@code [B, 1, T]} float mask, 1 where {@code t < round(rel · T)}. */
+  static Tensor roundedMask(Tensor relLengths, long frames) {
+    Tensor valid = relLengths.to(torch.ScalarType.Float).mul(new Scalar((double) frames)).round();
+    return torch.arange(new Scalar(frames)).unsqueeze(0).lt(valid.unsqueeze(1)).unsqueeze(1)
+        .to(torch.ScalarType.Float);
+  }
+
+  /** {@code x} ({@code [B, C, T]}) with its frames taken from {@code reflect}, or {@code x} when it is null. */
+  static Tensor refill(Tensor x, Tensor reflect) {
+    return reflect == null ? x : x.gather(2, reflect.expand(x.size(0), x.size(1), x.size(2)));
   }
 
   /** {@code [B, 1, T]} float mask, 1 where {@code t < rel · T} (unrounded, as SpeechBrain's length_to_mask). */
@@ -177,18 +225,21 @@ public final class EcapaTdnn extends Module {
     private final Conv1d conv;
     private final BatchNorm1d norm;
     private final Activation activation;
+    private final long kernel;
 
     TdnnBlock(long in, long out, long kernel, long dilation, Activation activation, long groups) {
       super("TDNNBlock");
+      this.kernel = kernel;
       this.conv = register_module("conv", new Conv1d(in, out, kernel, 1, dilation, Conv1d.Padding.SAME,
           Conv1d.PaddingMode.REFLECT, groups, true));
       this.activation = activation;
       this.norm = register_module("norm", new BatchNorm1d(out));
     }
 
-    /** Result belongs to the caller's scope. */
-    Tensor apply(Tensor x) {
-      return Checks.adopt(norm.forwardChannelsFirst(activation.apply(Checks.adopt(conv.forwardChannelsFirst(x)))));
+    /** Result belongs to the caller's scope; {@code reflect} (or null) refills padded frames first. */
+    Tensor apply(Tensor x, Tensor reflect) {
+      Tensor in = kernel > 1 ? refill(x, reflect) : x;
+      return Checks.adopt(norm.forwardChannelsFirst(activation.apply(Checks.adopt(conv.forwardChannelsFirst(in)))));
     }
   }
 
@@ -208,7 +259,7 @@ public final class EcapaTdnn extends Module {
       }
     }
 
-    Tensor apply(Tensor x) {
+    Tensor apply(Tensor x, Tensor reflect) {
       long part = x.size(1) / scale;
       Tensor[] y = new Tensor[(int) scale];
       for (int i = 0; i < scale; i++) {
@@ -216,9 +267,9 @@ public final class EcapaTdnn extends Module {
         if (i == 0) {
           y[i] = xi;
         } else if (i == 1) {
-          y[i] = blocks.get(0).apply(xi);
+          y[i] = blocks.get(0).apply(xi, reflect);
         } else {
-          y[i] = blocks.get(i - 1).apply(xi.add(y[i - 1]));
+          y[i] = blocks.get(i - 1).apply(xi.add(y[i - 1]), reflect);
         }
       }
       return torch.cat(new TensorVector(y), 1);
@@ -268,9 +319,9 @@ public final class EcapaTdnn extends Module {
       this.shortcut = in != out ? register_module("shortcut", new Conv1d(in, out, 1)) : null;
     }
 
-    Tensor apply(Tensor x, Tensor mask) {
+    Tensor apply(Tensor x, Tensor mask, Tensor reflect) {
       Tensor residual = shortcut == null ? x : Checks.adopt(shortcut.forwardChannelsFirst(x));
-      Tensor h = tdnn2.apply(res2net.apply(tdnn1.apply(x)));
+      Tensor h = tdnn2.apply(res2net.apply(tdnn1.apply(x, reflect), reflect), reflect);
       return se.apply(h, mask).add(residual);
     }
   }
@@ -302,7 +353,7 @@ public final class EcapaTdnn extends Module {
         Tensor std = stats[1].unsqueeze(2).expand(x.size(0), x.size(1), frames);
         attn = torch.cat(new TensorVector(x, mean, std), 1);
       }
-      attn = Checks.adopt(conv.forwardChannelsFirst(torch.tanh(tdnn.apply(attn))));
+      attn = Checks.adopt(conv.forwardChannelsFirst(torch.tanh(tdnn.apply(attn, null))));
       attn = attn.masked_fill(m.eq(new Scalar(0.0)), new Scalar(Double.NEGATIVE_INFINITY));
       attn = torch.softmax(attn, 2);
       Tensor[] stats = statistics(x, attn);

@@ -100,4 +100,25 @@ class EcapaTdnnParityTest {
     System.out.printf("ECAPA embeddings (other batch-norm statistics) vs SpeechBrain: max |diff| %.3g%n", worst);
     assertTrue(worst < 1e-4, "max |diff| " + worst);
   }
+
+  @Test
+  void independentModeGivesEachUtteranceItsEmbeddingAlone() {
+    org.bytedeco.pytorch.global.torch.manual_seed(3);
+    EcapaTdnn model = new EcapaTdnn(small());
+    model.eval();
+    try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+      Tensor shortOne = org.bytedeco.pytorch.global.torch.randn(1, 41, 40);
+      Tensor longOne = org.bytedeco.pytorch.global.torch.randn(1, 77, 40);
+      Tensor padded = org.bytedeco.pytorch.global.torch.cat(new org.bytedeco.pytorch.TensorVector(
+          org.bytedeco.pytorch.global.torch.constant_pad_nd(shortOne, new long[] {0, 0, 0, 36}), longOne), 0);
+      Tensor rel = Tensors.fromFloats(new float[] {41f / 77f, 1f}, 2);
+      float[] alone = Tensors.toFloats(Checks.adopt(model.forward(shortOne, Tensors.fromFloats(new float[] {1f}, 1))));
+      float[] batch = Tensors.toFloats(Checks.adopt(model.forwardIndependent(padded, rel)).select(0, 0));
+      double worst = maxDiff(alone, batch);
+      assertTrue(worst < 1e-4, "independent mode differs from the utterance alone by " + worst);
+      // SpeechBrain's behaviour: the padding reaches the embedding through the convolutions.
+      float[] speechBrain = Tensors.toFloats(Checks.adopt(model.forward(padded, rel)).select(0, 0));
+      assertTrue(maxDiff(alone, speechBrain) > 1e-3, "expected SpeechBrain's mode to depend on the padding");
+    }
+  }
 }

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
     description = "Speech toolkit for the JVM: train, evaluate and run speech models.",
     subcommands = {EnvCommand.class, FeaturesCommand.class, DataCommand.class, ConfigCommand.class,
         QuickstartCommand.class, TrainCommand.class, EvalCommand.class, TranscribeCommand.class, EmbedCommand.class,
-        VerifyCommand.class, ReplayCommand.class, CompareCommand.class, LrPlotCommand.class,
+        VerifyCommand.class, ScoreCommand.class, ReplayCommand.class, CompareCommand.class, LrPlotCommand.class,
         BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

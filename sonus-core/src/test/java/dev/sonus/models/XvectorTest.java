@@ -57,4 +57,25 @@ class XvectorTest {
       assertArrayEquals(alone, again, "eval mode must be deterministic");
     }
   }
+
+  @Test
+  void classifierHeadHasSpeechBrainNamesAndGivesLogProbabilities() {
+    XvectorClassifier head = new XvectorClassifier(8, Activation.LEAKY_RELU, 1, 6, 3);
+    List<String> bn = List.of("weight", "bias", "running_mean", "running_var", "num_batches_tracked");
+    List<String> expected = new ArrayList<>();
+    bn.forEach(n -> expected.add("norm.norm." + n));
+    expected.add("DNN.block_0.linear.w.weight");
+    expected.add("DNN.block_0.linear.w.bias");
+    bn.forEach(n -> expected.add("DNN.block_0.norm.norm." + n));
+    expected.add("out.w.weight");
+    expected.add("out.w.bias");
+    assertEquals(expected, new ArrayList<>(StateDict.of(head).keySet()));
+    head.eval();
+    try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+      Tensor out = Checks.adopt(head.forward(torch.randn(2, 1, 8)));
+      assertArrayEquals(new long[] {2, 1, 3}, Tensors.shape(out));
+      float[] p = Tensors.toFloats(out.exp().sum(new long[] {-1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()));
+      assertArrayEquals(new float[] {1f, 1f}, p, 1e-5f);
+    }
+  }
 }

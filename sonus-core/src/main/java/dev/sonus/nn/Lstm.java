@@ -2,7 +2,9 @@ package dev.sonus.nn;
 
 import org.bytedeco.pytorch.LSTMImpl;
 import org.bytedeco.pytorch.LSTMOptions;
-import org.bytedeco.pytorch.PackedSequence;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -12,9 +14,9 @@ import org.bytedeco.pytorch.Tensor;
  * {@code freq * channels}, as SpeechBrain does) {@code -> [batch, time, hiddenSize * (bidirectional ? 2 : 1)]}.
  * Matches speechbrain.nnet.RNN.LSTM with {@code re_init=False} (torch's default initialisation); parameters
  * {@code rnn.weight_ih_l0}, {@code rnn.weight_hh_l0}, {@code rnn.bias_ih_l0}, {@code rnn.bias_hh_l0}, with
- * {@code _reverse} twins per layer when bidirectional. With relative lengths the padded frames are packed away
- * ({@code pack_padded_sequence}, {@code enforce_sorted=False}) so they affect neither direction; outputs at padded
- * frames are zero. Only the output sequence is returned (not the final states).
+ * {@code _reverse} twins per layer when bidirectional. With relative lengths padded frames affect neither
+ * direction, as with SpeechBrain's packed sequences (but through libtorch's fused kernel, see {@code Recurrent});
+ * outputs at padded frames are zero. Only the output sequence is returned (not the final states).
  */
 public final class Lstm extends Recurrent {
   private final LSTMImpl rnn;
@@ -42,7 +44,14 @@ public final class Lstm extends Recurrent {
   }
 
   @Override
-  PackedSequence runPacked(PackedSequence x) {
-    return new PackedSequence(rnn.forward_with_packed_input(x).get0());
+  Module impl() {
+    return rnn;
+  }
+
+  @Override
+  Tensor runLayer(Tensor x, TensorVector params) {
+    Tensor zeros = torch.zeros(1, x.size(0), hiddenSize);
+    return new Tensor(torch.lstm(x, new TensorVector(zeros, zeros), params, true, 1, 0.0, is_training(), false, true)
+        .get0());
   }
 }

@@ -25,7 +25,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code sonus quickstart}: train, evaluate and use a small recognizer on the bundled demo corpus. */
 @Command(name = "quickstart", description = {"Train a small CTC speech recognizer on the demo corpus that ships "
     + "with Sonus (demo/digits), evaluate it, transcribe a held-out recording and show where the run bundle is. "
-    + "Offline; about two minutes on two cores."})
+    + "Offline; under a minute on two cores."})
 final class QuickstartCommand implements Callable<Integer> {
   @Option(names = "--output_folder", paramLabel = "DIR", description = "where the run bundle goes "
       + "(default: results/quickstart/1986)")

@@ -38,6 +38,24 @@ public final class AudioPipelines {
     }
   }
 
+  /**
+   * Fbank features of several waveforms collated into one padded batch ({@code id} "0", "1", ...; {@code feats}
+   * {@code [B, T, dims]} with relative lengths), as a data loader would make it from the {@link #fbank} step. The
+   * caller closes the batch.
+   *
+   * @throws IllegalArgumentException naming the index of an empty waveform
+   */
+  public static Batch fbankBatch(java.util.List<float[]> signals, Fbank fbank) {
+    java.util.List<Map<String, Object>> items = new java.util.ArrayList<>();
+    for (int i = 0; i < signals.size(); i++) {
+      if (signals.get(i).length == 0) {
+        throw new IllegalArgumentException("signal " + i + " is empty; there is nothing to compute features of");
+      }
+      items.add(Map.of("id", Integer.toString(i), "feats", fbankFrames(fbank, signals.get(i))));
+    }
+    return Batch.collate(items);
+  }
+
   /** The file path in a manifest audio field: a string, or a map with {@code file} (SpeechBrain's JSON style). */
   public static Path audioPath(Object value) {
     if (value instanceof Map<?, ?> m && m.get("file") != null) {

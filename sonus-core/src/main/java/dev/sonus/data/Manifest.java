@@ -132,8 +132,7 @@ public record Manifest(Path source, List<Row> rows) {
       }
       sb.append('\n');
     }
-    byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
-    AtomicFiles.write(path, out -> out.write(bytes));
+    AtomicFiles.writeString(path, sb.toString());
   }
 
   private static String csvQuote(String s) {

@@ -22,7 +22,6 @@ import dev.sonus.train.Stage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -208,7 +207,7 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, SpeechRecognizer
     TreeSet<String> unknown = new TreeSet<>();
     text.codePoints().forEach(c -> {
       String ch = new String(Character.toChars(c));
-      (encoder.labels().contains(ch) ? known : unknown).add(ch);
+      (encoder.contains(ch) ? known : unknown).add(ch);
     });
     if (!unknown.isEmpty() && !warnedUnknown) {
       warnedUnknown = true;
@@ -296,21 +295,10 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, SpeechRecognizer
     if (signals.isEmpty()) {
       return List.of();
     }
-    List<Map<String, Object>> items = new ArrayList<>();
-    for (int i = 0; i < signals.size(); i++) {
-      float[] s = signals.get(i);
-      if (s.length == 0) {
-        throw new IllegalArgumentException("signal " + i + " is empty; nothing to transcribe");
-      }
-      Map<String, Object> item = new HashMap<>();
-      item.put("id", Integer.toString(i));
-      item.put("feats", AudioPipelines.fbankFrames(fbank, s));
-      items.add(item);
-    }
     boolean wasTraining = model.is_training();
     model.eval();
     try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard();
-        Batch batch = Batch.collate(items)) {
+        Batch batch = AudioPipelines.fbankBatch(signals, fbank)) {
       return decode(computeForward(batch, Stage.TEST));
     } finally {
       model.train(wasTraining);

@@ -8,10 +8,7 @@ import dev.sonus.features.InputNormalization;
 import dev.sonus.models.EcapaTdnn;
 import dev.sonus.nn.Checks;
 import dev.sonus.tensor.Tensors;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -33,18 +30,8 @@ public final class Embeddings {
     if (signals.isEmpty()) {
       return new float[0][];
     }
-    List<Map<String, Object>> items = new ArrayList<>();
-    for (int i = 0; i < signals.size(); i++) {
-      if (signals.get(i).length == 0) {
-        throw new IllegalArgumentException("signal " + i + " is empty; nothing to embed");
-      }
-      Map<String, Object> item = new HashMap<>();
-      item.put("id", Integer.toString(i));
-      item.put("feats", AudioPipelines.fbankFrames(fbank, signals.get(i)));
-      items.add(item);
-    }
     try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard();
-        Batch batch = Batch.collate(items)) {
+        Batch batch = AudioPipelines.fbankBatch(signals, fbank)) {
       PaddedData feats = batch.padded("feats");
       Tensor x = norm == null ? feats.data() : Checks.adopt(norm.forward(feats.data(), feats.relLengths(), -1));
       Tensor emb = Checks.adopt(model.forwardIndependent(x, feats.relLengths()));                // [B, 1, D]

@@ -7,10 +7,10 @@ import dev.sonus.nn.Conv2d;
 import dev.sonus.nn.Dropout;
 import dev.sonus.nn.Dropout2d;
 import dev.sonus.nn.LayerNorm;
+import dev.sonus.nn.Lengths;
 import dev.sonus.nn.Linear;
 import dev.sonus.nn.Lstm;
 import dev.sonus.nn.Pooling1d;
-import dev.sonus.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
@@ -222,7 +222,7 @@ public final class CRDNN extends Module {
     try (PointerScope scope = new PointerScope()) {
       Tensor h = x;
       Tensor reflect = relLengths == null || cnn.isEmpty() ? null
-          : reflectIndex(relLengths, x.size(0), x.size(1));
+          : Lengths.reflectIndex(Lengths.frames(relLengths, x.size(1)), x.size(1));
       for (CnnBlock block : cnn) {
         h = block.apply(h, reflect);
       }
@@ -240,25 +240,6 @@ public final class CRDNN extends Module {
       }
       return h.retainReference();
     }
-  }
-
-  /**
-   * {@code [B, T]} source frame of every frame: itself when valid ({@code t < L = round(rel * T)}), else its
-   * mirror image about the last valid frame, {@code 2(L - 1) - t} clamped to {@code [0, L - 1]} (a convolution
-   * over valid frames only reads the first {@code (k - 1) / 2} of them).
-   */
-  private static Tensor reflectIndex(Tensor relLengths, long batch, long frames) {
-    Checks.rank(relLengths, "CRDNN relative lengths", "[batch]", 1);
-    double[] rel = Tensors.toDoubles(relLengths);
-    long[] index = new long[(int) (batch * frames)];
-    for (int b = 0; b < batch; b++) {
-      long valid = Math.max(1, Math.min(frames, Math.round(rel[b] * frames)));
-      for (long t = 0; t < frames; t++) {
-        long source = t < valid ? t : Math.max(0, Math.min(valid - 1, 2 * (valid - 1) - t));
-        index[(int) (b * frames + t)] = source;
-      }
-    }
-    return Tensors.fromLongs(index, batch, frames);
   }
 
   /** {@code x} ({@code [B, T, F]} or {@code [B, T, F, C]}) with its frames taken from {@code reflect}. */

@@ -4,6 +4,7 @@ import dev.sonus.nn.Activation;
 import dev.sonus.nn.BatchNorm1d;
 import dev.sonus.nn.Checks;
 import dev.sonus.nn.Conv1d;
+import dev.sonus.nn.Lengths;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
@@ -164,7 +165,8 @@ public final class EcapaTdnn extends Module {
       // counts round(rel * T) frames, the length each utterance had before padding.
       Tensor mask = relLengths == null ? null : independent ? roundedMask(relLengths, x.size(1))
           : mask(relLengths, x.size(1));
-      Tensor reflect = independent ? reflectIndex(relLengths, x.size(0), x.size(1)) : null;
+      Tensor reflect = independent
+          ? Lengths.reflectIndex(Lengths.frames(relLengths, x.size(1)), x.size(1)).unsqueeze(1) : null;
       Tensor h = first.apply(x.transpose(1, 2), reflect);          // [B, C, T]
       List<Tensor> outputs = new ArrayList<>();
       for (SeRes2NetBlock block : seBlocks) {
@@ -177,22 +179,6 @@ public final class EcapaTdnn extends Module {
       h = Checks.adopt(fc.forwardChannelsFirst(h));                 // [B, lin, 1]
       return h.transpose(1, 2).contiguous().retainReference();
     }
-  }
-
-  /**
-   * {@code [B, 1, T]} source frame of every frame: itself when valid ({@code t < round(rel · T)}), else its mirror
-   * image about the last valid frame, clamped to the valid range.
-   */
-  static Tensor reflectIndex(Tensor relLengths, long batch, long frames) {
-    double[] rel = dev.sonus.tensor.Tensors.toDoubles(relLengths.to(torch.ScalarType.Float));
-    long[] index = new long[(int) (batch * frames)];
-    for (int b = 0; b < batch; b++) {
-      long valid = Math.max(1, Math.min(frames, Math.round(rel[b] * frames)));
-      for (long t = 0; t < frames; t++) {
-        index[(int) (b * frames + t)] = t < valid ? t : Math.max(0, Math.min(valid - 1, 2 * (valid - 1) - t));
-      }
-    }
-    return dev.sonus.tensor.Tensors.fromLongs(index, batch, 1, frames);
   }
 
   /** {@code [B, 1, T]} float mask, 1 where {@code t < round(rel · T)}. */

@@ -4,8 +4,8 @@ import dev.sonus.nn.Activation;
 import dev.sonus.nn.BatchNorm1d;
 import dev.sonus.nn.Checks;
 import dev.sonus.nn.Conv1d;
+import dev.sonus.nn.Lengths;
 import dev.sonus.nn.Linear;
-import dev.sonus.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
@@ -107,11 +107,11 @@ public final class Xvector extends Module {
         h = Checks.adopt(norms.get(i).forward(options.activation().apply(Checks.adopt(convs.get(i).forward(h)))));
       }
       long frames = h.size(1);
-      double[] rel = relLengths == null ? null : Tensors.toDoubles(relLengths);
+      long[] lengths = relLengths == null ? null : Lengths.frames(relLengths, frames);
       Tensor[] means = new Tensor[(int) h.size(0)];
       Tensor[] stds = new Tensor[means.length];
       for (int b = 0; b < means.length; b++) {
-        long valid = rel == null ? frames : Math.max(1, Math.min(frames, Math.round(rel[b] * frames)));
+        long valid = lengths == null ? frames : lengths[b];
         Tensor item = h.select(0, b).narrow(0, 0, valid);
         means[b] = item.mean(new long[] {0}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
         stds[b] = item.std(new long[] {0}, true, false);

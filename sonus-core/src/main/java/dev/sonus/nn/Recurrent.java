@@ -79,11 +79,11 @@ abstract class Recurrent extends Module {
     }
     long batch = h.size(0);
     long time = h.size(1);
-    double[] rel = Tensors.toDoubles(relLengths);
+    long[] lengths = Lengths.frames(relLengths, time);
     long[] reverse = new long[(int) (batch * time)];
     float[] valid = new float[(int) (batch * time)];
     for (int b = 0; b < batch; b++) {
-      long length = Math.max(1, Math.min(time, Math.round(rel[b] * time)));
+      long length = lengths[b];
       for (long t = 0; t < time; t++) {
         reverse[(int) (b * time + t)] = t < length ? length - 1 - t : t;
         valid[(int) (b * time + t)] = t < length ? 1f : 0f;

@@ -127,9 +127,8 @@ final class FileHashCache {
       sb.append(v.sha256()).append('\t').append(v.size()).append('\t').append(v.mtimeNanos()).append('\t')
           .append(e.getKey()).append('\n');
     }
-    byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
     try {
-      AtomicFiles.write(file, out -> out.write(bytes));
+      AtomicFiles.writeString(file, sb.toString());
       dirty = false;
     } catch (RuntimeException e) {
       LOG.warn("could not save the file-hash cache {}: {}; the next run will hash the files again", file,

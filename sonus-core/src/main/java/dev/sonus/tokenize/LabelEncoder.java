@@ -73,6 +73,11 @@ public final class LabelEncoder {
     return labels.size() - 1;
   }
 
+  /** Whether {@code label} has an index of its own (the unknown label does not count for others). */
+  public boolean contains(String label) {
+    return index.containsKey(label);
+  }
+
   /** Number of labels. */
   public int size() {
     return labels.size();
@@ -137,8 +142,7 @@ public final class LabelEncoder {
     if (unknown != null) {
       sb.append("'unk_label' => ").append(quote(unknown)).append('\n');
     }
-    byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
-    AtomicFiles.write(path, out -> out.write(bytes));
+    AtomicFiles.writeString(path, sb.toString());
   }
 
   /** Reads SpeechBrain's {@code label_encoder.txt} format. */

@@ -181,8 +181,7 @@ public final class Checkpointer {
         sums.put(f, sha256(tmp.resolve(f)));
       }
       meta.put("sha256", sums);
-      byte[] json = (Json.writePretty(meta) + "\n").getBytes(StandardCharsets.UTF_8);
-      AtomicFiles.write(tmp.resolve("meta.json"), out -> out.write(json));
+      AtomicFiles.writeString(tmp.resolve("meta.json"), Json.writePretty(meta) + "\n");
       try {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {

@@ -58,7 +58,12 @@ public final class SpeakerVerifier {
     if (!Files.isDirectory(folder)) {
       throw new IllegalArgumentException("model folder " + folder + " does not exist");
     }
-    if (SpeechBrainFolder.isOne(folder) && !Files.isRegularFile(folder.resolve("hparams.yaml"))) {
+    boolean sonusRun = Files.isRegularFile(folder.resolve("hparams.yaml"));
+    if (!sonusRun && !SpeechBrainFolder.isOne(folder)) {
+      throw new IllegalArgumentException(folder + " is neither a Sonus run folder (no hparams.yaml: give the "
+          + "output_folder of a 'sonus train' speaker run) nor a SpeechBrain model folder (no hyperparams.yaml)");
+    }
+    if (!sonusRun) {
       return new SpeakerVerifier(SpeechBrainFolder.load(folder), SPEECHBRAIN_THRESHOLD, folder);
     }
     Transcriber.Loaded loaded = Transcriber.loadRun(folder);

@@ -14,7 +14,6 @@ import dev.sonus.losses.CtcLoss;
 import dev.sonus.metrics.ErrorRateStats;
 import dev.sonus.metrics.TextTokens;
 import dev.sonus.models.CRDNN;
-import dev.sonus.nn.Checks;
 import dev.sonus.nn.Linear;
 import dev.sonus.tokenize.LabelEncoder;
 import dev.sonus.train.Experiment;
@@ -220,18 +219,16 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, SpeechRecognizer
   @Override
   public Output computeForward(Batch batch, Stage stage) {
     PaddedData feats = batch.padded("feats");
-    // Public forward methods hand their result to the caller: adopt them into the step's scope, or each would
-    // keep its autograd graph (the step's activations) alive until a garbage collection.
-    Tensor x = Checks.adopt(normalize.forward(feats.data(), feats.relLengths(), -1));
-    Tensor h = Checks.adopt(encoder.forward(x, feats.relLengths()));
-    Tensor logits = Checks.adopt(ctcLin.forward(h));
+    Tensor x = normalize.forward(feats.data(), feats.relLengths(), -1);
+    Tensor h = encoder.forward(x, feats.relLengths());
+    Tensor logits = ctcLin.forward(h);
     return new Output(torch.log_softmax(logits, -1), feats.relLengths());
   }
 
   @Override
   public Tensor computeObjectives(Output out, Batch batch, Stage stage) {
     PaddedData tokens = batch.padded("tokens");
-    Tensor loss = Checks.adopt(ctc.forward(out.logProbs(), tokens.data(), out.relLengths(), tokens.relLengths()));
+    Tensor loss = ctc.forward(out.logProbs(), tokens.data(), out.relLengths(), tokens.relLengths());
     if (stage != Stage.TRAIN) {
       List<String> hyps = decode(out);
       List<Object> refs = batch.list("wrd");

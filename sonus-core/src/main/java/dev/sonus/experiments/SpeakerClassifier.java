@@ -15,7 +15,6 @@ import dev.sonus.metrics.CosineScoring;
 import dev.sonus.metrics.VerificationMetrics;
 import dev.sonus.models.CosineClassifier;
 import dev.sonus.models.EcapaTdnn;
-import dev.sonus.nn.Checks;
 import dev.sonus.tensor.AtomicFiles;
 import dev.sonus.tensor.Tensors;
 import dev.sonus.tokenize.LabelEncoder;
@@ -182,15 +181,15 @@ public final class SpeakerClassifier implements Experiment<SpeakerClassifier.Out
   @Override
   public Output computeForward(Batch batch, Stage stage) {
     PaddedData feats = batch.padded("feats");
-    Tensor x = Checks.adopt(meanVarNorm.forward(feats.data(), feats.relLengths(), -1));
-    Tensor emb = Checks.adopt(embeddingModel.forwardIndependent(x, feats.relLengths()));
-    return new Output(Checks.adopt(classifier.forward(emb)), emb);
+    Tensor x = meanVarNorm.forward(feats.data(), feats.relLengths(), -1);
+    Tensor emb = embeddingModel.forwardIndependent(x, feats.relLengths());
+    return new Output(classifier.forward(emb), emb);
   }
 
   @Override
   public Tensor computeObjectives(Output out, Batch batch, Stage stage) {
     Tensor targets = batch.padded("label").data().squeeze(1);
-    Tensor value = Checks.adopt(loss.forward(out.cosines(), targets));
+    Tensor value = loss.forward(out.cosines(), targets);
     if (stage != Stage.TRAIN) {
       long[] predicted = Tensors.toLongs(out.cosines().squeeze(1).argmax(new LongOptional(1), false));
       long[] truth = Tensors.toLongs(targets);

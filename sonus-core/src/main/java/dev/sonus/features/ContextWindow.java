@@ -1,6 +1,6 @@
 package dev.sonus.features;
 
-import org.bytedeco.javacpp.PointerScope;
+import dev.sonus.tensor.Scopes;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
@@ -25,12 +25,10 @@ public final class ContextWindow {
     return left + right + 1;
   }
 
-  /** Returns the stacked features; the caller owns the result. */
+  /** Returns the stacked features; the result is in the caller's scope. */
   public Tensor forward(Tensor x) {
     FeatureChecks.featureBatch(x, -1, this);
-    try (PointerScope scope = new PointerScope()) {
-      return compute(x).retainReference();
-    }
+    return Scopes.freeingTemporaries(() -> compute(x));
   }
 
   /** {@link #forward} without checks; the result belongs to the caller's scope. */

@@ -1,5 +1,6 @@
 package dev.sonus.features;
 
+import dev.sonus.tensor.Scopes;
 import dev.sonus.tensor.Tensors;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
@@ -35,15 +36,13 @@ public final class Dct implements AutoCloseable {
     }
   }
 
-  /** Returns the coefficients; the caller owns the result. */
+  /** Returns the coefficients; the result is in the caller's scope. */
   public Tensor forward(Tensor x) {
     if (x.dim() < 1 || x.size(-1) != inputSize) {
       throw new IllegalArgumentException(String.format("%s: input shape %s, expected a last axis of %d (n_mels)",
           this, Tensors.shapeString(x), inputSize));
     }
-    try (PointerScope scope = new PointerScope()) {
-      return compute(x).retainReference();
-    }
+    return Scopes.freeingTemporaries(() -> compute(x));
   }
 
   /** {@link #forward} without checks; the result belongs to the caller's scope. */

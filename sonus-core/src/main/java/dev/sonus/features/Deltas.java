@@ -1,6 +1,6 @@
 package dev.sonus.features;
 
-import org.bytedeco.javacpp.PointerScope;
+import dev.sonus.tensor.Scopes;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
@@ -30,12 +30,10 @@ public final class Deltas {
     this.denominator = n * (n + 1) * (2.0 * n + 1) / 3.0;
   }
 
-  /** Returns the deltas of {@code x} ({@code [B, T, F]}); the caller owns the result. */
+  /** Returns the deltas of {@code x} ({@code [B, T, F]}); the result is in the caller's scope. */
   public Tensor forward(Tensor x) {
     FeatureChecks.featureBatch(x, -1, this);
-    try (PointerScope scope = new PointerScope()) {
-      return compute(x).retainReference();
-    }
+    return Scopes.freeingTemporaries(() -> compute(x));
   }
 
   /** {@link #forward} without checks; the result belongs to the caller's scope. */

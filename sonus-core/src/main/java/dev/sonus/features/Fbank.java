@@ -1,5 +1,6 @@
 package dev.sonus.features;
 
+import dev.sonus.tensor.Scopes;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -139,11 +140,11 @@ public final class Fbank implements AutoCloseable {
     this.context = options.context() ? new ContextWindow(options.leftFrames(), options.rightFrames()) : null;
   }
 
-  /** Computes features: {@code [batch, time] -> [batch, frames, outputDim()]}; the caller owns the result. */
+  /** Computes features: {@code [batch, time] -> [batch, frames, outputDim()]}; the result is in the caller's scope. */
   public Tensor forward(Tensor wav) {
     try (PointerScope scope = new PointerScope()) {
       Tensor fbanks = filterbank.applyToSpectrum(stft.complex(wav));
-      return postProcess(fbanks, deltas, context).retainReference();
+      return Scopes.toCallerScope(postProcess(fbanks, deltas, context));
     }
   }
 

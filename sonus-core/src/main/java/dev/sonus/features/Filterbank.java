@@ -1,5 +1,6 @@
 package dev.sonus.features;
 
+import dev.sonus.tensor.Scopes;
 import dev.sonus.tensor.Tensors;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
@@ -96,9 +97,7 @@ public final class Filterbank implements AutoCloseable {
   /** Applies the filters (and the dB conversion when enabled): {@code [B, frames, bins] -> [B, frames, nMels]}. */
   public Tensor forward(Tensor power) {
     FeatureChecks.featureBatch(power, nFft / 2 + 1, this);
-    try (PointerScope scope = new PointerScope()) {
-      return apply(power).retainReference();
-    }
+    return Scopes.freeingTemporaries(() -> apply(power));
   }
 
   /** {@link #forward} without the checks; the result belongs to the caller's scope. */

@@ -1,5 +1,6 @@
 package dev.sonus.features;
 
+import dev.sonus.tensor.Scopes;
 import dev.sonus.tensor.Tensors;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Module;
@@ -135,7 +136,7 @@ public final class InputNormalization extends Module {
         }
         out.sub_(mean).div_(std);
       }
-      return out.retainReference();
+      return Scopes.toCallerScope(out);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.sonus.features;
 
+import dev.sonus.tensor.Scopes;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
@@ -47,7 +48,7 @@ public final class Mfcc implements AutoCloseable {
   public Tensor forward(Tensor wav) {
     try (PointerScope scope = new PointerScope()) {
       Tensor logMel = filterbank.applyToSpectrum(stft.complex(wav));
-      return Fbank.postProcess(dct.compute(logMel), deltas, context).retainReference();
+      return Scopes.toCallerScope(Fbank.postProcess(dct.compute(logMel), deltas, context));
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.sonus.features;
 
+import dev.sonus.tensor.Scopes;
 import dev.sonus.tensor.Tensors;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.BoolOptional;
@@ -76,16 +77,12 @@ public final class Stft implements AutoCloseable {
 
   /** Returns {@code [batch, frames, nFft/2+1, 2]}: real and imaginary parts. */
   public Tensor forward(Tensor wav) {
-    try (PointerScope scope = new PointerScope()) {
-      return torch.view_as_real(complex(wav)).retainReference();
-    }
+    return Scopes.freeingTemporaries(() -> torch.view_as_real(complex(wav)));
   }
 
   /** Power spectrogram {@code re² + im²}: {@code [batch, time] -> [batch, frames, nFft/2+1]}. */
   public Tensor powerSpectrogram(Tensor wav) {
-    try (PointerScope scope = new PointerScope()) {
-      return power(complex(wav)).retainReference();
-    }
+    return Scopes.freeingTemporaries(() -> power(complex(wav)));
   }
 
   /** Sample rate this transform was built for, Hz. */
@@ -126,8 +123,8 @@ public final class Stft implements AutoCloseable {
           + Tensors.shapeString(stft));
     }
     try (PointerScope scope = new PointerScope()) {
-      return stft.pow(new org.bytedeco.pytorch.Scalar(2.0)).sum(new long[] {-1}, false,
-          new org.bytedeco.pytorch.ScalarTypeOptional()).retainReference();
+      return Scopes.toCallerScope(stft.pow(new org.bytedeco.pytorch.Scalar(2.0)).sum(new long[] {-1}, false,
+          new org.bytedeco.pytorch.ScalarTypeOptional()));
     }
   }
 

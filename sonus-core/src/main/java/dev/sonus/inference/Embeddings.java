@@ -6,7 +6,6 @@ import dev.sonus.data.PaddedData;
 import dev.sonus.features.Fbank;
 import dev.sonus.features.InputNormalization;
 import dev.sonus.models.EcapaTdnn;
-import dev.sonus.nn.Checks;
 import dev.sonus.tensor.Tensors;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
@@ -33,10 +32,10 @@ public final class Embeddings {
     try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard();
         Batch batch = AudioPipelines.fbankBatch(signals, fbank)) {
       PaddedData feats = batch.padded("feats");
-      Tensor x = norm == null ? feats.data() : Checks.adopt(norm.forward(feats.data(), feats.relLengths(), -1));
-      Tensor emb = Checks.adopt(model.forwardIndependent(x, feats.relLengths()));                // [B, 1, D]
+      Tensor x = norm == null ? feats.data() : norm.forward(feats.data(), feats.relLengths(), -1);
+      Tensor emb = model.forwardIndependent(x, feats.relLengths());                // [B, 1, D]
       if (embeddingNorm != null) {
-        emb = Checks.adopt(embeddingNorm.forward(emb, Tensors.fromFloats(ones(signals.size()), signals.size()), -1));
+        emb = embeddingNorm.forward(emb, Tensors.fromFloats(ones(signals.size()), signals.size()), -1);
       }
       float[] flat = Tensors.toFloats(emb);
       int dim = (int) model.embeddingSize();

@@ -1,5 +1,6 @@
 package dev.sonus.losses;
 
+import dev.sonus.tensor.Scopes;
 import dev.sonus.tensor.Tensors;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
@@ -45,7 +46,7 @@ public final class AamSoftmax {
     this(margin, scale, false);
   }
 
-  /** The margin-adjusted, scaled logits ({@code [B, C]}); the caller owns the result. */
+  /** The margin-adjusted, scaled logits ({@code [B, C]}); the result is in the caller's scope. */
   public Tensor logits(Tensor cosines, Tensor targets) {
     try (PointerScope scope = new PointerScope()) {
       Tensor cos = cosines.dim() == 3 ? cosines.squeeze(1) : cosines;
@@ -66,18 +67,16 @@ public final class AamSoftmax {
             c.sub(new Scalar(Math.sin(Math.PI - margin) * margin)));
       }
       Tensor out = oneHot.mul(phi).add(oneHot.neg().add(new Scalar(1.0)).mul(c));
-      return out.mul(new Scalar(scale)).retainReference();
+      return Scopes.toCallerScope(out.mul(new Scalar(scale)));
     }
   }
 
-  /** Mean cross-entropy over the batch; differentiable; the caller owns the result. */
+  /** Mean cross-entropy over the batch; differentiable; the result is in the caller's scope. */
   public Tensor forward(Tensor cosines, Tensor targets) {
     try (PointerScope scope = new PointerScope()) {
       Tensor logits = logits(cosines, targets);
-      scope.attach(logits);
-      logits.releaseReference();
       Tensor tg = targets.dim() == 2 ? targets.squeeze(1) : targets;
-      return torch.nll_loss(torch.log_softmax(logits, 1), tg.to(torch.ScalarType.Long)).retainReference();
+      return Scopes.toCallerScope(torch.nll_loss(torch.log_softmax(logits, 1), tg.to(torch.ScalarType.Long)));
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.sonus.losses;
 
+import dev.sonus.tensor.Scopes;
 import dev.sonus.tensor.Tensors;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
@@ -41,7 +42,7 @@ public final class CtcLoss {
   }
 
   /**
-   * Computes the loss; differentiable with respect to {@code logProbs}. The caller owns the result.
+   * Computes the loss; differentiable with respect to {@code logProbs}. The result is in the caller's scope.
    *
    * @param logProbs {@code [B, T, C]} log-probabilities
    * @param targets {@code [B, S]} token ids (padding beyond each target length is ignored)
@@ -73,7 +74,7 @@ public final class CtcLoss {
       if (reduction == Reduction.BATCHMEAN) {
         loss = loss.div(new Scalar((double) logProbs.size(0)));
       }
-      return loss.retainReference();
+      return Scopes.toCallerScope(loss);
     }
   }
 

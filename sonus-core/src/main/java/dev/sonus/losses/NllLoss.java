@@ -1,5 +1,6 @@
 package dev.sonus.losses;
 
+import dev.sonus.tensor.Scopes;
 import dev.sonus.tensor.Tensors;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
@@ -47,7 +48,7 @@ public final class NllLoss {
   }
 
   /**
-   * Computes the loss; differentiable with respect to {@code logProbs}. The caller owns the result.
+   * Computes the loss; differentiable with respect to {@code logProbs}. The result is in the caller's scope.
    *
    * @param relLengths {@code [B]} valid fraction of the time axis, or null when every position counts
    */
@@ -86,7 +87,7 @@ public final class NllLoss {
         Tensor reg = reduce(meanLogProb.mul(mask), mask);
         loss = loss.mul(new Scalar(1 - labelSmoothing)).sub(reg.mul(new Scalar(labelSmoothing)));
       }
-      return loss.retainReference();
+      return Scopes.toCallerScope(loss);
     }
   }
 

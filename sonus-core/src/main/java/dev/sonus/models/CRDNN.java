@@ -1,5 +1,6 @@
 package dev.sonus.models;
 
+import dev.sonus.tensor.Scopes;
 import dev.sonus.nn.Activation;
 import dev.sonus.nn.BatchNorm1d;
 import dev.sonus.nn.Checks;
@@ -201,13 +202,13 @@ public final class CRDNN extends Module {
     return outputSize;
   }
 
-  /** Encodes every frame of {@code x} ({@code [B, T, inputSize]}), as SpeechBrain's CRDNN; caller owns the result. */
+  /** Encodes every frame of {@code x} ({@code [B, T, inputSize]}), as SpeechBrain's CRDNN; the result is in the caller's scope. */
   public Tensor forward(Tensor x) {
     return forward(x, null);
   }
 
   /**
-   * Encodes {@code x} ({@code [B, T, inputSize]}) to {@code [B, T', outputSize]}; the caller owns the result.
+   * Encodes {@code x} ({@code [B, T, inputSize]}) to {@code [B, T', outputSize]}; the result is in the caller's scope.
    *
    * <p>{@code relLengths} ({@code [B]}, fraction of {@code T}) makes the output on each utterance's valid frames
    * independent of the padding, hence of which other utterances share the batch: before every convolution the
@@ -227,18 +228,18 @@ public final class CRDNN extends Module {
         h = block.apply(h, reflect);
       }
       if (timePool != null) {
-        h = Checks.adopt(timePool.forward(h));
+        h = timePool.forward(h);
       }
       if (!cnn.isEmpty() && rnn == null) {
         h = h.reshape(h.size(0), h.size(1), h.size(2) * h.size(3));
       }
       if (rnn != null) {
-        h = Checks.adopt(rnn.forward(h, relLengths));
+        h = rnn.forward(h, relLengths);
       }
       for (DnnBlock block : dnn) {
         h = block.apply(h);
       }
-      return h.retainReference();
+      return Scopes.toCallerScope(h);
     }
   }
 
@@ -283,9 +284,9 @@ public final class CRDNN extends Module {
      * padded frames before each convolution.
      */
     Tensor apply(Tensor x, Tensor reflect) {
-      Tensor h = activation.apply(Checks.adopt(norm1.forward(Checks.adopt(conv1.forward(refill(x, reflect))))));
-      h = activation.apply(Checks.adopt(norm2.forward(Checks.adopt(conv2.forward(refill(h, reflect))))));
-      return Checks.adopt(drop.forward(Checks.adopt(pooling.forward(h))));
+      Tensor h = activation.apply(norm1.forward(conv1.forward(refill(x, reflect))));
+      h = activation.apply(norm2.forward(conv2.forward(refill(h, reflect))));
+      return drop.forward(pooling.forward(h));
     }
 
     @Override
@@ -311,8 +312,8 @@ public final class CRDNN extends Module {
 
     /** Result belongs to the caller's scope. */
     Tensor apply(Tensor x) {
-      Tensor h = activation.apply(Checks.adopt(norm.forward(Checks.adopt(linear.forward(x)))));
-      return Checks.adopt(dropout.forward(h));
+      Tensor h = activation.apply(norm.forward(linear.forward(x)));
+      return dropout.forward(h);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.sonus.models;
 
+import dev.sonus.tensor.Scopes;
 import dev.sonus.nn.BatchNorm1d;
 import dev.sonus.nn.Checks;
 import dev.sonus.nn.Linear;
@@ -61,17 +62,17 @@ public final class CosineClassifier extends Module {
     return classes;
   }
 
-  /** Cosines {@code [B, 1, classes]} in [-1, 1]; the caller owns the result. */
+  /** Cosines {@code [B, 1, classes]} in [-1, 1]; the result is in the caller's scope. */
   public Tensor forward(Tensor x) {
     Checks.rank(x, this, "[batch, 1, features] or [batch, features]", 2, 3);
     Checks.lastDim(x, inputSize, this);
     try (PointerScope scope = new PointerScope()) {
       Tensor h = x.dim() == 3 ? x.squeeze(1) : x;
       for (int i = 0; i < norms.size(); i++) {
-        h = Checks.adopt(linears.get(i).forward(Checks.adopt(norms.get(i).forward(h))));
+        h = linears.get(i).forward(norms.get(i).forward(h));
       }
       Tensor cos = torch.linear(normalize(h), normalize(weight));
-      return cos.unsqueeze(1).retainReference();
+      return Scopes.toCallerScope(cos.unsqueeze(1));
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.sonus.models;
 
+import dev.sonus.tensor.Scopes;
 import dev.sonus.nn.Activation;
 import dev.sonus.nn.BatchNorm1d;
 import dev.sonus.nn.Checks;
@@ -132,7 +133,7 @@ public final class EcapaTdnn extends Module {
     return options.linNeurons();
   }
 
-  /** Embeds every utterance of {@code x} ({@code [B, T, inputSize]}) using all frames; caller owns the result. */
+  /** Embeds every utterance of {@code x} ({@code [B, T, inputSize]}) using all frames; the result is in the caller's scope. */
   public Tensor forward(Tensor x) {
     return forward(x, null);
   }
@@ -141,7 +142,7 @@ public final class EcapaTdnn extends Module {
    * Embeds {@code x} ({@code [B, T, inputSize]}) to {@code [B, 1, linNeurons]} exactly as SpeechBrain does: frames at
    * or beyond {@code relLengths[b] · T} ({@code length_to_mask}) are left out of the squeeze-excitation means and
    * of the pooling, but the convolutions near an utterance's end still see its padding, so an embedding depends
-   * slightly on the longest utterance of its batch. The caller owns the result.
+   * slightly on the longest utterance of its batch. The result is in the caller's scope.
    */
   public Tensor forward(Tensor x, Tensor relLengths) {
     return embed(x, relLengths, false);
@@ -175,9 +176,9 @@ public final class EcapaTdnn extends Module {
       }
       h = mfa.apply(torch.cat(new TensorVector(outputs.toArray(new Tensor[0])), 1), reflect);
       h = asp.apply(h, mask);                                       // [B, 2C, 1]
-      h = Checks.adopt(aspBn.forwardChannelsFirst(h));
-      h = Checks.adopt(fc.forwardChannelsFirst(h));                 // [B, lin, 1]
-      return h.transpose(1, 2).contiguous().retainReference();
+      h = aspBn.forwardChannelsFirst(h);
+      h = fc.forwardChannelsFirst(h);                 // [B, lin, 1]
+      return Scopes.toCallerScope(h.transpose(1, 2).contiguous());
     }
   }
 
@@ -225,7 +226,7 @@ public final class EcapaTdnn extends Module {
     /** Result belongs to the caller's scope; {@code reflect} (or null) refills padded frames first. */
     Tensor apply(Tensor x, Tensor reflect) {
       Tensor in = kernel > 1 ? refill(x, reflect) : x;
-      return Checks.adopt(norm.forwardChannelsFirst(activation.apply(Checks.adopt(conv.forwardChannelsFirst(in)))));
+      return norm.forwardChannelsFirst(activation.apply(conv.forwardChannelsFirst(in)));
     }
   }
 
@@ -281,8 +282,8 @@ public final class EcapaTdnn extends Module {
       } else {
         s = x.mean(new long[] {2}, true, new org.bytedeco.pytorch.ScalarTypeOptional());
       }
-      s = torch.relu(Checks.adopt(conv1.forwardChannelsFirst(s)));
-      s = torch.sigmoid(Checks.adopt(conv2.forwardChannelsFirst(s)));
+      s = torch.relu(conv1.forwardChannelsFirst(s));
+      s = torch.sigmoid(conv2.forwardChannelsFirst(s));
       return s.mul(x);
     }
   }
@@ -306,7 +307,7 @@ public final class EcapaTdnn extends Module {
     }
 
     Tensor apply(Tensor x, Tensor mask, Tensor reflect) {
-      Tensor residual = shortcut == null ? x : Checks.adopt(shortcut.forwardChannelsFirst(x));
+      Tensor residual = shortcut == null ? x : shortcut.forwardChannelsFirst(x);
       Tensor h = tdnn2.apply(res2net.apply(tdnn1.apply(x, reflect), reflect), reflect);
       return se.apply(h, mask).add(residual);
     }
@@ -339,7 +340,7 @@ public final class EcapaTdnn extends Module {
         Tensor std = stats[1].unsqueeze(2).expand(x.size(0), x.size(1), frames);
         attn = torch.cat(new TensorVector(x, mean, std), 1);
       }
-      attn = Checks.adopt(conv.forwardChannelsFirst(torch.tanh(tdnn.apply(attn, null))));
+      attn = conv.forwardChannelsFirst(torch.tanh(tdnn.apply(attn, null)));
       attn = attn.masked_fill(m.eq(new Scalar(0.0)), new Scalar(Double.NEGATIVE_INFINITY));
       attn = torch.softmax(attn, 2);
       Tensor[] stats = statistics(x, attn);

@@ -1,5 +1,6 @@
 package dev.sonus.models;
 
+import dev.sonus.tensor.Scopes;
 import dev.sonus.nn.Activation;
 import dev.sonus.nn.BatchNorm1d;
 import dev.sonus.nn.Checks;
@@ -96,7 +97,7 @@ public final class Xvector extends Module {
 
   /**
    * Embeds {@code x} ({@code [B, T, inChannels]}); with relative lengths the statistics use the first
-   * {@code round(rel · T)} frames of each utterance. The caller owns the result, {@code [B, 1, linNeurons]}.
+   * {@code round(rel · T)} frames of each utterance. The result, {@code [B, 1, linNeurons]}, is in the caller's scope.
    */
   public Tensor forward(Tensor x, Tensor relLengths) {
     Checks.rank(x, this, "[batch, time, features]", 3);
@@ -104,7 +105,7 @@ public final class Xvector extends Module {
     try (PointerScope scope = new PointerScope()) {
       Tensor h = x;
       for (int i = 0; i < convs.size(); i++) {
-        h = Checks.adopt(norms.get(i).forward(options.activation().apply(Checks.adopt(convs.get(i).forward(h)))));
+        h = norms.get(i).forward(options.activation().apply(convs.get(i).forward(h)));
       }
       long frames = h.size(1);
       long[] lengths = relLengths == null ? null : Lengths.frames(relLengths, frames);
@@ -125,7 +126,7 @@ public final class Xvector extends Module {
       }
       Tensor std = torch.stack(new TensorVector(stds)).add(new Scalar(EPS));
       Tensor pooled = torch.cat(new TensorVector(mean, std), 1).unsqueeze(1);
-      return Checks.adopt(linear.forward(pooled)).retainReference();
+      return Scopes.toCallerScope(linear.forward(pooled));
     }
   }
 

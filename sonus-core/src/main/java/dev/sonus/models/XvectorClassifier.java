@@ -1,5 +1,6 @@
 package dev.sonus.models;
 
+import dev.sonus.tensor.Scopes;
 import dev.sonus.nn.Activation;
 import dev.sonus.nn.BatchNorm1d;
 import dev.sonus.nn.Checks;
@@ -58,16 +59,16 @@ public final class XvectorClassifier extends Module {
     this.out = register_module("out", new Linear(size, outNeurons, true));
   }
 
-  /** Log-probabilities {@code [B, 1, classes]}; the caller owns the result. */
+  /** Log-probabilities {@code [B, 1, classes]}; the result is in the caller's scope. */
   public Tensor forward(Tensor x) {
     Checks.rank(x, this, "[batch, 1, features]", 3);
     Checks.lastDim(x, inputSize, this);
     try (PointerScope scope = new PointerScope()) {
-      Tensor h = Checks.adopt(norm.forward(activation.apply(x)));
+      Tensor h = norm.forward(activation.apply(x));
       for (int i = 0; i < linears.size(); i++) {
-        h = Checks.adopt(norms.get(i).forward(activation.apply(Checks.adopt(linears.get(i).forward(h)))));
+        h = norms.get(i).forward(activation.apply(linears.get(i).forward(h)));
       }
-      return torch.log_softmax(Checks.adopt(out.forward(h)), -1).retainReference();
+      return Scopes.toCallerScope(torch.log_softmax(out.forward(h), -1));
     }
   }
 

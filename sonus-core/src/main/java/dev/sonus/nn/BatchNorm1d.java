@@ -1,6 +1,6 @@
 package dev.sonus.nn;
 
-import org.bytedeco.javacpp.PointerScope;
+import dev.sonus.tensor.Scopes;
 import org.bytedeco.pytorch.BatchNorm1dImpl;
 import org.bytedeco.pytorch.BatchNormOptions;
 import org.bytedeco.pytorch.DoubleOptional;
@@ -32,16 +32,14 @@ public final class BatchNorm1d extends Module {
     this.norm = register_module("norm", new BatchNorm1dImpl(options));
   }
 
-  /** Returns the normalised {@code x} ({@code [B, F]} or {@code [B, T, F]}); the caller owns the result. */
+  /** Returns the normalised {@code x} ({@code [B, F]} or {@code [B, T, F]}); the result is in the caller's scope. */
   public Tensor forward(Tensor x) {
-    try (PointerScope scope = new PointerScope()) {
-      return apply(x).retainReference();
-    }
+    return Scopes.freeingTemporaries(() -> apply(x));
   }
 
   /**
    * Normalises channels-first {@code x} ({@code [B, C, T]}, torch's layout; SpeechBrain's
-   * {@code skip_transpose=True}); the caller owns the result.
+   * {@code skip_transpose=True}); the result is in the caller's scope.
    */
   public Tensor forwardChannelsFirst(Tensor x) {
     Checks.rank(x, this, "[batch, features, time]", 3);
@@ -49,9 +47,7 @@ public final class BatchNorm1d extends Module {
       throw new IllegalArgumentException(String.format("%s: input shape %s has %d channels on axis 1, expected %d",
           this, dev.sonus.tensor.Tensors.shapeString(x), x.size(1), features));
     }
-    try (PointerScope scope = new PointerScope()) {
-      return norm.forward(x).retainReference();
-    }
+    return Scopes.freeingTemporaries(() -> norm.forward(x));
   }
 
   Tensor apply(Tensor x) {

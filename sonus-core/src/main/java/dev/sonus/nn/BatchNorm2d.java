@@ -1,6 +1,6 @@
 package dev.sonus.nn;
 
-import org.bytedeco.javacpp.PointerScope;
+import dev.sonus.tensor.Scopes;
 import org.bytedeco.pytorch.BatchNorm2dImpl;
 import org.bytedeco.pytorch.BatchNormOptions;
 import org.bytedeco.pytorch.DoubleOptional;
@@ -33,11 +33,9 @@ public final class BatchNorm2d extends Module {
     this.norm = register_module("norm", new BatchNorm2dImpl(options));
   }
 
-  /** Returns the normalised {@code x} ({@code [B, T, F, C]}); the caller owns the result. */
+  /** Returns the normalised {@code x} ({@code [B, T, F, C]}); the result is in the caller's scope. */
   public Tensor forward(Tensor x) {
-    try (PointerScope scope = new PointerScope()) {
-      return apply(x).retainReference();
-    }
+    return Scopes.freeingTemporaries(() -> apply(x));
   }
 
   Tensor apply(Tensor x) {

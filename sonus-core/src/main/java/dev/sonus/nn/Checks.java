@@ -1,7 +1,6 @@
 package dev.sonus.nn;
 
 import dev.sonus.tensor.Tensors;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 /** Argument and shape checks shared by the layers; every message names the value and a fix. */
@@ -45,18 +44,5 @@ public final class Checks {
               + "Check that the feature size (e.g. n_mels) matches the layer's input size.",
           where, actual, Tensors.shapeString(x), expected));
     }
-  }
-
-  /**
-   * Moves a tensor returned by another layer's public {@code forward} (which the caller owns) into the current
-   * {@link PointerScope}, so that the scope frees it; returns it for chaining. Without a scope it is returned as is.
-   */
-  public static Tensor adopt(Tensor t) {
-    PointerScope scope = PointerScope.getInnerScope();
-    if (scope != null) {
-      scope.attach(t);
-      t.releaseReference();
-    }
-    return t;
   }
 }

@@ -1,8 +1,8 @@
 package dev.sonus.nn;
 
+import dev.sonus.tensor.Scopes;
 import dev.sonus.tensor.Tensors;
 import org.bytedeco.javacpp.LongPointer;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Conv1dImpl;
 import org.bytedeco.pytorch.Conv1dOptions;
 import org.bytedeco.pytorch.DoubleOptional;
@@ -116,22 +116,18 @@ public final class Conv1d extends Module {
     this.conv = register_module("conv", new Conv1dImpl(options));
   }
 
-  /** Convolves {@code x} ({@code [B, T, C]} or {@code [B, T]}); the caller owns the result. */
+  /** Convolves {@code x} ({@code [B, T, C]} or {@code [B, T]}); the result is in the caller's scope. */
   public Tensor forward(Tensor x) {
-    try (PointerScope scope = new PointerScope()) {
-      return apply(x).retainReference();
-    }
+    return Scopes.freeingTemporaries(() -> apply(x));
   }
 
   /**
    * Convolves {@code x} in torch's channels-first layout, {@code [B, inChannels, T] -> [B, outChannels, T']} (or
-   * {@code [B, T]} when {@code inChannels} is 1), as SpeechBrain's {@code skip_transpose=True}; the caller owns the
-   * result.
+   * {@code [B, T]} when {@code inChannels} is 1), as SpeechBrain's {@code skip_transpose=True}; the result is in the
+   * caller's scope.
    */
   public Tensor forwardChannelsFirst(Tensor x) {
-    try (PointerScope scope = new PointerScope()) {
-      return applyChannelsFirst(x).retainReference();
-    }
+    return Scopes.freeingTemporaries(() -> applyChannelsFirst(x));
   }
 
   Tensor apply(Tensor x) {

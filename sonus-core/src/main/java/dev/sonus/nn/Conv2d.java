@@ -1,8 +1,8 @@
 package dev.sonus.nn;
 
+import dev.sonus.tensor.Scopes;
 import dev.sonus.tensor.Tensors;
 import org.bytedeco.javacpp.LongPointer;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.Conv2dOptions;
 import org.bytedeco.pytorch.DoubleOptional;
@@ -60,11 +60,9 @@ public final class Conv2d extends Module {
     this.conv = register_module("conv", new Conv2dImpl(options));
   }
 
-  /** Convolves {@code x} ({@code [B, T, F, C]} or {@code [B, T, F]}); the caller owns the result. */
+  /** Convolves {@code x} ({@code [B, T, F, C]} or {@code [B, T, F]}); the result is in the caller's scope. */
   public Tensor forward(Tensor x) {
-    try (PointerScope scope = new PointerScope()) {
-      return apply(x).retainReference();
-    }
+    return Scopes.freeingTemporaries(() -> apply(x));
   }
 
   Tensor apply(Tensor x) {

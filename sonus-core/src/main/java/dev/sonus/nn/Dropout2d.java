@@ -1,6 +1,6 @@
 package dev.sonus.nn;
 
-import org.bytedeco.javacpp.PointerScope;
+import dev.sonus.tensor.Scopes;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -21,11 +21,9 @@ public final class Dropout2d extends Module {
     this.dropRate = Checks.dropRate(dropRate, "dropRate");
   }
 
-  /** Returns {@code x} ({@code [B, T, F, C]}) with bins dropped when training; the caller owns the result. */
+  /** Returns {@code x} ({@code [B, T, F, C]}) with bins dropped when training; the result is in the caller's scope. */
   public Tensor forward(Tensor x) {
-    try (PointerScope scope = new PointerScope()) {
-      return apply(x).retainReference();
-    }
+    return Scopes.freeingTemporaries(() -> apply(x));
   }
 
   Tensor apply(Tensor x) {

@@ -1,7 +1,7 @@
 package dev.sonus.nn;
 
+import dev.sonus.tensor.Scopes;
 import java.util.Arrays;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.LayerNormImpl;
 import org.bytedeco.pytorch.LayerNormOptions;
 import org.bytedeco.pytorch.LongVector;
@@ -36,11 +36,9 @@ public final class LayerNorm extends Module {
     this.norm = register_module("norm", new LayerNormImpl(options));
   }
 
-  /** Returns the normalised {@code x}; the caller owns the result. */
+  /** Returns the normalised {@code x}; the result is in the caller's scope. */
   public Tensor forward(Tensor x) {
-    try (PointerScope scope = new PointerScope()) {
-      return apply(x).retainReference();
-    }
+    return Scopes.freeingTemporaries(() -> apply(x));
   }
 
   Tensor apply(Tensor x) {

@@ -1,6 +1,6 @@
 package dev.sonus.nn;
 
-import org.bytedeco.javacpp.PointerScope;
+import dev.sonus.tensor.Scopes;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.LinearOptions;
 import org.bytedeco.pytorch.Module;
@@ -29,11 +29,9 @@ public final class Linear extends Module {
     this.w = register_module("w", new LinearImpl(options));
   }
 
-  /** Returns {@code x W^T + b} for {@code x} of shape {@code [..., inFeatures]}; the caller owns the result. */
+  /** Returns {@code x W^T + b} for {@code x} of shape {@code [..., inFeatures]}; the result is in the caller's scope. */
   public Tensor forward(Tensor x) {
-    try (PointerScope scope = new PointerScope()) {
-      return apply(x).retainReference();
-    }
+    return Scopes.freeingTemporaries(() -> apply(x));
   }
 
   Tensor apply(Tensor x) {

@@ -1,7 +1,7 @@
 package dev.sonus.nn;
 
+import dev.sonus.tensor.Scopes;
 import dev.sonus.tensor.Tensors;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -24,11 +24,9 @@ public final class Pooling1d extends Module {
     this.poolAxis = (int) Checks.positive(poolAxis, "poolAxis");
   }
 
-  /** Returns the pooled {@code x}; the caller owns the result. */
+  /** Returns the pooled {@code x}; the result is in the caller's scope. */
   public Tensor forward(Tensor x) {
-    try (PointerScope scope = new PointerScope()) {
-      return apply(x).retainReference();
-    }
+    return Scopes.freeingTemporaries(() -> apply(x));
   }
 
   Tensor apply(Tensor x) {

@@ -1,8 +1,8 @@
 package dev.sonus.nn;
 
+import dev.sonus.tensor.Scopes;
 import dev.sonus.tensor.Tensors;
 import java.util.Map;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.StringTensorDict;
 import org.bytedeco.pytorch.Tensor;
@@ -50,19 +50,17 @@ abstract class Recurrent extends Module {
     return bidirectional ? 2 * hiddenSize : hiddenSize;
   }
 
-  /** Runs over every frame of {@code x}; the caller owns the result. */
+  /** Runs over every frame of {@code x}; the result is in the caller's scope. */
   public Tensor forward(Tensor x) {
     return forward(x, null);
   }
 
   /**
    * Runs over the first {@code round(relLengths[b] * time)} frames of each example (all frames when
-   * {@code relLengths} is null); the caller owns the result, {@code [B, T, outputSize]}.
+   * {@code relLengths} is null); the result is in the caller's scope, {@code [B, T, outputSize]}.
    */
   public Tensor forward(Tensor x, Tensor relLengths) {
-    try (PointerScope scope = new PointerScope()) {
-      return apply(x, relLengths).retainReference();
-    }
+    return Scopes.freeingTemporaries(() -> apply(x, relLengths));
   }
 
   Tensor apply(Tensor x, Tensor relLengths) {

@@ -3,7 +3,8 @@
  * {@code BatchNorm1d}, {@code Lstm}, {@code Pooling1d}, {@code Dropout2d}, {@code Dropout}, {@code Activation},
  * {@code Conv1d}, {@code BatchNorm2d}, {@code Gru}).
  *
- * <p>Every public {@code forward} opens its own {@code PointerScope} and returns a tensor the caller owns; code that
- * composes layers inside its own scope hands such results to that scope with {@link dev.sonus.nn.Checks#adopt}.
+ * <p>Every public {@code forward} frees its own temporaries and leaves its result in the caller's current
+ * {@code PointerScope} (see {@link dev.sonus.tensor.Scopes}): code that composes layers inside a scope needs
+ * nothing more for the scope to free every result.
  */
 package dev.sonus.nn;

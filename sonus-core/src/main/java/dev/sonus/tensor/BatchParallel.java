@@ -20,9 +20,8 @@ import org.bytedeco.pytorch.global.torch;
  * extraction, inference of a model in eval mode). The result equals {@code fn.apply(batch)} bit for bit when
  * {@code fn} is computed item by item in the same way. Workers are daemon threads; close the pool when done.
  *
- * <p>Like every public {@code forward} of the project, {@code fn} must return a tensor its caller owns (made in
- * its own {@code PointerScope} and returned with {@code retainReference()}); the pool closes it after
- * concatenation.
+ * <p>{@code fn} follows the project's ownership rule ({@link Scopes}): workers run it with no scope open, so the
+ * chunk results are theirs, and the pool closes them after concatenation.
  */
 public final class BatchParallel implements AutoCloseable {
   private final int threads;
@@ -44,7 +43,7 @@ public final class BatchParallel implements AutoCloseable {
 
   /**
    * Applies {@code fn} to chunks of {@code batch} in parallel and concatenates the results along axis 0.
-   * The caller owns (closes) the result.
+   * The result is in the caller's current scope (the caller's to close when none is open).
    */
   public Tensor map(Tensor batch, UnaryOperator<Tensor> fn) {
     long items = batch.size(0);
@@ -69,9 +68,7 @@ public final class BatchParallel implements AutoCloseable {
       for (Future<Tensor> f : futures) {
         results.add(Workers.await(f, "batch workers"));
       }
-      try (PointerScope scope = new PointerScope()) {
-        return torch.cat(new TensorVector(results.toArray(new Tensor[0])), 0).retainReference();
-      }
+      return Scopes.freeingTemporaries(() -> torch.cat(new TensorVector(results.toArray(new Tensor[0])), 0));
     } finally {
       for (Tensor t : results) {
         t.close();

@@ -30,7 +30,7 @@ public final class Tensors {
       }
       t.retainReference();
     }
-    return ownedByCaller(t);
+    return Scopes.intoCurrentScope(t);
   }
 
   /** Creates a float64 tensor holding a copy of {@code data}, viewed with {@code shape}. */
@@ -51,21 +51,9 @@ public final class Tensors {
       }
       t.retainReference();
     }
-    return ownedByCaller(t);
+    return Scopes.intoCurrentScope(t);
   }
 
-  /**
-   * Attaches a tensor retained out of an inner scope to the caller's scope when there is one (as a tensor made
-   * directly there would be), else leaves it to the caller to close.
-   */
-  private static Tensor ownedByCaller(Tensor t) {
-    PointerScope outer = PointerScope.getInnerScope();
-    if (outer != null) {
-      outer.attach(t);
-      t.releaseReference();
-    }
-    return t;
-  }
 
   /**
    * Stacks equal-length rows into a {@code [rows, cols]} float32 tensor.

@@ -10,9 +10,9 @@ import org.bytedeco.pytorch.Tensor;
  * composition: {@link Brain} runs the loop and calls these.
  *
  * <p>Native memory: each call happens inside the step's {@code PointerScope}; tensors made here belong to it and
- * must not be kept across steps (keep Java numbers instead). A layer's public {@code forward} returns a tensor
- * its caller owns, outside any scope: pass it through {@code Checks.adopt} so the step's scope frees it, or it
- * (and the autograd graph it holds, i.e. the step's activations) stays in memory until a garbage collection.
+ * must not be kept across steps (keep Java numbers instead). Every layer's, loss's and feature extractor's
+ * result lands in the step's scope as well (see {@link dev.sonus.tensor.Scopes}), so the step frees it with the
+ * autograd graph it holds (the step's activations) instead of leaving them to a garbage collection.
  *
  * @param <P> what the forward pass returns (a tensor, or a record of several)
  */

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sonus.models.CosineClassifier;
-import dev.sonus.nn.Checks;
 import dev.sonus.tensor.Npy;
 import dev.sonus.tensor.Tensors;
 import dev.sonus.testing.Shared;
@@ -64,7 +63,7 @@ class SpeechBrainFolderTest {
           Npy.read(dir.resolve(CASES[i] + ".embedding_normalized.npy")).floats(), norm));
       CosineClassifier classifier = folder.classifier();
       try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
-        Tensor cos = Checks.adopt(classifier.forward(Tensors.fromFloats(emb, 1, 1, emb.length)));
+        Tensor cos = classifier.forward(Tensors.fromFloats(emb, 1, 1, emb.length));
         float[] scores = Tensors.toFloats(cos);
         int best = 0;
         for (int k = 1; k < scores.length; k++) {

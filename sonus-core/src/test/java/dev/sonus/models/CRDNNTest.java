@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sonus.nn.Checks;
 import dev.sonus.tensor.StateDict;
 import dev.sonus.tensor.Tensors;
 import dev.sonus.testing.NativeMemory;
@@ -82,8 +81,8 @@ class CRDNNTest {
       Tensor longOne = torch.randn(1, 37, 40);
       Tensor padded = torch.cat(new org.bytedeco.pytorch.TensorVector(
           torch.constant_pad_nd(shortOne, new long[] {0, 0, 0, 14}), longOne), 0);   // [2, 37, 40]
-      Tensor batch = Checks.adopt(model.forward(padded, Tensors.fromFloats(new float[] {23f / 37f, 1f}, 2)));
-      Tensor alone = Checks.adopt(model.forward(shortOne, Tensors.fromFloats(new float[] {1f}, 1)));
+      Tensor batch = model.forward(padded, Tensors.fromFloats(new float[] {23f / 37f, 1f}, 2));
+      Tensor alone = model.forward(shortOne, Tensors.fromFloats(new float[] {1f}, 1));
       float[] inBatch = Tensors.toFloats(batch.select(0, 0).narrow(0, 0, 23));
       float[] single = Tensors.toFloats(alone.select(0, 0));
       assertEquals(single.length, inBatch.length);
@@ -93,7 +92,7 @@ class CRDNNTest {
       }
       assertTrue(worst < 1e-4, "valid frames differ by " + worst + " between the batch and the utterance alone");
       // Without lengths (SpeechBrain's behaviour) the padding leaks into the last frames.
-      Tensor noLengths = Checks.adopt(model.forward(padded));
+      Tensor noLengths = model.forward(padded);
       float[] leaky = Tensors.toFloats(noLengths.select(0, 0).narrow(0, 0, 23));
       double diff = 0;
       for (int k = 0; k < single.length; k++) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sonus.nn.Activation;
-import dev.sonus.nn.Checks;
 import dev.sonus.tensor.Npy;
 import dev.sonus.tensor.StateDict;
 import dev.sonus.tensor.Tensors;
@@ -64,7 +63,7 @@ class EcapaTdnnParityTest {
       model.eval();
       Tensor x = Npy.read(dir.resolve("input_x.npy")).toTensor();
       Tensor lengths = Npy.read(dir.resolve("input_lengths.npy")).toTensor();
-      Tensor out = Checks.adopt(model.forward(x, lengths));
+      Tensor out = model.forward(x, lengths);
       assertArrayEquals(new long[] {x.size(0), 1, 32}, Tensors.shape(out));
       return Tensors.toFloats(out);
     }
@@ -112,12 +111,12 @@ class EcapaTdnnParityTest {
       Tensor padded = org.bytedeco.pytorch.global.torch.cat(new org.bytedeco.pytorch.TensorVector(
           org.bytedeco.pytorch.global.torch.constant_pad_nd(shortOne, new long[] {0, 0, 0, 36}), longOne), 0);
       Tensor rel = Tensors.fromFloats(new float[] {41f / 77f, 1f}, 2);
-      float[] alone = Tensors.toFloats(Checks.adopt(model.forward(shortOne, Tensors.fromFloats(new float[] {1f}, 1))));
-      float[] batch = Tensors.toFloats(Checks.adopt(model.forwardIndependent(padded, rel)).select(0, 0));
+      float[] alone = Tensors.toFloats(model.forward(shortOne, Tensors.fromFloats(new float[] {1f}, 1)));
+      float[] batch = Tensors.toFloats(model.forwardIndependent(padded, rel).select(0, 0));
       double worst = maxDiff(alone, batch);
       assertTrue(worst < 1e-4, "independent mode differs from the utterance alone by " + worst);
       // SpeechBrain's behaviour: the padding reaches the embedding through the convolutions.
-      float[] speechBrain = Tensors.toFloats(Checks.adopt(model.forward(padded, rel)).select(0, 0));
+      float[] speechBrain = Tensors.toFloats(model.forward(padded, rel).select(0, 0));
       assertTrue(maxDiff(alone, speechBrain) > 1e-3, "expected SpeechBrain's mode to depend on the padding");
     }
   }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sonus.nn.Activation;
-import dev.sonus.nn.Checks;
 import dev.sonus.tensor.StateDict;
 import dev.sonus.tensor.Tensors;
 import java.util.ArrayList;
@@ -43,8 +42,8 @@ class XvectorTest {
     try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
       Tensor x = torch.randn(1, 30, 20);
       Tensor padded = torch.constant_pad_nd(x, new long[] {0, 0, 0, 10});
-      float[] alone = Tensors.toFloats(Checks.adopt(model.forward(x, null)));
-      Tensor out = Checks.adopt(model.forward(padded, Tensors.fromFloats(new float[] {30f / 40f}, 1)));
+      float[] alone = Tensors.toFloats(model.forward(x, null));
+      Tensor out = model.forward(padded, Tensors.fromFloats(new float[] {30f / 40f}, 1));
       assertArrayEquals(new long[] {1, 1, 8}, Tensors.shape(out));
       float[] masked = Tensors.toFloats(out);
       double worst = 0;
@@ -53,7 +52,7 @@ class XvectorTest {
       }
       // Convolutions near the end still see the padding (as in SpeechBrain); the pooling ignores padded frames.
       assertTrue(worst < 0.5, "difference " + worst);
-      float[] again = Tensors.toFloats(Checks.adopt(model.forward(x, null)));
+      float[] again = Tensors.toFloats(model.forward(x, null));
       assertArrayEquals(alone, again, "eval mode must be deterministic");
     }
   }
@@ -72,7 +71,7 @@ class XvectorTest {
     assertEquals(expected, new ArrayList<>(StateDict.of(head).keySet()));
     head.eval();
     try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
-      Tensor out = Checks.adopt(head.forward(torch.randn(2, 1, 8)));
+      Tensor out = head.forward(torch.randn(2, 1, 8));
       assertArrayEquals(new long[] {2, 1, 3}, Tensors.shape(out));
       float[] p = Tensors.toFloats(out.exp().sum(new long[] {-1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()));
       assertArrayEquals(new float[] {1f, 1f}, p, 1e-5f);

@@ -167,7 +167,7 @@ final class BenchCommand implements Runnable {
       try (Fbank fbank = new Fbank(sampleRate, nMels)) {
         dev.sonus.data.DynamicItemDataset ds = dev.sonus.data.DynamicItemDataset.fromRows(rows)
             .addPipeline(dev.sonus.data.AudioPipelines.readAudio("wav", "sig", sampleRate))
-            .addPipeline(dev.sonus.data.AudioPipelines.fbank("sig", "feats", fbank))
+            .addPipeline(dev.sonus.data.AudioPipelines.features("sig", "feats", fbank))
             .withOutputKeys("id", "feats");
         dev.sonus.data.BatchSampler sampler = dev.sonus.data.BatchSampler.fixed(ds.size(), batchSize,
             dev.sonus.data.BatchSampler.Order.RANDOM, null, 1, false);

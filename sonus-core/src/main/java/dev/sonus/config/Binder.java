@@ -179,12 +179,9 @@ final class Binder {
   }
 
   private static boolean covers(Class<?> record, Set<String> keys) {
-    Set<String> components = new LinkedHashSet<>();
-    for (RecordComponent c : record.getRecordComponents()) {
-      components.add(c.getName());
-    }
+    RecordComponent[] components = record.getRecordComponents();
     for (String k : keys) {
-      if (!components.contains(Names.camel(k))) {
+      if (Coercion.componentIndex(components, k) < 0) {
         return false;
       }
     }
@@ -201,7 +198,7 @@ final class Binder {
       Class<?> options = optionsRecord(e);
       if (options != null) {
         for (RecordComponent c : options.getRecordComponents()) {
-          out.add(Names.snake(c.getName()));
+          out.addAll(Coercion.names(c));
         }
       }
     }

@@ -15,6 +15,17 @@ import java.util.Map;
 final class Builder {
   private final IdentityHashMap<Node, Object> built = new IdentityHashMap<>();
   private final Map<String, Location> locations = new LinkedHashMap<>();
+  private final ClassTable table;
+
+  /** A builder of recipes: any class the recipe names. */
+  Builder() {
+    this(null);
+  }
+
+  /** A builder that maps every class through {@code table} and builds nothing it lacks (null: no table). */
+  Builder(ClassTable table) {
+    this.table = table;
+  }
 
   /** Where each dotted key was written, for the typed getters' messages. */
   Map<String, Location> locations() {
@@ -83,7 +94,21 @@ final class Builder {
 
   /** {@code !new:}, {@code !apply:} or {@code !name:}: binds the arguments and calls (or defers the call). */
   private Object call(Node node, String key) {
-    Target target = Target.of(node, key);
+    ClassTable.Entry entry = null;
+    Target target;
+    if (table != null) {
+      String name = node.tagTarget().trim();
+      if (node.tag.startsWith(Node.NAME) && table.hasConstant(name)) {
+        return table.constant(name);
+      }
+      entry = node.tag.startsWith(Node.NEW) ? table.entry(name) : null;
+      if (entry == null) {
+        throw new ConfigException(node.location, key, table.unsupported(name));
+      }
+      target = Target.ofClass(entry.type(), node, key);
+    } else {
+      target = Target.of(node, key);
+    }
     List<Binder.Arg> positional = new ArrayList<>();
     Map<String, Binder.Arg> keyword = new LinkedHashMap<>();
     if (node instanceof Node.Sequence seq) {
@@ -103,6 +128,9 @@ final class Builder {
       throw new ConfigException(node.location, key, node.tag + " is followed by '" + ((Node.Scalar) node).text()
           + "'; give keyword arguments as a mapping ({a: 1}), positional ones as a list ([1, 2]), or nothing");
     }
+    if (entry != null) {
+      keyword = mapArguments(entry, keyword, node.location);
+    }
     if (node.tag.startsWith(Node.NAME)) {
       ConfigException unknown = Binder.unknownKeyword(target, keyword);
       if (unknown != null) {
@@ -111,5 +139,24 @@ final class Builder {
       return new BoundFactory(target, positional, keyword, node.location, key, node.tag);
     }
     return Binder.call(target, positional, keyword, node.location, key);
+  }
+
+  /** The keyword arguments after dropping the table's ignored names and the entry's rewrite. */
+  private Map<String, Binder.Arg> mapArguments(ClassTable.Entry entry, Map<String, Binder.Arg> keyword,
+      Location where) {
+    Map<String, Object> values = new LinkedHashMap<>();
+    keyword.forEach((name, arg) -> {
+      if (!table.ignores(name)) {
+        values.put(name, arg.value());
+      }
+    });
+    Map<String, Object> rewritten = entry.arguments().apply(values);
+    Map<String, Binder.Arg> out = new LinkedHashMap<>();
+    rewritten.forEach((name, value) -> {
+      Binder.Arg original = keyword.get(name);
+      out.put(name, original != null && original.value() == value ? original
+          : new Binder.Arg(value, null, name, original != null ? original.location() : where));
+    });
+    return out;
   }
 }

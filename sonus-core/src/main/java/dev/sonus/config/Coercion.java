@@ -1,5 +1,6 @@
 package dev.sonus.config;
 
+import dev.sonus.util.Alias;
 import java.io.File;
 import java.lang.reflect.Array;
 import java.lang.reflect.Constructor;
@@ -200,6 +201,30 @@ final class Coercion {
     return boxed.isInstance(value) ? 1 : 3;
   }
 
+  /** The recipe names of a record component: its own ({@code snake_case}) and its {@link Alias aliases}. */
+  static List<String> names(RecordComponent c) {
+    List<String> out = new ArrayList<>();
+    out.add(Names.snake(c.getName()));
+    Alias alias = c.getAnnotation(Alias.class);
+    if (alias != null) {
+      out.addAll(List.of(alias.value()));
+    }
+    return out;
+  }
+
+  /** Index of the component a recipe key names (by its name or an alias), or -1. */
+  static int componentIndex(RecordComponent[] components, String key) {
+    String camel = Names.camel(key);
+    for (int i = 0; i < components.length; i++) {
+      for (String name : names(components[i])) {
+        if (Names.camel(name).equals(camel)) {
+          return i;
+        }
+      }
+    }
+    return -1;
+  }
+
   /** Builds a record from named values: from {@code defaults()} when it has one, else every component given. */
   static Object record(Class<?> type, Map<String, Binder.Arg> fields, Location where, String key, String what) {
     RecordComponent[] components = type.getRecordComponents();
@@ -221,21 +246,21 @@ final class Coercion {
     }
     List<String> known = new ArrayList<>();
     for (RecordComponent c : components) {
-      known.add(Names.snake(c.getName()));
+      known.addAll(names(c));
     }
+    String[] givenAs = new String[components.length];
     for (Map.Entry<String, Binder.Arg> field : fields.entrySet()) {
-      String camel = Names.camel(field.getKey());
-      int index = -1;
-      for (int i = 0; i < components.length; i++) {
-        if (components[i].getName().equals(camel)) {
-          index = i;
-        }
-      }
+      int index = componentIndex(components, field.getKey());
       Binder.Arg arg = field.getValue();
       if (index < 0) {
         throw new ConfigException(arg.location(), arg.key(), "unknown " + what
             + Names.suggest(Names.snake(field.getKey()), known));
       }
+      if (givenAs[index] != null) {
+        throw new ConfigException(arg.location(), arg.key(), "'" + field.getKey() + "' and '" + givenAs[index]
+            + "' name the same setting of " + type.getName().replace('$', '.') + "; give only one of them");
+      }
+      givenAs[index] = field.getKey();
       values[index] = coerce(arg.value(), components[index].getGenericType(), arg.node(), arg.key(), arg.location());
       given[index] = true;
     }

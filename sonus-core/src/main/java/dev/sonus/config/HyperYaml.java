@@ -75,8 +75,19 @@ public final class HyperYaml {
    * @throws ConfigException for any problem in the recipe, with file, line and key
    */
   public static Hparams loadKeys(Path file, java.util.Collection<String> keys) {
+    return loadKeys(file, keys, null);
+  }
+
+  /**
+   * Loads only some top-level keys of a foreign hyperparameter file (a SpeechBrain model folder's
+   * {@code hyperparams.yaml}), every class mapped through {@code table}: what the table lacks is refused by name.
+   *
+   * @param table the classes the file may name, or null for a recipe's rules
+   * @throws ConfigException for any problem in the file, with file, line and key
+   */
+  public static Hparams loadKeys(Path file, java.util.Collection<String> keys, ClassTable table) {
     Node.Mapping resolved = References.resolve(YamlReader.readFile(file), file);
-    Builder builder = new Builder();
+    Builder builder = new Builder(table);
     Map<String, Object> values = builder.buildKeys(resolved, java.util.Set.copyOf(keys));
     return new Hparams(file.toString(), values, builder.locations(), YamlWriter.write(resolved));
   }

@@ -55,6 +55,11 @@ record Target(Class<?> type, String method) {
     }
   }
 
+  /** The constructors of {@code type}, for a node a {@link ClassTable} mapped to it. */
+  static Target ofClass(Class<?> type, Node node, String key) {
+    return forClass(type, node, key);
+  }
+
   private static Target forClass(Class<?> type, Node node, String key) {
     if (type.isInterface() || Modifier.isAbstract(type.getModifiers()) || type.isEnum() || type.isPrimitive()) {
       throw new ConfigException(node.location, key, type.getName() + " is "

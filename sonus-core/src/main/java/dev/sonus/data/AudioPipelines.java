@@ -1,9 +1,10 @@
 package dev.sonus.data;
 
 import dev.sonus.audio.AudioIO;
-import dev.sonus.features.Fbank;
+import dev.sonus.features.FeatureExtractor;
 import dev.sonus.tensor.Tensors;
 import java.nio.file.Path;
+import org.bytedeco.javacpp.PointerScope;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
 
@@ -19,14 +20,15 @@ public final class AudioPipelines {
     return Pipeline.of(take, provide, value -> AudioIO.readMono(audioPath(value), sampleRate).channel(0));
   }
 
-  /** Computes Fbank features of a {@code float[]} waveform: provides {@code float[frames][dims]}. */
-  public static Pipeline fbank(String take, String provide, Fbank fbank) {
-    return Pipeline.of(take, provide, value -> fbankFrames(fbank, (float[]) value));
+  /** Computes the features of a {@code float[]} waveform: provides {@code float[frames][dims]}. */
+  public static Pipeline features(String take, String provide, FeatureExtractor features) {
+    return Pipeline.of(take, provide, value -> frames(features, (float[]) value));
   }
 
-  /** Fbank features of one waveform as {@code float[frames][dims]}, as the {@link #fbank} step computes them. */
-  public static float[][] fbankFrames(Fbank fbank, float[] samples) {
-    try (Tensor wav = Tensors.fromFloats(samples, 1, samples.length); Tensor feats = fbank.forward(wav)) {
+  /** Features of one waveform as {@code float[frames][dims]}, as the {@link #features} step computes them. */
+  public static float[][] frames(FeatureExtractor features, float[] samples) {
+    try (PointerScope scope = new PointerScope()) {
+      Tensor feats = features.forward(Tensors.fromFloats(samples, 1, samples.length));
       int frames = (int) feats.size(1);
       int dims = (int) feats.size(2);
       float[] flat = Tensors.toFloats(feats);
@@ -39,19 +41,19 @@ public final class AudioPipelines {
   }
 
   /**
-   * Fbank features of several waveforms collated into one padded batch ({@code id} "0", "1", ...; {@code feats}
-   * {@code [B, T, dims]} with relative lengths), as a data loader would make it from the {@link #fbank} step. The
+   * Features of several waveforms collated into one padded batch ({@code id} "0", "1", ...; {@code feats}
+   * {@code [B, T, dims]} with relative lengths), as a data loader would make it from the {@link #features} step. The
    * caller closes the batch.
    *
    * @throws IllegalArgumentException naming the index of an empty waveform
    */
-  public static Batch fbankBatch(java.util.List<float[]> signals, Fbank fbank) {
+  public static Batch featureBatch(java.util.List<float[]> signals, FeatureExtractor features) {
     java.util.List<Map<String, Object>> items = new java.util.ArrayList<>();
     for (int i = 0; i < signals.size(); i++) {
       if (signals.get(i).length == 0) {
         throw new IllegalArgumentException("signal " + i + " is empty; there is nothing to compute features of");
       }
-      items.add(Map.of("id", Integer.toString(i), "feats", fbankFrames(fbank, signals.get(i))));
+      items.add(Map.of("id", Integer.toString(i), "feats", frames(features, signals.get(i))));
     }
     return Batch.collate(items);
   }

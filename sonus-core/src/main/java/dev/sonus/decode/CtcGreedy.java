@@ -11,7 +11,7 @@ import org.bytedeco.pytorch.Tensor;
  * {@code speechbrain.decoders.ctc.ctc_greedy_decode}, including its length rule for batches:
  * {@code round(relLength * T)} frames.
  */
-public final class CtcGreedy {
+public final class CtcGreedy implements CtcDecoder {
   private final int blankIndex;
 
   /** A decoder whose blank token is at {@code blankIndex} (SpeechBrain recipes use 0). */
@@ -29,6 +29,7 @@ public final class CtcGreedy {
   }
 
   /** The blank token's index. */
+  @Override
   public int blankIndex() {
     return blankIndex;
   }
@@ -73,6 +74,24 @@ public final class CtcGreedy {
       out.add(decode(batch[b], Math.min(frames, time)));
     }
     return out;
+  }
+
+  /** The tokens of each utterance's greedy path, joined and stripped of leading and trailing spaces. */
+  @Override
+  public List<String> decode(Tensor logProbs, Tensor relLengths, List<String> vocab) {
+    List<String> texts = new ArrayList<>();
+    for (int[] ids : decodeBatch(logProbs, relLengths)) {
+      StringBuilder text = new StringBuilder();
+      for (int id : ids) {
+        if (id >= vocab.size()) {
+          throw new IllegalArgumentException("token " + id + " is outside the vocabulary of " + vocab.size()
+              + " labels; the model has more outputs than the label encoder has labels");
+        }
+        text.append(vocab.get(id));
+      }
+      texts.add(text.toString().strip());
+    }
+    return texts;
   }
 
   /** Index of the first maximum, as {@code torch.max} on CPU returns for ties. */

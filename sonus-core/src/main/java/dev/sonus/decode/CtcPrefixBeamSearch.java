@@ -1,5 +1,8 @@
 package dev.sonus.decode;
 
+import dev.sonus.util.Alias;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -26,7 +29,7 @@ import org.bytedeco.pytorch.Tensor;
  * which only changes LM and lexicon scoring; here the partial word always equals the text since the last
  * space.
  */
-public final class CtcPrefixBeamSearch {
+public final class CtcPrefixBeamSearch implements CtcDecoder {
   private static final double LN_10 = Math.log(10.0);
   private static final String SPM_TOKEN = "\u2581";
 
@@ -119,6 +122,85 @@ public final class CtcPrefixBeamSearch {
     }
   }
 
+  /**
+   * The decoder as a recipe configures it, before the vocabulary is known (the label encoder is built from the
+   * training transcripts): {@code !new:decode.CtcPrefixBeamSearch {beam_size: 10, lm_path: digits.arpa}}.
+   * SpeechBrain's names ({@code alpha}, {@code beta}, {@code kenlm_model_path}) are accepted too.
+   *
+   * @param beamSize prefixes kept per frame
+   * @param beamPruneLogp drop prefixes scoring below the best plus this (natural log)
+   * @param tokenPruneMinLogp consider only tokens above this log-probability, plus the frame's best
+   * @param pruneHistory keep one prefix per LM history, partial word and last token
+   * @param blankSkipThreshold skip frames whose blank probability exceeds this; 1.0 never skips
+   * @param lmPath ARPA n-gram language model over words, or null for none
+   * @param lmWeight weight of the LM's natural-log probability ({@code alpha})
+   * @param wordBonus score added per completed word when an LM is used ({@code beta}: an insertion bonus)
+   * @param unkScoreOffset natural-log penalty for words (and partial words) the LM does not know
+   * @param lexiconPath file of allowed words (the first field of each line; a pronunciation lexicon will do),
+   *     or null for any spelling
+   * @param spaceToken the token that separates words
+   * @param blankIndex index of the blank token
+   */
+  public record Settings(int beamSize, double beamPruneLogp, double tokenPruneMinLogp, boolean pruneHistory,
+      double blankSkipThreshold, @Alias({"kenlm_model_path", "lm"}) Path lmPath, @Alias("alpha") double lmWeight,
+      @Alias({"beta", "insertion_bonus"}) double wordBonus, double unkScoreOffset, Path lexiconPath,
+      String spaceToken, int blankIndex) {
+
+    /** Validates what can be checked without the vocabulary; the numbers as {@link Options} does. */
+    public Settings {
+      options(beamSize, beamPruneLogp, tokenPruneMinLogp, pruneHistory, blankSkipThreshold, lmWeight, wordBonus,
+          unkScoreOffset);
+      if (blankIndex < 0) {
+        throw new IllegalArgumentException("blank_index is " + blankIndex + "; expected a vocabulary index (0)");
+      }
+      if (lmPath != null && !Files.isRegularFile(lmPath)) {
+        throw new IllegalArgumentException("lm_path " + lmPath + " does not exist; give an ARPA language model file "
+            + "or leave lm_path out");
+      }
+      if (lexiconPath != null && !Files.isRegularFile(lexiconPath)) {
+        throw new IllegalArgumentException("lexicon_path " + lexiconPath + " does not exist; give a file with one "
+            + "word per line or leave lexicon_path out");
+      }
+    }
+
+    /** SpeechBrain's defaults: beam 100, prune -10 / -5, history pruning, alpha 0.5, beta 1.5, no LM or lexicon. */
+    public static Settings defaults() {
+      return new Settings(100, -10.0, -5.0, true, 1.0, null, 0.5, 1.5, -10.0, null, " ", 0);
+    }
+
+    /** A copy with another beam size. */
+    public Settings withBeamSize(int size) {
+      return new Settings(size, beamPruneLogp, tokenPruneMinLogp, pruneHistory, blankSkipThreshold, lmPath, lmWeight,
+          wordBonus, unkScoreOffset, lexiconPath, spaceToken, blankIndex);
+    }
+
+    /** A copy with another language model (null for none). */
+    public Settings withLm(Path path) {
+      return new Settings(beamSize, beamPruneLogp, tokenPruneMinLogp, pruneHistory, blankSkipThreshold, path, lmWeight,
+          wordBonus, unkScoreOffset, lexiconPath, spaceToken, blankIndex);
+    }
+
+    /** A copy with another LM weight. */
+    public Settings withLmWeight(double weight) {
+      return new Settings(beamSize, beamPruneLogp, tokenPruneMinLogp, pruneHistory, blankSkipThreshold, lmPath, weight,
+          wordBonus, unkScoreOffset, lexiconPath, spaceToken, blankIndex);
+    }
+
+    /** The search options these settings give (top hypothesis only). */
+    public Options options() {
+      return options(beamSize, beamPruneLogp, tokenPruneMinLogp, pruneHistory, blankSkipThreshold, lmWeight,
+          wordBonus, unkScoreOffset);
+    }
+
+    private static Options options(int beamSize, double beamPruneLogp, double tokenPruneMinLogp,
+        boolean pruneHistory, double blankSkipThreshold, double lmWeight, double wordBonus, double unkScoreOffset) {
+      return new Options(beamSize, 1, beamPruneLogp, tokenPruneMinLogp, pruneHistory, blankSkipThreshold, lmWeight,
+          wordBonus, unkScoreOffset);
+    }
+  }
+
+  private final Settings settings;
+  private final Map<List<String>, CtcPrefixBeamSearch> byVocab = new java.util.concurrent.ConcurrentHashMap<>();
   private final List<String> vocab;
   private final int blankIndex;
   private final String spaceToken;
@@ -160,6 +242,70 @@ public final class CtcPrefixBeamSearch {
     }
     this.lexicon = lexicon == null ? null : Set.copyOf(lexicon);
     this.lexiconPrefixes = lexicon == null ? null : prefixesOf(lexicon);
+    this.settings = null;
+  }
+
+  /**
+   * A decoder configured by {@code settings}, for any vocabulary: {@link #decode(Tensor, Tensor, List)} searches
+   * over the vocabulary it is given. The language model and the lexicon are read now, so a bad file fails here.
+   */
+  public CtcPrefixBeamSearch(Settings settings) {
+    this.settings = settings;
+    this.vocab = null;
+    this.blankIndex = settings.blankIndex();
+    this.spaceToken = settings.spaceToken();
+    this.spaceIndex = -1;
+    this.spm = false;
+    this.options = settings.options();
+    this.lm = settings.lmPath() == null ? null : ArpaLm.read(settings.lmPath());
+    this.lmPrefixes = lm == null ? null : prefixesOf(lm.words());
+    this.lexicon = settings.lexiconPath() == null ? null : readLexicon(settings.lexiconPath());
+    this.lexiconPrefixes = lexicon == null ? null : prefixesOf(lexicon);
+  }
+
+  /** The words of a lexicon file: the first field of each non-empty line that is not a comment. */
+  static Set<String> readLexicon(Path path) {
+    Set<String> words = new java.util.LinkedHashSet<>();
+    try {
+      for (String line : Files.readAllLines(path, java.nio.charset.StandardCharsets.UTF_8)) {
+        String trimmed = line.strip();
+        if (!trimmed.isEmpty() && !trimmed.startsWith("#")) {
+          words.add(trimmed.split("\\s+", 2)[0]);
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read the lexicon " + path + ": " + e.getMessage(), e);
+    }
+    if (words.isEmpty()) {
+      throw new IllegalArgumentException("lexicon " + path + " has no words; give one word per line");
+    }
+    return words;
+  }
+
+  /** The recipe settings, or null when this searcher was built for one vocabulary from Java. */
+  public Settings settings() {
+    return settings;
+  }
+
+  @Override
+  public int blankIndex() {
+    return blankIndex;
+  }
+
+  /** The top hypothesis of each utterance, searched over {@code vocabulary}. */
+  @Override
+  public List<String> decode(Tensor logProbs, Tensor relLengths, List<String> vocabulary) {
+    CtcPrefixBeamSearch search = vocab != null ? this : byVocab.computeIfAbsent(List.copyOf(vocabulary),
+        v -> new CtcPrefixBeamSearch(v, blankIndex, spaceToken, options, lm, lexicon));
+    if (vocab != null && !vocab.equals(vocabulary)) {
+      throw new IllegalArgumentException("this searcher was built for the vocabulary " + vocab + " but is asked to "
+          + "decode over " + vocabulary + "; build it with CtcPrefixBeamSearch(Settings) to decode any vocabulary");
+    }
+    List<String> texts = new ArrayList<>();
+    for (List<CtcHypothesis> hyps : search.decodeBatch(logProbs, relLengths)) {
+      texts.add(hyps.isEmpty() ? "" : hyps.get(0).text().strip());
+    }
+    return texts;
   }
 
   /** A searcher without LM or lexicon, with the space token {@code " "}. */
@@ -439,7 +585,7 @@ public final class CtcPrefixBeamSearch {
 
   @Override
   public String toString() {
-    return "CtcPrefixBeamSearch(vocab=" + vocab.size() + ", blankIndex=" + blankIndex + ", " + options
+    return "CtcPrefixBeamSearch(vocab=" + (vocab == null ? "any" : vocab.size()) + ", blankIndex=" + blankIndex + ", " + options
         + (lm == null ? "" : ", lm=" + lm) + (lexicon == null ? "" : ", lexicon=" + lexicon.size() + " words") + ")";
   }
 

@@ -6,19 +6,21 @@ import dev.sonus.data.DynamicItemDataset;
 import dev.sonus.data.Manifest;
 import dev.sonus.data.PaddedData;
 import dev.sonus.data.Pipeline;
+import dev.sonus.decode.CtcDecoder;
 import dev.sonus.decode.CtcGreedy;
 import dev.sonus.features.Fbank;
+import dev.sonus.features.FeatureExtractor;
 import dev.sonus.features.InputNormalization;
 import dev.sonus.inference.SpeechRecognizer;
 import dev.sonus.losses.CtcLoss;
 import dev.sonus.metrics.ErrorRateStats;
 import dev.sonus.metrics.TextTokens;
 import dev.sonus.models.CRDNN;
+import dev.sonus.models.Encoder;
 import dev.sonus.nn.Linear;
 import dev.sonus.tokenize.LabelEncoder;
 import dev.sonus.train.Experiment;
 import dev.sonus.train.Stage;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,9 +36,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Character CTC speech recognition, SpeechBrain's CTC ASR recipe: Fbank features, sentence mean normalisation, a
- * {@link CRDNN} encoder, a linear layer to the characters plus blank ({@code ctc_lin}), log-softmax, CTC loss;
- * greedy decoding and word/character error rates on validation and test.
+ * Character CTC speech recognition, SpeechBrain's CTC ASR recipe, as slots the recipe fills: a feature extractor
+ * ({@code features}, e.g. {@link Fbank} with all its options), a normaliser ({@code normalize}, sentence mean
+ * normalisation by default), any {@link Encoder} ({@code encoder}: {@link CRDNN}, or a class of the user's), a
+ * linear layer to the characters plus blank ({@code ctc_lin}), log-softmax, CTC loss, and a {@link CtcDecoder}
+ * ({@code decoder}: greedy by default, or prefix beam search with an n-gram LM) for validation, test,
+ * {@code sonus eval} and {@code sonus transcribe}.
+ *
+ * <pre>
+ * experiment: !new:experiments.CtcAsr
+ *   features: !new:features.Fbank {sample_rate: 16000, n_mels: 40}
+ *   encoder: !ref &lt;enc&gt;
+ *   decoder: !new:decode.CtcPrefixBeamSearch {beam_size: 10, lm_path: digits.arpa}
+ *   output_neurons: 16
+ * </pre>
  *
  * <p>The manifest needs {@code wav} (audio path) and {@code wrd} (transcript; its characters, space included,
  * are the output labels); {@code spk_id}, when present, gives per-speaker error rates. The character set is read
@@ -52,20 +65,36 @@ import org.slf4j.LoggerFactory;
 public final class CtcAsr implements Experiment<CtcAsr.Output>, SpeechRecognizer {
   private static final Logger LOG = LoggerFactory.getLogger(CtcAsr.class);
   /** File name of the label encoder in the run folder. */
-  public static final String LABEL_ENCODER_FILE = "label_encoder.txt";
+  public static final String LABEL_ENCODER_FILE = RunLabels.FILE;
 
-  private final int sampleRate;
-  private final Fbank fbank;
+  /**
+   * The slots and settings, as a recipe gives them; unset slots take their defaults.
+   *
+   * @param features waveform to features ({@code features}); required
+   * @param normalize feature normalisation ({@code normalize}); null for sentence mean normalisation
+   * @param encoder the acoustic encoder ({@code encoder}); required, its input size must equal the features'
+   * @param decoder CTC decoding ({@code decoder}); null for greedy
+   * @param outputNeurons outputs of the final linear layer ({@code output_neurons}): characters plus blank
+   * @param blankIndex index of the CTC blank ({@code blank_index}); the label encoder keeps it at 0
+   */
+  public record Options(FeatureExtractor features, InputNormalization normalize, Encoder encoder,
+      CtcDecoder decoder, int outputNeurons, int blankIndex) {
+    /** No features or encoder yet (the recipe must give them), sentence mean normalisation, greedy decoding. */
+    public static Options defaults() {
+      return new Options(null, null, null, null, 0, 0);
+    }
+  }
+
+  private final FeatureExtractor features;
   private final int outputNeurons;
   private final int blankIndex;
   private final Module model = new Module("CtcAsr");
   private final InputNormalization normalize;
-  private final CRDNN encoder;
+  private final Encoder encoder;
   private final Linear ctcLin;
   private final CtcLoss ctc;
-  private final CtcGreedy greedy;
-  private Path runFolder;
-  private LabelEncoder labels;
+  private final RunLabels labels;
+  private CtcDecoder decoder;
   private ErrorRateStats wer = new ErrorRateStats();
   private ErrorRateStats cer = new ErrorRateStats();
   private boolean warnedUnknown;
@@ -79,51 +108,78 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, SpeechRecognizer
   public record Output(Tensor logProbs, Tensor relLengths) {}
 
   /**
-   * Creates the experiment with blank index 0.
+   * The short form of older recipes: Fbank with SpeechBrain's defaults at {@code sampleRate} and {@code nMels},
+   * sentence mean normalisation, greedy decoding, blank 0.
    *
    * @param sampleRate rate the audio is resampled to, Hz ({@code sample_rate})
    * @param nMels Fbank filters ({@code n_mels}); must equal the encoder's input size
-   * @param encoder the acoustic encoder ({@code enc})
+   * @param encoder the acoustic encoder ({@code encoder})
    * @param outputNeurons outputs of the final linear layer ({@code output_neurons}): characters plus blank
    */
-  public CtcAsr(int sampleRate, int nMels, CRDNN encoder, int outputNeurons) {
-    this(sampleRate, nMels, encoder, outputNeurons, 0);
+  public CtcAsr(int sampleRate, int nMels, Encoder encoder, int outputNeurons) {
+    this(new Options(fbank(sampleRate, nMels), null, encoder, null, outputNeurons, 0));
   }
 
-  /**
-   * Creates the experiment.
-   *
-   * @param blankIndex index of the CTC blank ({@code blank_index}); the label encoder puts it at 0
-   */
-  public CtcAsr(int sampleRate, int nMels, CRDNN encoder, int outputNeurons, int blankIndex) {
+  /** Creates the experiment from its slots; see {@link Options}. */
+  public CtcAsr(Options options) {
+    FeatureExtractor f = options.features();
+    Encoder enc = options.encoder();
+    if (f == null) {
+      throw new IllegalArgumentException("features is missing; give the feature extractor, e.g. "
+          + "features: !new:features.Fbank {sample_rate: 16000, n_mels: 40}");
+    }
+    if (enc == null) {
+      throw new IllegalArgumentException("encoder is missing; give one, e.g. encoder: !new:models.CRDNN {}");
+    }
+    if (enc.inputSize() != f.outputSize()) {
+      throw new IllegalArgumentException("the features give " + f.outputSize() + " values per frame but the "
+          + "encoder's input_size is " + enc.inputSize() + "; set both to the same value (input_size: !ref <n_mels>)");
+    }
+    if (options.outputNeurons() < 2) {
+      throw new IllegalArgumentException("output_neurons is " + options.outputNeurons()
+          + "; it must cover the blank and every character of the transcripts");
+    }
+    if (options.blankIndex() != 0) {
+      throw new IllegalArgumentException("blank_index is " + options.blankIndex() + "; the label encoder keeps the "
+          + "blank at 0, set blank_index: 0");
+    }
+    this.features = f;
+    this.outputNeurons = options.outputNeurons();
+    this.blankIndex = options.blankIndex();
+    this.normalize = model.register_module("normalize", options.normalize() != null ? options.normalize()
+        : new InputNormalization(InputNormalization.Type.SENTENCE, true, false));
+    this.encoder = enc;
+    model.register_module("enc", enc.module());
+    this.ctcLin = model.register_module("ctc_lin", new Linear(enc.outputSize(), outputNeurons, true));
+    this.ctc = new CtcLoss(blankIndex, CtcLoss.Reduction.MEAN);
+    useDecoder(options.decoder() != null ? options.decoder() : new CtcGreedy(blankIndex));
+    this.labels = new RunLabels("CtcAsr", this::checkLabels);
+  }
+
+  private static Fbank fbank(int sampleRate, int nMels) {
     if (sampleRate <= 0) {
       throw new IllegalArgumentException("sample_rate is " + sampleRate + "; expected a rate in Hz, e.g. 16000");
     }
-    if (encoder == null) {
-      throw new IllegalArgumentException("encoder is missing; give one, e.g. encoder: !new:models.CRDNN {}");
+    return new Fbank(sampleRate, nMels);
+  }
+
+  /** Replaces the decoder (e.g. a beam search for evaluation); its blank must be this task's. */
+  public void useDecoder(CtcDecoder newDecoder) {
+    if (newDecoder.blankIndex() != blankIndex) {
+      throw new IllegalArgumentException("the decoder's blank index is " + newDecoder.blankIndex()
+          + " but the task's is " + blankIndex + "; set blank_index to the same value in both");
     }
-    if (encoder.options().inputSize() != nMels) {
-      throw new IllegalArgumentException("n_mels is " + nMels + " but the encoder's input_size is "
-          + encoder.options().inputSize() + "; set both to the same value (input_size: !ref <n_mels>)");
-    }
-    if (outputNeurons < 2) {
-      throw new IllegalArgumentException("output_neurons is " + outputNeurons
-          + "; it must cover the blank and every character of the transcripts");
-    }
-    if (blankIndex != 0) {
-      throw new IllegalArgumentException("blank_index is " + blankIndex + "; the label encoder keeps the blank at 0, "
-          + "set blank_index: 0");
-    }
-    this.sampleRate = sampleRate;
-    this.fbank = new Fbank(sampleRate, nMels);
-    this.outputNeurons = outputNeurons;
-    this.blankIndex = blankIndex;
-    this.normalize = model.register_module("normalize",
-        new InputNormalization(InputNormalization.Type.SENTENCE, true, false));
-    this.encoder = model.register_module("enc", encoder);
-    this.ctcLin = model.register_module("ctc_lin", new Linear(encoder.outputSize(), outputNeurons, true));
-    this.ctc = new CtcLoss(blankIndex, CtcLoss.Reduction.MEAN);
-    this.greedy = new CtcGreedy(blankIndex);
+    this.decoder = newDecoder;
+  }
+
+  /** The decoder used for validation, test and transcription. */
+  public CtcDecoder decoder() {
+    return decoder;
+  }
+
+  /** The feature extractor. */
+  public FeatureExtractor features() {
+    return features;
   }
 
   @Override
@@ -133,59 +189,41 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, SpeechRecognizer
 
   @Override
   public int sampleRate() {
-    return sampleRate;
+    return features.sampleRate();
   }
 
   /** The label encoder, once built from the training transcripts or loaded from the run folder; else null. */
   public LabelEncoder labelEncoder() {
-    return labels;
+    return labels.get();
   }
 
   @Override
   public void useRunFolder(Path folder) {
-    this.runFolder = folder;
-    Path file = folder.resolve(LABEL_ENCODER_FILE);
-    if (Files.isRegularFile(file)) {
-      useLabels(LabelEncoder.load(file), file.toString());
-    }
+    labels.useRunFolder(folder);
   }
 
   @Override
   public DynamicItemDataset dataset(Manifest manifest, Stage stage) {
-    for (String column : List.of("wav", "wrd")) {
-      if (!manifest.keys().contains(column)) {
-        throw new IllegalArgumentException(manifest.source() + " has no '" + column + "' column (it has "
-            + manifest.keys() + "); CTC recognition needs wav (audio path) and wrd (transcript)");
-      }
-    }
-    if (labels == null) {
-      if (stage != Stage.TRAIN) {
-        throw new IllegalStateException("no label encoder: build the training dataset first, or load a run folder "
-            + "that has " + LABEL_ENCODER_FILE);
-      }
+    RunLabels.requireColumns(manifest, List.of("wav", "wrd"),
+        "CTC recognition needs wav (audio path) and wrd (transcript)");
+    LabelEncoder encoder = labels.forDataset(manifest, stage, "wrd", m -> {
       List<String> texts = new ArrayList<>();
-      manifest.rows().forEach(r -> texts.add(String.valueOf(r.get("wrd"))));
-      LabelEncoder built = LabelEncoder.forCtc(texts, false);
-      useLabels(built, manifest.source() + " (wrd column)");
-      if (runFolder != null) {
-        built.save(runFolder.resolve(LABEL_ENCODER_FILE));
-      }
-      LOG.info("label encoder: {} labels {} from {}", built.size(), built.labels(), manifest.source());
-    }
+      m.rows().forEach(r -> texts.add(String.valueOf(r.get("wrd"))));
+      return LabelEncoder.forCtc(texts, false);
+    });
     List<String> keys = new ArrayList<>(List.of("id", "feats", "tokens", "wrd"));
     if (manifest.keys().contains("spk_id")) {
       keys.add("spk_id");
     }
-    LabelEncoder encoder = labels;
     boolean strict = stage == Stage.TRAIN;
     return DynamicItemDataset.fromManifest(manifest)
-        .addPipeline(AudioPipelines.readAudio("wav", "sig", sampleRate))
-        .addPipeline(AudioPipelines.fbank("sig", "feats", fbank))
+        .addPipeline(AudioPipelines.readAudio("wav", "sig", sampleRate()))
+        .addPipeline(AudioPipelines.features("sig", "feats", features))
         .addPipeline(Pipeline.of("wrd", "tokens", w -> tokens(encoder, String.valueOf(w), strict)))
         .withOutputKeys(keys.toArray(String[]::new));
   }
 
-  private void useLabels(LabelEncoder encoder, String source) {
+  private void checkLabels(LabelEncoder encoder, String source) {
     if (encoder.blankIndex() != blankIndex) {
       throw new IllegalArgumentException(source + ": the label encoder has the blank at " + encoder.blankIndex()
           + ", expected " + blankIndex);
@@ -194,7 +232,6 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, SpeechRecognizer
       throw new IllegalArgumentException(String.format("%s: the transcripts use %d labels (%s) but output_neurons is "
           + "%d; set output_neurons: %d", source, encoder.size(), encoder.labels(), outputNeurons, encoder.size()));
     }
-    this.labels = encoder;
   }
 
   /** Token ids of a transcript; outside training, characters the encoder lacks are left out (with a warning). */
@@ -220,9 +257,9 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, SpeechRecognizer
   public Output computeForward(Batch batch, Stage stage) {
     PaddedData feats = batch.padded("feats");
     Tensor x = normalize.forward(feats.data(), feats.relLengths(), -1);
-    Tensor h = encoder.forward(x, feats.relLengths());
-    Tensor logits = ctcLin.forward(h);
-    return new Output(torch.log_softmax(logits, -1), feats.relLengths());
+    Encoder.Output h = encoder.encode(x, feats.relLengths());
+    Tensor logits = ctcLin.forward(h.output());
+    return new Output(torch.log_softmax(logits, -1), h.relLengths());
   }
 
   @Override
@@ -245,15 +282,7 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, SpeechRecognizer
   }
 
   private List<String> decode(Output out) {
-    List<String> texts = new ArrayList<>();
-    for (int[] ids : greedy.decodeBatch(out.logProbs(), out.relLengths())) {
-      long[] asLong = new long[ids.length];
-      for (int i = 0; i < ids.length; i++) {
-        asLong[i] = ids[i];
-      }
-      texts.add(labels.decodeChars(asLong).strip());
-    }
-    return texts;
+    return decoder.decode(out.logProbs(), out.relLengths(), labels.require().labels());
   }
 
   @Override
@@ -285,17 +314,14 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, SpeechRecognizer
 
   @Override
   public List<String> transcribe(List<float[]> signals) {
-    if (labels == null) {
-      throw new IllegalStateException("no label encoder: load a trained run folder (it holds "
-          + LABEL_ENCODER_FILE + ") before transcribing");
-    }
+    labels.require();
     if (signals.isEmpty()) {
       return List.of();
     }
     boolean wasTraining = model.is_training();
     model.eval();
     try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard();
-        Batch batch = AudioPipelines.fbankBatch(signals, fbank)) {
+        Batch batch = AudioPipelines.featureBatch(signals, features)) {
       return decode(computeForward(batch, Stage.TEST));
     } finally {
       model.train(wasTraining);
@@ -304,6 +330,7 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, SpeechRecognizer
 
   @Override
   public String toString() {
-    return "CtcAsr(sample_rate=" + sampleRate + ", output_neurons=" + outputNeurons + ", enc=" + encoder + ")";
+    return "CtcAsr(features=" + features + ", output_neurons=" + outputNeurons + ", enc=" + encoder + ", decoder="
+        + decoder + ")";
   }
 }

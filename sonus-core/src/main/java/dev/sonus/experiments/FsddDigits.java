@@ -7,6 +7,7 @@ import dev.sonus.data.Manifest;
 import dev.sonus.data.PaddedData;
 import dev.sonus.data.Pipeline;
 import dev.sonus.features.Fbank;
+import dev.sonus.nn.Lengths;
 import dev.sonus.train.Experiment;
 import dev.sonus.train.Stage;
 import java.util.Map;
@@ -51,7 +52,7 @@ public final class FsddDigits implements Experiment<Tensor> {
   public DynamicItemDataset dataset(Manifest manifest, Stage stage) {
     return DynamicItemDataset.fromManifest(manifest)
         .addPipeline(AudioPipelines.readAudio("wav", "sig", sampleRate))
-        .addPipeline(AudioPipelines.fbank("sig", "feats", fbank))
+        .addPipeline(AudioPipelines.features("sig", "feats", fbank))
         .addPipeline(Pipeline.of("digit", "label", d -> {
           int digit = Integer.parseInt(String.valueOf(d).trim());
           if (digit < 0 || digit > 9) {
@@ -67,10 +68,7 @@ public final class FsddDigits implements Experiment<Tensor> {
     PaddedData feats = batch.padded("feats");
     Tensor x = feats.data();                                       // [B, T, F]
     long frames = x.size(1);
-    // Valid-frame mask from relative lengths: frame t is valid iff t < round(rel * T).
-    Tensor lengths = feats.relLengths().mul(new Scalar((double) frames)).round();
-    Tensor mask = torch.arange(new Scalar(frames)).unsqueeze(0).lt(lengths.unsqueeze(1)).unsqueeze(2)
-        .to(torch.ScalarType.Float);                              // [B, T, 1]
+    Tensor mask = Lengths.roundedMask(feats.relLengths(), frames).unsqueeze(2);   // [B, T, 1]
     Tensor count = mask.sum(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
     Tensor mean = x.mul(mask).sum(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()).div(count);
     Tensor centred = x.sub(mean.unsqueeze(1)).mul(mask);

@@ -7,23 +7,27 @@ import dev.sonus.data.Manifest;
 import dev.sonus.data.PaddedData;
 import dev.sonus.data.Pipeline;
 import dev.sonus.features.Fbank;
+import dev.sonus.features.FeatureExtractor;
 import dev.sonus.features.InputNormalization;
 import dev.sonus.inference.Embeddings;
 import dev.sonus.inference.SpeakerEmbedder;
 import dev.sonus.losses.AamSoftmax;
+import dev.sonus.losses.ClassificationLoss;
 import dev.sonus.metrics.CosineScoring;
 import dev.sonus.metrics.VerificationMetrics;
+import dev.sonus.models.ClassifierHead;
 import dev.sonus.models.CosineClassifier;
 import dev.sonus.models.EcapaTdnn;
+import dev.sonus.models.EmbeddingModel;
 import dev.sonus.tensor.AtomicFiles;
 import dev.sonus.tensor.Tensors;
 import dev.sonus.tokenize.LabelEncoder;
 import dev.sonus.train.Experiment;
 import dev.sonus.train.Stage;
 import dev.sonus.util.Json;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,14 +35,15 @@ import java.util.Map;
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Utterance classification with ECAPA-TDNN embeddings, SpeechBrain's speaker-id recipe: Fbank, sentence mean
- * normalisation ({@code mean_var_norm}), {@link EcapaTdnn} ({@code embedding_model}), {@link CosineClassifier}
- * ({@code classifier}), additive angular margin softmax. The class is a manifest column: {@code spk_id} for
- * speaker identification, {@code digit} for spoken digits.
+ * Utterance classification with embeddings, SpeechBrain's speaker-id recipe, as slots the recipe fills: a feature
+ * extractor ({@code features}), sentence mean normalisation ({@code mean_var_norm}), any {@link EmbeddingModel}
+ * ({@code embedding_model}: {@link EcapaTdnn}, {@link dev.sonus.models.Xvector}, ...), a {@link ClassifierHead}
+ * ({@code classifier}; a {@link CosineClassifier} by default) and a {@link ClassificationLoss} ({@code loss};
+ * additive angular margin softmax by default, {@code !new:losses.NllLoss {}} for a log-softmax head such as
+ * {@link dev.sonus.models.XvectorClassifier}). The class is a manifest column: {@code spk_id} for speaker
+ * identification, {@code digit} for spoken digits.
  *
  * <p>Metrics: {@code loss}, and on validation and test {@code error_rate} (fraction of utterances whose nearest
  * class is wrong). On the test stage the embeddings of every pair of test utterances are also scored by cosine
@@ -47,21 +52,40 @@ import org.slf4j.LoggerFactory;
  * {@code sonus verify}. The class labels are kept as {@code label_encoder.txt}.
  */
 public final class SpeakerClassifier implements Experiment<SpeakerClassifier.Output>, SpeakerEmbedder {
-  private static final Logger LOG = LoggerFactory.getLogger(SpeakerClassifier.class);
   /** File name of the verification threshold and figures in the run folder. */
   public static final String VERIFICATION_FILE = "verification.json";
 
-  private final int sampleRate;
-  private final Fbank fbank;
+  /**
+   * The slots and settings, as a recipe gives them; unset slots take their defaults.
+   *
+   * @param features waveform to features; required
+   * @param meanVarNorm feature normalisation ({@code mean_var_norm}); null for sentence mean normalisation
+   * @param embeddingModel the embedding model; required, its input size must equal the features'
+   * @param classifier the head; null for a cosine classifier over {@code outNeurons} classes
+   * @param loss the loss; null for additive angular margin softmax with {@code margin} and {@code scale}
+   * @param outNeurons classes ({@code out_neurons})
+   * @param labelColumn manifest column holding the class ({@code spk_id}, {@code digit}, ...)
+   * @param margin AAM margin (radians), when {@code loss} is not given
+   * @param scale AAM scale, when {@code loss} is not given
+   */
+  public record Options(FeatureExtractor features, InputNormalization meanVarNorm, EmbeddingModel embeddingModel,
+      ClassifierHead classifier, ClassificationLoss loss, int outNeurons, String labelColumn, double margin,
+      double scale) {
+    /** SpeechBrain's speaker-id settings: spk_id, AAM margin 0.2 and scale 30; features and model to be given. */
+    public static Options defaults() {
+      return new Options(null, null, null, null, null, 0, "spk_id", 0.2, 30);
+    }
+  }
+
+  private final FeatureExtractor features;
   private final int outNeurons;
   private final String labelColumn;
   private final Module model = new Module("SpeakerClassifier");
   private final InputNormalization meanVarNorm;
-  private final EcapaTdnn embeddingModel;
-  private final CosineClassifier classifier;
-  private final AamSoftmax loss;
-  private Path runFolder;
-  private LabelEncoder labels;
+  private final EmbeddingModel embeddingModel;
+  private final ClassifierHead classifier;
+  private final ClassificationLoss loss;
+  private final RunLabels labels;
   private long errors;
   private long seen;
   private final List<float[]> testEmbeddings = new ArrayList<>();
@@ -70,48 +94,70 @@ public final class SpeakerClassifier implements Experiment<SpeakerClassifier.Out
   /**
    * What the forward pass returns.
    *
-   * @param cosines {@code [B, 1, classes]}
+   * @param scores {@code [B, 1, classes]} (cosines, or log-probabilities, as the head gives them)
    * @param embeddings {@code [B, 1, embedding]}
    */
-  public record Output(Tensor cosines, Tensor embeddings) {}
+  public record Output(Tensor scores, Tensor embeddings) {}
 
   /**
-   * Creates the experiment.
+   * The short form of older recipes: Fbank with SpeechBrain's defaults at {@code sampleRate} and {@code nMels},
+   * a cosine classifier and AAM softmax.
    *
    * @param sampleRate rate the audio is resampled to, Hz
    * @param nMels Fbank filters; must equal the embedding model's input size
-   * @param embeddingModel the ECAPA-TDNN
-   * @param outNeurons classes ({@code out_n_neurons})
+   * @param embeddingModel the embedding model
+   * @param outNeurons classes ({@code out_neurons})
    * @param labelColumn manifest column holding the class ({@code spk_id}, {@code digit}, ...)
    * @param margin AAM margin (radians)
    * @param scale AAM scale
    */
-  public SpeakerClassifier(int sampleRate, int nMels, EcapaTdnn embeddingModel, int outNeurons, String labelColumn,
-      double margin, double scale) {
-    if (embeddingModel == null) {
+  public SpeakerClassifier(int sampleRate, int nMels, EmbeddingModel embeddingModel, int outNeurons,
+      String labelColumn, double margin, double scale) {
+    this(new Options(new Fbank(sampleRate, nMels), null, embeddingModel, null, null, outNeurons, labelColumn, margin,
+        scale));
+  }
+
+  /** Creates the experiment from its slots; see {@link Options}. */
+  public SpeakerClassifier(Options options) {
+    EmbeddingModel emb = options.embeddingModel();
+    FeatureExtractor f = options.features();
+    if (f == null) {
+      throw new IllegalArgumentException("features is missing; give the feature extractor, e.g. "
+          + "features: !new:features.Fbank {sample_rate: 16000, n_mels: 80}");
+    }
+    if (emb == null) {
       throw new IllegalArgumentException("embedding_model is missing; give one, e.g. !new:models.EcapaTdnn {}");
     }
-    if (embeddingModel.options().inputSize() != nMels) {
-      throw new IllegalArgumentException("n_mels is " + nMels + " but the embedding model's input_size is "
-          + embeddingModel.options().inputSize() + "; set both to the same value");
+    if (emb.inputSize() != f.outputSize()) {
+      throw new IllegalArgumentException("the features give " + f.outputSize() + " values per frame but the "
+          + "embedding model's input size is " + emb.inputSize() + "; set both to the same value "
+          + "(input_size: !ref <n_mels>)");
     }
-    if (outNeurons < 2) {
-      throw new IllegalArgumentException("out_neurons is " + outNeurons + "; at least two classes are needed");
+    if (options.outNeurons() < 2) {
+      throw new IllegalArgumentException("out_neurons is " + options.outNeurons()
+          + "; at least two classes are needed");
     }
-    if (labelColumn == null || labelColumn.isBlank()) {
+    if (options.labelColumn() == null || options.labelColumn().isBlank()) {
       throw new IllegalArgumentException("label_column is empty; name the manifest column with the class, "
           + "e.g. spk_id");
     }
-    this.sampleRate = sampleRate;
-    this.fbank = new Fbank(sampleRate, nMels);
-    this.outNeurons = outNeurons;
-    this.labelColumn = labelColumn;
-    this.meanVarNorm = model.register_module("mean_var_norm",
-        new InputNormalization(InputNormalization.Type.SENTENCE, true, false));
-    this.embeddingModel = model.register_module("embedding_model", embeddingModel);
-    this.classifier = model.register_module("classifier",
-        new CosineClassifier(embeddingModel.embeddingSize(), outNeurons));
-    this.loss = new AamSoftmax(margin, scale);
+    ClassifierHead head = options.classifier();
+    if (head != null && (head.inputSize() != emb.embeddingSize() || head.classes() != options.outNeurons())) {
+      throw new IllegalArgumentException("the classifier takes " + head.inputSize() + " inputs for " + head.classes()
+          + " classes but the embeddings have " + emb.embeddingSize() + " values and out_neurons is "
+          + options.outNeurons() + "; make them agree");
+    }
+    this.features = f;
+    this.outNeurons = options.outNeurons();
+    this.labelColumn = options.labelColumn();
+    this.meanVarNorm = model.register_module("mean_var_norm", options.meanVarNorm() != null ? options.meanVarNorm()
+        : new InputNormalization(InputNormalization.Type.SENTENCE, true, false));
+    this.embeddingModel = emb;
+    model.register_module("embedding_model", emb.module());
+    this.classifier = head != null ? head : new CosineClassifier(emb.embeddingSize(), outNeurons);
+    model.register_module("classifier", classifier.module());
+    this.loss = options.loss() != null ? options.loss() : new AamSoftmax(options.margin(), options.scale());
+    this.labels = new RunLabels("SpeakerClassifier", this::checkLabels);
   }
 
   @Override
@@ -121,77 +167,58 @@ public final class SpeakerClassifier implements Experiment<SpeakerClassifier.Out
 
   @Override
   public int sampleRate() {
-    return sampleRate;
+    return features.sampleRate();
   }
 
   /** The class labels, once built from the training data or loaded from the run folder; else null. */
   public LabelEncoder labelEncoder() {
-    return labels;
+    return labels.get();
   }
 
   @Override
   public void useRunFolder(Path folder) {
-    this.runFolder = folder;
-    Path file = folder.resolve(CtcAsr.LABEL_ENCODER_FILE);
-    if (Files.isRegularFile(file)) {
-      useLabels(LabelEncoder.load(file), file.toString());
-    }
+    labels.useRunFolder(folder);
   }
 
   @Override
   public DynamicItemDataset dataset(Manifest manifest, Stage stage) {
-    for (String column : List.of("wav", labelColumn)) {
-      if (!manifest.keys().contains(column)) {
-        throw new IllegalArgumentException(manifest.source() + " has no '" + column + "' column (it has "
-            + manifest.keys() + "); set label_column to the column holding the class");
-      }
-    }
-    if (labels == null) {
-      if (stage != Stage.TRAIN) {
-        throw new IllegalStateException("no label encoder: build the training dataset first, or load a run folder "
-            + "that has " + CtcAsr.LABEL_ENCODER_FILE);
-      }
+    RunLabels.requireColumns(manifest, List.of("wav", labelColumn), "set label_column to the column holding the "
+        + "class");
+    LabelEncoder encoder = labels.forDataset(manifest, stage, labelColumn, m -> {
       LinkedHashSet<String> seenLabels = new LinkedHashSet<>();
-      manifest.rows().forEach(r -> seenLabels.add(String.valueOf(r.get(labelColumn)).trim()));
+      m.rows().forEach(r -> seenLabels.add(String.valueOf(r.get(labelColumn)).trim()));
       List<String> sorted = new ArrayList<>(seenLabels);
       java.util.Collections.sort(sorted);
-      LabelEncoder built = LabelEncoder.of(sorted);
-      useLabels(built, manifest.source() + " (" + labelColumn + " column)");
-      if (runFolder != null) {
-        built.save(runFolder.resolve(CtcAsr.LABEL_ENCODER_FILE));
-      }
-      LOG.info("{} classes {} from {}", built.size(), built.labels(), manifest.source());
-    }
-    LabelEncoder encoder = labels;
+      return LabelEncoder.of(sorted);
+    });
     return DynamicItemDataset.fromManifest(manifest)
-        .addPipeline(AudioPipelines.readAudio("wav", "sig", sampleRate))
-        .addPipeline(AudioPipelines.fbank("sig", "feats", fbank))
+        .addPipeline(AudioPipelines.readAudio("wav", "sig", sampleRate()))
+        .addPipeline(AudioPipelines.features("sig", "feats", features))
         .addPipeline(Pipeline.of(labelColumn, "label", v -> new long[] {encoder.encode(String.valueOf(v).trim())}))
         .withOutputKeys("id", "feats", "label");
   }
 
-  private void useLabels(LabelEncoder encoder, String source) {
+  private void checkLabels(LabelEncoder encoder, String source) {
     if (encoder.size() > outNeurons) {
       throw new IllegalArgumentException(String.format("%s: there are %d classes (%s) but out_neurons is %d; set "
           + "out_neurons: %d", source, encoder.size(), encoder.labels(), outNeurons, encoder.size()));
     }
-    this.labels = encoder;
   }
 
   @Override
   public Output computeForward(Batch batch, Stage stage) {
     PaddedData feats = batch.padded("feats");
     Tensor x = meanVarNorm.forward(feats.data(), feats.relLengths(), -1);
-    Tensor emb = embeddingModel.forwardIndependent(x, feats.relLengths());
+    Tensor emb = embeddingModel.embed(x, feats.relLengths());
     return new Output(classifier.forward(emb), emb);
   }
 
   @Override
   public Tensor computeObjectives(Output out, Batch batch, Stage stage) {
     Tensor targets = batch.padded("label").data().squeeze(1);
-    Tensor value = loss.forward(out.cosines(), targets);
+    Tensor value = loss.forward(out.scores(), targets);
     if (stage != Stage.TRAIN) {
-      long[] predicted = Tensors.toLongs(out.cosines().squeeze(1).argmax(new LongOptional(1), false));
+      long[] predicted = Tensors.toLongs(out.scores().squeeze(1).argmax(new LongOptional(1), false));
       long[] truth = Tensors.toLongs(targets);
       for (int i = 0; i < truth.length; i++) {
         errors += predicted[i] != truth[i] ? 1 : 0;
@@ -201,7 +228,7 @@ public final class SpeakerClassifier implements Experiment<SpeakerClassifier.Out
         float[] flat = Tensors.toFloats(out.embeddings());
         int dim = (int) embeddingModel.embeddingSize();
         for (int i = 0; i < truth.length; i++) {
-          testEmbeddings.add(java.util.Arrays.copyOfRange(flat, i * dim, (i + 1) * dim));
+          testEmbeddings.add(Arrays.copyOfRange(flat, i * dim, (i + 1) * dim));
           testLabels.add((int) truth[i]);
         }
       }
@@ -250,6 +277,7 @@ public final class SpeakerClassifier implements Experiment<SpeakerClassifier.Out
     VerificationMetrics.MinDcf dcf = VerificationMetrics.minDcf(t, n, 1.0, 1.0, 0.01);
     out.put("EER", eer.eer());
     out.put("minDCF", dcf.minDcf());
+    Path runFolder = labels.runFolder();
     if (runFolder != null) {
       Map<String, Object> record = new LinkedHashMap<>();
       record.put("threshold", eer.threshold());
@@ -270,7 +298,7 @@ public final class SpeakerClassifier implements Experiment<SpeakerClassifier.Out
     boolean wasTraining = model.is_training();
     model.eval();
     try {
-      return Embeddings.compute(signals, fbank, meanVarNorm, embeddingModel, null);
+      return Embeddings.compute(signals, features, meanVarNorm, embeddingModel, null);
     } finally {
       model.train(wasTraining);
     }

@@ -1,6 +1,7 @@
 package dev.sonus.features;
 
 import dev.sonus.tensor.Scopes;
+import dev.sonus.util.Alias;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -15,7 +16,7 @@ import org.bytedeco.pytorch.global.torch;
  * in the order {@code [fbank, delta, delta-delta]}. Numerically equal to SpeechBrain v1.0.0 (see the parity
  * tests). Safe to call from several threads at once.
  */
-public final class Fbank implements AutoCloseable {
+public final class Fbank implements FeatureExtractor {
 
   /**
    * Fbank settings; names follow SpeechBrain's arguments.
@@ -25,16 +26,16 @@ public final class Fbank implements AutoCloseable {
    * @param nMels mel filters
    * @param fMin lowest filter edge, Hz
    * @param fMax highest filter edge, Hz; 0 means half the sample rate
-   * @param winLengthMs analysis window, ms
-   * @param hopLengthMs hop between frames, ms
+   * @param winLengthMs analysis window, ms ({@code win_length} in SpeechBrain's recipes)
+   * @param hopLengthMs hop between frames, ms ({@code hop_length} in SpeechBrain's recipes)
    * @param filterShape shape of the mel filters
    * @param deltas append deltas and delta-deltas
    * @param context stack {@code leftFrames} past and {@code rightFrames} future frames
    * @param leftFrames past frames in the context window
    * @param rightFrames future frames in the context window
    */
-  public record Options(int sampleRate, int nFft, int nMels, double fMin, double fMax, double winLengthMs,
-      double hopLengthMs, Filterbank.Shape filterShape, boolean deltas, boolean context, int leftFrames,
+  public record Options(int sampleRate, int nFft, int nMels, double fMin, double fMax,
+      @Alias("win_length") double winLengthMs, @Alias("hop_length") double hopLengthMs, Filterbank.Shape filterShape, boolean deltas, boolean context, int leftFrames,
       int rightFrames) {
 
     /** Validates every setting. */
@@ -141,6 +142,7 @@ public final class Fbank implements AutoCloseable {
   }
 
   /** Computes features: {@code [batch, time] -> [batch, frames, outputDim()]}; the result is in the caller's scope. */
+  @Override
   public Tensor forward(Tensor wav) {
     try (PointerScope scope = new PointerScope()) {
       Tensor fbanks = filterbank.applyToSpectrum(stft.complex(wav));
@@ -151,6 +153,16 @@ public final class Fbank implements AutoCloseable {
   /** Feature values per frame. */
   public int outputDim() {
     return options.outputDim(options.nMels());
+  }
+
+  @Override
+  public int outputSize() {
+    return outputDim();
+  }
+
+  @Override
+  public int sampleRate() {
+    return options.sampleRate();
   }
 
   /** Frames produced for {@code samples} input samples. */

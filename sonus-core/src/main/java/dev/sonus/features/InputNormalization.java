@@ -33,6 +33,23 @@ public final class InputNormalization extends Module {
 
   private static final double EPS = 1e-10;
 
+  /**
+   * Settings, named and defaulted as SpeechBrain's {@code InputNormalization} arguments, for recipes
+   * ({@code !new:features.InputNormalization {norm_type: sentence, std_norm: false}}).
+   *
+   * @param normType sentence, batch or global statistics ({@code norm_type}; SpeechBrain's default is global)
+   * @param meanNorm subtract the mean
+   * @param stdNorm divide by the standard deviation
+   * @param avgFactor weight of the new batch in the running average; {@code NaN} for a cumulative average
+   * @param updateUntilEpoch global statistics are updated while {@code epoch < updateUntilEpoch}
+   */
+  public record Options(Type normType, boolean meanNorm, boolean stdNorm, double avgFactor, int updateUntilEpoch) {
+    /** SpeechBrain's defaults: global statistics, mean and standard deviation, cumulative average, 3 epochs. */
+    public static Options defaults() {
+      return new Options(Type.GLOBAL, true, true, Double.NaN, 3);
+    }
+  }
+
   private final Type type;
   private final boolean meanNorm;
   private final boolean stdNorm;
@@ -75,6 +92,16 @@ public final class InputNormalization extends Module {
       register_buffer("glob_std", globStd);
       register_buffer("count", count);
     }
+  }
+
+  /** A normaliser with the given settings. */
+  public InputNormalization(Options options) {
+    this(options.normType(), options.meanNorm(), options.stdNorm(), options.updateUntilEpoch(), options.avgFactor());
+  }
+
+  /** The settings this normaliser was built with. */
+  public Options options() {
+    return new Options(type, meanNorm, stdNorm, avgFactor, updateUntilEpoch);
   }
 
   /** Sentence-level normalisation of the given kind, SpeechBrain's other defaults. */

@@ -3,16 +3,16 @@ package dev.sonus.inference;
 import dev.sonus.data.AudioPipelines;
 import dev.sonus.data.Batch;
 import dev.sonus.data.PaddedData;
-import dev.sonus.features.Fbank;
+import dev.sonus.features.FeatureExtractor;
 import dev.sonus.features.InputNormalization;
-import dev.sonus.models.EcapaTdnn;
+import dev.sonus.models.EmbeddingModel;
 import dev.sonus.tensor.Tensors;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
-/** Speaker embeddings of waveforms: Fbank per signal, padding, normalisation, ECAPA, optional global normalisation. */
+/** Embeddings of waveforms: features per signal, padding, normalisation, embedding model, optional global normalisation. */
 public final class Embeddings {
   private Embeddings() {}
 
@@ -24,16 +24,17 @@ public final class Embeddings {
    * @param norm sentence/batch normalisation of the features ({@code mean_var_norm}), or null
    * @param embeddingNorm global normalisation of the embeddings ({@code mean_var_norm_emb}), or null
    */
-  public static float[][] compute(List<float[]> signals, Fbank fbank, InputNormalization norm, EcapaTdnn model,
+  public static float[][] compute(List<float[]> signals, FeatureExtractor features, InputNormalization norm,
+      EmbeddingModel model,
       InputNormalization embeddingNorm) {
     if (signals.isEmpty()) {
       return new float[0][];
     }
     try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard();
-        Batch batch = AudioPipelines.fbankBatch(signals, fbank)) {
+        Batch batch = AudioPipelines.featureBatch(signals, features)) {
       PaddedData feats = batch.padded("feats");
       Tensor x = norm == null ? feats.data() : norm.forward(feats.data(), feats.relLengths(), -1);
-      Tensor emb = model.forwardIndependent(x, feats.relLengths());                // [B, 1, D]
+      Tensor emb = model.embed(x, feats.relLengths());                // [B, 1, D]
       if (embeddingNorm != null) {
         emb = embeddingNorm.forward(emb, Tensors.fromFloats(ones(signals.size()), signals.size()), -1);
       }

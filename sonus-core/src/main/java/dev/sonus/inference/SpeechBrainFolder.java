@@ -1,10 +1,18 @@
 package dev.sonus.inference;
 
+import dev.sonus.config.ClassTable;
+import dev.sonus.config.Hparams;
 import dev.sonus.config.HyperYaml;
 import dev.sonus.features.Fbank;
+import dev.sonus.features.FeatureExtractor;
 import dev.sonus.features.InputNormalization;
+import dev.sonus.features.Mfcc;
+import dev.sonus.models.ClassifierHead;
 import dev.sonus.models.CosineClassifier;
 import dev.sonus.models.EcapaTdnn;
+import dev.sonus.models.EmbeddingModel;
+import dev.sonus.models.Xvector;
+import dev.sonus.models.XvectorClassifier;
 import dev.sonus.nn.Activation;
 import dev.sonus.tensor.StateDict;
 import dev.sonus.tensor.TorchCheckpoint;
@@ -12,12 +20,11 @@ import dev.sonus.tokenize.LabelEncoder;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,42 +33,53 @@ import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * A SpeechBrain pretrained speaker model folder, as SpeechBrain publishes them ({@code hyperparams.yaml},
  * {@code embedding_model.ckpt}, optionally {@code mean_var_norm_emb.ckpt}, {@code classifier.ckpt},
- * {@code label_encoder.txt}), mapped onto Sonus classes: {@code speechbrain.lobes.features.Fbank} → {@link Fbank},
- * {@code speechbrain.processing.features.InputNormalization} → {@link InputNormalization},
- * {@code speechbrain.lobes.models.ECAPA_TDNN.ECAPA_TDNN} → {@link EcapaTdnn},
- * {@code speechbrain.lobes.models.ECAPA_TDNN.Classifier} → {@link CosineClassifier}; the checkpoints are read by
- * {@link TorchCheckpoint} (tensors only, nothing in them runs). Another class, or an argument these classes do not
- * support, is named in the error. The embedding is computed as SpeechBrain's {@code EncoderClassifier.encode_batch}
- * does: features, {@code mean_var_norm}, {@code embedding_model}.
+ * {@code label_encoder.txt}), built by one table of SpeechBrain classes and the recipe binder ({@link #CLASSES}):
+ * the YAML's arguments bind to the Sonus classes by name, so an argument a class does not have is named with the
+ * ones it has, and a class without an entry is refused by name with the supported ones. Nothing in the folder
+ * runs: the YAML builds only the table's classes, and {@link TorchCheckpoint} reads tensors only. The embedding
+ * is computed as SpeechBrain's {@code EncoderClassifier.encode_batch} does: features, {@code mean_var_norm},
+ * {@code embedding_model}.
  */
 final class SpeechBrainFolder implements SpeakerEmbedder {
   private static final Logger LOG = LoggerFactory.getLogger(SpeechBrainFolder.class);
-  private static final String FBANK = "speechbrain.lobes.features.Fbank";
-  private static final String NORM = "speechbrain.processing.features.InputNormalization";
-  private static final String ECAPA = "speechbrain.lobes.models.ECAPA_TDNN.ECAPA_TDNN";
-  private static final String CLASSIFIER = "speechbrain.lobes.models.ECAPA_TDNN.Classifier";
-  private static final Set<String> NOT_BUILT = Set.of("speechbrain.dataio.encoder.CategoricalEncoder",
-      "speechbrain.utils.parameter_transfer.Pretrainer");
+
+  /** The SpeechBrain classes a model folder may name, and the Sonus class each is built as. */
+  static final ClassTable CLASSES = ClassTable.empty()
+      .with("speechbrain.lobes.features.Fbank", Fbank.class)
+      .with("speechbrain.lobes.features.MFCC", Mfcc.class)
+      .with("speechbrain.processing.features.InputNormalization", InputNormalization.class)
+      .with("speechbrain.lobes.models.ECAPA_TDNN.ECAPA_TDNN", EcapaTdnn.class)
+      .with("speechbrain.lobes.models.ECAPA_TDNN.Classifier", CosineClassifier.class)
+      .with("speechbrain.lobes.models.Xvector.Xvector", Xvector.class)
+      .with("speechbrain.lobes.models.Xvector.Classifier", XvectorClassifier.class,
+          SpeechBrainFolder::inputShapeToSize)
+      .withConstant("torch.nn.ReLU", Activation.RELU)
+      .withConstant("torch.nn.LeakyReLU", Activation.LEAKY_RELU)
+      .withConstant("torch.nn.Tanh", Activation.TANH)
+      .withConstant("torch.nn.GELU", Activation.GELU)
+      .ignoring("device", "requires_grad");
+
+  /** The keys of {@code hyperparams.yaml} that Sonus builds; the others (modules, pretrainer, ...) are read only. */
+  private static final List<String> REQUIRED = List.of("compute_features", "embedding_model");
+  private static final List<String> OPTIONAL = List.of("mean_var_norm", "mean_var_norm_emb", "classifier");
 
   private final Path folder;
-  private final Fbank fbank;
-  private final int sampleRate;
+  private final FeatureExtractor features;
   private final InputNormalization meanVarNorm;
-  private final EcapaTdnn embeddingModel;
+  private final EmbeddingModel embeddingModel;
   private final InputNormalization meanVarNormEmb;
-  private final CosineClassifier classifier;
+  private final ClassifierHead classifier;
   private final LabelEncoder labels;
 
-  private SpeechBrainFolder(Path folder, Fbank fbank, int sampleRate, InputNormalization meanVarNorm,
-      EcapaTdnn embeddingModel, InputNormalization meanVarNormEmb, CosineClassifier classifier, LabelEncoder labels) {
+  private SpeechBrainFolder(Path folder, FeatureExtractor features, InputNormalization meanVarNorm,
+      EmbeddingModel embeddingModel, InputNormalization meanVarNormEmb, ClassifierHead classifier,
+      LabelEncoder labels) {
     this.folder = folder;
-    this.fbank = fbank;
-    this.sampleRate = sampleRate;
+    this.features = features;
     this.meanVarNorm = meanVarNorm;
     this.embeddingModel = embeddingModel;
     this.meanVarNormEmb = meanVarNormEmb;
@@ -76,6 +94,65 @@ final class SpeechBrainFolder implements SpeakerEmbedder {
 
   static SpeechBrainFolder load(Path folder) {
     Path yaml = folder.resolve("hyperparams.yaml");
+    Map<String, Node> keys = topLevel(yaml);
+    for (String key : REQUIRED) {
+      String cls = className(keys.get(key));
+      if (cls == null || CLASSES.sonusClass(cls) == null) {
+        throw new IllegalArgumentException(yaml + ": '" + key + "' is " + (keys.containsKey(key) ? cls == null
+            ? "not a !new: object" : cls : "missing") + "; Sonus builds " + key + " from one of "
+            + CLASSES.supported());
+      }
+    }
+    List<String> build = new java.util.ArrayList<>(REQUIRED);
+    for (String key : OPTIONAL) {
+      String cls = className(keys.get(key));
+      if (cls != null && CLASSES.sonusClass(cls) != null) {
+        build.add(key);
+      } else if (keys.containsKey(key)) {
+        LOG.info("{}: '{}' ({}) is not used: Sonus has no counterpart", yaml, key, cls);
+      }
+    }
+    Hparams h = HyperYaml.loadKeys(yaml, build, CLASSES);
+    FeatureExtractor features = h.get("compute_features", FeatureExtractor.class);
+    EmbeddingModel model = h.get("embedding_model", EmbeddingModel.class);
+    loadWeights(model.module(), checkpoint(folder, keys, "embedding_model"));
+    model.module().eval();
+    InputNormalization norm = h.contains("mean_var_norm") ? h.get("mean_var_norm", InputNormalization.class) : null;
+    if (norm != null) {
+      norm.eval();
+    }
+    InputNormalization normEmb = null;
+    Path normEmbCkpt = checkpoint(folder, keys, "mean_var_norm_emb");
+    if (h.contains("mean_var_norm_emb") && Files.isRegularFile(normEmbCkpt)) {
+      normEmb = h.get("mean_var_norm_emb", InputNormalization.class);
+      loadStatistics(normEmb, normEmbCkpt);
+      normEmb.eval();
+    }
+    ClassifierHead classifier = null;
+    Path classifierCkpt = checkpoint(folder, keys, "classifier");
+    if (h.contains("classifier") && Files.isRegularFile(classifierCkpt)) {
+      classifier = h.get("classifier", ClassifierHead.class);
+      loadWeights(classifier.module(), classifierCkpt);
+      classifier.module().eval();
+    }
+    Path labelFile = folder.resolve("label_encoder.txt");
+    LabelEncoder labels = Files.isRegularFile(labelFile) ? LabelEncoder.load(labelFile) : null;
+    return new SpeechBrainFolder(folder, features, norm, model, normEmb, classifier, labels);
+  }
+
+  /** SpeechBrain's x-vector classifier takes {@code input_shape} ({@code [null, null, 512]}): its last entry. */
+  private static Map<String, Object> inputShapeToSize(Map<String, Object> args) {
+    Map<String, Object> out = new LinkedHashMap<>(args);
+    Object shape = out.remove("input_shape");
+    if (shape instanceof List<?> list && !list.isEmpty()) {
+      out.put("input_size", list.get(list.size() - 1));
+    } else if (shape != null) {
+      out.put("input_size", shape);
+    }
+    return out;
+  }
+
+  private static Map<String, Node> topLevel(Path yaml) {
     Node root = new Yaml().compose(new StringReader(HyperYaml.resolve(yaml, Map.of())));
     if (!(root instanceof MappingNode top)) {
       throw new IllegalArgumentException(yaml + " is not a mapping of hyperparameters");
@@ -84,85 +161,31 @@ final class SpeechBrainFolder implements SpeakerEmbedder {
     for (NodeTuple t : top.getValue()) {
       keys.put(((ScalarNode) t.getKeyNode()).getValue(), t.getValueNode());
     }
-    List<String> unmapped = new ArrayList<>();
-    for (Map.Entry<String, Node> e : keys.entrySet()) {
-      String cls = className(e.getValue());
-      if (cls != null && !Set.of(FBANK, NORM, ECAPA, CLASSIFIER).contains(cls) && !NOT_BUILT.contains(cls)) {
-        unmapped.add(e.getKey() + " (" + cls + ")");
-      }
-    }
-    Node emb = keys.get("embedding_model");
-    if (emb == null || !ECAPA.equals(className(emb))) {
-      throw new IllegalArgumentException(yaml + ": 'embedding_model' is " + (emb == null ? "missing" : className(emb))
-          + "; Sonus maps " + ECAPA + " (other embedding models are not supported yet)");
-    }
-    Node features = keys.get("compute_features");
-    if (features == null || !FBANK.equals(className(features))) {
-      throw new IllegalArgumentException(yaml + ": 'compute_features' is " + (features == null ? "missing"
-          : className(features)) + "; Sonus maps " + FBANK);
-    }
-    if (!unmapped.isEmpty()) {
-      LOG.info("{}: not used by Sonus: {}", yaml, unmapped);
-    }
-    Map<String, Object> fArgs = args(features, yaml, "compute_features");
-    int rate = intArg(fArgs, "sample_rate", 16000);
-    Fbank.Options fo = Fbank.Options.defaults().withSampleRate(rate).withNMels(intArg(fArgs, "n_mels", 40))
-        .withNFft(intArg(fArgs, "n_fft", 400))
-        .withFrequencyRange(doubleArg(fArgs, "f_min", 0), doubleArg(fArgs, "f_max", 0));
-    requireOnly(fArgs, Set.of("sample_rate", "n_mels", "n_fft", "f_min", "f_max"), yaml, "compute_features");
-    Fbank fbank = new Fbank(fo);
-
-    InputNormalization norm = keys.containsKey("mean_var_norm")
-        ? normalization(args(keys.get("mean_var_norm"), yaml, "mean_var_norm"), yaml, "mean_var_norm") : null;
-    EcapaTdnn ecapa = new EcapaTdnn(ecapaOptions(args(emb, yaml, "embedding_model"), yaml));
-    loadWeights(ecapa, checkpoint(folder, keys, "embedding_model"), true);
-    ecapa.eval();
-
-    InputNormalization normEmb = null;
-    Path normEmbCkpt = checkpoint(folder, keys, "mean_var_norm_emb");
-    if (keys.containsKey("mean_var_norm_emb") && Files.isRegularFile(normEmbCkpt)) {
-      normEmb = normalization(args(keys.get("mean_var_norm_emb"), yaml, "mean_var_norm_emb"), yaml,
-          "mean_var_norm_emb");
-      Map<String, Tensor> stats = TorchCheckpoint.read(normEmbCkpt);
-      try {
-        if (!stats.containsKey("glob_mean") || !stats.containsKey("glob_std")) {
-          throw new IllegalArgumentException(normEmbCkpt + " has no glob_mean/glob_std (it has " + stats.keySet()
-              + "); it is not an InputNormalization checkpoint");
-        }
-        normEmb.setStatistics(stats.get("glob_mean"), stats.get("glob_std"),
-            stats.containsKey("count") ? stats.get("count").item_long() : 1);
-      } finally {
-        stats.values().forEach(Tensor::close);
-      }
-      normEmb.eval();
-    }
-    CosineClassifier classifier = null;
-    Path classifierCkpt = checkpoint(folder, keys, "classifier");
-    if (keys.containsKey("classifier") && CLASSIFIER.equals(className(keys.get("classifier")))
-        && Files.isRegularFile(classifierCkpt)) {
-      Map<String, Object> c = args(keys.get("classifier"), yaml, "classifier");
-      requireOnly(c, Set.of("input_size", "out_neurons", "lin_blocks", "lin_neurons", "device"), yaml, "classifier");
-      classifier = new CosineClassifier(intArg(c, "input_size", 192), intArg(c, "lin_blocks", 0),
-          intArg(c, "lin_neurons", 192), intArg(c, "out_neurons", 1211));
-      loadWeights(classifier, classifierCkpt, true);
-      classifier.eval();
-    }
-    Path labelFile = folder.resolve("label_encoder.txt");
-    LabelEncoder labels = Files.isRegularFile(labelFile) ? LabelEncoder.load(labelFile) : null;
-    if (norm != null) {
-      norm.eval();
-    }
-    return new SpeechBrainFolder(folder, fbank, rate, norm, ecapa, normEmb, classifier, labels);
+    return keys;
   }
 
-  private static void loadWeights(org.bytedeco.pytorch.Module module, Path ckpt, boolean strict) {
+  private static void loadStatistics(InputNormalization norm, Path ckpt) {
+    Map<String, Tensor> stats = TorchCheckpoint.read(ckpt);
+    try {
+      if (!stats.containsKey("glob_mean") || !stats.containsKey("glob_std")) {
+        throw new IllegalArgumentException(ckpt + " has no glob_mean/glob_std (it has " + stats.keySet()
+            + "); it is not an InputNormalization checkpoint");
+      }
+      norm.setStatistics(stats.get("glob_mean"), stats.get("glob_std"),
+          stats.containsKey("count") ? stats.get("count").item_long() : 1);
+    } finally {
+      stats.values().forEach(Tensor::close);
+    }
+  }
+
+  private static void loadWeights(Module module, Path ckpt) {
     if (!Files.isRegularFile(ckpt)) {
       throw new IllegalArgumentException("checkpoint " + ckpt + " is missing; a SpeechBrain model folder needs it "
           + "(download the whole folder)");
     }
     Map<String, Tensor> state = TorchCheckpoint.read(ckpt);
     try {
-      StateDict.load(module, state, strict, ckpt.toString());
+      StateDict.load(module, state, true, ckpt.toString());
     } finally {
       state.values().forEach(Tensor::close);
     }
@@ -187,109 +210,16 @@ final class SpeechBrainFolder implements SpeakerEmbedder {
   }
 
   private static String className(Node node) {
+    if (node == null) {
+      return null;
+    }
     String tag = node.getTag().getValue();
     return tag.startsWith("!new:") ? tag.substring(5) : null;
   }
 
-  private static Map<String, Object> args(Node node, Path yaml, String key) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    if (node instanceof MappingNode m) {
-      for (NodeTuple t : m.getValue()) {
-        out.put(((ScalarNode) t.getKeyNode()).getValue(), value(t.getValueNode()));
-      }
-    } else if (!(node instanceof ScalarNode s && s.getValue().isEmpty())) {
-      throw new IllegalArgumentException(yaml + ": '" + key + "' must give its arguments as a mapping");
-    }
-    return out;
-  }
-
-  private static Object value(Node node) {
-    if (node instanceof SequenceNode s) {
-      List<Object> out = new ArrayList<>();
-      s.getValue().forEach(n -> out.add(value(n)));
-      return out;
-    }
-    if (node instanceof ScalarNode s) {
-      String tag = s.getTag().getValue();
-      if (tag.startsWith("!name:")) {
-        return tag.substring(6);
-      }
-      return s.getValue();
-    }
-    return node.toString();
-  }
-
-  private static void requireOnly(Map<String, Object> args, Set<String> supported, Path yaml, String key) {
-    for (String k : args.keySet()) {
-      if (!supported.contains(k) && !"device".equals(k)) {
-        throw new IllegalArgumentException(yaml + ": argument '" + k + "' of '" + key + "' is not supported by "
-            + "Sonus (supported: " + new java.util.TreeSet<>(supported) + ")");
-      }
-    }
-  }
-
-  private static int intArg(Map<String, Object> args, String key, int fallback) {
-    Object v = args.get(key);
-    return v == null ? fallback : Integer.parseInt(String.valueOf(v).trim());
-  }
-
-  private static double doubleArg(Map<String, Object> args, String key, double fallback) {
-    Object v = args.get(key);
-    if (v == null || "null".equals(v) || "None".equals(v)) {
-      return fallback;
-    }
-    return Double.parseDouble(String.valueOf(v).trim());
-  }
-
-  private static boolean boolArg(Map<String, Object> args, String key, boolean fallback) {
-    Object v = args.get(key);
-    return v == null ? fallback : Boolean.parseBoolean(String.valueOf(v).trim().toLowerCase(Locale.ROOT));
-  }
-
-  @SuppressWarnings("unchecked")
-  private static List<Long> longs(Map<String, Object> args, String key, List<Long> fallback) {
-    Object v = args.get(key);
-    if (v == null) {
-      return fallback;
-    }
-    List<Long> out = new ArrayList<>();
-    for (Object o : (List<Object>) v) {
-      out.add(Long.parseLong(String.valueOf(o).trim()));
-    }
-    return out;
-  }
-
-  private static InputNormalization normalization(Map<String, Object> a, Path yaml, String key) {
-    requireOnly(a, Set.of("norm_type", "mean_norm", "std_norm", "avg_factor", "update_until_epoch"), yaml, key);
-    String type = String.valueOf(a.getOrDefault("norm_type", "global")).toUpperCase(Locale.ROOT);
-    InputNormalization.Type t;
-    try {
-      t = InputNormalization.Type.valueOf(type);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(yaml + ": norm_type of '" + key + "' is " + type.toLowerCase(Locale.ROOT)
-          + "; Sonus supports sentence, batch and global", e);
-    }
-    return new InputNormalization(t, boolArg(a, "mean_norm", true), boolArg(a, "std_norm", true));
-  }
-
-  private static EcapaTdnn.Options ecapaOptions(Map<String, Object> a, Path yaml) {
-    requireOnly(a, Set.of("input_size", "lin_neurons", "activation", "channels", "kernel_sizes", "dilations",
-        "attention_channels", "res2net_scale", "se_channels", "global_context", "groups"), yaml, "embedding_model");
-    Object act = a.get("activation");
-    if (act != null && !"torch.nn.ReLU".equals(act)) {
-      throw new IllegalArgumentException(yaml + ": activation " + act + " of 'embedding_model' is not supported; "
-          + "Sonus maps torch.nn.ReLU");
-    }
-    EcapaTdnn.Options d = EcapaTdnn.Options.defaults();
-    return new EcapaTdnn.Options(intArg(a, "input_size", 80), intArg(a, "lin_neurons", 192), Activation.RELU,
-        longs(a, "channels", d.channels()), longs(a, "kernel_sizes", d.kernelSizes()),
-        longs(a, "dilations", d.dilations()), intArg(a, "attention_channels", 128), intArg(a, "res2net_scale", 8),
-        intArg(a, "se_channels", 128), boolArg(a, "global_context", true), longs(a, "groups", d.groups()));
-  }
-
   @Override
   public int sampleRate() {
-    return sampleRate;
+    return features.sampleRate();
   }
 
   @Override
@@ -302,11 +232,16 @@ final class SpeechBrainFolder implements SpeakerEmbedder {
     if (normalize && meanVarNormEmb == null) {
       throw new IllegalArgumentException(folder + " has no mean_var_norm_emb.ckpt: embeddings cannot be normalised");
     }
-    return Embeddings.compute(signals, fbank, meanVarNorm, embeddingModel, normalize ? meanVarNormEmb : null);
+    return Embeddings.compute(signals, features, meanVarNorm, embeddingModel, normalize ? meanVarNormEmb : null);
+  }
+
+  /** The folder's embedding model. */
+  EmbeddingModel embeddingModel() {
+    return embeddingModel;
   }
 
   /** The folder's classifier, or null. */
-  CosineClassifier classifier() {
+  ClassifierHead classifier() {
     return classifier;
   }
 

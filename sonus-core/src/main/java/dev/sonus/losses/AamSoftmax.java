@@ -17,7 +17,7 @@ import org.bytedeco.pytorch.global.torch;
  * <p>Shapes: cosines {@code [B, C]} or {@code [B, 1, C]} (a {@code CosineClassifier}'s output), targets
  * {@code [B]} or {@code [B, 1]} class indices.
  */
-public final class AamSoftmax {
+public final class AamSoftmax implements ClassificationLoss {
   private final double margin;
   private final double scale;
   private final boolean easyMargin;
@@ -72,6 +72,7 @@ public final class AamSoftmax {
   }
 
   /** Mean cross-entropy over the batch; differentiable; the result is in the caller's scope. */
+  @Override
   public Tensor forward(Tensor cosines, Tensor targets) {
     try (PointerScope scope = new PointerScope()) {
       Tensor logits = logits(cosines, targets);

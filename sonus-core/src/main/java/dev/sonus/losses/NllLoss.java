@@ -1,5 +1,6 @@
 package dev.sonus.losses;
 
+import dev.sonus.nn.Lengths;
 import dev.sonus.tensor.Scopes;
 import dev.sonus.tensor.Tensors;
 import org.bytedeco.javacpp.PointerScope;
@@ -17,7 +18,7 @@ import org.bytedeco.pytorch.global.torch;
  * SpeechBrain's {@code length_to_mask}). With smoothing {@code ε} the loss is
  * {@code (1 - ε) · nll - ε · mean over classes of log p}, each term reduced over the counted positions.
  */
-public final class NllLoss {
+public final class NllLoss implements ClassificationLoss {
   private final double labelSmoothing;
   private final int allowedLenDiff;
   private final CtcLoss.Reduction reduction;
@@ -45,6 +46,18 @@ public final class NllLoss {
   /** No smoothing, SpeechBrain's defaults otherwise (allowed length difference 3, mean). */
   public NllLoss() {
     this(0.0, 3, CtcLoss.Reduction.MEAN);
+  }
+
+  /**
+   * The loss of class log-probabilities {@code [B, 1, classes]} (or {@code [B, classes]}) against targets
+   * {@code [B, 1]} (or {@code [B]}), every utterance counting; the result is in the caller's scope.
+   */
+  @Override
+  public Tensor forward(Tensor scores, Tensor targets) {
+    if (scores.dim() == 3 && targets.dim() == 1) {
+      return forward(scores, targets.unsqueeze(1), null);
+    }
+    return forward(scores, targets, null);
   }
 
   /**
@@ -77,9 +90,7 @@ public final class NllLoss {
       Tensor nll = lp.gather(-1, flatTargets).squeeze(-1).neg();        // [B] or [B, T]
       Tensor mask = torch.ones_like(nll);
       if (relLengths != null && nll.dim() == 2) {
-        long steps = nll.size(1);
-        Tensor limit = relLengths.to(torch.ScalarType.Float).mul(new Scalar((double) tg.size(1)));
-        mask = torch.arange(new Scalar(steps)).unsqueeze(0).lt(limit.unsqueeze(1)).to(torch.ScalarType.Float);
+        mask = Lengths.mask(relLengths, tg.size(1));
       }
       Tensor loss = reduce(nll.mul(mask), mask);
       if (labelSmoothing > 0) {

@@ -30,7 +30,7 @@ import org.bytedeco.pytorch.Tensor;
  * <p>Not supported: {@code using_2d_pooling=True}, {@code projection_dim}, {@code use_rnnp}, {@code rnn_re_init}
  * and recurrent classes other than LSTM.
  */
-public final class CRDNN extends Module {
+public final class CRDNN extends Module implements Encoder {
   /**
    * CRDNN settings, named as SpeechBrain's constructor arguments (snake_case there).
    *
@@ -198,8 +198,23 @@ public final class CRDNN extends Module {
   }
 
   /** Features per output frame ({@code dnnNeurons} when there are DNN blocks). */
+  @Override
   public long outputSize() {
     return outputSize;
+  }
+
+  @Override
+  public long inputSize() {
+    return options.inputSize();
+  }
+
+  /**
+   * {@link #forward(Tensor, Tensor)} as an {@link Encoder}: time pooling changes the number of frames, not the
+   * valid fraction of each utterance, so the relative lengths pass through.
+   */
+  @Override
+  public Output encode(Tensor features, Tensor relLengths) {
+    return new Output(forward(features, relLengths), relLengths);
   }
 
   /** Encodes every frame of {@code x} ({@code [B, T, inputSize]}), as SpeechBrain's CRDNN; the result is in the caller's scope. */
@@ -245,11 +260,7 @@ public final class CRDNN extends Module {
 
   /** {@code x} ({@code [B, T, F]} or {@code [B, T, F, C]}) with its frames taken from {@code reflect}. */
   private static Tensor refill(Tensor x, Tensor reflect) {
-    if (reflect == null) {
-      return x;
-    }
-    Tensor index = x.dim() == 3 ? reflect.unsqueeze(2) : reflect.unsqueeze(2).unsqueeze(3);
-    return x.gather(1, index.expand(x.sizes()));
+    return Lengths.refill(x, reflect, 1);
   }
 
   @Override

@@ -17,7 +17,23 @@ import org.bytedeco.pytorch.global.torch;
  * normalised embedding and each normalised row of {@code weight} {@code [classes, features]} (Xavier-uniform
  * initialisation). Shapes: {@code [B, 1, inputSize]} (or {@code [B, inputSize]}) to {@code [B, 1, classes]}.
  */
-public final class CosineClassifier extends Module {
+public final class CosineClassifier extends Module implements ClassifierHead {
+
+  /**
+   * Settings, named and defaulted as SpeechBrain's {@code ECAPA_TDNN.Classifier} arguments.
+   *
+   * @param inputSize embedding size ({@code input_size})
+   * @param linBlocks BatchNorm + Linear blocks before the cosine layer ({@code lin_blocks})
+   * @param linNeurons size of those blocks ({@code lin_neurons})
+   * @param outNeurons classes ({@code out_neurons})
+   */
+  public record Options(long inputSize, int linBlocks, long linNeurons, long outNeurons) {
+    /** SpeechBrain's defaults: 192 inputs, no hidden blocks, 1211 classes. */
+    public static Options defaults() {
+      return new Options(192, 0, 192, 1211);
+    }
+  }
+
   private final long inputSize;
   private final long classes;
   private final Module blocks;
@@ -52,17 +68,29 @@ public final class CosineClassifier extends Module {
     this.weight = new Tensor(register_parameter("weight", w, true));
   }
 
+  /** A classifier with the given settings. */
+  public CosineClassifier(Options options) {
+    this(options.inputSize(), options.linBlocks(), options.linNeurons(), options.outNeurons());
+  }
+
   /** A classifier without hidden blocks (SpeechBrain's default). */
   public CosineClassifier(long inputSize, long outNeurons) {
     this(inputSize, 0, 192, outNeurons);
   }
 
+  @Override
+  public long inputSize() {
+    return inputSize;
+  }
+
   /** Number of classes. */
+  @Override
   public long classes() {
     return classes;
   }
 
   /** Cosines {@code [B, 1, classes]} in [-1, 1]; the result is in the caller's scope. */
+  @Override
   public Tensor forward(Tensor x) {
     Checks.rank(x, this, "[batch, 1, features] or [batch, features]", 2, 3);
     Checks.lastDim(x, inputSize, this);

@@ -28,7 +28,7 @@ import org.bytedeco.pytorch.global.torch;
  * relative lengths {@code [B]}: padded frames are left out of the squeeze-excitation means and of the pooling) to
  * {@code [B, 1, linNeurons]} embeddings.
  */
-public final class EcapaTdnn extends Module {
+public final class EcapaTdnn extends Module implements EmbeddingModel {
   /**
    * Settings, named as SpeechBrain's constructor arguments (snake_case there).
    *
@@ -129,8 +129,20 @@ public final class EcapaTdnn extends Module {
   }
 
   /** Embedding size. */
+  @Override
   public long embeddingSize() {
     return options.linNeurons();
+  }
+
+  @Override
+  public long inputSize() {
+    return options.inputSize();
+  }
+
+  /** The batch-independent embedding, {@link #forwardIndependent}. */
+  @Override
+  public Tensor embed(Tensor features, Tensor relLengths) {
+    return forwardIndependent(features, relLengths);
   }
 
   /** Embeds every utterance of {@code x} ({@code [B, T, inputSize]}) using all frames; the result is in the caller's scope. */
@@ -145,7 +157,7 @@ public final class EcapaTdnn extends Module {
    * slightly on the longest utterance of its batch. The result is in the caller's scope.
    */
   public Tensor forward(Tensor x, Tensor relLengths) {
-    return embed(x, relLengths, false);
+    return compute(x, relLengths, false);
   }
 
   /**
@@ -155,19 +167,18 @@ public final class EcapaTdnn extends Module {
    * Use it wherever an embedding must not depend on its batch (scoring, enrolment, serving).
    */
   public Tensor forwardIndependent(Tensor x, Tensor relLengths) {
-    return embed(x, relLengths, relLengths != null);
+    return compute(x, relLengths, relLengths != null);
   }
 
-  private Tensor embed(Tensor x, Tensor relLengths, boolean independent) {
+  private Tensor compute(Tensor x, Tensor relLengths, boolean independent) {
     Checks.rank(x, this, "[batch, time, features]", 3);
     Checks.lastDim(x, options.inputSize(), this);
     try (PointerScope scope = new PointerScope()) {
       // SpeechBrain's mask keeps t < rel * T, which float rounding can stretch by a frame; the independent mode
       // counts round(rel * T) frames, the length each utterance had before padding.
-      Tensor mask = relLengths == null ? null : independent ? roundedMask(relLengths, x.size(1))
-          : mask(relLengths, x.size(1));
-      Tensor reflect = independent
-          ? Lengths.reflectIndex(Lengths.frames(relLengths, x.size(1)), x.size(1)).unsqueeze(1) : null;
+      Tensor mask = relLengths == null ? null : (independent ? Lengths.roundedMask(relLengths, x.size(1))
+          : Lengths.mask(relLengths, x.size(1))).unsqueeze(1);                // [B, 1, T]
+      Tensor reflect = independent ? Lengths.reflectIndex(Lengths.frames(relLengths, x.size(1)), x.size(1)) : null;
       Tensor h = first.apply(x.transpose(1, 2), reflect);          // [B, C, T]
       List<Tensor> outputs = new ArrayList<>();
       for (SeRes2NetBlock block : seBlocks) {
@@ -182,24 +193,9 @@ public final class EcapaTdnn extends Module {
     }
   }
 
-  /** {@code [B, 1, T]} float mask, 1 where {@code t < round(rel · T)}. */
-  static Tensor roundedMask(Tensor relLengths, long frames) {
-    Tensor valid = relLengths.to(torch.ScalarType.Float).mul(new Scalar((double) frames)).round();
-    return torch.arange(new Scalar(frames)).unsqueeze(0).lt(valid.unsqueeze(1)).unsqueeze(1)
-        .to(torch.ScalarType.Float);
-  }
-
   /** {@code x} ({@code [B, C, T]}) with its frames taken from {@code reflect}, or {@code x} when it is null. */
   static Tensor refill(Tensor x, Tensor reflect) {
-    return reflect == null ? x : x.gather(2, reflect.expand(x.size(0), x.size(1), x.size(2)));
-  }
-
-  /** {@code [B, 1, T]} float mask, 1 where {@code t < rel · T} (unrounded, as SpeechBrain's length_to_mask). */
-  static Tensor mask(Tensor relLengths, long frames) {
-    Checks.rank(relLengths, "ECAPA relative lengths", "[batch]", 1);
-    Tensor limit = relLengths.to(torch.ScalarType.Float).mul(new Scalar((double) frames));
-    return torch.arange(new Scalar(frames)).unsqueeze(0).lt(limit.unsqueeze(1)).unsqueeze(1)
-        .to(torch.ScalarType.Float);
+    return Lengths.refill(x, reflect, 2);
   }
 
   @Override

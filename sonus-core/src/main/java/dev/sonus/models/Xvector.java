@@ -26,7 +26,7 @@ import org.bytedeco.pytorch.global.torch;
  * <p>One deliberate difference: SpeechBrain's pooling adds Gaussian noise of at most 9e-5 to the mean at every
  * call, inference included; here only in training mode, so embeddings are deterministic.
  */
-public final class Xvector extends Module {
+public final class Xvector extends Module implements EmbeddingModel {
   private static final double EPS = 1e-5;
 
   /**
@@ -34,25 +34,28 @@ public final class Xvector extends Module {
    *
    * @param inChannels features per frame ({@code in_channels})
    * @param activation activation after each convolution
+   * @param tdnnBlocks number of TDNN blocks; the first {@code tdnnBlocks} entries of each list are used
    * @param tdnnChannels output channels per block
    * @param tdnnKernelSizes kernel size per block
    * @param tdnnDilations dilation per block
    * @param linNeurons embedding size
    */
-  public record Options(long inChannels, Activation activation, List<Long> tdnnChannels, List<Long> tdnnKernelSizes,
-      List<Long> tdnnDilations, long linNeurons) {
-    /** Validates and copies. */
+  public record Options(long inChannels, Activation activation, int tdnnBlocks, List<Long> tdnnChannels,
+      List<Long> tdnnKernelSizes, List<Long> tdnnDilations, long linNeurons) {
+    /** Validates, and keeps the first {@code tdnnBlocks} entries of each list (as SpeechBrain indexes them). */
     public Options {
       Checks.positive(inChannels, "in_channels");
       Checks.positive(linNeurons, "lin_neurons");
-      tdnnChannels = List.copyOf(tdnnChannels);
-      tdnnKernelSizes = List.copyOf(tdnnKernelSizes);
-      tdnnDilations = List.copyOf(tdnnDilations);
-      if (tdnnChannels.isEmpty() || tdnnKernelSizes.size() != tdnnChannels.size()
-          || tdnnDilations.size() != tdnnChannels.size()) {
-        throw new IllegalArgumentException("tdnn_channels " + tdnnChannels + ", tdnn_kernel_sizes " + tdnnKernelSizes
-            + " and tdnn_dilations " + tdnnDilations + " must be non-empty and of the same length");
+      Checks.positive(tdnnBlocks, "tdnn_blocks");
+      if (tdnnChannels.size() < tdnnBlocks || tdnnKernelSizes.size() < tdnnBlocks
+          || tdnnDilations.size() < tdnnBlocks) {
+        throw new IllegalArgumentException("tdnn_blocks is " + tdnnBlocks + " but tdnn_channels " + tdnnChannels
+            + ", tdnn_kernel_sizes " + tdnnKernelSizes + " and tdnn_dilations " + tdnnDilations
+            + " do not all have that many entries; give one entry per block");
       }
+      tdnnChannels = List.copyOf(tdnnChannels.subList(0, tdnnBlocks));
+      tdnnKernelSizes = List.copyOf(tdnnKernelSizes.subList(0, tdnnBlocks));
+      tdnnDilations = List.copyOf(tdnnDilations.subList(0, tdnnBlocks));
       if (activation == null) {
         throw new IllegalArgumentException("activation is null; expected one of "
             + java.util.Arrays.toString(Activation.values()));
@@ -61,7 +64,7 @@ public final class Xvector extends Module {
 
     /** SpeechBrain's defaults: 40 inputs, channels [512, 512, 512, 512, 1500], kernels [5, 3, 3, 1, 1]. */
     public static Options defaults() {
-      return new Options(40, Activation.LEAKY_RELU, List.of(512L, 512L, 512L, 512L, 1500L),
+      return new Options(40, Activation.LEAKY_RELU, 5, List.of(512L, 512L, 512L, 512L, 1500L),
           List.of(5L, 3L, 3L, 1L, 1L), List.of(1L, 2L, 3L, 1L, 1L), 512);
     }
   }
@@ -95,17 +98,48 @@ public final class Xvector extends Module {
     return options;
   }
 
+  @Override
+  public long inputSize() {
+    return options.inChannels();
+  }
+
+  @Override
+  public long embeddingSize() {
+    return options.linNeurons();
+  }
+
+  /** The batch-independent embedding, {@link #forwardIndependent}. */
+  @Override
+  public Tensor embed(Tensor features, Tensor relLengths) {
+    return forwardIndependent(features, relLengths);
+  }
+
   /**
-   * Embeds {@code x} ({@code [B, T, inChannels]}); with relative lengths the statistics use the first
-   * {@code round(rel · T)} frames of each utterance. The result, {@code [B, 1, linNeurons]}, is in the caller's scope.
+   * Embeds {@code x} ({@code [B, T, inChannels]}) as SpeechBrain does; with relative lengths the statistics use
+   * the first {@code round(rel · T)} frames of each utterance, but the convolutions near an utterance's end see
+   * its padding. The result, {@code [B, 1, linNeurons]}, is in the caller's scope.
    */
   public Tensor forward(Tensor x, Tensor relLengths) {
+    return compute(x, relLengths, false);
+  }
+
+  /**
+   * Like {@link #forward}, but each embedding is the one its utterance gets alone: before every convolution wider
+   * than one frame the padded frames are refilled with the reflection of the last valid ones.
+   */
+  public Tensor forwardIndependent(Tensor x, Tensor relLengths) {
+    return compute(x, relLengths, relLengths != null);
+  }
+
+  private Tensor compute(Tensor x, Tensor relLengths, boolean independent) {
     Checks.rank(x, this, "[batch, time, features]", 3);
     Checks.lastDim(x, options.inChannels(), this);
     try (PointerScope scope = new PointerScope()) {
+      Tensor reflect = independent ? Lengths.reflectIndex(Lengths.frames(relLengths, x.size(1)), x.size(1)) : null;
       Tensor h = x;
       for (int i = 0; i < convs.size(); i++) {
-        h = norms.get(i).forward(options.activation().apply(convs.get(i).forward(h)));
+        Tensor in = options.tdnnKernelSizes().get(i) > 1 ? Lengths.refill(h, reflect, 1) : h;
+        h = norms.get(i).forward(options.activation().apply(convs.get(i).forward(in)));
       }
       long frames = h.size(1);
       long[] lengths = relLengths == null ? null : Lengths.frames(relLengths, frames);

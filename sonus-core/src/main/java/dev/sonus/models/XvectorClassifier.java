@@ -18,7 +18,26 @@ import org.bytedeco.pytorch.global.torch;
  * ({@code DNN.block_0.linear.w.weight}, {@code DNN.block_0.norm.norm.running_mean}, ...), a Linear to the classes
  * ({@code out.w.weight}) and log-softmax. Shapes: {@code [B, 1, inputSize]} to {@code [B, 1, classes]} log-probabilities.
  */
-public final class XvectorClassifier extends Module {
+public final class XvectorClassifier extends Module implements ClassifierHead {
+
+  /**
+   * Settings, named and defaulted as SpeechBrain's {@code Xvector.Classifier} arguments (its {@code input_shape}
+   * is given here as the embedding size).
+   *
+   * @param inputSize embedding size
+   * @param activation activation
+   * @param linBlocks hidden blocks ({@code lin_blocks})
+   * @param linNeurons hidden size ({@code lin_neurons})
+   * @param outNeurons classes ({@code out_neurons})
+   */
+  public record Options(long inputSize, Activation activation, int linBlocks, long linNeurons, long outNeurons) {
+    /** SpeechBrain's defaults: 512 inputs, LeakyReLU, one hidden block of 512, 1211 classes. */
+    public static Options defaults() {
+      return new Options(512, Activation.LEAKY_RELU, 1, 512, 1211);
+    }
+  }
+
+  private final long classes;
   private final long inputSize;
   private final Activation activation;
   private final BatchNorm1d norm;
@@ -40,7 +59,7 @@ public final class XvectorClassifier extends Module {
   public XvectorClassifier(long inputSize, Activation activation, int linBlocks, long linNeurons, long outNeurons) {
     super("Classifier");
     this.inputSize = Checks.positive(inputSize, "input_size");
-    Checks.positive(outNeurons, "out_neurons");
+    this.classes = Checks.positive(outNeurons, "out_neurons");
     if (linBlocks < 0 || activation == null) {
       throw new IllegalArgumentException("lin_blocks is " + linBlocks + " and activation " + activation
           + "; expected lin_blocks >= 0 and an activation");
@@ -59,7 +78,23 @@ public final class XvectorClassifier extends Module {
     this.out = register_module("out", new Linear(size, outNeurons, true));
   }
 
+  /** A head with the given settings. */
+  public XvectorClassifier(Options options) {
+    this(options.inputSize(), options.activation(), options.linBlocks(), options.linNeurons(), options.outNeurons());
+  }
+
+  @Override
+  public long inputSize() {
+    return inputSize;
+  }
+
+  @Override
+  public long classes() {
+    return classes;
+  }
+
   /** Log-probabilities {@code [B, 1, classes]}; the result is in the caller's scope. */
+  @Override
   public Tensor forward(Tensor x) {
     Checks.rank(x, this, "[batch, 1, features]", 3);
     Checks.lastDim(x, inputSize, this);

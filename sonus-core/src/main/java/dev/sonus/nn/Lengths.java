@@ -1,9 +1,14 @@
 package dev.sonus.nn;
 
 import dev.sonus.tensor.Tensors;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 
-/** Relative lengths turned into frame counts and the frame indices length-aware layers gather with. */
+/**
+ * Relative lengths turned into frame counts, padding masks, and the frame indices length-aware layers gather with:
+ * the one place for this arithmetic, so that every layer counts the same valid frames.
+ */
 public final class Lengths {
   private Lengths() {}
 
@@ -36,5 +41,41 @@ public final class Lengths {
       }
     }
     return Tensors.fromLongs(index, lengths.length, padded);
+  }
+
+  /**
+   * {@code [B, frames]} float mask, 1 where {@code t < rel · frames} (float32 product, unrounded), as SpeechBrain's
+   * {@code length_to_mask} counts the valid frames.
+   */
+  public static Tensor mask(Tensor relLengths, long frames) {
+    Checks.rank(relLengths, "relative lengths", "[batch]", 1);
+    Tensor limit = relLengths.to(torch.ScalarType.Float).mul(new Scalar((double) frames));
+    return torch.arange(new Scalar(frames)).unsqueeze(0).lt(limit.unsqueeze(1)).to(torch.ScalarType.Float);
+  }
+
+  /**
+   * {@code [B, frames]} float mask, 1 where {@code t < round(rel · frames)}: the length each utterance had before
+   * padding (what {@link #frames} counts, except that an empty utterance stays empty here).
+   */
+  public static Tensor roundedMask(Tensor relLengths, long frames) {
+    Checks.rank(relLengths, "relative lengths", "[batch]", 1);
+    Tensor valid = relLengths.to(torch.ScalarType.Float).mul(new Scalar((double) frames)).round();
+    return torch.arange(new Scalar(frames)).unsqueeze(0).lt(valid.unsqueeze(1)).to(torch.ScalarType.Float);
+  }
+
+  /**
+   * {@code x} with the frames along {@code timeAxis} taken from {@code reflect} ({@code [B, T]}, from
+   * {@link #reflectIndex}), so a convolution sees the reflection of each utterance's last valid frames where its
+   * padding was; {@code x} itself when {@code reflect} is null. Axis 0 of {@code x} is the batch.
+   */
+  public static Tensor refill(Tensor x, Tensor reflect, int timeAxis) {
+    if (reflect == null) {
+      return x;
+    }
+    long[] shape = new long[(int) x.dim()];
+    java.util.Arrays.fill(shape, 1);
+    shape[0] = reflect.size(0);
+    shape[timeAxis] = reflect.size(1);
+    return x.gather(timeAxis, reflect.view(shape).expand(x.sizes()));
   }
 }

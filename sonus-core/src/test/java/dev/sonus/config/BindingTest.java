@@ -58,8 +58,8 @@ class BindingTest {
           n_mel: 40
         """);
     assertEquals("recipe.yaml:4: key 'features.n_mel': unknown parameter for dev.sonus.features.Fbank; "
-        + "did you mean n_mels? Known: sample_rate, n_fft, n_mels, f_min, f_max, win_length_ms, hop_length_ms, "
-        + "filter_shape, deltas, context, left_frames, right_frames", e.getMessage());
+        + "did you mean n_mels? Known: sample_rate, n_fft, n_mels, f_min, f_max, win_length_ms, win_length, "
+        + "hop_length_ms, hop_length, filter_shape, deltas, context, left_frames, right_frames", e.getMessage());
     assertEquals(4, e.line());
     assertEquals("features.n_mel", e.key());
   }

@@ -182,7 +182,7 @@ class CtcAsrTest {
   void encoderInputMustMatchTheFeatures() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new CtcAsr(16000, 80, smallEncoder(), 5));
-    assertTrue(e.getMessage().contains("n_mels is 80 but the encoder's input_size is 40"), e.getMessage());
+    assertTrue(e.getMessage().contains("give 80 values per frame but the encoder's input_size is 40"), e.getMessage());
   }
 
   static CRDNN smallEncoder() {

@@ -146,6 +146,6 @@ class SpeakerClassifierTest {
         List.of(5L, 3L, 1L), List.of(1L, 2L, 1L), 16, 8, 16, true, List.of(1L, 1L, 1L)));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new SpeakerClassifier(16000, 80, small, 3, "spk_id", 0.2, 30));
-    assertTrue(e.getMessage().contains("n_mels is 80 but the embedding model's input_size is 40"), e.getMessage());
+    assertTrue(e.getMessage().contains("give 80 values per frame but the embedding model's input size is 40"), e.getMessage());
   }
 }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sonus.models.CosineClassifier;
+import dev.sonus.models.ClassifierHead;
 import dev.sonus.tensor.Npy;
 import dev.sonus.tensor.Tensors;
 import dev.sonus.testing.Shared;
@@ -61,7 +61,7 @@ class SpeechBrainFolderTest {
       float[] norm = folder.embed(List.of(wav), true)[0];
       worstNorm = Math.max(worstNorm, maxDiff(
           Npy.read(dir.resolve(CASES[i] + ".embedding_normalized.npy")).floats(), norm));
-      CosineClassifier classifier = folder.classifier();
+      ClassifierHead classifier = folder.classifier();
       try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
         Tensor cos = classifier.forward(Tensors.fromFloats(emb, 1, 1, emb.length));
         float[] scores = Tensors.toFloats(cos);
@@ -85,10 +85,12 @@ class SpeechBrainFolderTest {
     Files.writeString(tmp.resolve("hyperparams.yaml"), """
         compute_features: !new:speechbrain.lobes.features.Fbank
             n_mels: 40
-        embedding_model: !new:speechbrain.lobes.models.Xvector.Xvector
-            in_channels: 40
+        embedding_model: !new:speechbrain.lobes.models.ResNet.ResNet
+            input_size: 40
         """);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SpeakerVerifier.load(tmp));
-    assertTrue(e.getMessage().contains("speechbrain.lobes.models.Xvector.Xvector"), e.getMessage());
+    assertTrue(e.getMessage().contains("speechbrain.lobes.models.ResNet.ResNet"), e.getMessage());
+    assertTrue(e.getMessage().contains("speechbrain.lobes.models.Xvector.Xvector"), "lists the supported ones: "
+        + e.getMessage());
   }
 }

@@ -36,7 +36,7 @@ class XvectorTest {
   @Test
   void statisticsUseOnlyTheValidFramesInEvalMode() {
     torch.manual_seed(1);
-    Xvector model = new Xvector(new Xvector.Options(20, Activation.LEAKY_RELU, List.of(16L, 16L, 24L),
+    Xvector model = new Xvector(new Xvector.Options(20, Activation.LEAKY_RELU, 3, List.of(16L, 16L, 24L),
         List.of(5L, 3L, 1L), List.of(1L, 2L, 1L), 8));
     model.eval();
     try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {

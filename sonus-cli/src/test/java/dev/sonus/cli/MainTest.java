@@ -185,28 +185,4 @@ class MainTest {
     // The corpus that ships with the project passes.
     QuickstartCommand.verifyDemoCorpus(Path.of("../demo/digits"));
   }
-
-  @Test
-  void embedVerifyAndScoreWithTheSpeechBrainModelFolder() throws Exception {
-    Path fixtures = Path.of("../../shared/fixtures/speechbrain-model-folder").toAbsolutePath().normalize();
-    org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(fixtures),
-        "skipped: reference data " + fixtures + " is absent");
-    String model = fixtures.resolve("model").toString();
-    Path emb = dir.resolve("e.npy");
-    Result e = run("embed", "--model", model, fixtures.resolve("0_jackson_0.wav").toString(),
-        fixtures.resolve("7_theo_12.wav").toString(), "--out", emb.toString());
-    assertEquals(0, e.status(), e.err());
-    assertArrayEquals(new long[] {2, 32}, Npy.read(emb).shape());
-    Result v = run("verify", "--model", model, fixtures.resolve("0_jackson_0.wav").toString(),
-        fixtures.resolve("7_theo_12.wav").toString());
-    assertEquals(0, v.status(), v.err());
-    assertTrue(v.out().matches("(?s)-?\\d\\.\\d{4}\t(same|different)\\R"), v.out());
-    Path trials = dir.resolve("trials.txt");
-    java.nio.file.Files.writeString(trials, "1 0_jackson_0.wav 0_jackson_0.wav\n0 0_jackson_0.wav 7_theo_12.wav\n"
-        + "0 3_nicolas_25.wav 7_theo_12.wav\n");
-    Result s = run("score", "--model", model, "--trials", trials.toString(), "--audio-root", fixtures.toString());
-    assertEquals(0, s.status(), s.err());
-    assertTrue(s.out().contains("3 trials (1 target, 2 non-target)") && s.out().contains("EER"), s.out());
-    assertTrue(java.nio.file.Files.readString(dir.resolve("scores.txt")).startsWith("0_jackson_0.wav 0_jackson_0.wav 1.000000 1"));
-  }
 }

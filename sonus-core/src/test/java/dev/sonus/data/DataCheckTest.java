@@ -103,7 +103,7 @@ class DataCheckTest {
 
   @Test
   void fsddManifestsAreCleanAndSplitTheTestSpeakerOut() {
-    Path fsdd = Shared.require("data/fsdd/recordings");
+    Path fsdd = Shared.data("fsdd/recordings");
     FsddManifests.Result r = FsddManifests.prepare(fsdd, dir.resolve("fsdd"), Set.of("theo"), 5);
     assertEquals(Map.of("train", 1800, "valid", 200, "test", 500), r.counts());
     Map<String, String> root = Map.of("data_root", fsdd.toString());

@@ -87,7 +87,7 @@ class ManifestTest {
 
   @Test
   void speechBrainsOwnSampleManifestsLoad() {
-    Path ann = Shared.require("data/speech-samples/annotation");
+    Path ann = Shared.data("speech-samples/annotation");
     Path root = ann.getParent();
     Manifest asr = Manifest.load(ann.resolve("ASR_train.csv"), Map.of());
     assertTrue(asr.size() > 0 && asr.keys().contains("wrd"), asr::toString);

@@ -2,26 +2,28 @@ package dev.sonus.decode;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sonus.tensor.Npy;
 import dev.sonus.tensor.Tensors;
-import dev.sonus.testing.Shared;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.sonus.testing.FixtureManifest;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-import org.yaml.snakeyaml.Yaml;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** Parity with SpeechBrain v1.0.0's CTC decoders on the shared fixtures (manifest key {@code ctc_decoding}). */
+/**
+ * Parity with SpeechBrain v1.0.0's CTC decoders on {@code <sonus.fixtures>/speechbrain}: the cases, their inputs,
+ * relative lengths, blank index, searcher arguments and expected hypotheses are the manifest's {@code ctc_decoding}.
+ */
 class CtcSpeechBrainParityTest {
   private static final double SCORE_TOLERANCE = 1e-3;
+
+  private static final String FOLDER = "speechbrain";
 
   @SuppressWarnings("unchecked")
   private static Map<String, Object> caseNamed(Map<String, Object> ctc, String name) {
@@ -35,11 +37,14 @@ class CtcSpeechBrainParityTest {
   }
 
   @SuppressWarnings("unchecked")
-  private static Map<String, Object> manifest(Path root) throws IOException {
-    try (Reader r = Files.newBufferedReader(root.resolve("manifest.json"))) {
-      Map<String, Object> all = new Yaml().load(r);  // JSON is a subset of YAML
-      return (Map<String, Object>) all.get("ctc_decoding");
-    }
+  private static Map<String, Object> manifest() {
+    return (Map<String, Object>) FixtureManifest.of(FOLDER).get("ctc_decoding").raw();
+  }
+
+  /** The names of the manifest's {@code ctc_decoding.cases}. */
+  static Stream<String> cases() {
+    return FixtureManifest.cases(FOLDER, m -> m.get("ctc_decoding", "cases").list().stream()
+        .map(c -> c.get("name").string()));
   }
 
   private static Tensor relLengths(Map<String, Object> ctc) {
@@ -52,13 +57,12 @@ class CtcSpeechBrainParityTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"random", "peaky"})
+  @MethodSource("cases")
   @SuppressWarnings("unchecked")
-  void greedyTokenIdsEqualSpeechBrain(String name) throws IOException {
-    Path dir = Shared.require("fixtures/speechbrain/ctc");
-    Map<String, Object> ctc = manifest(dir.getParent());
+  void greedyTokenIdsEqualSpeechBrain(String name) {
+    Map<String, Object> ctc = manifest();
     Map<String, Object> c = caseNamed(ctc, name);
-    Npy.Array input = Npy.read(dir.getParent().resolve((String) c.get("input")));
+    Npy.Array input = FixtureManifest.of(FOLDER).npy((String) c.get("input"));
     List<List<Number>> expected = (List<List<Number>>) ((Map<String, Object>) c.get("greedy")).get("token_ids");
     try (PointerScope scope = new PointerScope()) {
       Tensor logProbs = Tensors.fromFloats(input.floats(), input.shape());
@@ -73,15 +77,15 @@ class CtcSpeechBrainParityTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"random", "peaky"})
+  @MethodSource("cases")
   @SuppressWarnings("unchecked")
-  void prefixBeamSearchMatchesSpeechBrainTop3(String name) throws IOException {
-    Path dir = Shared.require("fixtures/speechbrain/ctc");
-    Map<String, Object> ctc = manifest(dir.getParent());
+  void prefixBeamSearchMatchesSpeechBrainTopK(String name) {
+    Map<String, Object> ctc = manifest();
     Map<String, Object> c = caseNamed(ctc, name);
     Map<String, Object> ref = (Map<String, Object>) c.get("CTCPrefixBeamSearcher");
     Map<String, Object> args = (Map<String, Object>) ref.get("constructor_args");
     List<List<Map<String, Object>>> hyps = (List<List<Map<String, Object>>>) ref.get("hyps");
+    assertNull(args.get("kenlm_model_path"), "this case decodes with a KenLM model; the test compares without one");
     // The manifest records the searcher's stored log threshold (log(1.0) = 0.0): no frame is skipped.
     CtcPrefixBeamSearch.Options options = CtcPrefixBeamSearch.Options.defaults()
         .withBeamSize(((Number) args.get("beam_size")).intValue())
@@ -91,7 +95,7 @@ class CtcSpeechBrainParityTest {
         .withBlankSkipThreshold(Math.exp(((Number) args.get("blank_skip_threshold")).doubleValue()));
     CtcPrefixBeamSearch search = new CtcPrefixBeamSearch((List<String>) args.get("vocab_list"),
         ((Number) args.get("blank_index")).intValue(), (String) args.get("space_token"), options, null, null);
-    Npy.Array input = Npy.read(dir.getParent().resolve((String) c.get("input")));
+    Npy.Array input = FixtureManifest.of(FOLDER).npy((String) c.get("input"));
     try (PointerScope scope = new PointerScope()) {
       Tensor logProbs = Tensors.fromFloats(input.floats(), input.shape());
       List<List<CtcHypothesis>> got = search.decodeBatch(logProbs, relLengths(ctc));
@@ -113,7 +117,8 @@ class CtcSpeechBrainParityTest {
       }
       System.out.printf("CTC prefix beam parity (%s): max |score diff| %.3e at %s (tolerance %.0e)%n", name, maxDiff,
           where + String.format(" (ours %.9f)", got.get(0).get(0).score()), SCORE_TOLERANCE);
-      assertTrue(maxDiff <= SCORE_TOLERANCE, "max |score diff| " + maxDiff + " at " + where);
+      assertTrue(maxDiff <= SCORE_TOLERANCE, "max |score diff| " + maxDiff + " at " + where + " exceeds the tolerance "
+          + SCORE_TOLERANCE);
     }
   }
 }

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sonus.tensor.TorchCheckpoint.CheckpointException;
-import dev.sonus.testing.Shared;
-import dev.sonus.util.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -23,100 +21,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
-import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Tests {@link TorchCheckpoint} on SpeechBrain checkpoints saved by torch 1.13.1 (compared with numpy dumps of the
- * same parameters; skipped when {@code ../shared/fixtures} is absent), on checkpoints built byte by byte here from
- * the format's description (zip of {@code <prefix>/data.pkl} and {@code <prefix>/data/<key>}), and on hostile or
- * broken files, which must fail with a message naming the file and the problem without anything being executed.
+ * Tests {@link TorchCheckpoint} on checkpoints built byte by byte here from the format's description (zip of
+ * {@code <prefix>/data.pkl} and {@code <prefix>/data/<key>}), and on hostile or broken files, which must fail with a
+ * message naming the file and the problem without anything being executed. SpeechBrain's own checkpoints are read in
+ * {@link TorchCheckpointParityTest}.
  */
 class TorchCheckpointTest {
   @TempDir Path tmp;
-
-  // ---------------------------------------------------------------------------------------------------------------
-  // Real checkpoints
-
-  @Test
-  void ecapaSmallEqualsItsNumpyParametersExactlyInManifestOrder() throws IOException {
-    Path dir = Shared.require("fixtures/speechbrain/ecapa");
-    Path manifest = Shared.require("fixtures/speechbrain/manifest.json");
-    Map<?, ?> json = (Map<?, ?>) Json.parse(Files.readString(manifest));
-    List<?> expectedKeys = (List<?>) ((Map<?, ?>) json.get("ecapa")).get("state_dict_keys_in_order");
-    Map<String, Tensor> sd = TorchCheckpoint.read(dir.resolve("ecapa_small.ckpt"));
-    try {
-      assertEquals(expectedKeys, new ArrayList<>(sd.keySet()), "keys in the file's order");
-      for (Map.Entry<String, Tensor> e : sd.entrySet()) {
-        String key = e.getKey();
-        Tensor t = e.getValue();
-        Npy.Array ref = Npy.read(dir.resolve("params").resolve(key + ".npy"));
-        assertEquals(npyType(ref.dtype()), Tensors.dtype(t), key + " dtype");
-        assertArrayEquals(ref.shape(), Tensors.shape(t), key + " shape");
-        byte[] want = new byte[ref.data().remaining()];
-        ref.data().duplicate().get(want);
-        assertArrayEquals(want, bytesOf(t), key + " values");
-      }
-      assertEquals(0, Tensors.shape(sd.get("blocks.0.norm.norm.num_batches_tracked")).length,
-          "num_batches_tracked is a 0-dim tensor");
-    } finally {
-      closeAll(sd);
-    }
-  }
-
-  @Test
-  void modelFolderCheckpointsLoad() throws IOException {
-    Path dir = Shared.require("fixtures/speechbrain-model-folder/model");
-    Map<String, Tensor> emb = TorchCheckpoint.read(dir.resolve("embedding_model.ckpt"));
-    try {
-      assertTrue(emb.size() > 100, "embedding model has " + emb.size() + " entries");
-      assertEquals("blocks.0.conv.conv.weight", emb.keySet().iterator().next());
-      assertArrayEquals(new long[] {64, 40, 5}, Tensors.shape(emb.get("blocks.0.conv.conv.weight")));
-    } finally {
-      closeAll(emb);
-    }
-
-    Map<String, Tensor> cls = TorchCheckpoint.read(dir.resolve("classifier.ckpt"));
-    try {
-      assertEquals(List.of("weight"), new ArrayList<>(cls.keySet()));
-      assertArrayEquals(new long[] {5, 32}, Tensors.shape(cls.get("weight")));
-      assertArrayEquals(floatsOfEntry(dir.resolve("classifier.ckpt"), "classifier/data/0"),
-          Tensors.toFloats(cls.get("weight")));
-    } finally {
-      closeAll(cls);
-    }
-
-    // InputNormalization's statistics: a plain dict {count: 3, glob_mean: [32], glob_std: [1], spk_dict_*: {}}.
-    Path mvn = dir.resolve("mean_var_norm_emb.ckpt");
-    Map<String, Tensor> norm = TorchCheckpoint.read(mvn);
-    try {
-      assertEquals(List.of("count", "glob_mean", "glob_std"), new ArrayList<>(norm.keySet()),
-          "empty speaker dicts give no keys");
-      assertEquals(ScalarType.Long, Tensors.dtype(norm.get("count")));
-      assertEquals(0, norm.get("count").dim());
-      assertArrayEquals(new long[] {3}, Tensors.toLongs(norm.get("count")));
-      assertArrayEquals(new long[] {32}, Tensors.shape(norm.get("glob_mean")));
-      assertArrayEquals(floatsOfEntry(mvn, "mean_var_norm_emb/data/0"), Tensors.toFloats(norm.get("glob_mean")));
-      assertArrayEquals(new float[] {1f}, Tensors.toFloats(norm.get("glob_std")));
-    } finally {
-      closeAll(norm);
-    }
-  }
-
-  @Test
-  void truncatedRealCheckpointIsReported() throws IOException {
-    Path src = Shared.require("fixtures/speechbrain/ecapa/ecapa_small.ckpt");
-    byte[] all = Files.readAllBytes(src);
-    Path cut = tmp.resolve("cut.ckpt");
-    Files.write(cut, Arrays.copyOf(all, all.length / 2));
-    assertProblem(cut, "truncated or corrupt");
-  }
 
   // ---------------------------------------------------------------------------------------------------------------
   // Checkpoints built here
@@ -325,7 +243,7 @@ class TorchCheckpointTest {
   // ---------------------------------------------------------------------------------------------------------------
   // Helpers
 
-  private static CheckpointException assertProblem(Path f, String expected) {
+  static CheckpointException assertProblem(Path f, String expected) {
     CheckpointException e = assertThrows(CheckpointException.class, () -> closeAll(TorchCheckpoint.read(f)));
     assertTrue(e.getMessage().contains(f.toString()), "message names the file: " + e.getMessage());
     assertTrue(e.getMessage().contains(expected), "message names the problem (" + expected + "): " + e.getMessage());
@@ -339,38 +257,7 @@ class TorchCheckpointTest {
     assertEquals(value, Tensors.toDoubles(t)[0]);
   }
 
-  private static ScalarType npyType(String descr) {
-    return switch (descr) {
-      case "<f4" -> ScalarType.Float;
-      case "<f8" -> ScalarType.Double;
-      case "<i8" -> ScalarType.Long;
-      case "<i4" -> ScalarType.Int;
-      default -> throw new AssertionError("unexpected npy dtype " + descr);
-    };
-  }
-
-  private static byte[] bytesOf(Tensor t) {
-    try (PointerScope scope = new PointerScope()) {
-      Tensor c = t.contiguous();
-      long n = c.nbytes();
-      byte[] out = new byte[Math.toIntExact(n)];
-      if (n > 0) {
-        new BytePointer(c.data_ptr()).capacity(n).get(out);
-      }
-      return out;
-    }
-  }
-
-  private static float[] floatsOfEntry(Path zipFile, String entry) throws IOException {
-    try (ZipFile z = new ZipFile(zipFile.toFile())) {
-      byte[] raw = z.getInputStream(z.getEntry(entry)).readAllBytes();
-      float[] out = new float[raw.length / 4];
-      ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
-      return out;
-    }
-  }
-
-  private static void closeAll(Map<String, Tensor> tensors) {
+  static void closeAll(Map<String, Tensor> tensors) {
     tensors.values().forEach(Tensor::close);
   }
 

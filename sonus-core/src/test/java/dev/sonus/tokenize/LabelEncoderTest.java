@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sonus.testing.Shared;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -40,13 +39,5 @@ class LabelEncoderTest {
     LabelEncoder back = LabelEncoder.load(p);
     assertEquals(e.labels(), back.labels());
     assertEquals(back.encode("<unk>"), back.encode("z"));
-  }
-
-  @Test
-  void readsSpeechBrainsOwnLabelEncoderFile() {
-    Path p = Shared.require("fixtures/speechbrain-model-folder/model/label_encoder.txt");
-    LabelEncoder e = LabelEncoder.load(p);
-    assertEquals(List.of("george", "jackson", "lucas", "nicolas", "theo"), e.labels());
-    assertEquals(4, e.encode("theo"));
   }
 }

@@ -2,7 +2,7 @@ package dev.sonus.cli;
 
 import dev.sonus.data.Manifest;
 import dev.sonus.inference.Transcriber;
-import dev.sonus.repro.Runner;
+import dev.sonus.run.Runner;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
 package dev.sonus.cli;
 
-import dev.sonus.repro.Replay;
+import dev.sonus.run.Replay;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -1,6 +1,6 @@
 package dev.sonus.cli;
 
-import dev.sonus.repro.Runner;
+import dev.sonus.run.Runner;
 import dev.sonus.util.Json;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -78,6 +78,11 @@ public final class DataCheck {
       return new Options("wav", "duration", "wrd", "spk_id", 0, 0.1, 4, TEST_BY_NAME);
     }
 
+    /** Returns a copy checking the audio files of another column. */
+    public Options withAudioKey(String key) {
+      return new Options(key, durationKey, textKey, speakerKey, sampleRate, durationTolerance, threads, heldOut);
+    }
+
     /** Returns a copy expecting this sample rate. */
     public Options withSampleRate(int hz) {
       return new Options(audioKey, durationKey, textKey, speakerKey, hz, durationTolerance, threads, heldOut);

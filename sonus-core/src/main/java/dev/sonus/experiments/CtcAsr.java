@@ -11,7 +11,7 @@ import dev.sonus.decode.CtcGreedy;
 import dev.sonus.features.Fbank;
 import dev.sonus.features.FeatureExtractor;
 import dev.sonus.features.InputNormalization;
-import dev.sonus.inference.SpeechRecognizer;
+import dev.sonus.inference.CtcRecognizer;
 import dev.sonus.losses.CtcLoss;
 import dev.sonus.metrics.ErrorRateStats;
 import dev.sonus.metrics.TextTokens;
@@ -62,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * <p>The encoder gets the relative lengths, so each utterance's output does not depend on the padding, hence on
  * which utterances share its batch: a file transcribed alone gets the same text as in an evaluation batch.
  */
-public final class CtcAsr implements Experiment<CtcAsr.Output>, SpeechRecognizer {
+public final class CtcAsr implements Experiment<CtcAsr.Output>, CtcRecognizer {
   private static final Logger LOG = LoggerFactory.getLogger(CtcAsr.class);
   /** File name of the label encoder in the run folder. */
   public static final String LABEL_ENCODER_FILE = RunLabels.FILE;
@@ -164,6 +164,7 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, SpeechRecognizer
   }
 
   /** Replaces the decoder (e.g. a beam search for evaluation); its blank must be this task's. */
+  @Override
   public void useDecoder(CtcDecoder newDecoder) {
     if (newDecoder.blankIndex() != blankIndex) {
       throw new IllegalArgumentException("the decoder's blank index is " + newDecoder.blankIndex()
@@ -173,8 +174,14 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, SpeechRecognizer
   }
 
   /** The decoder used for validation, test and transcription. */
+  @Override
   public CtcDecoder decoder() {
     return decoder;
+  }
+
+  /** The acoustic encoder. */
+  public Encoder encoder() {
+    return encoder;
   }
 
   /** The feature extractor. */

@@ -1,9 +1,9 @@
 package dev.sonus.inference;
 
-import dev.sonus.data.BatchSampler;
 import dev.sonus.data.DataLoader;
 import dev.sonus.data.DynamicItemDataset;
 import dev.sonus.data.Manifest;
+import dev.sonus.run.RunFolder;
 import dev.sonus.tensor.AtomicFiles;
 import dev.sonus.train.Brain;
 import dev.sonus.train.Experiment;
@@ -19,7 +19,7 @@ import java.util.TreeMap;
 
 /**
  * Evaluates a trained run folder on a test manifest: the recipe's test set by default, or any manifest with the
- * same columns. The experiment and its best weights come from the folder (see {@link Transcriber#loadRun});
+ * same columns. The experiment and its best weights come from the folder (see {@link RunFolder#load});
  * results are written next to them as {@code eval_<name>.json} and the experiment's reports as
  * {@code <report>_<name>.txt} (e.g. {@code wer_test.txt}), where {@code name} is {@code test} for the recipe's
  * test set and the manifest's file name (without extension) otherwise.
@@ -47,8 +47,20 @@ public final class Evaluation {
    * @param progress progress reporting, or null
    */
   public static Result run(Path runFolder, Path manifest, Path dataFolder, Progress progress) {
-    Transcriber.Loaded loaded = Transcriber.loadRun(runFolder, "test_data", "data_folder", "batch_size",
-        "num_workers");
+    return run(runFolder, manifest, dataFolder, null, progress);
+  }
+
+  /**
+   * Runs the evaluation with another decoder than the recipe's (see {@link Decoding#override}).
+   *
+   * @param decoding replaces the recipe's CTC decoder, or null to keep it
+   */
+  public static Result run(Path runFolder, Path manifest, Path dataFolder, Decoding.Override decoding,
+      Progress progress) {
+    RunFolder.Loaded loaded = RunFolder.load(runFolder, "test_data", "data_folder", "batch_size", "num_workers");
+    if (decoding != null) {
+      Decoding.apply(loaded.experiment(), decoding);
+    }
     var h = loaded.hparams();
     Path testData = manifest;
     String name;
@@ -66,13 +78,8 @@ public final class Evaluation {
       throw new IllegalArgumentException("test manifest " + testData + " does not exist"
           + (manifest == null ? " (the recipe's test_data); give one with --test" : ""));
     }
-    Map<String, String> replacements = new LinkedHashMap<>();
-    String folder = dataFolder != null ? dataFolder.toString()
-        : h.contains("data_folder") ? h.getString("data_folder") : null;
-    if (folder != null) {
-      replacements.put("data_root", folder);
-      replacements.put("data_folder", folder);
-    }
+    Map<String, String> replacements = dataFolder != null ? RunFolder.dataReplacements(dataFolder.toString())
+        : RunFolder.dataReplacements(h);
     Manifest m = Manifest.load(testData, replacements);
     @SuppressWarnings("unchecked")
     Experiment<Object> experiment = (Experiment<Object>) loaded.experiment();
@@ -80,8 +87,7 @@ public final class Evaluation {
     int batchSize = h.contains("batch_size") ? h.getInt("batch_size") : 8;
     int workers = h.contains("num_workers") ? h.getInt("num_workers") : 2;
     Map<String, Double> metrics;
-    try (DataLoader loader = new DataLoader(ds, BatchSampler.fixed(ds.size(), batchSize, BatchSampler.Order.NONE,
-        null, 0, false), workers, Math.max(2, 2 * workers), 0)) {
+    try (DataLoader loader = RunFolder.loader(ds, batchSize, "none", 0, workers)) {
       Brain<Object> brain = new Brain<>(experiment, null, null, Brain.Options.defaults());
       if (progress != null) {
         brain.withProgress(progress);

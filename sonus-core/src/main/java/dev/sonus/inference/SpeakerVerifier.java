@@ -3,14 +3,12 @@ package dev.sonus.inference;
 import dev.sonus.audio.AudioIO;
 import dev.sonus.audio.Resample;
 import dev.sonus.metrics.CosineScoring;
-import dev.sonus.util.Json;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.sonus.run.RunFolder;
+import dev.sonus.util.JsonFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Speaker embeddings and verification with a trained model, from Java:
@@ -66,29 +64,14 @@ public final class SpeakerVerifier {
     if (!sonusRun) {
       return new SpeakerVerifier(SpeechBrainFolder.load(folder), SPEECHBRAIN_THRESHOLD, folder);
     }
-    Transcriber.Loaded loaded = Transcriber.loadRun(folder);
-    if (!(loaded.experiment() instanceof SpeakerEmbedder embedder)) {
-      throw new IllegalArgumentException(folder + ": its experiment " + loaded.experiment().getClass().getName()
-          + " does not compute speaker embeddings; load a speaker recognition run");
-    }
+    SpeakerEmbedder embedder = RunFolder.load(folder).experimentAs(SpeakerEmbedder.class,
+        "compute speaker embeddings; load a speaker recognition run");
     return new SpeakerVerifier(embedder, storedThreshold(folder), folder);
   }
 
-  @SuppressWarnings("unchecked")
   private static double storedThreshold(Path folder) {
     Path file = folder.resolve("verification.json");
-    if (!Files.isRegularFile(file)) {
-      return SPEECHBRAIN_THRESHOLD;
-    }
-    try {
-      Object v = ((Map<String, Object>) Json.parse(Files.readString(file))).get("threshold");
-      if (!(v instanceof Number n)) {
-        throw new IllegalArgumentException(file + " has no numeric 'threshold'");
-      }
-      return n.doubleValue();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-    }
+    return Files.isRegularFile(file) ? JsonFile.read(file).number("threshold") : SPEECHBRAIN_THRESHOLD;
   }
 
   /** Embedding of an audio file (WAV or FLAC, any rate). */

@@ -2,15 +2,10 @@ package dev.sonus.inference;
 
 import dev.sonus.audio.AudioIO;
 import dev.sonus.audio.Resample;
-import dev.sonus.config.Hparams;
-import dev.sonus.config.HyperYaml;
-import dev.sonus.train.Checkpointer;
-import dev.sonus.train.Experiment;
-import java.nio.file.Files;
+import dev.sonus.run.RunFolder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Speech to text with a trained run folder, from Java:
@@ -21,14 +16,11 @@ import java.util.Set;
  * String same = asr.transcribe(samples, 8000);                      // mono float samples in [-1, 1]
  * }</pre>
  *
- * <p>{@link #load} rebuilds the recipe's {@code experiment} from the folder's {@code hparams.yaml} (nothing else
- * in the recipe runs: no data preparation), lets it read its files from the folder (e.g. the label encoder) and
- * loads the best checkpoint's weights (by the recipe's {@code ckpt_metric}; the most advanced one when none
- * recorded it). Audio is downmixed to mono and resampled to the model's rate, exactly as the training data
+ * <p>{@link #load} reopens the run folder with {@link RunFolder#load}: the recipe's {@code experiment}, its files
+ * (the label encoder) and its best checkpoint's weights; the recipe's decoder is used unless one is given. Audio is downmixed to mono and resampled to the model's rate, exactly as the training data
  * pipeline does. A transcriber is safe to share between threads (calls are serialised).
  */
 public final class Transcriber {
-  private static final Set<String> KEYS = Set.of("experiment", "ckpt_metric", "ckpt_minimize");
   private final SpeechRecognizer recognizer;
   private final Path folder;
   private final Path checkpoint;
@@ -46,54 +38,20 @@ public final class Transcriber {
    *     transcribe, or it has no valid checkpoint
    */
   public static Transcriber load(Path runFolder) {
-    Loaded loaded = loadRun(runFolder);
-    if (!(loaded.experiment() instanceof SpeechRecognizer recognizer)) {
-      throw new IllegalArgumentException(runFolder + ": its experiment " + loaded.experiment().getClass().getName()
-          + " does not transcribe speech (it is not a SpeechRecognizer); load a speech recognition run");
-    }
+    RunFolder.Loaded loaded = RunFolder.load(runFolder);
+    SpeechRecognizer recognizer = loaded.experimentAs(SpeechRecognizer.class,
+        "transcribe speech; load a speech recognition run");
     return new Transcriber(recognizer, runFolder, loaded.checkpoint());
   }
 
   /**
-   * A run folder's experiment with its trained weights, in eval mode.
-   *
-   * @param experiment the recipe's experiment, its run folder set
-   * @param checkpoint the checkpoint the weights came from
-   * @param hparams the other keys read from {@code hparams.yaml}
+   * Loads a trained run folder and replaces the recipe's CTC decoder (e.g. a beam search with a language model
+   * for evaluation); see {@link Decoding#override}.
    */
-  public record Loaded(Experiment<?> experiment, Path checkpoint, Hparams hparams) {}
-
-  /**
-   * Rebuilds a run folder's experiment and loads its best weights; {@code extraKeys} are further top-level
-   * recipe keys to build (e.g. {@code test_data}), returned in {@link Loaded#hparams()}.
-   */
-  public static Loaded loadRun(Path runFolder, String... extraKeys) {
-    Path yaml = runFolder.resolve("hparams.yaml");
-    if (!Files.isDirectory(runFolder)) {
-      throw new IllegalArgumentException("model folder " + runFolder + " does not exist; give the output_folder of "
-          + "a finished 'sonus train' run");
-    }
-    if (!Files.isRegularFile(yaml)) {
-      throw new IllegalArgumentException(runFolder + " has no hparams.yaml: not a Sonus run folder (give the "
-          + "output_folder of a 'sonus train' run)");
-    }
-    Set<String> keys = new java.util.HashSet<>(KEYS);
-    keys.addAll(List.of(extraKeys));
-    Hparams h = HyperYaml.loadKeys(yaml, keys);
-    if (!h.contains("experiment")) {
-      throw new IllegalArgumentException(yaml + " has no 'experiment' key; it was not written by a Sonus recipe run");
-    }
-    Object built = h.get("experiment");
-    if (!(built instanceof Experiment<?> experiment)) {
-      throw new IllegalArgumentException(yaml + ": 'experiment' is a " + built.getClass().getName()
-          + ", not a dev.sonus.train.Experiment");
-    }
-    experiment.useRunFolder(runFolder);
-    String metric = h.contains("ckpt_metric") ? h.getString("ckpt_metric") : "loss";
-    boolean minimize = !h.contains("ckpt_minimize") || h.getBoolean("ckpt_minimize");
-    Path checkpoint = Checkpointer.loadModel(runFolder.resolve("checkpoints"), experiment.model(), metric, minimize);
-    experiment.model().eval();
-    return new Loaded(experiment, checkpoint, h);
+  public static Transcriber load(Path runFolder, Decoding.Override decoding) {
+    Transcriber t = load(runFolder);
+    Decoding.apply(t.recognizer, decoding);
+    return t;
   }
 
   /** Transcribes an audio file (WAV or FLAC, any rate and channel count). */

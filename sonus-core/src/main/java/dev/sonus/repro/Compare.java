@@ -1,5 +1,6 @@
 package dev.sonus.repro;
 
+import dev.sonus.util.JsonFile;
 import dev.sonus.util.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -185,22 +186,12 @@ public final class Compare {
       }
       return Map.of();
     }
-    try {
-      Object o = Json.parse(Files.readString(p, StandardCharsets.UTF_8));
-      if (!(o instanceof Map<?, ?>)) {
-        throw new IllegalArgumentException(p + " is not a JSON object");
-      }
-      return (Map<String, Object>) o;
-    } catch (IOException e) {
-      throw new UncheckedIOException(p + ": " + e.getMessage(), e);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(p + ": " + e.getMessage(), e);
-    }
+    return JsonFile.read(p).map();
   }
 
   @SuppressWarnings("unchecked")
   /** Flattens nested JSON maps to dotted keys with string values (lists as one value). */
-  static void flatten(String prefix, Object v, Map<String, String> out) {
+  public static void flatten(String prefix, Object v, Map<String, String> out) {
     if (v instanceof Map<?, ?> m) {
       ((Map<String, Object>) m).forEach((k, x) -> flatten(prefix.isEmpty() ? k : prefix + "." + k, x, out));
     } else if (v instanceof List<?> l) {

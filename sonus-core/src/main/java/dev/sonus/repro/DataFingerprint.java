@@ -1,5 +1,6 @@
 package dev.sonus.repro;
 
+import dev.sonus.util.Sha256;
 import dev.sonus.data.AudioPipelines;
 import dev.sonus.data.Manifest;
 import java.io.IOException;
@@ -62,17 +63,30 @@ public final class DataFingerprint {
   /**
    * How to fingerprint.
    *
-   * @param audioKey manifest field naming the audio file ({@code wav} in SpeechBrain recipes; a JSON map value with
-   *     {@code file} is accepted); {@code null} for manifests without audio (e.g. text only)
+   * @param audioKeys manifest fields naming audio files ({@code wav} in SpeechBrain recipes; {@code noisy_wav} and
+   *     {@code clean_wav} for enhancement; a JSON map value with {@code file} is accepted); every file of every
+   *     field is hashed. Empty for manifests without audio (e.g. text only). Files of the first field are listed
+   *     under the row's ID, those of the others under {@code <ID>/<field>}.
    * @param threads threads hashing files, at least 1
    * @param cacheFile the hash cache, or {@code null} for none (every file is hashed)
    */
-  public record Options(String audioKey, int threads, Path cacheFile) {
-    /** Validates the thread count. */
+  public record Options(List<String> audioKeys, int threads, Path cacheFile) {
+    /** Validates the thread count and copies the fields. */
     public Options {
       if (threads < 1) {
         throw new IllegalArgumentException("threads is " + threads + "; expected at least 1");
       }
+      audioKeys = audioKeys == null ? List.of() : List.copyOf(audioKeys);
+    }
+
+    /** One audio field, or none when {@code audioKey} is null. */
+    public Options(String audioKey, int threads, Path cacheFile) {
+      this(audioKey == null ? List.of() : List.of(audioKey), threads, cacheFile);
+    }
+
+    /** A copy that hashes the files of these fields. */
+    public Options withAudioKeys(List<String> keys) {
+      return new Options(keys, threads, cacheFile);
     }
 
     /** {@code wav}, one thread per core (at most 8: hashing is I/O bound), the default cache file. */
@@ -239,7 +253,7 @@ public final class DataFingerprint {
     List<Loaded> loaded = new ArrayList<>();
     Set<Path> files = new LinkedHashSet<>();
     for (Path p : manifests) {
-      Loaded l = loadManifest(p, repl, options.audioKey());
+      Loaded l = loadManifest(p, repl, options.audioKeys());
       loaded.add(l);
       for (String[] idAndPath : l.audio) {
         if (!idAndPath[1].isEmpty()) {
@@ -259,7 +273,7 @@ public final class DataFingerprint {
         Hashed h = idAndPath[1].isEmpty() ? Hashed.MISSING : hashes.get(absolute(idAndPath[1]));
         prints.add(new FilePrint(idAndPath[0], idAndPath[1], h.size, h.sha256));
       }
-      String audioSha = options.audioKey() == null ? null : combined(prints);
+      String audioSha = options.audioKeys().isEmpty() ? null : combined(prints);
       out.add(new ManifestPrint(l.path.toString(), l.sha256, l.rows, l.durationSeconds, audioSha, prints));
     }
     LOG.info("fingerprinted {} manifests and {} audio files in {} s: {} hashed ({} MB), {} from the cache",
@@ -270,7 +284,7 @@ public final class DataFingerprint {
 
   private record Loaded(Path path, String sha256, int rows, double durationSeconds, List<String[]> audio) {}
 
-  private static Loaded loadManifest(Path p, Map<String, String> replacements, String audioKey) {
+  private static Loaded loadManifest(Path p, Map<String, String> replacements, List<String> audioKeys) {
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(p);
@@ -295,7 +309,8 @@ public final class DataFingerprint {
       }
     }
     List<String[]> audio = new ArrayList<>();
-    if (audioKey != null) {
+    for (int k = 0; k < audioKeys.size(); k++) {
+      String audioKey = audioKeys.get(k);
       boolean any = false;
       for (Manifest.Row r : m.rows()) {
         Object v = r.get(audioKey);
@@ -304,7 +319,7 @@ public final class DataFingerprint {
           file = AudioPipelines.audioPath(v).toString();
           any = true;
         }
-        audio.add(new String[] {r.id(), file});
+        audio.add(new String[] {k == 0 ? r.id() : r.id() + "/" + audioKey, file});
       }
       if (!any && m.size() > 0) {
         throw new IllegalArgumentException(String.format("%s: no row has an audio field '%s' (fields: %s); set the "
@@ -410,30 +425,18 @@ public final class DataFingerprint {
 
   /** The file's SHA-256, or {@code null} if it disappeared. */
   private static String hashFile(Path file, Stats stats) {
-    MessageDigest digest = sha256();
-    ByteBuffer buf = ByteBuffer.allocate(READ_BUFFER_BYTES);
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      int n;
-      while ((n = ch.read(buf)) >= 0) {
-        buf.flip();
-        digest.update(buf);
-        buf.clear();
-        stats.bytesHashed.add(n);
-      }
-    } catch (NoSuchFileException e) {
-      return null;
-    } catch (IOException e) {
-      throw new UncheckedIOException(file + ": cannot read the audio file: " + e.getMessage(), e);
+    String hash = Sha256.fileOrNull(file, stats.bytesHashed::add);
+    if (hash != null) {
+      stats.filesHashed.increment();
     }
-    stats.filesHashed.increment();
-    return HexFormat.of().formatHex(digest.digest());
+    return hash;
   }
 
   /** SHA-256 over "id TAB sha256 NEWLINE" lines sorted by id then hash ("-" for a missing file). */
   private static String combined(List<FilePrint> files) {
     List<FilePrint> sorted = new ArrayList<>(files);
     sorted.sort(Comparator.comparing(FilePrint::id).thenComparing(f -> f.sha256() == null ? "-" : f.sha256()));
-    MessageDigest digest = sha256();
+    MessageDigest digest = Sha256.digest();
     for (FilePrint f : sorted) {
       digest.update((f.id() + '\t' + (f.sha256() == null ? "-" : f.sha256()) + '\n')
           .getBytes(StandardCharsets.UTF_8));
@@ -442,15 +445,7 @@ public final class DataFingerprint {
   }
 
   private static String sha256Hex(byte[] bytes) {
-    return HexFormat.of().formatHex(sha256().digest(bytes));
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("this JVM has no SHA-256, which every Java platform must provide", e);
-    }
+    return Sha256.hex(bytes);
   }
 
   // -----------------------------------------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 package dev.sonus.train;
 
+import dev.sonus.util.JsonFile;
+import dev.sonus.util.Sha256;
 import dev.sonus.tensor.AtomicFiles;
 import dev.sonus.tensor.SafeTensors;
 import dev.sonus.tensor.StateDict;
@@ -268,16 +270,7 @@ public final class Checkpointer {
     if (!Files.isRegularFile(metaFile)) {
       throw new IllegalArgumentException(folder + " has no meta.json: not a complete Sonus checkpoint");
     }
-    Map<String, Object> meta;
-    try {
-      Object parsed = Json.parse(Files.readString(metaFile, StandardCharsets.UTF_8));
-      if (!(parsed instanceof Map<?, ?>)) {
-        throw new IllegalArgumentException(metaFile + " is not a JSON object");
-      }
-      meta = (Map<String, Object>) parsed;
-    } catch (IOException e) {
-      throw new UncheckedIOException(metaFile + ": " + e.getMessage(), e);
-    }
+    Map<String, Object> meta = JsonFile.read(metaFile).map();
     Object format = meta.get("format");
     if (!(format instanceof Number n)) {
       throw new IllegalArgumentException(metaFile + " has no format version: not a Sonus checkpoint");
@@ -350,13 +343,12 @@ public final class Checkpointer {
       Map<Path, Double> score = new LinkedHashMap<>();
       for (Path p : all) {
         try {
-          Map<String, Object> meta = (Map<String, Object>) Json.parse(Files.readString(p.resolve("meta.json")));
-          Object v = ((Map<String, Object>) meta.getOrDefault("metrics", Map.of())).get(options.metric());
+          Object v = JsonFile.read(p.resolve("meta.json")).objectOrEmpty("metrics").get(options.metric());
           if (v instanceof Number num) {
             score.put(p, num.doubleValue());
             ranked.add(p);
           }
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
           // unreadable ones cannot rank; they age out through keepLast
         }
       }
@@ -390,8 +382,7 @@ public final class Checkpointer {
     all.sort(Comparator.comparing(Checkpointer::progressKey).reversed());
     for (Path p : all) {
       try {
-        Map<String, Object> meta = (Map<String, Object>) Json.parse(Files.readString(p.resolve("meta.json")));
-        Object v = ((Map<String, Object>) meta.getOrDefault("metrics", Map.of())).get(metric);
+        Object v = JsonFile.read(p.resolve("meta.json")).objectOrEmpty("metrics").get(metric);
         if (v instanceof Number n) {
           double s = minimize ? n.doubleValue() : -n.doubleValue();
           if (best == null || s < bestScore) {
@@ -399,7 +390,7 @@ public final class Checkpointer {
             bestScore = s;
           }
         }
-      } catch (IOException | RuntimeException e) {
+      } catch (RuntimeException e) {
         // skip unreadable
       }
     }
@@ -434,19 +425,7 @@ public final class Checkpointer {
   }
 
   static String sha256(Path f) {
-    try (InputStream in = Files.newInputStream(f)) {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      byte[] buf = new byte[1 << 16];
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        md.update(buf, 0, n);
-      }
-      return HexFormat.of().formatHex(md.digest());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + f + ": " + e.getMessage(), e);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Sha256.file(f);
   }
 
   private static void deleteQuietly(Path p) {

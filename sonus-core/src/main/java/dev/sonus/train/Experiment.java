@@ -28,6 +28,15 @@ public interface Experiment<P> extends Task<P> {
     return Map.of();
   }
 
+  /**
+   * The manifest columns that name audio files ({@code wav} by default; e.g. {@code noisy_wav} and
+   * {@code clean_wav} for enhancement): the data check reads, and the data fingerprint hashes, every file of every
+   * one of them before training.
+   */
+  default java.util.List<String> audioColumns() {
+    return java.util.List.of("wav");
+  }
+
   /** Builds the dataset of one split: read audio, compute features, encode labels, choose output keys. */
   DynamicItemDataset dataset(Manifest manifest, Stage stage);
 }

@@ -15,7 +15,7 @@ import dev.sonus.inference.Evaluation;
 import dev.sonus.inference.Transcriber;
 import dev.sonus.models.CRDNN;
 import dev.sonus.nn.Activation;
-import dev.sonus.repro.Runner;
+import dev.sonus.run.Runner;
 import dev.sonus.train.Brain;
 import dev.sonus.train.EpochCounter;
 import dev.sonus.train.Optimizer;

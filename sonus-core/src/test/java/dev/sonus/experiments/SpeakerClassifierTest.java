@@ -11,7 +11,7 @@ import dev.sonus.audio.WavEncoding;
 import dev.sonus.inference.SpeakerVerifier;
 import dev.sonus.models.EcapaTdnn;
 import dev.sonus.nn.Activation;
-import dev.sonus.repro.Runner;
+import dev.sonus.run.Runner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.sonus.repro;
 
+import dev.sonus.run.RunDirectory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -174,7 +174,7 @@ final class DataFingerprintTest {
 
   @Test
   void fingerprintsManifestsWithoutAudioWhenTheKeyIsNull() throws IOException {
-    ManifestPrint m = compute(new Options(null, 1, null), "train.csv").manifests().get(0);
+    ManifestPrint m = compute(new Options((String) null, 1, null), "train.csv").manifests().get(0);
 
     assertEquals(5, m.rows());
     assertNull(m.audioSha256());

@@ -7,6 +7,7 @@ import dev.sonus.data.Manifest;
 import dev.sonus.data.Pipeline;
 import dev.sonus.train.Experiment;
 import dev.sonus.train.Stage;
+import java.util.List;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Scalar;
@@ -16,10 +17,22 @@ import org.bytedeco.pytorch.Tensor;
 public final class TinyAudioExperiment implements Experiment<Tensor> {
   private final Module model = new Module("tiny_audio");
   private final LinearImpl linear;
+  private final List<String> audioColumns;
 
   /** Builds the model (its initial weights come from libtorch's seeded generator). */
   public TinyAudioExperiment() {
+    this(List.of("wav"));
+  }
+
+  /** The same, declaring these audio columns; the statistics come from the first. */
+  public TinyAudioExperiment(List<String> audioColumns) {
+    this.audioColumns = List.copyOf(audioColumns);
     linear = model.register_module("w", new LinearImpl(3, 1));
+  }
+
+  @Override
+  public List<String> audioColumns() {
+    return audioColumns;
   }
 
   @Override
@@ -30,7 +43,7 @@ public final class TinyAudioExperiment implements Experiment<Tensor> {
   @Override
   public DynamicItemDataset dataset(Manifest manifest, Stage stage) {
     return DynamicItemDataset.fromManifest(manifest)
-        .addPipeline(AudioPipelines.readAudio("wav", "sig", 8000))
+        .addPipeline(AudioPipelines.readAudio(audioColumns.get(0), "sig", 8000))
         .addPipeline(Pipeline.of("sig", "stats", s -> {
           float[] x = (float[]) s;
           double sum = 0;

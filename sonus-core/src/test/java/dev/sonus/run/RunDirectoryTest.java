@@ -1,8 +1,9 @@
-package dev.sonus.repro;
+package dev.sonus.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sonus.repro.Environment;
 import dev.sonus.train.Brain;
 import dev.sonus.train.Stage;
 import dev.sonus.util.Json;

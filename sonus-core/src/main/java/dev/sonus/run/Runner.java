@@ -1,10 +1,12 @@
-package dev.sonus.repro;
+package dev.sonus.run;
 
+import dev.sonus.repro.Environment;
+import dev.sonus.repro.Determinism;
+import dev.sonus.repro.DataFingerprint;
 import dev.sonus.config.ConfigException;
 import dev.sonus.config.Factory;
 import dev.sonus.config.HyperYaml;
 import dev.sonus.config.Hparams;
-import dev.sonus.data.BatchSampler;
 import dev.sonus.data.DataCheck;
 import dev.sonus.data.DataLoader;
 import dev.sonus.data.DynamicItemDataset;
@@ -123,7 +125,9 @@ public final class Runner {
     run.writeHparams(h.resolvedYaml());
     run.writeEnvironment(Environment.capture());
 
-    Map<String, String> replacements = replacements(h);
+    Experiment<Object> experiment = (Experiment<Object>) h.get("experiment", Experiment.class);
+    List<String> audioColumns = experiment.audioColumns();
+    Map<String, String> replacements = RunFolder.dataReplacements(h);
     List<Path> manifestPaths = new ArrayList<>();
     Manifest train = manifest(h, "train_data", replacements, manifestPaths, true);
     Manifest valid = manifest(h, "valid_data", replacements, manifestPaths, false);
@@ -139,22 +143,24 @@ public final class Runner {
       int expectedRate = h.contains("data_sample_rate") ? optional(h, "data_sample_rate", 0)
           : optional(h, "sample_rate", 0);
       DataCheck.Options o = DataCheck.Options.defaults().withSampleRate(expectedRate);
-      DataCheck.Report report = DataCheck.requireClean(all, o);
-      LOG.info("data check: {} rows, {} s of audio, no problems", report.rows(),
-          String.format(Locale.ROOT, "%.1f", report.audioSeconds()));
+      for (String column : audioColumns) {
+        DataCheck.Report report = DataCheck.requireClean(all, o.withAudioKey(column));
+        LOG.info("data check of {}: {} rows, {} s of audio, no problems", column, report.rows(),
+            String.format(Locale.ROOT, "%.1f", report.audioSeconds()));
+      }
     }
-    run.writeData(DataFingerprint.compute(manifestPaths, replacements, DataFingerprint.Options.defaults()).toJson());
+    run.writeData(DataFingerprint.compute(manifestPaths, replacements,
+        DataFingerprint.Options.defaults().withAudioKeys(audioColumns)).toJson());
 
-    Experiment<Object> experiment = (Experiment<Object>) h.get("experiment", Experiment.class);
     experiment.useRunFolder(run.root());
     int batchSize = h.getInt("batch_size");
     int workers = optional(h, "num_workers", 2);
     String sorting = optional(h, "sorting", "random");
-    try (DataLoader trainLoader = loader(experiment.dataset(train, Stage.TRAIN), batchSize, sorting, seed, workers);
+    try (DataLoader trainLoader = RunFolder.loader(experiment.dataset(train, Stage.TRAIN), batchSize, sorting, seed, workers);
         DataLoader validLoader = valid == null ? null
-            : loader(experiment.dataset(valid, Stage.VALID), batchSize, "none", seed, workers);
+            : RunFolder.loader(experiment.dataset(valid, Stage.VALID), batchSize, "none", seed, workers);
         DataLoader testLoader = test == null ? null
-            : loader(experiment.dataset(test, Stage.TEST), batchSize, "none", seed, workers)) {
+            : RunFolder.loader(experiment.dataset(test, Stage.TEST), batchSize, "none", seed, workers)) {
       double weightDecay = optional(h, "weight_decay", 0.0);
       List<ParamGroup> groups = weightDecay > 0
           ? ParamGroups.withDecayExclusions(experiment.model(), weightDecay, ParamGroups.BIASES_AND_NORMS)
@@ -232,32 +238,10 @@ public final class Runner {
         paths.add(h.getPath(key));
       }
     }
-    return DataFingerprint.compute(paths, replacements(h), DataFingerprint.Options.defaults());
-  }
-
-  private static Map<String, String> replacements(Hparams h) {
-    Map<String, String> replacements = new LinkedHashMap<>();
-    if (h.contains("data_folder")) {
-      String folder = h.getString("data_folder");
-      replacements.put("data_root", folder);
-      replacements.put("data_folder", folder);
-    }
-    return replacements;
-  }
-
-  private static DataLoader loader(DynamicItemDataset ds, int batchSize, String sorting, long seed, int workers) {
-    BatchSampler.Order order = switch (sorting.toLowerCase(Locale.ROOT)) {
-      case "random" -> BatchSampler.Order.RANDOM;
-      case "ascending" -> BatchSampler.Order.ASCENDING;
-      case "descending" -> BatchSampler.Order.DESCENDING;
-      case "none" -> BatchSampler.Order.NONE;
-      default -> throw new IllegalArgumentException("sorting is '" + sorting
-          + "'; expected one of [random, ascending, descending]");
-    };
-    double[] lengths = order == BatchSampler.Order.ASCENDING || order == BatchSampler.Order.DESCENDING
-        ? ds.numbers("duration") : null;
-    return new DataLoader(ds, BatchSampler.fixed(ds.size(), batchSize, order, lengths, seed, false), workers,
-        Math.max(2, 2 * workers), seed);
+    List<String> audioColumns = h.contains("experiment") && h.get("experiment") instanceof Experiment<?> e
+        ? e.audioColumns() : List.of("wav");
+    return DataFingerprint.compute(paths, RunFolder.dataReplacements(h),
+        DataFingerprint.Options.defaults().withAudioKeys(audioColumns));
   }
 
   private static Manifest manifest(Hparams h, String key, Map<String, String> replacements, List<Path> paths,

@@ -1,5 +1,6 @@
-package dev.sonus.repro;
+package dev.sonus.run;
 
+import dev.sonus.repro.Environment;
 import dev.sonus.tensor.AtomicFiles;
 import dev.sonus.train.Brain;
 import dev.sonus.util.Json;

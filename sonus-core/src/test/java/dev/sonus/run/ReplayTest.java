@@ -1,4 +1,4 @@
-package dev.sonus.repro;
+package dev.sonus.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

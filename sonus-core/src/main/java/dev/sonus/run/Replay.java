@@ -1,5 +1,9 @@
-package dev.sonus.repro;
+package dev.sonus.run;
 
+import dev.sonus.util.JsonFile;
+import dev.sonus.repro.Environment;
+import dev.sonus.repro.DataFingerprint;
+import dev.sonus.repro.Compare;
 import dev.sonus.config.Hparams;
 import dev.sonus.train.Progress;
 import dev.sonus.util.Json;
@@ -154,14 +158,7 @@ public final class Replay {
     return out;
   }
 
-  @SuppressWarnings("unchecked")
   private static Map<String, Object> read(Path p) {
-    try {
-      return (Map<String, Object>) Json.parse(Files.readString(p, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UncheckedIOException(p + ": " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException(p + ": " + e.getMessage(), e);
-    }
+    return JsonFile.read(p).map();
   }
 }

@@ -1,0 +1,66 @@
+package dev.sonus.inference;
+
+import dev.sonus.decode.CtcDecoder;
+import dev.sonus.decode.CtcPrefixBeamSearch;
+import java.nio.file.Path;
+
+/**
+ * Replacing a trained recogniser's CTC decoder at evaluation or transcription time ({@code sonus eval --beam 10
+ * --lm digits.arpa --lm-weight 0.5}): the recipe's beam-search settings are kept where the override is silent, and
+ * a recipe with greedy decoding starts from SpeechBrain's beam-search defaults.
+ */
+public final class Decoding {
+  private Decoding() {}
+
+  /**
+   * What to change; a null field keeps the recipe's value.
+   *
+   * @param beamSize beam size; 1 or more switches to prefix beam search
+   * @param lmPath ARPA language model
+   * @param lmWeight weight of the language model
+   */
+  public record Override(Integer beamSize, Path lmPath, Double lmWeight) {
+    /** Whether anything is to change. */
+    public boolean isEmpty() {
+      return beamSize == null && lmPath == null && lmWeight == null;
+    }
+  }
+
+  /** The decoder {@code current} becomes under {@code change}; {@code current} itself when nothing changes. */
+  public static CtcDecoder override(CtcDecoder current, Override change) {
+    if (change == null || change.isEmpty()) {
+      return current;
+    }
+    CtcPrefixBeamSearch.Settings settings = current instanceof CtcPrefixBeamSearch beam && beam.settings() != null
+        ? beam.settings() : CtcPrefixBeamSearch.Settings.defaults();
+    if (change.beamSize() != null) {
+      settings = settings.withBeamSize(change.beamSize());
+    }
+    if (change.lmPath() != null) {
+      settings = settings.withLm(change.lmPath());
+    }
+    if (change.lmWeight() != null) {
+      if (settings.lmPath() == null) {
+        throw new IllegalArgumentException("an LM weight of " + change.lmWeight() + " is given but no language "
+            + "model: give one too (--lm FILE) or leave the weight out");
+      }
+      settings = settings.withLmWeight(change.lmWeight());
+    }
+    return new CtcPrefixBeamSearch(new CtcPrefixBeamSearch.Settings(settings.beamSize(), settings.beamPruneLogp(),
+        settings.tokenPruneMinLogp(), settings.pruneHistory(), settings.blankSkipThreshold(), settings.lmPath(),
+        settings.lmWeight(), settings.wordBonus(), settings.unkScoreOffset(), settings.lexiconPath(),
+        settings.spaceToken(), current.blankIndex()));
+  }
+
+  /** Applies {@code change} to a trained model's decoder; a model that is not a CTC recogniser is refused. */
+  static void apply(Object model, Override change) {
+    if (change == null || change.isEmpty()) {
+      return;
+    }
+    if (!(model instanceof CtcRecognizer ctc)) {
+      throw new IllegalArgumentException("beam size and language model apply to CTC recognisers; this model is a "
+          + model.getClass().getName());
+    }
+    ctc.useDecoder(override(ctc.decoder(), change));
+  }
+}

@@ -1,7 +1,7 @@
 package dev.sonus.cli;
 
 import dev.sonus.data.DataCheck;
-import dev.sonus.data.FsddManifests;
+import dev.sonus.datasets.FsddManifests;
 import dev.sonus.data.Manifest;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
-package dev.sonus.data;
+package dev.sonus.datasets;
 
 import dev.sonus.audio.AudioIO;
+import dev.sonus.data.Manifest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -43,7 +44,7 @@ public final class FsddManifests {
   public record Result(Path train, Path valid, Path test, Map<String, Integer> counts) {}
 
   /**
-   * The default split for recipes ({@code !apply:data.FsddManifests.prepare [<data_folder>, <dir>]}): theo is the
+   * The default split for recipes ({@code !apply:datasets.FsddManifests.prepare [<data_folder>, <dir>]}): theo is the
    * test speaker, takes 0-4 of the others are the validation set.
    */
   public static Result prepare(Path dataFolder, Path outDir) {

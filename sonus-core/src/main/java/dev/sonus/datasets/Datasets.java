@@ -6,13 +6,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The registry of corpus preparers by name: {@code fsdd}.
+ * The registry of corpus preparers by name: {@code fsdd}, {@code an4}.
  *
- * <p>From a recipe: {@code prepare: !apply:datasets.Datasets.prepare [fsdd, !ref <data_folder>,
+ * <p>From a recipe: {@code prepare: !apply:datasets.Datasets.prepare [an4, !ref <data_folder>,
  * !ref <output_folder>/manifests]}.
  */
 public final class Datasets {
-  private static final List<DatasetPreparer> ALL = List.of(new FsddPreparer());
+  private static final List<DatasetPreparer> ALL = List.of(new FsddPreparer(), new An4Preparer());
 
   private Datasets() {}
 

@@ -4,17 +4,26 @@ import dev.sonus.audio.Audio;
 import dev.sonus.audio.AudioIO;
 import dev.sonus.audio.WavEncoding;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Tiny corpora laid out like the real ones, made in a test's temporary folder: short tones as WAV.
+ * Tiny corpora laid out like the real ones, made in a test's temporary folder: short tones as WAV, and for AN4 a
+ * real FLAC file (the 0.5 s fixture of the FLAC reader tests) under each expected name.
  */
 final class TinyCorpora {
+  /** AN4 training speakers of {@link #an4}: ten, two utterances each. */
+  static final List<String> AN4_TRAIN_SPEAKERS = List.of("fash", "fbbh", "fclc", "fejs", "fkai", "mblw", "mcen",
+      "mdcs", "mjgm", "mmxg");
+  /** AN4 test speakers of {@link #an4}: two, two utterances each. */
+  static final List<String> AN4_TEST_SPEAKERS = List.of("fcaw", "mjwl");
+
   private TinyCorpora() {}
 
   /** Encoded tones by rate and length: each is encoded once, then copied (an atomic write syncs to disk). */
@@ -37,6 +46,52 @@ final class TinyCorpora {
         Files.write(file, bytes);
       }
       return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Copies the 16 kHz, 0.5 s FLAC fixture to {@code file}. */
+  static Path flac(Path file) {
+    try (InputStream in = TinyCorpora.class.getResourceAsStream("/audio/flac/mono16_16k.flac")) {
+      if (in == null) {
+        throw new IllegalStateException("missing test fixture audio/flac/mono16_16k.flac");
+      }
+      Files.createDirectories(file.getParent());
+      Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * AN4: {@code etc/} with transcriptions and file ids (test lines without {@code <s>} tags, one line in lower
+   * case with extra spaces, as normalisation must handle) and {@code flac/an4_clstk/<speaker>/<id>.flac}.
+   */
+  static Path an4(Path root) {
+    write(root, "train", "an4_clstk", AN4_TRAIN_SPEAKERS, true);
+    write(root, "test", "an4test_clstk", AN4_TEST_SPEAKERS, false);
+    return root;
+  }
+
+  private static void write(Path root, String set, String folder, List<String> speakers, boolean tags) {
+    List<String> transcripts = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    int prompt = set.equals("train") ? 251 : 406;
+    for (String spk : speakers) {
+      for (int k = 0; k < 2; k++) {
+        String id = (k == 0 ? "an" + prompt++ : "cen" + (k + 1)) + "-" + spk + "-b";
+        String words = k == 0 ? "RUBOUT G M E F THREE NINE" : "yes  go";
+        transcripts.add((tags ? "<s> " + words + " </s>" : words) + " (" + id + ")");
+        ids.add(folder + "/" + spk + "/" + id);
+        flac(root.resolve("flac/" + folder + "/" + spk + "/" + id + ".flac"));
+      }
+    }
+    try {
+      Files.createDirectories(root.resolve("etc"));
+      Files.write(root.resolve("etc/an4_" + set + ".transcription"), transcripts);
+      Files.write(root.resolve("etc/an4_" + set + ".fileids"), ids);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -23,6 +23,9 @@ final class TinyCorpora {
       "mdcs", "mjgm", "mmxg");
   /** AN4 test speakers of {@link #an4}: two, two utterances each. */
   static final List<String> AN4_TEST_SPEAKERS = List.of("fcaw", "mjwl");
+  /** Speech Commands speaker hashes of {@link #speechCommands}. */
+  static final List<String> SC_SPEAKERS = List.of("022cd682", "03401e93", "0b57a6ed", "0bac8a71", "0c40e715",
+      "0c540988", "0cb74144", "1a5b9ca4", "2aca1e72", "3bfd30e6");
 
   private TinyCorpora() {}
 
@@ -95,6 +98,31 @@ final class TinyCorpora {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Speech Commands, 12-class layout: each of the ten speakers says every command word once (speaker 0 twice),
+   * two of them say two unknown words, and {@code _silence_} holds four clips; 0.05 s tones at 16 kHz.
+   */
+  static Path speechCommands(Path root) {
+    for (String label : SpeechCommandsPreparer.LABELS) {
+      if (label.startsWith("_")) {
+        continue;
+      }
+      for (String spk : SC_SPEAKERS) {
+        tone(root.resolve(label + "/" + spk + "_nohash_0.wav"), 16000, 0.05);
+      }
+      tone(root.resolve(label + "/" + SC_SPEAKERS.get(0) + "_nohash_1.wav"), 16000, 0.05);
+    }
+    for (String word : List.of("backward", "zero")) {
+      for (String spk : SC_SPEAKERS.subList(0, 2)) {
+        tone(root.resolve("_unknown_/" + word + "_" + spk + "_nohash_0.wav"), 16000, 0.05);
+      }
+    }
+    for (int i = 0; i < 4; i++) {
+      tone(root.resolve("_silence_/" + (1000 + i) + ".wav"), 16000, 0.05);
+    }
+    return root;
   }
 
   /** FSDD: speakers jackson and theo, digits 0-1, takes 0-2; 0.05 s tones at 8 kHz. */

@@ -6,14 +6,14 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The registry of corpus preparers by name: {@code fsdd}, {@code an4}, {@code speech-commands}.
+ * The registry of corpus preparers by name: {@code fsdd}, {@code an4}, {@code speech-commands}, {@code noizeus}.
  *
  * <p>From a recipe: {@code prepare: !apply:datasets.Datasets.prepare [an4, !ref <data_folder>,
  * !ref <output_folder>/manifests]}.
  */
 public final class Datasets {
   private static final List<DatasetPreparer> ALL = List.of(new FsddPreparer(), new An4Preparer(),
-      new SpeechCommandsPreparer());
+      new SpeechCommandsPreparer(), new NoizeusPreparer());
 
   private Datasets() {}
 

@@ -125,6 +125,22 @@ final class TinyCorpora {
     return root;
   }
 
+  /** NOIZEUS: six clean sentences and each in airport and car noise at 0 and 5 dB; 0.05 s tones at 8 kHz. */
+  static Path noizeus(Path root) {
+    for (int s = 1; s <= 6; s++) {
+      String sp = String.format("sp%02d", s);
+      double seconds = 0.04 + 0.01 * s;
+      tone(root.resolve("clean/" + sp + ".wav"), 8000, seconds);
+      for (String noise : List.of("airport", "car")) {
+        for (int snr : new int[] {0, 5}) {
+          tone(root.resolve("noisy/" + noise + "_" + snr + "dB/" + sp + "_" + noise + "_sn" + snr + ".wav"), 8000,
+              seconds);
+        }
+      }
+    }
+    return root;
+  }
+
   /** FSDD: speakers jackson and theo, digits 0-1, takes 0-2; 0.05 s tones at 8 kHz. */
   static Path fsdd(Path root) {
     for (String spk : List.of("jackson", "theo")) {

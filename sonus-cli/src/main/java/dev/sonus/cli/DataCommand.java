@@ -1,16 +1,22 @@
 package dev.sonus.cli;
 
 import dev.sonus.data.DataCheck;
-import dev.sonus.data.FsddManifests;
 import dev.sonus.data.Manifest;
+import dev.sonus.datasets.DatasetPreparer;
+import dev.sonus.datasets.Datasets;
+import dev.sonus.datasets.PreparedManifest;
+import dev.sonus.datasets.PreparerOption;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -18,7 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code sonus data}: manifest tools. */
 @Command(name = "data", description = "Check and prepare data manifests.",
-    subcommands = {DataCommand.Check.class, DataCommand.PrepareFsdd.class})
+    subcommands = {DataCommand.Check.class, DataCommand.Prepare.class, DataCommand.PrepareFsdd.class})
 final class DataCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -107,8 +113,106 @@ final class DataCommand implements Runnable {
     }
   }
 
-  @Command(name = "prepare-fsdd", sortOptions = false, description = "Write train/valid/test manifests for the "
-      + "Free Spoken Digit Dataset layout ({digit}_{speaker}_{index}.wav).")
+  /** Prints one line per manifest written: split, path, rows, hours and speakers. */
+  static void printWritten(PrintWriter out, List<PreparedManifest> written) {
+    for (PreparedManifest m : written) {
+      out.printf(Locale.ROOT, "%-5s %s: %d rows, %.2f h, %s%n", m.split(), m.path(), m.rows(), m.hours(),
+          m.speakers() == 0 ? "no speaker labels" : m.speakers() + (m.speakers() == 1 ? " speaker" : " speakers"));
+    }
+  }
+
+  @Command(name = "prepare", sortOptions = false, description = {"Write train/valid/test manifests (SpeechBrain "
+      + "CSV, audio as $data_root/<relative path>) for a corpus on disk.",
+      "Load them with data_root (a recipe's data_folder) set to the --data-folder. Splits are deterministic and "
+      + "keep speakers (NOIZEUS: sentences) on one side; a re-run into the same --out replaces the files."})
+  static final class Prepare implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "NAME", completionCandidates = CorpusNames.class,
+        description = "the corpus: ${COMPLETION-CANDIDATES} (see below)")
+    String name;
+
+    @Option(names = "--data-folder", required = true, paramLabel = "DIR", description = "the folder that holds "
+        + "the corpus")
+    Path dataFolder;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "where to write the CSVs")
+    Path out;
+
+    @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE", description = "a corpus option (see below); "
+        + "repeat for several")
+    Map<String, String> options = new LinkedHashMap<>();
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help, with every corpus and its "
+        + "options")
+    boolean help;
+
+    CommandSpec spec;
+
+    @Spec
+    void spec(CommandSpec spec) {
+      this.spec = spec;
+      spec.usageMessage().footer(corpusHelp());
+    }
+
+    @Override
+    public Integer call() {
+      DatasetPreparer preparer = Datasets.find(name).orElseThrow(() -> new ParameterException(spec.commandLine(),
+          unknownCorpus(name)));
+      printWritten(spec.commandLine().getOut(), preparer.prepare(dataFolder, out, options));
+      return 0;
+    }
+
+    private static String unknownCorpus(String name) {
+      try {
+        Datasets.get(name);
+        return "unknown corpus '" + name + "'";
+      } catch (IllegalArgumentException e) {
+        return e.getMessage();
+      }
+    }
+
+    /** The help's list of corpora, each with its description and options. */
+    static String corpusHelp() {
+      StringBuilder sb = new StringBuilder("%nCorpora and their options (--option KEY=VALUE):%n");
+      for (DatasetPreparer p : Datasets.all()) {
+        sb.append("%n  ").append(p.name()).append("%n");
+        wrap(sb, p.description(), "    ");
+        for (PreparerOption o : p.options()) {
+          wrap(sb, o.key() + "=" + o.defaultValue() + ": " + o.description(), "      ");
+        }
+      }
+      return sb.toString();
+    }
+
+    private static void wrap(StringBuilder sb, String text, String indent) {
+      int width = 79 - indent.length(); // picocli wraps usage text at 80 columns
+      StringBuilder line = new StringBuilder();
+      for (String word : text.replace("%", "%%").split(" ")) {
+        if (line.length() > 0 && line.length() + 1 + word.length() > width) {
+          sb.append(indent).append(line).append("%n");
+          line.setLength(0);
+        }
+        if (line.length() > 0) {
+          line.append(' ');
+        }
+        line.append(word);
+      }
+      if (line.length() > 0) {
+        sb.append(indent).append(line).append("%n");
+      }
+    }
+  }
+
+  /** The registered corpus names, for the help and shell completion. */
+  static final class CorpusNames implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return Datasets.names().iterator();
+    }
+  }
+
+  @Command(name = "prepare-fsdd", hidden = true, sortOptions = false, description = "The older form of "
+      + "'sonus data prepare fsdd': train/valid/test manifests for the Free Spoken Digit Dataset layout "
+      + "({digit}_{speaker}_{index}.wav).")
   static final class PrepareFsdd implements Callable<Integer> {
     @Option(names = "--data-folder", required = true, paramLabel = "DIR", description = "folder of FSDD recordings")
     Path dataFolder;
@@ -128,10 +232,10 @@ final class DataCommand implements Runnable {
 
     @Override
     public Integer call() {
-      FsddManifests.Result r = FsddManifests.prepare(dataFolder, out, new LinkedHashSet<>(testSpeakers),
-          validTakes);
-      spec.commandLine().getOut().printf("wrote %s, %s, %s %s (load them with data_root=%s)%n", r.train(),
-          r.valid(), r.test(), r.counts(), dataFolder);
+      Map<String, String> options = new LinkedHashMap<>();
+      options.put("test_speakers", String.join(",", new LinkedHashSet<>(testSpeakers)));
+      options.put("valid_takes", String.valueOf(validTakes));
+      printWritten(spec.commandLine().getOut(), Datasets.get("fsdd").prepare(dataFolder, out, options));
       return 0;
     }
   }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sonus.audio.Audio;
 import dev.sonus.audio.AudioIO;
 import dev.sonus.audio.WavEncoding;
-import dev.sonus.testing.Shared;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,20 +98,5 @@ class DataCheckTest {
     DataCheck.Options disjoint = new DataCheck.Options(o.audioKey(), o.durationKey(), o.textKey(), o.speakerKey(),
         0, o.durationTolerance(), 2, DataCheck.Options.ALL_HELD_OUT);
     assertEquals(Set.of(DataCheck.Kind.SPEAKER_OVERLAP), kinds(DataCheck.check(List.of(train, valid), disjoint)));
-  }
-
-  @Test
-  void fsddManifestsAreCleanAndSplitTheTestSpeakerOut() {
-    Path fsdd = Shared.data("fsdd/recordings");
-    FsddManifests.Result r = FsddManifests.prepare(fsdd, dir.resolve("fsdd"), Set.of("theo"), 5);
-    assertEquals(Map.of("train", 1800, "valid", 200, "test", 500), r.counts());
-    Map<String, String> root = Map.of("data_root", fsdd.toString());
-    List<Manifest> splits = List.of(Manifest.load(r.train(), root), Manifest.load(r.valid(), root),
-        Manifest.load(r.test(), root));
-    assertTrue(splits.get(2).rows().stream().allMatch(row -> row.get("spk_id").equals("theo")));
-    assertEquals("seven", splits.get(2).rows().stream().filter(row -> row.id().startsWith("7_")).findFirst()
-        .orElseThrow().get("wrd"));
-    DataCheck.Report report = DataCheck.check(splits, DataCheck.Options.defaults().withSampleRate(8000));
-    assertTrue(report.ok(), report::format);
   }
 }

@@ -1,20 +1,15 @@
-package dev.sonus.data;
+package dev.sonus.datasets;
 
-import dev.sonus.audio.AudioIO;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import dev.sonus.data.Manifest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Builds train/valid/test manifests for the Free Spoken Digit Dataset layout, {@code {digit}_{speaker}_{index}.wav}.
@@ -43,7 +38,7 @@ public final class FsddManifests {
   public record Result(Path train, Path valid, Path test, Map<String, Integer> counts) {}
 
   /**
-   * The default split for recipes ({@code !apply:data.FsddManifests.prepare [<data_folder>, <dir>]}): theo is the
+   * The default split for recipes ({@code !apply:datasets.FsddManifests.prepare [<data_folder>, <dir>]}): theo is the
    * test speaker, takes 0-4 of the others are the validation set.
    */
   public static Result prepare(Path dataFolder, Path outDir) {
@@ -55,14 +50,11 @@ public final class FsddManifests {
    *
    * @param testSpeakers speakers held out for testing (e.g. theo)
    * @param validTakes takes {@code 0..validTakes-1} of the training speakers go to valid
-   * @throws IllegalArgumentException if the folder has no FSDD files or a test speaker is absent
+   * @throws IllegalArgumentException if the folder has no FSDD files, a recording cannot be read or a test speaker
+   *     is absent
    */
   public static Result prepare(Path dataFolder, Path outDir, Set<String> testSpeakers, int validTakes) {
-    if (validTakes < 0) {
-      throw new IllegalArgumentException("valid_takes is " + validTakes + "; it must be 0 or more");
-    }
-    return split(dataFolder, outDir, testSpeakers, "test.csv",
-        (speaker, take) -> testSpeakers.contains(speaker) ? 2 : take < validTakes ? 1 : 0);
+    return result(prepareManifests(dataFolder, outDir, testSpeakers, validTakes));
   }
 
   /**
@@ -75,8 +67,8 @@ public final class FsddManifests {
       throw new IllegalArgumentException("test_takes is " + testTakes + " and valid_takes " + validTakes
           + "; expected test_takes >= 1 and valid_takes >= 0");
     }
-    return split(dataFolder, outDir, Set.of(), "trials.csv",
-        (speaker, take) -> take < testTakes ? 2 : take < testTakes + validTakes ? 1 : 0);
+    return result(write(dataFolder, outDir, Set.of(), "trials.csv",
+        (speaker, take) -> take < testTakes ? 2 : take < testTakes + validTakes ? 1 : 0));
   }
 
   /** Which split a recording goes to: 0 train, 1 valid, 2 test. */
@@ -84,21 +76,35 @@ public final class FsddManifests {
     int split(String speaker, int take);
   }
 
-  private static Result split(Path dataFolder, Path outDir, Set<String> testSpeakers, String testName,
-      Splitter splitter) {
-    if (!Files.isDirectory(dataFolder)) {
-      throw new IllegalArgumentException("data folder " + dataFolder + " is not a directory; pass the folder "
-          + "holding the FSDD recordings (e.g. --data_folder=.../fsdd/recordings)");
+  private static Result result(List<PreparedManifest> written) {
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    counts.put("train", written.get(0).rows());
+    counts.put("valid", written.get(1).rows());
+    counts.put("test", written.get(2).rows());
+    return new Result(written.get(0).path(), written.get(1).path(), written.get(2).path(), counts);
+  }
+
+  /** {@link #prepare(Path, Path, Set, int)}, returning a summary of each manifest for {@link FsddPreparer}. */
+  static List<PreparedManifest> prepareManifests(Path dataFolder, Path outDir, Set<String> testSpeakers,
+      int validTakes) {
+    if (validTakes < 0) {
+      throw new IllegalArgumentException("valid_takes is " + validTakes + "; it must be 0 or more");
     }
-    List<Path> files;
-    try (Stream<Path> s = Files.list(dataFolder)) {
-      files = s.filter(p -> NAME.matcher(p.getFileName().toString()).matches()).sorted().toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + dataFolder + ": " + e.getMessage(), e);
-    }
-    if (files.isEmpty()) {
-      throw new IllegalArgumentException("no FSDD recordings ({digit}_{speaker}_{index}.wav) in " + dataFolder);
-    }
+    return write(dataFolder, outDir, testSpeakers, "test.csv",
+        (speaker, take) -> testSpeakers.contains(speaker) ? 2 : take < validTakes ? 1 : 0);
+  }
+
+  private static boolean holdsRecordings(Path folder) {
+    return Layout.list(folder).stream().anyMatch(p -> NAME.matcher(p.getFileName().toString()).matches());
+  }
+
+  private static List<PreparedManifest> write(Path dataFolder, Path outDir, Set<String> testSpeakers,
+      String testName, Splitter splitter) {
+    Layout.require(dataFolder, "FSDD", "the FSDD recordings ({digit}_{speaker}_{index}.wav, e.g. "
+        + ".../fsdd/recordings)", FsddManifests::holdsRecordings,
+        f -> "no {digit}_{speaker}_{index}.wav files in it");
+    List<Path> files = Layout.list(dataFolder).stream()
+        .filter(p -> NAME.matcher(p.getFileName().toString()).matches()).toList();
     Set<String> speakers = new TreeSet<>();
     List<Manifest.Row> train = new ArrayList<>();
     List<Manifest.Row> valid = new ArrayList<>();
@@ -113,13 +119,12 @@ public final class FsddManifests {
       int take = Integer.parseInt(m.group(3));
       speakers.add(speaker);
       Map<String, Object> fields = new LinkedHashMap<>();
-      fields.put("duration", String.format(Locale.ROOT, "%.5f", AudioIO.info(f).durationSeconds()));
-      fields.put("wav", "$data_root/" + f.getFileName());
+      fields.put("wav", Layout.dataRootPath(dataFolder, f));
       fields.put("spk_id", speaker);
       fields.put("digit", String.valueOf(digit));
       fields.put("wrd", WORDS[digit]);
       String id = f.getFileName().toString().replace(".wav", "");
-      Manifest.Row row = new Manifest.Row(id, fields, 0);
+      Manifest.Row row = Splits.row(id, Layout.info(f, "FSDD").durationSeconds(), fields);
       switch (splitter.split(speaker, take)) {
         case 2 -> test.add(row);
         case 1 -> valid.add(row);
@@ -132,16 +137,8 @@ public final class FsddManifests {
             + "; speakers found: " + speakers);
       }
     }
-    Path trainCsv = outDir.resolve("train.csv");
-    Path validCsv = outDir.resolve("valid.csv");
-    Path testCsv = outDir.resolve(testName);
-    Manifest.writeCsv(trainCsv, COLUMNS, train);
-    Manifest.writeCsv(validCsv, COLUMNS, valid);
-    Manifest.writeCsv(testCsv, COLUMNS, test);
-    Map<String, Integer> counts = new LinkedHashMap<>();
-    counts.put("train", train.size());
-    counts.put("valid", valid.size());
-    counts.put("test", test.size());
-    return new Result(trainCsv, validCsv, testCsv, counts);
+    return Splits.write(outDir, List.of(new Splits.Split(Splits.TRAIN, "train.csv", COLUMNS, train),
+        new Splits.Split(Splits.VALID, "valid.csv", COLUMNS, valid),
+        new Splits.Split(testName.replace(".csv", ""), testName, COLUMNS, test)));
   }
 }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code sonus eval}: evaluate a trained run folder. */
 @Command(name = "eval", description = {"Evaluate a trained run folder on its recipe's test set (or --test MANIFEST) "
     + "with its best checkpoint; prints the metrics as JSON and writes eval_<name>.json and the reports "
-    + "(e.g. wer_<name>.txt) into the run folder."})
+    + "(e.g. wer_<name>.txt) into the run folder. With --beam/--lm the name gets the decoder's, e.g. "
+    + "eval_test_beam10_lm-digits.json."})
 final class EvalCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "RUN_DIR", description = "output_folder of a 'sonus train' run")
   Path run;
@@ -28,11 +30,14 @@ final class EvalCommand implements Callable<Integer> {
       + "(default: the recipe's data_folder)")
   Path dataFolder;
 
+  @Mixin DecodingOptions decoding = new DecodingOptions();
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
-    Evaluation.Result r = Evaluation.run(run, test, dataFolder, ProgressBar.forTerminal(spec.commandLine().getErr()));
+    Evaluation.Result r = Evaluation.run(run, test, dataFolder, decoding.override(),
+        ProgressBar.forTerminal(spec.commandLine().getErr()));
     Map<String, Object> out = new LinkedHashMap<>(r.metrics());
     spec.commandLine().getOut().println(Json.writePretty(out));
     r.written().forEach((kind, path) -> spec.commandLine().getErr().println("sonus: wrote " + path));

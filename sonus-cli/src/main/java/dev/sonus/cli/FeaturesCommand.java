@@ -1,17 +1,10 @@
 package dev.sonus.cli;
 
-import dev.sonus.audio.Audio;
-import dev.sonus.audio.AudioIO;
-import dev.sonus.audio.Resample;
 import dev.sonus.features.Fbank;
-import dev.sonus.features.Mfcc;
-import dev.sonus.features.Stft;
-import dev.sonus.tensor.Npy;
-import dev.sonus.tensor.Tensors;
+import dev.sonus.features.FeatureFiles;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -77,47 +70,16 @@ final class FeaturesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (sampleRate != null && sampleRate <= 0) {
-      throw new IllegalArgumentException("--sample-rate is " + sampleRate + "; it must be a positive rate in Hz");
-    }
-    Audio audio = AudioIO.read(input);
-    if (audio.numChannels() > 1) {
-      spec.commandLine().getErr().printf("sonus: %s has %d channels; averaging them to mono%n", input,
-          audio.numChannels());
-    }
-    int rate = sampleRate != null ? sampleRate : audio.sampleRate();
-    float[] samples = Resample.resample(audio.toMono(), rate).channel(0);
-    Fbank.Options options = Fbank.Options.defaults().withSampleRate(rate).withNFft(nFft).withFraming(winMs, hopMs)
+    Fbank.Options options = Fbank.Options.defaults().withNFft(nFft).withFraming(winMs, hopMs)
         .withNMels(nMels != null ? nMels : kind == Kind.mfcc ? 23 : 40).withDeltas(deltas).withContext(context)
         .withContextFrames(leftFrames, rightFrames);
-    try (PointerScope scope = new PointerScope()) {
-      Tensor wav = Tensors.fromFloats(samples, 1, samples.length);
-      Tensor feats = switch (kind) {
-        case fbank -> {
-          try (Fbank f = new Fbank(options)) {
-            yield f.forward(wav);
-          }
-        }
-        case mfcc -> {
-          try (Mfcc m = new Mfcc(options, nMfcc)) {
-            yield m.forward(wav);
-          }
-        }
-        case spectrogram -> {
-          if (deltas || context) {
-            throw new IllegalArgumentException("--deltas and --context apply to fbank and mfcc, not spectrogram");
-          }
-          try (Stft s = new Stft(rate, winMs, hopMs, nFft, true)) {
-            yield s.powerSpectrogram(wav);
-          }
-        }
-      };
-      Tensor frames = feats.select(0, 0);
-      Npy.write(out, frames);
-      feats.close();
-      spec.commandLine().getErr().printf("sonus: wrote %s: %s [frames, dims] float32 from %.2f s at %d Hz%n",
-          out, Tensors.shapeString(frames), samples.length / (double) rate, rate);
+    FeatureFiles.Written w = FeatureFiles.write(FeatureFiles.Kind.valueOf(kind.name().toUpperCase(Locale.ROOT)),
+        input, sampleRate, options, nMfcc, out);
+    if (w.channels() > 1) {
+      spec.commandLine().getErr().printf("sonus: %s has %d channels; averaged them to mono%n", input, w.channels());
     }
+    spec.commandLine().getErr().printf("sonus: wrote %s: %s [frames, dims] float32 from %.2f s at %d Hz%n",
+        out, java.util.Arrays.toString(w.shape()), w.seconds(), w.sampleRate());
     return 0;
   }
 }

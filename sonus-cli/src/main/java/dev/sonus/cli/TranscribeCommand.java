@@ -1,5 +1,6 @@
 package dev.sonus.cli;
 
+import dev.sonus.inference.Decoding;
 import dev.sonus.inference.Transcriber;
 import dev.sonus.util.Json;
 import java.nio.file.Path;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -22,6 +24,8 @@ final class TranscribeCommand implements Callable<Integer> {
       description = "output_folder of a 'sonus train' speech recognition run")
   Path model;
 
+  @Mixin DecodingOptions decoding = new DecodingOptions();
+
   @Option(names = "--json", description = "print a JSON array of {\"path\": ..., \"text\": ...}")
   boolean json;
 
@@ -32,7 +36,8 @@ final class TranscribeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Transcriber asr = Transcriber.load(model);
+    Decoding.Override override = decoding.override();
+    Transcriber asr = override == null ? Transcriber.load(model) : Transcriber.load(model, override);
     List<String> texts = asr.transcribeAll(files);
     var out = spec.commandLine().getOut();
     if (json) {

@@ -20,6 +20,19 @@ public final class Decoding {
    * @param lmWeight weight of the language model
    */
   public record Override(Integer beamSize, Path lmPath, Double lmWeight) {
+    /** A file-name label for results decoded this way: {@code beam10}, {@code beam10_lm-digits_w0.5}. */
+    public String label() {
+      StringBuilder sb = new StringBuilder(beamSize != null ? "beam" + beamSize : "beam");
+      if (lmPath != null) {
+        String file = lmPath.getFileName().toString();
+        sb.append("_lm-").append(file.contains(".") ? file.substring(0, file.lastIndexOf('.')) : file);
+      }
+      if (lmWeight != null) {
+        sb.append("_w").append(lmWeight);
+      }
+      return sb.toString().replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
     /** Whether anything is to change. */
     public boolean isEmpty() {
       return beamSize == null && lmPath == null && lmWeight == null;

@@ -74,6 +74,9 @@ public final class Evaluation {
       String file = testData.getFileName().toString();
       name = file.contains(".") ? file.substring(0, file.lastIndexOf('.')) : file;
     }
+    if (decoding != null) {
+      name = name + "_" + decoding.label();
+    }
     if (!Files.isRegularFile(testData)) {
       throw new IllegalArgumentException("test manifest " + testData + " does not exist"
           + (manifest == null ? " (the recipe's test_data); give one with --test" : ""));

@@ -19,11 +19,11 @@ final class DecodingOptions {
   Double lmWeight;
 
   /** The override, or null when no option was given. */
-  Decoding.Override override() {
+  Decoding.Change override() {
     if (beam != null && beam < 1) {
       throw new IllegalArgumentException("--beam is " + beam + "; give a beam size of 1 or more");
     }
-    Decoding.Override o = new Decoding.Override(beam, lm, lmWeight);
+    Decoding.Change o = new Decoding.Change(beam, lm, lmWeight);
     return o.isEmpty() ? null : o;
   }
 }

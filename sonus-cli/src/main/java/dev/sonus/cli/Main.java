@@ -63,10 +63,21 @@ public final class Main implements Runnable {
     return msg == null ? ex.getClass().getSimpleName() : msg;
   }
 
+  private static java.nio.charset.Charset charset(String property) {
+    String name = System.getProperty(property);
+    try {
+      return name != null ? java.nio.charset.Charset.forName(name) : java.nio.charset.Charset.defaultCharset();
+    } catch (IllegalArgumentException e) {
+      return java.nio.charset.Charset.defaultCharset();
+    }
+  }
+
   /** Entry point. */
   public static void main(String[] args) {
-    PrintWriter out = new PrintWriter(System.out, true);
-    PrintWriter err = new PrintWriter(System.err, true);
+    // The terminal's encoding (stdout.encoding, Java 17+), so that non-ASCII transcripts print as the user's
+    // terminal expects.
+    PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, charset("stdout.encoding")), true);
+    PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, charset("stderr.encoding")), true);
     System.exit(execute(args, out, err));
   }
 

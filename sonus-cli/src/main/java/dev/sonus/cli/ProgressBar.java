@@ -15,8 +15,20 @@ final class ProgressBar implements Progress {
   }
 
   /** A bar when stderr is a terminal, else log lines every 30 s. */
+  @SuppressWarnings("SystemConsoleNull") // null is checked and, on JDK 22+, isTerminal() decides
   static Progress forTerminal(PrintWriter err) {
-    return System.console() != null ? new ProgressBar(err) : Progress.logging(30);
+    // System.console() is null when stderr or stdin is redirected (JDK 17); on 22+ it may exist for a pipe too,
+    // so ask whether it is a terminal where the JDK can tell.
+    java.io.Console console = System.console();
+    return console != null && isTerminal(console) ? new ProgressBar(err) : Progress.logging(30);
+  }
+
+  private static boolean isTerminal(java.io.Console console) {
+    try {
+      return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+    } catch (ReflectiveOperationException e) {
+      return true;    // before JDK 22 a console exists only on a terminal
+    }
   }
 
   @Override

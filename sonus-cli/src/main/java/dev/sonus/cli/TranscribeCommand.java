@@ -36,7 +36,7 @@ final class TranscribeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Decoding.Override override = decoding.override();
+    Decoding.Change override = decoding.override();
     Transcriber asr = override == null ? Transcriber.load(model) : Transcriber.load(model, override);
     List<String> texts = asr.transcribeAll(files);
     var out = spec.commandLine().getOut();

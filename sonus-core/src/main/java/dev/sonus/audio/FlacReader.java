@@ -436,7 +436,7 @@ final class FlacReader {
 
     private void decodeFrameReportingErrors(int frameIndex, int frameStart) {
       try {
-        decodeFrame(frameIndex);
+        decodeFrame();
       } catch (FlacException e) {
         if (e.truncated) {
           throw new AudioFormatException(path, String.format(
@@ -454,7 +454,7 @@ final class FlacReader {
       }
     }
 
-    private void decodeFrame(int frameIndex) {
+    private void decodeFrame() {
       final BitReader in = this.in;
       final int frameStart = in.bytePosition();
 
@@ -880,7 +880,9 @@ final class FlacReader {
   /** A decoding problem inside a frame; the decoder adds the path, frame number and byte offset. */
   private static final class FlacException extends RuntimeException {
     private static final long serialVersionUID = 1L;
-    private static final FlacException TRUNCATED = new FlacException("truncated", true);
+    static FlacException truncated() {
+      return new FlacException("truncated", true);
+    }
 
     final boolean truncated;
 
@@ -941,7 +943,7 @@ final class FlacReader {
       if (bits < n) {
         refill();
         if (bits < n) {
-          throw FlacException.TRUNCATED;
+          throw FlacException.truncated();
         }
       }
       long value = cache >>> (64 - n);
@@ -968,7 +970,7 @@ final class FlacReader {
         bits = 0;
         refill();
         if (bits == 0) {
-          throw FlacException.TRUNCATED;
+          throw FlacException.truncated();
         }
       }
       int leading = Long.numberOfLeadingZeros(cache);
@@ -1001,7 +1003,7 @@ final class FlacReader {
             bits += 8;
           }
           if (bits == 0) {
-            throw FlacException.TRUNCATED;
+            throw FlacException.truncated();
           }
         }
         int leading = Long.numberOfLeadingZeros(cache);
@@ -1017,7 +1019,7 @@ final class FlacReader {
               bits += 8;
             }
             if (bits < k) {
-              throw FlacException.TRUNCATED;
+              throw FlacException.truncated();
             }
           }
           folded |= cache >>> (64 - k);

@@ -253,7 +253,7 @@ final class Wav {
     int fmtSize = extensible ? 40 : (enc.isFloat() ? 18 : 16);
     boolean fact = enc.isFloat() || extensible;
     long riffSize = 4 + (8 + fmtSize) + (fact ? 12 : 0) + 8 + dataBytes + (dataBytes & 1);
-    ByteBuffer header = ByteBuffer.allocate((int) (12 + 8 + fmtSize + (fact ? 12 : 0) + 8)).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer header = ByteBuffer.allocate(12 + 8 + fmtSize + (fact ? 12 : 0) + 8).order(ByteOrder.LITTLE_ENDIAN);
     header.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt((int) riffSize).put("WAVE".getBytes(StandardCharsets.US_ASCII));
     header.put("fmt ".getBytes(StandardCharsets.US_ASCII)).putInt(fmtSize);
     int code = enc.isFloat() ? FORMAT_FLOAT : FORMAT_PCM;

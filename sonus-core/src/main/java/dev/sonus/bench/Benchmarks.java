@@ -55,6 +55,8 @@ public final class Benchmarks {
   /** Hears each timed run as it ends. */
   public interface Listener {
     /**
+     * Called when a timed run ends.
+     *
      * @param run 1-based run number
      * @param value the run's figure
      * @param seconds the run's wall time

@@ -44,21 +44,25 @@ final class YamlReader {
       Node.COPY, Node.PLACEHOLDER, Node.TUPLE);
   private static final Pattern BOOL = Pattern.compile("true|True|TRUE|false|False|FALSE");
   // Underscores as digit separators (1_000), as ruamel.yaml accepts.
-  private static final Pattern INT = Pattern.compile("[-+]?[0-9][0-9_]*|0o[0-7_]+|0x[0-9a-fA-F_]+");
+  private static final Pattern INT_1_2 = Pattern.compile("[-+]?[0-9][0-9_]*|0o[0-7_]+|0x[0-9a-fA-F_]+");
   private static final Pattern FLOAT = Pattern.compile("[-+]?(?:\\.[0-9][0-9_]*|[0-9][0-9_]*(?:\\.[0-9_]*)?)"
       + "(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN)");
-  private static final Pattern NULL = Pattern.compile("~|null|Null|NULL|");
+  private static final Pattern NULL_1_2 = Pattern.compile("~|null|Null|NULL|");
   private static final Pattern TUPLE = Pattern.compile("\\(.*\\)", Pattern.DOTALL);
 
-  /** YAML 1.2 core schema plus HyperPyYAML's implicit tuples; shared by reading and writing. */
+  /**
+   * YAML 1.2 core schema plus HyperPyYAML's implicit tuples; shared by reading and writing. (The patterns are
+   * named apart from {@link Resolver}'s own {@code INT} and {@code NULL}, which are YAML 1.1's and would shadow
+   * them here.)
+   */
   static final class Yaml12Resolver extends Resolver {
     @Override
     protected void addImplicitResolvers() {
       addImplicitResolver(Tag.BOOL, BOOL, "tTfF", 8);
-      addImplicitResolver(Tag.INT, INT, "-+0123456789", 4096);
+      addImplicitResolver(Tag.INT, INT_1_2, "-+0123456789", 4096);
       addImplicitResolver(Tag.FLOAT, FLOAT, "-+0123456789.", 4096);
       addImplicitResolver(Tag.MERGE, Resolver.MERGE, "<", 8);
-      addImplicitResolver(Tag.NULL, NULL, "~nN\0", 8);
+      addImplicitResolver(Tag.NULL, NULL_1_2, "~nN\0", 8);
       addImplicitResolver(Tag.NULL, Resolver.EMPTY, null, 8);
       addImplicitResolver(TUPLE_TAG, TUPLE, "(", Integer.MAX_VALUE);
     }

@@ -39,7 +39,7 @@ public interface BatchSampler {
       throw new IllegalArgumentException("batch_size is " + batchSize + "; it must be at least 1");
     }
     if ((order == Order.ASCENDING || order == Order.DESCENDING) && (lengths == null || lengths.length != items)) {
-      throw new IllegalArgumentException("sorting " + order.name().toLowerCase() + " needs one length per item ("
+      throw new IllegalArgumentException("sorting " + order.name().toLowerCase(java.util.Locale.ROOT) + " needs one length per item ("
           + items + "), got " + (lengths == null ? "none" : lengths.length));
     }
     return epoch -> {

@@ -200,7 +200,7 @@ public final class DynamicItemDataset {
       keys[i] = value(i, key);
       order[i] = i;
     }
-    Comparator<Integer> cmp = (a, b) -> compare(keys[a], keys[b], key);
+    Comparator<Integer> cmp = (a, b) -> compare(keys[a], keys[b]);
     Arrays.sort(order, descending ? cmp.reversed() : cmp);
     List<Manifest.Row> sorted = new ArrayList<>(rows.size());
     for (int i : order) {
@@ -232,7 +232,7 @@ public final class DynamicItemDataset {
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private static int compare(Object a, Object b, String key) {
+  private static int compare(Object a, Object b) {
     if (a instanceof Number x && b instanceof Number y) {
       return Double.compare(x.doubleValue(), y.doubleValue());
     }

@@ -389,7 +389,7 @@ public final class CtcPrefixBeamSearch implements CtcDecoder {
         if (!(col[k] > options.tokenPruneMinLogp()) && k != maxIndex) {
           continue;
         }
-        extend(beams, current, t, k, col[k]);
+        extend(beams, current, k, col[k]);
       }
       for (Beam b : beams) {
         b.step();
@@ -409,7 +409,7 @@ public final class CtcPrefixBeamSearch implements CtcDecoder {
     return out;
   }
 
-  private void extend(List<Beam> beams, List<Beam> current, int frame, int k, float pToken) {
+  private void extend(List<Beam> beams, List<Beam> current, int k, float pToken) {
     double p = pToken;
     String token = vocab.get(k);
     for (Beam beam : current) {

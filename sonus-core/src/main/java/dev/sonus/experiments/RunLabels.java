@@ -27,6 +27,8 @@ final class RunLabels {
   private LabelEncoder labels;
 
   /**
+   * Labels for a task.
+   *
    * @param task the task's name, for messages
    * @param check throws (naming the source given to it) when a label encoder does not fit the model
    */

@@ -146,7 +146,8 @@ public final class Filterbank implements AutoCloseable {
       float power = (float) Math.pow(10.0, melGrid[i] / 2595.0f);
       hz[i] = 700f * (power - 1f);
     }
-    float[] freqs = linspace(0f, (float) (sampleRate / 2), bins);
+    // Integer halving, as SpeechBrain's linspace(0, sample_rate // 2, n_stft).
+    float[] freqs = linspace(0f, (float) Math.floorDiv(sampleRate, 2), bins);
     float[] out = new float[bins * nMels];
     for (int m = 0; m < nMels; m++) {
       float centre = hz[m + 1];

@@ -209,7 +209,7 @@ public final class InputNormalization extends Module {
 
   @Override
   public String toString() {
-    return "InputNormalization(norm_type=" + type.name().toLowerCase() + ", mean_norm=" + meanNorm
+    return "InputNormalization(norm_type=" + type.name().toLowerCase(java.util.Locale.ROOT) + ", mean_norm=" + meanNorm
         + ", std_norm=" + stdNorm + ")";
   }
 }

@@ -19,7 +19,7 @@ public final class Decoding {
    * @param lmPath ARPA language model
    * @param lmWeight weight of the language model
    */
-  public record Override(Integer beamSize, Path lmPath, Double lmWeight) {
+  public record Change(Integer beamSize, Path lmPath, Double lmWeight) {
     /** A file-name label for results decoded this way: {@code beam10}, {@code beam10_lm-digits_w0.5}. */
     public String label() {
       StringBuilder sb = new StringBuilder(beamSize != null ? "beam" + beamSize : "beam");
@@ -40,7 +40,7 @@ public final class Decoding {
   }
 
   /** The decoder {@code current} becomes under {@code change}; {@code current} itself when nothing changes. */
-  public static CtcDecoder override(CtcDecoder current, Override change) {
+  public static CtcDecoder override(CtcDecoder current, Change change) {
     if (change == null || change.isEmpty()) {
       return current;
     }
@@ -66,7 +66,7 @@ public final class Decoding {
   }
 
   /** Applies {@code change} to a trained model's decoder; a model that is not a CTC recogniser is refused. */
-  static void apply(Object model, Override change) {
+  static void apply(Object model, Change change) {
     if (change == null || change.isEmpty()) {
       return;
     }

@@ -55,7 +55,7 @@ public final class Evaluation {
    *
    * @param decoding replaces the recipe's CTC decoder, or null to keep it
    */
-  public static Result run(Path runFolder, Path manifest, Path dataFolder, Decoding.Override decoding,
+  public static Result run(Path runFolder, Path manifest, Path dataFolder, Decoding.Change decoding,
       Progress progress) {
     RunFolder.Loaded loaded = RunFolder.load(runFolder, "test_data", "data_folder", "batch_size", "num_workers");
     if (decoding != null) {

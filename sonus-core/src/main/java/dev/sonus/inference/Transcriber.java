@@ -48,7 +48,7 @@ public final class Transcriber {
    * Loads a trained run folder and replaces the recipe's CTC decoder (e.g. a beam search with a language model
    * for evaluation); see {@link Decoding#override}.
    */
-  public static Transcriber load(Path runFolder, Decoding.Override decoding) {
+  public static Transcriber load(Path runFolder, Decoding.Change decoding) {
     Transcriber t = load(runFolder);
     Decoding.apply(t.recognizer, decoding);
     return t;

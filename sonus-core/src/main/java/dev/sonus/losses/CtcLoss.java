@@ -93,6 +93,6 @@ public final class CtcLoss {
 
   @Override
   public String toString() {
-    return "CtcLoss(blank_index=" + blankIndex + ", reduction=" + reduction.name().toLowerCase() + ")";
+    return "CtcLoss(blank_index=" + blankIndex + ", reduction=" + reduction.name().toLowerCase(java.util.Locale.ROOT) + ")";
   }
 }

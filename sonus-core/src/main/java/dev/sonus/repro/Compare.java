@@ -189,8 +189,8 @@ public final class Compare {
     return JsonFile.read(p).map();
   }
 
-  @SuppressWarnings("unchecked")
   /** Flattens nested JSON maps to dotted keys with string values (lists as one value). */
+  @SuppressWarnings("unchecked")
   public static void flatten(String prefix, Object v, Map<String, String> out) {
     if (v instanceof Map<?, ?> m) {
       ((Map<String, Object>) m).forEach((k, x) -> flatten(prefix.isEmpty() ? k : prefix + "." + k, x, out));

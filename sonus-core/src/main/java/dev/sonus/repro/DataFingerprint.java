@@ -54,7 +54,6 @@ public final class DataFingerprint {
   public static final int FORMAT = 1;
 
   private static final Logger LOG = LoggerFactory.getLogger(DataFingerprint.class);
-  private static final int READ_BUFFER_BYTES = 1 << 20;
   /** Most lines of one kind that {@link #differences} lists per manifest before summarising the rest. */
   private static final int MAX_LINES_PER_KIND = 20;
 

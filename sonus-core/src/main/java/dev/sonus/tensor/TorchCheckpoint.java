@@ -702,7 +702,7 @@ public final class TorchCheckpoint {
             push(newObject(cls, args));
           }
           case 'b' -> { // BUILD
-            Object state = pop();
+            pop();   // the state: an OrderedDict's attributes, which a state dict ignores
             Object target = peek();
             if (!(target instanceof PyDict)) {
               throw malformed("BUILD (set attributes) on " + describe(target) + "; only an OrderedDict's attributes "

@@ -147,7 +147,7 @@ public final class Checkpointer {
 
   /** Saves a checkpoint and prunes old ones; returns its folder. */
   public Path save(Position position, Map<String, Double> metrics) {
-    String name = "CKPT+" + LocalDateTime.now().format(STAMP) + "+e" + position.epochsDone() + "b"
+    String name = "CKPT+" + LocalDateTime.now(java.time.ZoneId.systemDefault()).format(STAMP) + "+e" + position.epochsDone() + "b"
         + position.batchesDone();
     Path tmp = dir.resolve(name + ".tmp");
     Path target = dir.resolve(name);

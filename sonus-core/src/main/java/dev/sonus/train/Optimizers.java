@@ -93,7 +93,7 @@ public final class Optimizers {
           g = grad.add(p, new Scalar(wd));
         }
       }
-      Tensor stepCount = slot(key, "step", scalarLike(p));
+      Tensor stepCount = slot(key, "step", doubleScalar());
       stepCount.add_(new Scalar(1.0));
       double t = stepCount.item_double();
       Tensor m = slot(key, "exp_avg", p);
@@ -166,7 +166,7 @@ public final class Optimizers {
     return new Adadelta(groups, lr, 0.9, 1e-6);
   }
 
-  private static Tensor scalarLike(Tensor p) {
+  private static Tensor doubleScalar() {
     return org.bytedeco.pytorch.global.torch.zeros(1).to(org.bytedeco.pytorch.global.torch.ScalarType.Double);
   }
 }

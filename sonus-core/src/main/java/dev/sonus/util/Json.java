@@ -93,7 +93,7 @@ public final class Json {
     } else if (v instanceof Object[] a) {
       write(sb, java.util.Arrays.asList(a), indent, level);
     } else if (v instanceof Enum<?> e) {
-      quote(sb, e.name().toLowerCase());
+      quote(sb, e.name().toLowerCase(java.util.Locale.ROOT));
     } else {
       quote(sb, v.toString());
     }

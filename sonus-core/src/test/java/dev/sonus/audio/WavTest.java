@@ -99,7 +99,7 @@ final class WavTest {
       assertEquals(codes[i] / 32768f, samples[i], "sample " + i);
     }
     assertEquals(-1f, samples[4]);
-    assertEquals(0.999969482421875f, samples[3]);
+    assertEquals(32767f / 32768f, samples[3]);
     assertEquals(new AudioInfo(16_000, 1, codes.length, 16, "PCM_S16"), AudioIO.info(file));
   }
 
@@ -551,7 +551,7 @@ final class WavTest {
   }
 
   private static boolean isLinux() {
-    return System.getProperty("os.name", "").toLowerCase().contains("linux");
+    return System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux");
   }
 
   private Path write(String fileName, byte[] bytes) throws IOException {

@@ -103,7 +103,7 @@ class DatasetAndLoaderTest {
     DynamicItemDataset ds = DynamicItemDataset.fromRows(rows(3))
         .addPipeline(Pipeline.of("text", "upper", t -> {
           calls.incrementAndGet();
-          return ((String) t).toUpperCase();
+          return ((String) t).toUpperCase(java.util.Locale.ROOT);
         }))
         .withOutputKeys("id", "text");
     ds.get(0);

@@ -78,7 +78,7 @@ class PluggedEncoderTest {
       files.add(data.resolve("utt" + i + ".wav"));
     }
     List<String> beam = Transcriber.load(out).transcribeAll(files);
-    List<String> greedyLike = Transcriber.load(out, new Decoding.Override(1, null, null)).transcribeAll(files);
+    List<String> greedyLike = Transcriber.load(out, new Decoding.Change(1, null, null)).transcribeAll(files);
     assertEquals(beam, greedyLike, "a confident model spells the same with beam 4 and beam 1");
     assertTrue(beam.contains("cab"), beam.toString());
   }

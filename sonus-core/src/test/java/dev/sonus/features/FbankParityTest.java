@@ -86,7 +86,7 @@ class FbankParityTest {
     return file.substring(0, file.lastIndexOf('/') + 1);
   }
 
-  /** The manifest's path of the recording {@code wav} (an element of {@code wavs}). */
+  /** The manifest's path of the recording {@code wav}, one of the manifest's recordings. */
   private static String wavFile(String wav) {
     List<String> found = manifest().files().stream().map(f -> f.get("file").string())
         .filter(f -> fileName(f).equals(wav)).toList();
@@ -164,9 +164,9 @@ class FbankParityTest {
       n = n.get(k);
     }
     Object recorded = n.raw();
-    boolean same = recorded instanceof Number a && sonus instanceof Number b
+    boolean same = (recorded instanceof Number a && sonus instanceof Number b)
         ? a.doubleValue() == b.doubleValue()
-        : recorded instanceof String s && sonus instanceof String prefix ? s.startsWith(prefix)
+        : (recorded instanceof String s && sonus instanceof String prefix) ? s.startsWith(prefix)
         : Objects.equals(recorded, sonus);
     if (!same) {
       fail(n + " is " + recorded + "; Sonus's Fbank always uses " + sonus + ", so this case cannot be compared");

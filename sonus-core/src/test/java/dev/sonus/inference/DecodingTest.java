@@ -40,12 +40,12 @@ class DecodingTest {
   @Test
   void nothingGivenKeepsTheRecipesDecoder() {
     CtcDecoder greedy = new CtcGreedy(0);
-    assertSame(greedy, Decoding.override(greedy, new Decoding.Override(null, null, null)));
+    assertSame(greedy, Decoding.override(greedy, new Decoding.Change(null, null, null)));
   }
 
   @Test
   void aBeamSizeTurnsGreedyIntoBeamSearchWithSpeechBrainsDefaults() {
-    CtcDecoder d = Decoding.override(new CtcGreedy(0), new Decoding.Override(7, null, null));
+    CtcDecoder d = Decoding.override(new CtcGreedy(0), new Decoding.Change(7, null, null));
     CtcPrefixBeamSearch beam = assertInstanceOf(CtcPrefixBeamSearch.class, d);
     assertEquals(7, beam.settings().beamSize());
     assertEquals(CtcPrefixBeamSearch.Settings.defaults().beamPruneLogp(), beam.settings().beamPruneLogp());
@@ -55,7 +55,7 @@ class DecodingTest {
   void theRecipesBeamSettingsAreKeptWhereTheOverrideIsSilent(@TempDir Path tmp) throws IOException {
     CtcPrefixBeamSearch recipe = new CtcPrefixBeamSearch(CtcPrefixBeamSearch.Settings.defaults().withBeamSize(3)
         .withLm(arpa(tmp)).withLmWeight(0.8));
-    CtcPrefixBeamSearch d = (CtcPrefixBeamSearch) Decoding.override(recipe, new Decoding.Override(null, null, 1.5));
+    CtcPrefixBeamSearch d = (CtcPrefixBeamSearch) Decoding.override(recipe, new Decoding.Change(null, null, 1.5));
     assertEquals(3, d.settings().beamSize());
     assertEquals(1.5, d.settings().lmWeight());
     assertEquals(arpa(tmp), d.settings().lmPath());
@@ -64,7 +64,7 @@ class DecodingTest {
   @Test
   void anLmWeightWithoutAnLmIsRefused() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Decoding.override(new CtcGreedy(0), new Decoding.Override(4, null, 0.5)));
+        () -> Decoding.override(new CtcGreedy(0), new Decoding.Change(4, null, 0.5)));
     assertTrue(e.getMessage().contains("--lm FILE"), e.getMessage());
   }
 
@@ -72,14 +72,14 @@ class DecodingTest {
   void aMissingLmFileIsNamed(@TempDir Path tmp) {
     Path missing = tmp.resolve("nope.arpa");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Decoding.override(new CtcGreedy(0), new Decoding.Override(4, missing, null)));
+        () -> Decoding.override(new CtcGreedy(0), new Decoding.Change(4, missing, null)));
     assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
   }
 
   @Test
   void labelsNameTheDecoderForResultFiles(@TempDir Path tmp) throws IOException {
-    assertEquals("beam10_lm-ab_w0.5", new Decoding.Override(10, arpa(tmp), 0.5).label());
-    assertEquals("beam4", new Decoding.Override(4, null, null).label());
+    assertEquals("beam10_lm-ab_w0.5", new Decoding.Change(10, arpa(tmp), 0.5).label());
+    assertEquals("beam4", new Decoding.Change(4, null, null).label());
   }
 
   @Test

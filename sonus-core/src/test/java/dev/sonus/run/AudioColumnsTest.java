@@ -60,8 +60,11 @@ class AudioColumnsTest {
     IllegalStateException e = assertThrows(IllegalStateException.class,
         () -> Runner.train(recipe, Map.of("output_folder", out.toString()), null));
     assertTrue(e.getMessage().contains("c4.wav") && e.getMessage().contains("does not exist"), e.getMessage());
-    assertTrue(!Files.exists(out.resolve("checkpoints")) || Files.list(out.resolve("checkpoints")).findAny()
-        .isEmpty(), "nothing was trained");
+    if (Files.exists(out.resolve("checkpoints"))) {
+      try (var listing = Files.list(out.resolve("checkpoints"))) {
+        assertTrue(listing.findAny().isEmpty(), "nothing was trained");
+      }
+    }
   }
 
   @Test

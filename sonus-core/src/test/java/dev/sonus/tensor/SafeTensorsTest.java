@@ -241,7 +241,7 @@ final class SafeTensorsTest {
         + "\"a\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[8,32]},"
         + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[32,40]},"
         + "\"flag\":{\"dtype\":\"BOOL\",\"shape\":[3],\"data_offsets\":[40,43]}}";
-    assertEquals((json.length() + 7) / 8 * 8, n, "header length padded to a multiple of 8");
+    assertEquals((json.length() + 7L) / 8 * 8, n, "header length padded to a multiple of 8");
     assertEquals(json + " ".repeat((int) n - json.length()), headerText(file));
     assertEquals(8 + n + 43, bytes.length);
     int data = (int) (8 + n);

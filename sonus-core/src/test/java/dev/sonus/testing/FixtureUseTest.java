@@ -41,8 +41,8 @@ class FixtureUseTest {
   }
 
   private static Stream<Path> javaFiles(Path dir) {
-    try {
-      return Files.walk(dir).filter(f -> f.toString().endsWith(".java")).toList().stream();
+    try (Stream<Path> walk = Files.walk(dir)) {
+      return walk.filter(f -> f.toString().endsWith(".java")).toList().stream();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

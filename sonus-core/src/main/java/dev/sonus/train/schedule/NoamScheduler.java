@@ -55,7 +55,7 @@ public final class NoamScheduler implements LrSchedule {
     if (modelSize != null) {
       Checks.positive(modelSize, "model_size");
     }
-    this.normalize = modelSize == null ? Math.pow(nWarmupSteps, 0.5) : Math.pow(modelSize, -0.5);
+    this.normalize = modelSize == null ? Math.pow((double) nWarmupSteps, 0.5) : Math.pow((double) modelSize, -0.5);
   }
 
   /** Returns {@code lr_initial * normalize * min(step^-0.5, step * w^-1.5)}; 0 at step 0. */
@@ -63,7 +63,7 @@ public final class NoamScheduler implements LrSchedule {
   public double lr(long step) {
     Checks.step(step);
     // Same operations as SpeechBrain's _get_lr_scale; at step 0, pow gives +Infinity and min picks 0.
-    double scale = normalize * Math.min(Math.pow(step, -0.5), step * Math.pow(nWarmupSteps, -1.5));
+    double scale = normalize * Math.min(Math.pow((double) step, -0.5), step * Math.pow((double) nWarmupSteps, -1.5));
     return lrInitial * scale;
   }
 

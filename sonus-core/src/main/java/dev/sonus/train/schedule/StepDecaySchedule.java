@@ -108,7 +108,7 @@ public final class StepDecaySchedule implements LrSchedule {
         drops++;
       }
     }
-    return initialLr * Math.pow(gamma, drops);
+    return initialLr * Math.pow(gamma, (double) drops);
   }
 
   @Override

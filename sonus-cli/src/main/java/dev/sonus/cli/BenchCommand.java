@@ -5,13 +5,21 @@ import dev.sonus.repro.Environment;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code sonus bench}: throughput benchmarks of core components, as documented in bench/README.md. */
-@Command(name = "bench", description = "Benchmarks (documented in bench/README.md).",
-    subcommands = {BenchCommand.FbankBench.class, BenchCommand.LoaderBench.class, BenchCommand.EmbedBench.class})
+/**
+ * {@code sonus bench}: throughput benchmarks of core components, as documented in bench/README.md.
+ */
+@Command(
+    name = "bench",
+    description = "Benchmarks (documented in bench/README.md).",
+    subcommands = {
+      BenchCommand.FbankBench.class,
+      BenchCommand.LoaderBench.class,
+      BenchCommand.EmbedBench.class
+    })
 final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -21,41 +29,68 @@ final class BenchCommand implements Runnable {
   }
 
   /**
-   * Fbank throughput in audio-seconds per wall-second. Protocol (shared with bench/fbank_speechbrain.py):
-   * seeded uniform noise of {@code batch × seconds} at {@code sampleRate}, {@code warmup} untimed forwards, then
-   * {@code runs} runs of {@code iters} timed forwards each; the median run is reported.
+   * Fbank throughput in audio-seconds per wall-second. Protocol (shared with
+   * bench/fbank_speechbrain.py): seeded uniform noise of {@code batch × seconds} at {@code
+   * sampleRate}, {@code warmup} untimed forwards, then {@code runs} runs of {@code iters} timed
+   * forwards each; the median run is reported.
    */
-  @Command(name = "fbank", description = "Fbank throughput (audio-seconds per wall-second) on a batch of waveforms.")
+  @Command(
+      name = "fbank",
+      description = "Fbank throughput (audio-seconds per wall-second) on a batch of waveforms.")
   static final class FbankBench implements Callable<Integer> {
-    @Option(names = "--n-mels", defaultValue = "40", description = "mel filters (default: ${DEFAULT-VALUE})")
+    @Option(
+        names = "--n-mels",
+        defaultValue = "40",
+        description = "mel filters (default: ${DEFAULT-VALUE})")
     int nMels;
 
-    @Option(names = "--batch", defaultValue = "8", description = "waveforms per batch (default: ${DEFAULT-VALUE})")
+    @Option(
+        names = "--batch",
+        defaultValue = "8",
+        description = "waveforms per batch (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--seconds", defaultValue = "10", description = "length of each waveform, s "
-        + "(default: ${DEFAULT-VALUE})")
+    @Option(
+        names = "--seconds",
+        defaultValue = "10",
+        description = "length of each waveform, s " + "(default: ${DEFAULT-VALUE})")
     double seconds;
 
-    @Option(names = "--sample-rate", defaultValue = "16000", description = "Hz (default: ${DEFAULT-VALUE})")
+    @Option(
+        names = "--sample-rate",
+        defaultValue = "16000",
+        description = "Hz (default: ${DEFAULT-VALUE})")
     int sampleRate;
 
-    @Option(names = "--bench-threads", defaultValue = "2", description = "libtorch intra-op threads "
-        + "(default: ${DEFAULT-VALUE})")
+    @Option(
+        names = "--bench-threads",
+        defaultValue = "2",
+        description = "libtorch intra-op threads " + "(default: ${DEFAULT-VALUE})")
     int threads;
 
-    @Option(names = "--intra-op", description = "use libtorch's intra-op threads on one batch instead of "
-        + "splitting the batch across Java threads")
+    @Option(
+        names = "--intra-op",
+        description =
+            "use libtorch's intra-op threads on one batch instead of "
+                + "splitting the batch across Java threads")
     boolean intraOp;
 
-    @Option(names = "--runs", defaultValue = "7", description = "timed runs; the median is reported "
-        + "(default: ${DEFAULT-VALUE})")
+    @Option(
+        names = "--runs",
+        defaultValue = "7",
+        description = "timed runs; the median is reported " + "(default: ${DEFAULT-VALUE})")
     int runs;
 
-    @Option(names = "--iters", defaultValue = "10", description = "forwards per run (default: ${DEFAULT-VALUE})")
+    @Option(
+        names = "--iters",
+        defaultValue = "10",
+        description = "forwards per run (default: ${DEFAULT-VALUE})")
     int iters;
 
-    @Option(names = "--warmup", defaultValue = "3", description = "untimed forwards first (default: ${DEFAULT-VALUE})")
+    @Option(
+        names = "--warmup",
+        defaultValue = "3",
+        description = "untimed forwards first (default: ${DEFAULT-VALUE})")
     int warmup;
 
     @Spec CommandSpec spec;
@@ -63,49 +98,95 @@ final class BenchCommand implements Runnable {
     @Override
     public Integer call() {
       var out = spec.commandLine().getOut();
-      Benchmarks.Runs result = Benchmarks.fbank(sampleRate, nMels, batch, seconds, threads, intraOp, runs, iters,
-          warmup, (run, rate, elapsed, work) -> out.printf(Locale.ROOT, "run %d: %.1f audio-s/s (%.2f ms per batch)%n",
-              run, rate, elapsed * 1000 / work));
+      Benchmarks.Runs result =
+          Benchmarks.fbank(
+              sampleRate,
+              nMels,
+              batch,
+              seconds,
+              threads,
+              intraOp,
+              runs,
+              iters,
+              warmup,
+              (run, rate, elapsed, work) ->
+                  out.printf(
+                      Locale.ROOT,
+                      "run %d: %.1f audio-s/s (%.2f ms per batch)%n",
+                      run,
+                      rate,
+                      elapsed * 1000 / work));
       double median = result.median();
       StringBuilder all = new StringBuilder();
       for (double r : result.values()) {
         all.append(String.format(Locale.ROOT, " %.1f", r));
       }
       Environment.Libtorch lt = Environment.capture().libtorch();
-      out.printf(Locale.ROOT, "sonus fbank n_mels=%d batch=%dx%.1fs threads=%d (%s): median %.1f audio-s/s (runs:%s) "
-          + "libtorch %s%n", nMels, batch, seconds, threads, intraOp ? "libtorch intra-op" : "batch split", median, all,
+      out.printf(
+          Locale.ROOT,
+          "sonus fbank n_mels=%d batch=%dx%.1fs threads=%d (%s): median %.1f audio-s/s (runs:%s) "
+              + "libtorch %s%n",
+          nMels,
+          batch,
+          seconds,
+          threads,
+          intraOp ? "libtorch intra-op" : "batch split",
+          median,
+          all,
           lt.version());
       return 0;
     }
   }
 
   /**
-   * Data loader throughput: every WAV file of a folder is read, resampled and turned into Fbank features by the
-   * loader's workers, and collated into padded batches. Reports utterances per second per worker count, median
-   * of {@code runs} passes after one warm-up pass.
+   * Data loader throughput: every WAV file of a folder is read, resampled and turned into Fbank
+   * features by the loader's workers, and collated into padded batches. Reports utterances per
+   * second per worker count, median of {@code runs} passes after one warm-up pass.
    */
-  @Command(name = "loader", description = "Data loader throughput (utterances/s): read + resample + Fbank + "
-      + "collate, for several worker counts.")
+  @Command(
+      name = "loader",
+      description =
+          "Data loader throughput (utterances/s): read + resample + Fbank + "
+              + "collate, for several worker counts.")
   static final class LoaderBench implements Callable<Integer> {
-    @Option(names = "--data-folder", required = true, paramLabel = "DIR", description = "folder of WAV files")
+    @Option(
+        names = "--data-folder",
+        required = true,
+        paramLabel = "DIR",
+        description = "folder of WAV files")
     java.nio.file.Path dataFolder;
 
-    @Option(names = "--workers", split = ",", defaultValue = "1,2,4", description = "worker counts to measure "
-        + "(default: ${DEFAULT-VALUE})")
+    @Option(
+        names = "--workers",
+        split = ",",
+        defaultValue = "1,2,4",
+        description = "worker counts to measure " + "(default: ${DEFAULT-VALUE})")
     java.util.List<Integer> workers;
 
-    @Option(names = "--sample-rate", defaultValue = "16000", description = "resample to this rate, Hz "
-        + "(default: ${DEFAULT-VALUE})")
+    @Option(
+        names = "--sample-rate",
+        defaultValue = "16000",
+        description = "resample to this rate, Hz " + "(default: ${DEFAULT-VALUE})")
     int sampleRate;
 
-    @Option(names = "--n-mels", defaultValue = "40", description = "mel filters (default: ${DEFAULT-VALUE})")
+    @Option(
+        names = "--n-mels",
+        defaultValue = "40",
+        description = "mel filters (default: ${DEFAULT-VALUE})")
     int nMels;
 
-    @Option(names = "--batch-size", defaultValue = "16", description = "(default: ${DEFAULT-VALUE})")
+    @Option(
+        names = "--batch-size",
+        defaultValue = "16",
+        description = "(default: ${DEFAULT-VALUE})")
     int batchSize;
 
-    @Option(names = "--runs", defaultValue = "3", description = "timed passes per worker count; the median is "
-        + "reported (default: ${DEFAULT-VALUE})")
+    @Option(
+        names = "--runs",
+        defaultValue = "3",
+        description =
+            "timed passes per worker count; the median is "
+                + "reported (default: ${DEFAULT-VALUE})")
     int runs;
 
     @Spec CommandSpec spec;
@@ -115,50 +196,84 @@ final class BenchCommand implements Runnable {
       var out = spec.commandLine().getOut();
       java.util.Map<Integer, Benchmarks.Listener> listeners = new java.util.LinkedHashMap<>();
       for (int w : workers) {
-        listeners.put(w, (run, rate, elapsed, items) -> out.printf(Locale.ROOT,
-            "workers %d run %d: %d utterances in %.2f s = %.1f utt/s%n", w, run, items, elapsed, rate));
+        listeners.put(
+            w,
+            (run, rate, elapsed, items) ->
+                out.printf(
+                    Locale.ROOT,
+                    "workers %d run %d: %d utterances in %.2f s = %.1f utt/s%n",
+                    w,
+                    run,
+                    items,
+                    elapsed,
+                    rate));
       }
-      java.util.Map<Integer, Benchmarks.Runs> results = Benchmarks.loader(dataFolder, workers, sampleRate, nMels,
-          batchSize, runs, listeners);
+      java.util.Map<Integer, Benchmarks.Runs> results =
+          Benchmarks.loader(dataFolder, workers, sampleRate, nMels, batchSize, runs, listeners);
       StringBuilder summary = new StringBuilder();
-      results.forEach((w, r) -> summary.append(String.format(Locale.ROOT, "  workers=%d: median %.1f utt/s%n", w,
-          r.median())));
-      out.printf(Locale.ROOT, "sonus loader %d Hz, fbank %d mels, batch %d:%n%s", sampleRate, nMels, batchSize,
+      results.forEach(
+          (w, r) ->
+              summary.append(
+                  String.format(Locale.ROOT, "  workers=%d: median %.1f utt/s%n", w, r.median())));
+      out.printf(
+          Locale.ROOT,
+          "sonus loader %d Hz, fbank %d mels, batch %d:%n%s",
+          sampleRate,
+          nMels,
+          batchSize,
           summary);
       return 0;
     }
   }
 
   /**
-   * Speaker-embedding speed as a real-time factor (wall time / audio time): Fbank, sentence mean normalisation and
-   * ECAPA-TDNN in eval mode on batches of random 16 kHz waveforms, as SpeechBrain's {@code encode_batch}. Protocol
-   * shared with bench/ecapa_speechbrain.py: libtorch intra-op threads, warm-up forwards, then runs of timed
-   * forwards; the median run is reported.
+   * Speaker-embedding speed as a real-time factor (wall time / audio time): Fbank, sentence mean
+   * normalisation and ECAPA-TDNN in eval mode on batches of random 16 kHz waveforms, as
+   * SpeechBrain's {@code encode_batch}. Protocol shared with bench/ecapa_speechbrain.py: libtorch
+   * intra-op threads, warm-up forwards, then runs of timed forwards; the median run is reported.
    */
   @Command(name = "embed", description = "ECAPA-TDNN embedding real-time factor (lower is faster).")
   static final class EmbedBench implements Callable<Integer> {
-    @Option(names = "--batch", defaultValue = "1", description = "waveforms per batch (default: ${DEFAULT-VALUE})")
+    @Option(
+        names = "--batch",
+        defaultValue = "1",
+        description = "waveforms per batch (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--seconds", defaultValue = "10", description = "length of each waveform, s "
-        + "(default: ${DEFAULT-VALUE})")
+    @Option(
+        names = "--seconds",
+        defaultValue = "10",
+        description = "length of each waveform, s " + "(default: ${DEFAULT-VALUE})")
     double seconds;
 
-    @Option(names = "--channels", defaultValue = "1024", description = "ECAPA channels C: [C, C, C, C, 3C] "
-        + "(default: ${DEFAULT-VALUE})")
+    @Option(
+        names = "--channels",
+        defaultValue = "1024",
+        description = "ECAPA channels C: [C, C, C, C, 3C] " + "(default: ${DEFAULT-VALUE})")
     long channels;
 
-    @Option(names = "--n-mels", defaultValue = "80", description = "mel filters (default: ${DEFAULT-VALUE})")
+    @Option(
+        names = "--n-mels",
+        defaultValue = "80",
+        description = "mel filters (default: ${DEFAULT-VALUE})")
     int nMels;
 
-    @Option(names = "--bench-threads", defaultValue = "2", description = "libtorch intra-op threads "
-        + "(default: ${DEFAULT-VALUE})")
+    @Option(
+        names = "--bench-threads",
+        defaultValue = "2",
+        description = "libtorch intra-op threads " + "(default: ${DEFAULT-VALUE})")
     int threads;
 
-    @Option(names = "--runs", defaultValue = "5", description = "timed runs (default: ${DEFAULT-VALUE})")
+    @Option(
+        names = "--runs",
+        defaultValue = "5",
+        description = "timed runs (default: ${DEFAULT-VALUE})")
     int runs;
 
-    @Option(names = "--iters", defaultValue = "5", description = "forwards per run (default: ${DEFAULT-VALUE})")
+    @Option(
+        names = "--iters",
+        defaultValue = "5",
+        description = "forwards per run (default: ${DEFAULT-VALUE})")
     int iters;
 
     @Spec CommandSpec spec;
@@ -166,11 +281,33 @@ final class BenchCommand implements Runnable {
     @Override
     public Integer call() {
       var out = spec.commandLine().getOut();
-      double median = Benchmarks.embed(batch, seconds, channels, nMels, threads, runs, iters,
-          (run, rtf, elapsed, work) -> out.printf(Locale.ROOT, "run %d: RTF %.4f (%.1f ms per batch)%n", run, rtf,
-              elapsed * 1000 / work)).median();
-      out.printf(Locale.ROOT, "sonus embed ECAPA C=%d n_mels=%d batch=%dx%.1fs threads=%d: median RTF %.4f "
-          + "(wall time / audio time) libtorch %s%n", channels, nMels, batch, seconds, threads, median,
+      double median =
+          Benchmarks.embed(
+                  batch,
+                  seconds,
+                  channels,
+                  nMels,
+                  threads,
+                  runs,
+                  iters,
+                  (run, rtf, elapsed, work) ->
+                      out.printf(
+                          Locale.ROOT,
+                          "run %d: RTF %.4f (%.1f ms per batch)%n",
+                          run,
+                          rtf,
+                          elapsed * 1000 / work))
+              .median();
+      out.printf(
+          Locale.ROOT,
+          "sonus embed ECAPA C=%d n_mels=%d batch=%dx%.1fs threads=%d: median RTF %.4f "
+              + "(wall time / audio time) libtorch %s%n",
+          channels,
+          nMels,
+          batch,
+          seconds,
+          threads,
+          median,
           Environment.capture().libtorch().version());
       return 0;
     }

@@ -16,15 +16,21 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code sonus data}: manifest tools. */
-@Command(name = "data", description = "Check and prepare data manifests.",
-    subcommands = {DataCommand.Check.class, DataCommand.Prepare.class, DataCommand.PrepareFsdd.class})
+@Command(
+    name = "data",
+    description = "Check and prepare data manifests.",
+    subcommands = {
+      DataCommand.Check.class,
+      DataCommand.Prepare.class,
+      DataCommand.PrepareFsdd.class
+    })
 final class DataCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -50,43 +56,74 @@ final class DataCommand implements Runnable {
     return out;
   }
 
-  @Command(name = "check", sortOptions = false, description = {"Check manifests for missing or unreadable audio, "
-      + "duplicate IDs, wrong durations or sample rates, empty transcripts and speakers of held-out splits that "
-      + "appear in other splits.",
-      "Exits 0 when clean, 1 when problems are found (each listed with its file and line)."})
+  @Command(
+      name = "check",
+      sortOptions = false,
+      description = {
+        "Check manifests for missing or unreadable audio, "
+            + "duplicate IDs, wrong durations or sample rates, empty transcripts and speakers of held-out splits that "
+            + "appear in other splits.",
+        "Exits 0 when clean, 1 when problems are found (each listed with its file and line)."
+      })
   static final class Check implements Callable<Integer> {
-    @Parameters(arity = "1..*", paramLabel = "MANIFEST", description = "CSV or JSON manifests (e.g. train valid "
-        + "test)")
+    @Parameters(
+        arity = "1..*",
+        paramLabel = "MANIFEST",
+        description = "CSV or JSON manifests (e.g. train valid " + "test)")
     List<Path> manifests;
 
-    @Option(names = "--data-root", paramLabel = "DIR", description = "value of $data_root / {data_root} (and "
-        + "data_folder) in the manifests")
+    @Option(
+        names = "--data-root",
+        paramLabel = "DIR",
+        description = "value of $data_root / {data_root} (and " + "data_folder) in the manifests")
     Path dataRoot;
 
-    @Option(names = "--replace", paramLabel = "NAME=VALUE", description = "other placeholder values")
+    @Option(
+        names = "--replace",
+        paramLabel = "NAME=VALUE",
+        description = "other placeholder values")
     List<String> replace = new ArrayList<>();
 
-    @Option(names = "--sample-rate", paramLabel = "HZ", defaultValue = "0", description = "expected sample rate "
-        + "(default: any)")
+    @Option(
+        names = "--sample-rate",
+        paramLabel = "HZ",
+        defaultValue = "0",
+        description = "expected sample rate " + "(default: any)")
     int sampleRate;
 
-    @Option(names = "--duration-tolerance", paramLabel = "S", defaultValue = "0.1", description = "allowed "
-        + "difference between declared and actual duration, s (default: ${DEFAULT-VALUE})")
+    @Option(
+        names = "--duration-tolerance",
+        paramLabel = "S",
+        defaultValue = "0.1",
+        description =
+            "allowed "
+                + "difference between declared and actual duration, s (default: ${DEFAULT-VALUE})")
     double tolerance;
 
-    @Option(names = "--audio-key", defaultValue = "wav", description = "audio column (default: ${DEFAULT-VALUE})")
+    @Option(
+        names = "--audio-key",
+        defaultValue = "wav",
+        description = "audio column (default: ${DEFAULT-VALUE})")
     String audioKey;
 
-    @Option(names = "--text-key", defaultValue = "wrd", description = "transcript column (default: "
-        + "${DEFAULT-VALUE})")
+    @Option(
+        names = "--text-key",
+        defaultValue = "wrd",
+        description = "transcript column (default: " + "${DEFAULT-VALUE})")
     String textKey;
 
-    @Option(names = "--speaker-key", defaultValue = "spk_id", description = "speaker column (default: "
-        + "${DEFAULT-VALUE})")
+    @Option(
+        names = "--speaker-key",
+        defaultValue = "spk_id",
+        description = "speaker column (default: " + "${DEFAULT-VALUE})")
     String speakerKey;
 
-    @Option(names = "--held-out", paramLabel = "MANIFEST", description = "held-out splits whose speakers must "
-        + "appear in no other manifest (default: manifests named test* or eval*)")
+    @Option(
+        names = "--held-out",
+        paramLabel = "MANIFEST",
+        description =
+            "held-out splits whose speakers must "
+                + "appear in no other manifest (default: manifests named test* or eval*)")
     List<Path> heldOut = new ArrayList<>();
 
     @Option(names = "--disjoint", description = "require all manifests to be speaker-disjoint")
@@ -101,12 +138,26 @@ final class DataCommand implements Runnable {
       for (Path p : new LinkedHashSet<>(manifests)) {
         loaded.add(Manifest.load(p, repl));
       }
-      DataCheck.Options options = new DataCheck.Options(audioKey, "duration", textKey, speakerKey, sampleRate,
-          tolerance, Math.max(2, Runtime.getRuntime().availableProcessors()),
-          disjoint ? DataCheck.Options.ALL_HELD_OUT
-              : heldOut.isEmpty() ? DataCheck.Options.TEST_BY_NAME
-              : p -> heldOut.stream().anyMatch(h -> h.toAbsolutePath().normalize().equals(p.toAbsolutePath()
-                  .normalize())));
+      DataCheck.Options options =
+          new DataCheck.Options(
+              audioKey,
+              "duration",
+              textKey,
+              speakerKey,
+              sampleRate,
+              tolerance,
+              Math.max(2, Runtime.getRuntime().availableProcessors()),
+              disjoint
+                  ? DataCheck.Options.ALL_HELD_OUT
+                  : heldOut.isEmpty()
+                      ? DataCheck.Options.TEST_BY_NAME
+                      : p ->
+                          heldOut.stream()
+                              .anyMatch(
+                                  h ->
+                                      h.toAbsolutePath()
+                                          .normalize()
+                                          .equals(p.toAbsolutePath().normalize())));
       DataCheck.Report report = DataCheck.check(loaded, options);
       spec.commandLine().getOut().print(report.format());
       return report.ok() ? 0 : 1;
@@ -116,33 +167,60 @@ final class DataCommand implements Runnable {
   /** Prints one line per manifest written: split, path, rows, hours and speakers. */
   static void printWritten(PrintWriter out, List<PreparedManifest> written) {
     for (PreparedManifest m : written) {
-      out.printf(Locale.ROOT, "%-5s %s: %d rows, %.2f h, %s%n", m.split(), m.path(), m.rows(), m.hours(),
-          m.speakers() == 0 ? "no speaker labels" : m.speakers() + (m.speakers() == 1 ? " speaker" : " speakers"));
+      out.printf(
+          Locale.ROOT,
+          "%-5s %s: %d rows, %.2f h, %s%n",
+          m.split(),
+          m.path(),
+          m.rows(),
+          m.hours(),
+          m.speakers() == 0
+              ? "no speaker labels"
+              : m.speakers() + (m.speakers() == 1 ? " speaker" : " speakers"));
     }
   }
 
-  @Command(name = "prepare", sortOptions = false, description = {"Write train/valid/test manifests (SpeechBrain "
-      + "CSV, audio as $data_root/<relative path>) for a corpus on disk.",
-      "Load them with data_root (a recipe's data_folder) set to the --data-folder. Splits are deterministic and "
-      + "keep speakers (NOIZEUS: sentences) on one side; a re-run into the same --out replaces the files."})
+  @Command(
+      name = "prepare",
+      sortOptions = false,
+      description = {
+        "Write train/valid/test manifests (SpeechBrain "
+            + "CSV, audio as $data_root/<relative path>) for a corpus on disk.",
+        "Load them with data_root (a recipe's data_folder) set to the --data-folder. Splits are deterministic and "
+            + "keep speakers (NOIZEUS: sentences) on one side; a re-run into the same --out replaces the files."
+      })
   static final class Prepare implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "NAME", completionCandidates = CorpusNames.class,
+    @Parameters(
+        index = "0",
+        paramLabel = "NAME",
+        completionCandidates = CorpusNames.class,
         description = "the corpus: ${COMPLETION-CANDIDATES} (see below)")
     String name;
 
-    @Option(names = "--data-folder", required = true, paramLabel = "DIR", description = "the folder that holds "
-        + "the corpus")
+    @Option(
+        names = "--data-folder",
+        required = true,
+        paramLabel = "DIR",
+        description = "the folder that holds " + "the corpus")
     Path dataFolder;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "where to write the CSVs")
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "DIR",
+        description = "where to write the CSVs")
     Path out;
 
-    @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE", description = "a corpus option (see below); "
-        + "repeat for several")
+    @Option(
+        names = {"-o", "--option"},
+        paramLabel = "KEY=VALUE",
+        description = "a corpus option (see below); " + "repeat for several")
     Map<String, String> options = new LinkedHashMap<>();
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help, with every corpus and its "
-        + "options")
+    @Option(
+        names = {"-h", "--help"},
+        usageHelp = true,
+        description = "show this help, with every corpus and its " + "options")
     boolean help;
 
     CommandSpec spec;
@@ -155,8 +233,9 @@ final class DataCommand implements Runnable {
 
     @Override
     public Integer call() {
-      DatasetPreparer preparer = Datasets.find(name).orElseThrow(() -> new ParameterException(spec.commandLine(),
-          unknownCorpus(name)));
+      DatasetPreparer preparer =
+          Datasets.find(name)
+              .orElseThrow(() -> new ParameterException(spec.commandLine(), unknownCorpus(name)));
       printWritten(spec.commandLine().getOut(), preparer.prepare(dataFolder, out, options));
       return 0;
     }
@@ -210,22 +289,42 @@ final class DataCommand implements Runnable {
     }
   }
 
-  @Command(name = "prepare-fsdd", hidden = true, sortOptions = false, description = "The older form of "
-      + "'sonus data prepare fsdd': train/valid/test manifests for the Free Spoken Digit Dataset layout "
-      + "({digit}_{speaker}_{index}.wav).")
+  @Command(
+      name = "prepare-fsdd",
+      hidden = true,
+      sortOptions = false,
+      description =
+          "The older form of "
+              + "'sonus data prepare fsdd': train/valid/test manifests for the Free Spoken Digit Dataset layout "
+              + "({digit}_{speaker}_{index}.wav).")
   static final class PrepareFsdd implements Callable<Integer> {
-    @Option(names = "--data-folder", required = true, paramLabel = "DIR", description = "folder of FSDD recordings")
+    @Option(
+        names = "--data-folder",
+        required = true,
+        paramLabel = "DIR",
+        description = "folder of FSDD recordings")
     Path dataFolder;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "where to write the CSVs")
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "DIR",
+        description = "where to write the CSVs")
     Path out;
 
-    @Option(names = "--test-speakers", split = ",", defaultValue = "theo", description = "held-out speakers "
-        + "(default: ${DEFAULT-VALUE})")
+    @Option(
+        names = "--test-speakers",
+        split = ",",
+        defaultValue = "theo",
+        description = "held-out speakers " + "(default: ${DEFAULT-VALUE})")
     List<String> testSpeakers;
 
-    @Option(names = "--valid-takes", defaultValue = "5", description = "takes 0..N-1 of the training speakers "
-        + "form the valid set (default: ${DEFAULT-VALUE})")
+    @Option(
+        names = "--valid-takes",
+        defaultValue = "5",
+        description =
+            "takes 0..N-1 of the training speakers "
+                + "form the valid set (default: ${DEFAULT-VALUE})")
     int validTakes;
 
     @Spec CommandSpec spec;
@@ -235,7 +334,8 @@ final class DataCommand implements Runnable {
       Map<String, String> options = new LinkedHashMap<>();
       options.put("test_speakers", String.join(",", new LinkedHashSet<>(testSpeakers)));
       options.put("valid_takes", String.valueOf(validTakes));
-      printWritten(spec.commandLine().getOut(), Datasets.get("fsdd").prepare(dataFolder, out, options));
+      printWritten(
+          spec.commandLine().getOut(), Datasets.get("fsdd").prepare(dataFolder, out, options));
       return 0;
     }
   }

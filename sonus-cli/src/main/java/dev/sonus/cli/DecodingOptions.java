@@ -4,18 +4,29 @@ import dev.sonus.inference.Decoding;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** {@code --beam}, {@code --lm}, {@code --lm-weight}: replace a CTC recogniser's decoder for one command. */
+/**
+ * {@code --beam}, {@code --lm}, {@code --lm-weight}: replace a CTC recogniser's decoder for one
+ * command.
+ */
 final class DecodingOptions {
-  @Option(names = "--beam", paramLabel = "N", description = "decode with a CTC prefix beam search of this size "
-      + "(default: the recipe's decoder)")
+  @Option(
+      names = "--beam",
+      paramLabel = "N",
+      description =
+          "decode with a CTC prefix beam search of this size " + "(default: the recipe's decoder)")
   Integer beam;
 
-  @Option(names = "--lm", paramLabel = "FILE", description = "ARPA word n-gram language model fused into the beam "
-      + "search (implies a beam search)")
+  @Option(
+      names = "--lm",
+      paramLabel = "FILE",
+      description =
+          "ARPA word n-gram language model fused into the beam " + "search (implies a beam search)")
   Path lm;
 
-  @Option(names = "--lm-weight", paramLabel = "W", description = "weight of the language model (default: the "
-      + "recipe's, else 0.5)")
+  @Option(
+      names = "--lm-weight",
+      paramLabel = "W",
+      description = "weight of the language model (default: the " + "recipe's, else 0.5)")
   Double lmWeight;
 
   /** The override, or null when no option was given. */

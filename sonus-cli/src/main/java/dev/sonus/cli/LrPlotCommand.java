@@ -35,18 +35,24 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 
 /**
- * {@code sonus lr-plot}: draws a recipe's learning-rate schedule over steps {@code 0..N} as a PNG, and prints a
- * few of its values.
+ * {@code sonus lr-plot}: draws a recipe's learning-rate schedule over steps {@code 0..N} as a PNG,
+ * and prints a few of its values.
  */
-@Command(name = "lr-plot", description = {"Plot a recipe's learning-rate schedule (a train.schedule step "
-    + "schedule) over optimiser steps 0..N as a PNG, and print its values at step 0, the end of warm-up and N.",
-    "The schedule is the recipe's lr_annealing key (else lr_schedule, else scheduler) unless --key names "
-        + "another. Overrides: --key=value or --a.b=value (values are YAML: --lr_annealing.warmup_steps=500)."})
+@Command(
+    name = "lr-plot",
+    description = {
+      "Plot a recipe's learning-rate schedule (a train.schedule step "
+          + "schedule) over optimiser steps 0..N as a PNG, and print its values at step 0, the end of warm-up and N.",
+      "The schedule is the recipe's lr_annealing key (else lr_schedule, else scheduler) unless --key names "
+          + "another. Overrides: --key=value or --a.b=value (values are YAML: --lr_annealing.warmup_steps=500)."
+    })
 final class LrPlotCommand implements Callable<Integer> {
   /** Keys tried in order when {@code --key} is not given: SpeechBrain's usual name first. */
   static final List<String> DEFAULT_KEYS = List.of("lr_annealing", "lr_schedule", "scheduler");
 
-  /** Largest N: every step is evaluated (a few seconds for a billion), so no peak or drop is missed. */
+  /**
+   * Largest N: every step is evaluated (a few seconds for a billion), so no peak or drop is missed.
+   */
   static final long MAX_STEPS = 1_000_000_000L;
 
   private static final Color CURVE = new Color(0x1f, 0x77, 0xb4);
@@ -63,46 +69,73 @@ final class LrPlotCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "RECIPE.yaml", description = "the recipe")
   Path recipe;
 
-  @Option(names = "--steps", required = true, paramLabel = "N", description = "last step to plot (steps are "
-      + "the optimiser updates already taken, from 0)")
+  @Option(
+      names = "--steps",
+      required = true,
+      paramLabel = "N",
+      description =
+          "last step to plot (steps are " + "the optimiser updates already taken, from 0)")
   long steps;
 
-  @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "the PNG to write")
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "FILE.png",
+      description = "the PNG to write")
   Path out;
 
-  @Option(names = "--key", paramLabel = "KEY", description = "recipe key of the schedule (dotted for a nested "
-      + "one); default: the first of lr_annealing, lr_schedule, scheduler")
+  @Option(
+      names = "--key",
+      paramLabel = "KEY",
+      description =
+          "recipe key of the schedule (dotted for a nested "
+              + "one); default: the first of lr_annealing, lr_schedule, scheduler")
   String key;
 
-  @Option(names = "--width", defaultValue = "1000", paramLabel = "PX", description = "image width "
-      + "(default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--width",
+      defaultValue = "1000",
+      paramLabel = "PX",
+      description = "image width " + "(default: ${DEFAULT-VALUE})")
   int width;
 
-  @Option(names = "--height", defaultValue = "600", paramLabel = "PX", description = "image height "
-      + "(default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--height",
+      defaultValue = "600",
+      paramLabel = "PX",
+      description = "image height " + "(default: ${DEFAULT-VALUE})")
   int height;
 
-  @Unmatched
-  List<String> overrides = new ArrayList<>();
+  @Unmatched List<String> overrides = new ArrayList<>();
 
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
     if (System.getProperty("java.awt.headless") == null) {
-      System.setProperty("java.awt.headless", "true");   // draws into an image; never needs a display
+      System.setProperty("java.awt.headless", "true"); // draws into an image; never needs a display
     }
     java.util.Map<String, String> given = RecipeOverrides.parse(overrides);
     if (steps < 1 || steps > MAX_STEPS) {
-      throw new IllegalArgumentException("--steps is " + steps + "; it must be in 1.." + MAX_STEPS
-          + " (the plot evaluates every step 0..N)");
+      throw new IllegalArgumentException(
+          "--steps is "
+              + steps
+              + "; it must be in 1.."
+              + MAX_STEPS
+              + " (the plot evaluates every step 0..N)");
     }
     if (width < 200 || height < 150 || width > 10_000 || height > 10_000) {
-      throw new IllegalArgumentException("--width " + width + " --height " + height + "; the image must be "
-          + "200..10000 px wide and 150..10000 px high");
+      throw new IllegalArgumentException(
+          "--width "
+              + width
+              + " --height "
+              + height
+              + "; the image must be "
+              + "200..10000 px wide and 150..10000 px high");
     }
     if (!out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
-      throw new IllegalArgumentException("--out " + out + " does not end in .png; lr-plot writes PNG images");
+      throw new IllegalArgumentException(
+          "--out " + out + " does not end in .png; lr-plot writes PNG images");
     }
     Hparams hp = HyperYaml.load(recipe, given);
     String chosen = chooseKey(hp);
@@ -118,7 +151,11 @@ final class LrPlotCommand implements Callable<Integer> {
     long warmupEnd = schedule.warmupSteps();
     o.printf(Locale.ROOT, "  step %-12d lr %s%n", 0L, lr(schedule.lr(0)));
     if (warmupEnd > 0 && warmupEnd < steps) {
-      o.printf(Locale.ROOT, "  step %-12d lr %s  (end of warm-up)%n", warmupEnd, lr(schedule.lr(warmupEnd)));
+      o.printf(
+          Locale.ROOT,
+          "  step %-12d lr %s  (end of warm-up)%n",
+          warmupEnd,
+          lr(schedule.lr(warmupEnd)));
     }
     o.printf(Locale.ROOT, "  step %-12d lr %s%n", steps, lr(schedule.lr(steps)));
     o.printf(Locale.ROOT, "  peak lr %s at step %d%n", lr(curve.peak), curve.peakStep);
@@ -129,7 +166,8 @@ final class LrPlotCommand implements Callable<Integer> {
   private String chooseKey(Hparams hp) {
     if (key != null) {
       if (!hp.contains(key)) {
-        throw new IllegalArgumentException("no key '" + key + "' in " + recipe + "; " + candidates(hp));
+        throw new IllegalArgumentException(
+            "no key '" + key + "' in " + recipe + "; " + candidates(hp));
       }
       return key;
     }
@@ -138,9 +176,16 @@ final class LrPlotCommand implements Callable<Integer> {
         return k;
       }
     }
-    throw new IllegalArgumentException("no " + String.join(", ", DEFAULT_KEYS.subList(0, DEFAULT_KEYS.size() - 1))
-        + " or " + DEFAULT_KEYS.get(DEFAULT_KEYS.size() - 1) + " key in " + recipe + "; " + candidates(hp)
-        + "; name the schedule with --key");
+    throw new IllegalArgumentException(
+        "no "
+            + String.join(", ", DEFAULT_KEYS.subList(0, DEFAULT_KEYS.size() - 1))
+            + " or "
+            + DEFAULT_KEYS.get(DEFAULT_KEYS.size() - 1)
+            + " key in "
+            + recipe
+            + "; "
+            + candidates(hp)
+            + "; name the schedule with --key");
   }
 
   private LrSchedule asSchedule(Hparams hp, String k) {
@@ -149,17 +194,30 @@ final class LrPlotCommand implements Callable<Integer> {
       value = factory.create();
     }
     if (value instanceof MetricSchedule metric) {
-      throw new IllegalArgumentException(k + " is " + metric + ", which sets the learning rate from a validation "
-          + "metric at each epoch end: it cannot be plotted from steps alone. Plot a step schedule instead; "
-          + candidates(hp));
+      throw new IllegalArgumentException(
+          k
+              + " is "
+              + metric
+              + ", which sets the learning rate from a validation "
+              + "metric at each epoch end: it cannot be plotted from steps alone. Plot a step schedule instead; "
+              + candidates(hp));
     }
     if (value instanceof LrSchedule schedule) {
       return schedule;
     }
-    String what = value == null ? "null" : value instanceof String s ? "the string '" + s + "'"
-        : value.getClass().getSimpleName() + " " + value;
-    throw new IllegalArgumentException(k + " holds " + what + ", not a learning-rate schedule (a train.schedule "
-        + "step schedule); " + candidates(hp));
+    String what =
+        value == null
+            ? "null"
+            : value instanceof String s
+                ? "the string '" + s + "'"
+                : value.getClass().getSimpleName() + " " + value;
+    throw new IllegalArgumentException(
+        k
+            + " holds "
+            + what
+            + ", not a learning-rate schedule (a train.schedule "
+            + "step schedule); "
+            + candidates(hp));
   }
 
   /** The keys whose values are schedules, for error messages. */
@@ -171,12 +229,17 @@ final class LrPlotCommand implements Callable<Integer> {
       return "no key of this recipe holds a learning-rate schedule (e.g. lr_annealing: "
           + "!new:train.schedule.CosineSchedule {peak_lr: 0.001, warmup_steps: 1000, total_steps: 100000})";
     }
-    String text = stepKeys.isEmpty() ? "no key holds a step schedule"
-        : "keys holding step schedules: " + String.join(", ", stepKeys);
-    return metric.isEmpty() ? text : text + " (metric-driven, not plottable: " + String.join(", ", metric) + ")";
+    String text =
+        stepKeys.isEmpty()
+            ? "no key holds a step schedule"
+            : "keys holding step schedules: " + String.join(", ", stepKeys);
+    return metric.isEmpty()
+        ? text
+        : text + " (metric-driven, not plottable: " + String.join(", ", metric) + ")";
   }
 
-  private static void collect(String prefix, Map<?, ?> map, List<String> stepKeys, List<String> metric) {
+  private static void collect(
+      String prefix, Map<?, ?> map, List<String> stepKeys, List<String> metric) {
     for (Map.Entry<?, ?> e : map.entrySet()) {
       String k = prefix.isEmpty() ? String.valueOf(e.getKey()) : prefix + "." + e.getKey();
       Object v = e.getValue();
@@ -199,8 +262,8 @@ final class LrPlotCommand implements Callable<Integer> {
   }
 
   /**
-   * The schedule's values per pixel column: every step is evaluated (so no peak or drop is missed, whatever N),
-   * keeping per column the first, last, lowest and highest rate.
+   * The schedule's values per pixel column: every step is evaluated (so no peak or drop is missed,
+   * whatever N), keeping per column the first, last, lowest and highest rate.
    */
   static final class Curve {
     final long lastStep;
@@ -228,8 +291,8 @@ final class LrPlotCommand implements Callable<Integer> {
       for (long s = 0; s <= lastStep; s++) {
         double v = schedule.lr(s);
         if (!Double.isFinite(v)) {
-          throw new IllegalStateException(schedule + " gives " + v + " at step " + s + "; a learning rate must be "
-              + "finite");
+          throw new IllegalStateException(
+              schedule + " gives " + v + " at step " + s + "; a learning rate must be " + "finite");
         }
         if (v > c.peak) {
           c.peak = v;
@@ -259,7 +322,8 @@ final class LrPlotCommand implements Callable<Integer> {
     Graphics2D g = image.createGraphics();
     try {
       g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-      g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+      g.setRenderingHint(
+          RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
       g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
       g.setColor(Color.WHITE);
       g.fillRect(0, 0, width, height);
@@ -313,14 +377,16 @@ final class LrPlotCommand implements Callable<Integer> {
       if (warmupEnd > 0 && warmupEnd < curve.lastStep) {
         int x = LEFT + (int) Math.round((double) warmupEnd / curve.lastStep * (pw - 1));
         g.setColor(Color.GRAY);
-        g.setStroke(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {5f, 4f},
-            0f));
+        g.setStroke(
+            new BasicStroke(
+                1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {5f, 4f}, 0f));
         g.drawLine(x, TOP, x, TOP + ph);
         String label = "warm-up end";
         g.drawString(label, x + 4, TOP + 14);
       }
 
-      // the curve: a line through the columns, with each column's full range drawn where many steps share it
+      // the curve: a line through the columns, with each column's full range drawn where many steps
+      // share it
       Path2D.Double path = new Path2D.Double();
       boolean started = false;
       for (int c = 0; c < curve.columns; c++) {
@@ -351,7 +417,10 @@ final class LrPlotCommand implements Callable<Integer> {
       g.setColor(PEAK);
       g.fillOval(px - 4, py - 4, 9, 9);
       String peakLabel = "peak " + lr(curve.peak) + " @ " + curve.peakStep;
-      int lx = px + 8 + fm.stringWidth(peakLabel) > LEFT + pw ? px - 8 - fm.stringWidth(peakLabel) : px + 8;
+      int lx =
+          px + 8 + fm.stringWidth(peakLabel) > LEFT + pw
+              ? px - 8 - fm.stringWidth(peakLabel)
+              : px + 8;
       g.drawString(peakLabel, lx, Math.max(TOP + fm.getAscent(), py - 6));
 
       // title: the schedule, then the peak and the range
@@ -365,8 +434,15 @@ final class LrPlotCommand implements Callable<Integer> {
         y += tm.getHeight();
       }
       g.setFont(small);
-      g.drawString("peak lr " + lr(curve.peak) + " at step " + curve.peakStep + "   ·   steps 0.." + curve.lastStep,
-          12, y + 2);
+      g.drawString(
+          "peak lr "
+              + lr(curve.peak)
+              + " at step "
+              + curve.peakStep
+              + "   ·   steps 0.."
+              + curve.lastStep,
+          12,
+          y + 2);
     } finally {
       g.dispose();
     }
@@ -408,10 +484,15 @@ final class LrPlotCommand implements Callable<Integer> {
     if (scientific) {
       return String.format(Locale.ROOT, "%.1e", v);
     }
-    return new BigDecimal(String.format(Locale.ROOT, "%.6f", v)).stripTrailingZeros().toPlainString();
+    return new BigDecimal(String.format(Locale.ROOT, "%.6f", v))
+        .stripTrailingZeros()
+        .toPlainString();
   }
 
-  /** An x tick label: {@code 250}, {@code 20k}, {@code 1.5M} (the same suffix on every tick of an axis). */
+  /**
+   * An x tick label: {@code 250}, {@code 20k}, {@code 1.5M} (the same suffix on every tick of an
+   * axis).
+   */
   static String stepLabel(long step, long tickStep) {
     if (step != 0 && tickStep % 500_000 == 0) {
       return BigDecimal.valueOf(step, 6).stripTrailingZeros().toPlainString() + "M";
@@ -427,7 +508,10 @@ final class LrPlotCommand implements Callable<Integer> {
     return v == 0 ? "0" : String.format(Locale.ROOT, "%.4e", v);
   }
 
-  /** Writes the PNG next to its destination first, then renames it, so a failed write leaves no half file. */
+  /**
+   * Writes the PNG next to its destination first, then renames it, so a failed write leaves no half
+   * file.
+   */
   private static void writePng(BufferedImage image, Path path) {
     Path target = path.toAbsolutePath();
     try {
@@ -437,7 +521,8 @@ final class LrPlotCommand implements Callable<Integer> {
         if (!ImageIO.write(image, "png", tmp.toFile())) {
           throw new IllegalStateException("this Java runtime has no PNG writer");
         }
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+            tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } finally {
         Files.deleteIfExists(tmp);
       }

@@ -12,19 +12,35 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Speech toolkit for the JVM: train, evaluate and run speech models.",
-    subcommands = {EnvCommand.class, FeaturesCommand.class, DataCommand.class, ConfigCommand.class,
-        QuickstartCommand.class, TrainCommand.class, EvalCommand.class, TranscribeCommand.class, EmbedCommand.class,
-        VerifyCommand.class, ScoreCommand.class, ReplayCommand.class, CompareCommand.class, LrPlotCommand.class,
-        BenchCommand.class,
-        CommandLine.HelpCommand.class})
+    subcommands = {
+      EnvCommand.class,
+      FeaturesCommand.class,
+      DataCommand.class,
+      ConfigCommand.class,
+      QuickstartCommand.class,
+      TrainCommand.class,
+      EvalCommand.class,
+      TranscribeCommand.class,
+      EmbedCommand.class,
+      VerifyCommand.class,
+      ScoreCommand.class,
+      ReplayCommand.class,
+      CompareCommand.class,
+      LrPlotCommand.class,
+      BenchCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main implements Runnable {
 
-  @Option(names = "--threads", paramLabel = "N", description = "libtorch intra-op and OpenBLAS threads "
-      + "(default: the number of cores)", scope = CommandLine.ScopeType.INHERIT)
+  @Option(
+      names = "--threads",
+      paramLabel = "N",
+      description = "libtorch intra-op and OpenBLAS threads " + "(default: the number of cores)",
+      scope = CommandLine.ScopeType.INHERIT)
   void setThreads(int threads) {
     if (threads < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "--threads is " + threads + "; it must be at least 1");
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--threads is " + threads + "; it must be at least 1");
     }
     dev.sonus.tensor.Threads.setIntraOp(threads);
   }
@@ -41,14 +57,15 @@ public final class Main implements Runnable {
     CommandLine cl = new CommandLine(new Main());
     cl.setOut(out);
     cl.setErr(err);
-    cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-      commandLine.getErr().println("sonus: error: " + describe(ex));
-      if (System.getenv("SONUS_DEBUG") != null) {
-        ex.printStackTrace(commandLine.getErr());
-      }
-      commandLine.getErr().flush();
-      return 1;
-    });
+    cl.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          commandLine.getErr().println("sonus: error: " + describe(ex));
+          if (System.getenv("SONUS_DEBUG") != null) {
+            ex.printStackTrace(commandLine.getErr());
+          }
+          commandLine.getErr().flush();
+          return 1;
+        });
     int status = cl.execute(args);
     out.flush();
     err.flush();
@@ -66,7 +83,9 @@ public final class Main implements Runnable {
   private static java.nio.charset.Charset charset(String property) {
     String name = System.getProperty(property);
     try {
-      return name != null ? java.nio.charset.Charset.forName(name) : java.nio.charset.Charset.defaultCharset();
+      return name != null
+          ? java.nio.charset.Charset.forName(name)
+          : java.nio.charset.Charset.defaultCharset();
     } catch (IllegalArgumentException e) {
       return java.nio.charset.Charset.defaultCharset();
     }
@@ -74,10 +93,15 @@ public final class Main implements Runnable {
 
   /** Entry point. */
   public static void main(String[] args) {
-    // The terminal's encoding (stdout.encoding, Java 17+), so that non-ASCII transcripts print as the user's
+    // The terminal's encoding (stdout.encoding, Java 17+), so that non-ASCII transcripts print as
+    // the user's
     // terminal expects.
-    PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, charset("stdout.encoding")), true);
-    PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, charset("stderr.encoding")), true);
+    PrintWriter out =
+        new PrintWriter(
+            new java.io.OutputStreamWriter(System.out, charset("stdout.encoding")), true);
+    PrintWriter err =
+        new PrintWriter(
+            new java.io.OutputStreamWriter(System.err, charset("stderr.encoding")), true);
     System.exit(execute(args, out, err));
   }
 

@@ -5,7 +5,9 @@ import dev.sonus.train.Stage;
 import java.io.PrintWriter;
 import java.util.Locale;
 
-/** A one-line progress bar on a terminal (stderr); periodic log lines when output is not a terminal. */
+/**
+ * A one-line progress bar on a terminal (stderr); periodic log lines when output is not a terminal.
+ */
 final class ProgressBar implements Progress {
   private final PrintWriter err;
   private long lastDraw;
@@ -17,7 +19,8 @@ final class ProgressBar implements Progress {
   /** A bar when stderr is a terminal, else log lines every 30 s. */
   @SuppressWarnings("SystemConsoleNull") // null is checked and, on JDK 22+, isTerminal() decides
   static Progress forTerminal(PrintWriter err) {
-    // System.console() is null when stderr or stdin is redirected (JDK 17); on 22+ it may exist for a pipe too,
+    // System.console() is null when stderr or stdin is redirected (JDK 17); on 22+ it may exist for
+    // a pipe too,
     // so ask whether it is a terminal where the JDK can tell.
     java.io.Console console = System.console();
     return console != null && isTerminal(console) ? new ProgressBar(err) : Progress.logging(30);
@@ -27,7 +30,7 @@ final class ProgressBar implements Progress {
     try {
       return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
     } catch (ReflectiveOperationException e) {
-      return true;    // before JDK 22 a console exists only on a terminal
+      return true; // before JDK 22 a console exists only on a terminal
     }
   }
 
@@ -41,8 +44,16 @@ final class ProgressBar implements Progress {
     int width = 30;
     int filled = total == 0 ? width : (int) Math.round(width * (double) done / total);
     String bar = "#".repeat(filled) + ".".repeat(width - filled);
-    err.printf(Locale.ROOT, "\repoch %d %-5s [%s] %d/%d loss %.4g, %s   ", epoch,
-        stage.name().toLowerCase(Locale.ROOT), bar, done, total, loss, Progress.rateAndEta(done, total, elapsed));
+    err.printf(
+        Locale.ROOT,
+        "\repoch %d %-5s [%s] %d/%d loss %.4g, %s   ",
+        epoch,
+        stage.name().toLowerCase(Locale.ROOT),
+        bar,
+        done,
+        total,
+        loss,
+        Progress.rateAndEta(done, total, elapsed));
     if (done == total) {
       err.println();
     }

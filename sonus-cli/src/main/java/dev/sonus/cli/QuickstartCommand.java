@@ -18,20 +18,31 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code sonus quickstart}: train, evaluate and use a small recognizer on the bundled demo corpus. */
-@Command(name = "quickstart", description = {"Train a small CTC speech recognizer on the demo corpus that ships "
-    + "with Sonus (demo/digits), evaluate it, transcribe a held-out recording and show where the run bundle is. "
-    + "Offline; under a minute on two cores."})
+/**
+ * {@code sonus quickstart}: train, evaluate and use a small recognizer on the bundled demo corpus.
+ */
+@Command(
+    name = "quickstart",
+    description = {
+      "Train a small CTC speech recognizer on the demo corpus that ships "
+          + "with Sonus (demo/digits), evaluate it, transcribe a held-out recording and show where the run bundle is. "
+          + "Offline; under a minute on two cores."
+    })
 final class QuickstartCommand implements Callable<Integer> {
-  @Option(names = "--output_folder", paramLabel = "DIR", description = "where the run bundle goes "
-      + "(default: results/quickstart/1986)")
+  @Option(
+      names = "--output_folder",
+      paramLabel = "DIR",
+      description = "where the run bundle goes " + "(default: results/quickstart/1986)")
   Path output;
 
-  @Option(names = "--number_of_epochs", paramLabel = "N", description = "training epochs (default: the recipe's)")
+  @Option(
+      names = "--number_of_epochs",
+      paramLabel = "N",
+      description = "training epochs (default: the recipe's)")
   Integer epochs;
 
   @Spec CommandSpec spec;
@@ -52,7 +63,12 @@ final class QuickstartCommand implements Callable<Integer> {
     if (epochs != null) {
       overrides.put("number_of_epochs", epochs.toString());
     }
-    err.println("sonus quickstart: training " + home.relativize(recipe) + " on " + data + " (120 utterances)");
+    err.println(
+        "sonus quickstart: training "
+            + home.relativize(recipe)
+            + " on "
+            + data
+            + " (120 utterances)");
     err.flush();
     long t0 = System.nanoTime();
     Runner.Result result = Runner.train(recipe, overrides, ProgressBar.forTerminal(err));
@@ -66,12 +82,20 @@ final class QuickstartCommand implements Callable<Integer> {
 
     Map<String, Object> m = result.metrics();
     out.printf(Locale.ROOT, "%nTrained in %.1f min (%s epochs).%n", minutes, m.get("epochs"));
-    out.printf(Locale.ROOT, "Test set (2 held-out voices, %d utterances): WER %.1f%%, CER %.1f%%%n", test.size(),
-        number(m.get("test_WER")), number(m.get("test_CER")));
-    out.printf("Transcribed %s%n  reference:  %s%n  recognized: %s%n", audio, sample.get("wrd"), text);
-    out.printf("Run bundle: %s (hparams.yaml, env.json, data.json, train_log.txt, metrics.json, wer_test.txt, "
-        + "checkpoints/)%n", result.folder());
-    out.printf("Next:%n  ./sonus transcribe --model %s YOUR.wav%n  ./sonus eval %s%n  ./sonus replay %s%n",
+    out.printf(
+        Locale.ROOT,
+        "Test set (2 held-out voices, %d utterances): WER %.1f%%, CER %.1f%%%n",
+        test.size(),
+        number(m.get("test_WER")),
+        number(m.get("test_CER")));
+    out.printf(
+        "Transcribed %s%n  reference:  %s%n  recognized: %s%n", audio, sample.get("wrd"), text);
+    out.printf(
+        "Run bundle: %s (hparams.yaml, env.json, data.json, train_log.txt, metrics.json, wer_test.txt, "
+            + "checkpoints/)%n",
+        result.folder());
+    out.printf(
+        "Next:%n  ./sonus transcribe --model %s YOUR.wav%n  ./sonus eval %s%n  ./sonus replay %s%n",
         result.folder(), result.folder(), result.folder());
     return 0;
   }
@@ -87,7 +111,9 @@ final class QuickstartCommand implements Callable<Integer> {
       return Path.of(env);
     }
     try {
-      Path jar = Path.of(QuickstartCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path jar =
+          Path.of(
+              QuickstartCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       // sonus-cli/target/sonus-cli.jar (or sonus-cli/target/classes) -> the project folder
       return jar.getParent().getParent().getParent();
     } catch (URISyntaxException | RuntimeException e) {
@@ -95,12 +121,17 @@ final class QuickstartCommand implements Callable<Integer> {
     }
   }
 
-  /** Checks the demo corpus against its SHA256SUMS, so a damaged checkout fails here with the fix. */
+  /**
+   * Checks the demo corpus against its SHA256SUMS, so a damaged checkout fails here with the fix.
+   */
   static void verifyDemoCorpus(Path data) {
     Path sums = data.resolve("SHA256SUMS");
     if (!Files.isRegularFile(sums)) {
-      throw new IllegalArgumentException("the demo corpus is missing: no " + sums + ". Run ./sonus from a Sonus "
-          + "checkout (or set SONUS_HOME to one); scripts/make-demo-corpus.sh regenerates it");
+      throw new IllegalArgumentException(
+          "the demo corpus is missing: no "
+              + sums
+              + ". Run ./sonus from a Sonus "
+              + "checkout (or set SONUS_HOME to one); scripts/make-demo-corpus.sh regenerates it");
     }
     try {
       List<String> lines = Files.readAllLines(sums);
@@ -111,18 +142,30 @@ final class QuickstartCommand implements Callable<Integer> {
         String expected = line.substring(0, 64);
         Path file = data.resolve(line.substring(64).trim().replaceFirst("^\\*", ""));
         if (!Files.isRegularFile(file)) {
-          throw new IllegalArgumentException("demo corpus file " + file + " is missing; restore it from git "
-              + "(git checkout -- demo) or regenerate with scripts/make-demo-corpus.sh");
+          throw new IllegalArgumentException(
+              "demo corpus file "
+                  + file
+                  + " is missing; restore it from git "
+                  + "(git checkout -- demo) or regenerate with scripts/make-demo-corpus.sh");
         }
-        String actual = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        String actual =
+            HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
         if (!actual.equals(expected)) {
-          throw new IllegalArgumentException("demo corpus file " + file + " does not match SHA256SUMS (sha256 "
-              + actual.substring(0, 12) + ", expected " + expected.substring(0, 12) + "); restore it from git "
-              + "(git checkout -- demo) or regenerate with scripts/make-demo-corpus.sh");
+          throw new IllegalArgumentException(
+              "demo corpus file "
+                  + file
+                  + " does not match SHA256SUMS (sha256 "
+                  + actual.substring(0, 12)
+                  + ", expected "
+                  + expected.substring(0, 12)
+                  + "); restore it from git "
+                  + "(git checkout -- demo) or regenerate with scripts/make-demo-corpus.sh");
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the demo corpus in " + data + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot read the demo corpus in " + data + ": " + e.getMessage(), e);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -12,8 +12,8 @@ final class RecipeOverrides {
   static Map<String, String> parse(List<String> args) {
     Overrides.Parsed parsed = Overrides.parse(args.toArray(new String[0]));
     if (!parsed.rest().isEmpty()) {
-      throw new IllegalArgumentException("unexpected arguments " + parsed.rest()
-          + "; recipe overrides are written --key=value");
+      throw new IllegalArgumentException(
+          "unexpected arguments " + parsed.rest() + "; recipe overrides are written --key=value");
     }
     return parsed.overrides();
   }

@@ -4,25 +4,34 @@ import dev.sonus.run.Replay;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code sonus replay}: re-run a run from its bundle and compare. */
-@Command(name = "replay", description = {"Re-run a run from its bundle (hparams.yaml, env.json, data.json): warn on "
-    + "every environment and data difference, train again, and report each metric as identical, within "
-    + "tolerance or different.", "Exits 0 when identical, 1 otherwise."})
+@Command(
+    name = "replay",
+    description = {
+      "Re-run a run from its bundle (hparams.yaml, env.json, data.json): warn on "
+          + "every environment and data difference, train again, and report each metric as identical, within "
+          + "tolerance or different.",
+      "Exits 0 when identical, 1 otherwise."
+    })
 final class ReplayCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "RUN_DIR", description = "the original run folder")
   Path run;
 
-  @Option(names = {"--output_folder", "--output-folder"}, paramLabel = "DIR", description = "where the replay "
-      + "writes (default: RUN_DIR-replay)")
+  @Option(
+      names = {"--output_folder", "--output-folder"},
+      paramLabel = "DIR",
+      description = "where the replay " + "writes (default: RUN_DIR-replay)")
   Path output;
 
-  @Option(names = "--tolerance", defaultValue = "1e-6", description = "relative tolerance for 'within tolerance' "
-      + "(default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--tolerance",
+      defaultValue = "1e-6",
+      description = "relative tolerance for 'within tolerance' " + "(default: ${DEFAULT-VALUE})")
   double tolerance;
 
   @Spec CommandSpec spec;
@@ -30,7 +39,8 @@ final class ReplayCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Path out = output != null ? output : run.resolveSibling(run.getFileName() + "-replay");
-    Replay.Report report = Replay.replay(run, out, tolerance, ProgressBar.forTerminal(spec.commandLine().getErr()));
+    Replay.Report report =
+        Replay.replay(run, out, tolerance, ProgressBar.forTerminal(spec.commandLine().getErr()));
     spec.commandLine().getOut().print(report.format());
     return report.identical() ? 0 : 1;
   }

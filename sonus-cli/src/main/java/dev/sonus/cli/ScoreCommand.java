@@ -16,39 +16,60 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code sonus score}: score a verification trial list. */
-@Command(name = "score", description = {"Score a speaker-verification trial list (VoxCeleb/SpeechBrain format: "
-    + "'label enrol test' per line, paths relative to --audio-root) by the cosine of the two embeddings, "
-    + "optionally s-normalised against an impostor cohort; prints EER and minDCF and writes one "
-    + "'enrol test score label' line per trial."})
+@Command(
+    name = "score",
+    description = {
+      "Score a speaker-verification trial list (VoxCeleb/SpeechBrain format: "
+          + "'label enrol test' per line, paths relative to --audio-root) by the cosine of the two embeddings, "
+          + "optionally s-normalised against an impostor cohort; prints EER and minDCF and writes one "
+          + "'enrol test score label' line per trial."
+    })
 final class ScoreCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "speaker run or SpeechBrain folder")
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "DIR",
+      description = "speaker run or SpeechBrain folder")
   Path model;
 
   @Option(names = "--trials", required = true, paramLabel = "FILE", description = "trial list")
   Path trials;
 
-  @Option(names = "--audio-root", defaultValue = ".", paramLabel = "DIR", description = "folder the trial "
-      + "paths are relative to (default: the working directory)")
+  @Option(
+      names = "--audio-root",
+      defaultValue = ".",
+      paramLabel = "DIR",
+      description = "folder the trial " + "paths are relative to (default: the working directory)")
   Path root;
 
-  @Option(names = "--cohort", paramLabel = "DIR", description = "folder of impostor recordings (*.wav, *.flac) "
-      + "for s-norm")
+  @Option(
+      names = "--cohort",
+      paramLabel = "DIR",
+      description = "folder of impostor recordings (*.wav, *.flac) " + "for s-norm")
   Path cohort;
 
-  @Option(names = "--cohort-size", defaultValue = "0", paramLabel = "N", description = "adaptive s-norm: use the "
-      + "N best-matching cohort scores (0: all)")
+  @Option(
+      names = "--cohort-size",
+      defaultValue = "0",
+      paramLabel = "N",
+      description = "adaptive s-norm: use the " + "N best-matching cohort scores (0: all)")
   int cohortSize;
 
-  @Option(names = "--p-target", defaultValue = "0.01", description = "minDCF prior (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--p-target",
+      defaultValue = "0.01",
+      description = "minDCF prior (default: ${DEFAULT-VALUE})")
   double pTarget;
 
-  @Option(names = "--out", paramLabel = "FILE", description = "write the scores here (default: scores.txt next "
-      + "to the trial list)")
+  @Option(
+      names = "--out",
+      paramLabel = "FILE",
+      description = "write the scores here (default: scores.txt next " + "to the trial list)")
   Path out;
 
   @Spec CommandSpec spec;
@@ -69,8 +90,13 @@ final class ScoreCommand implements Callable<Integer> {
     for (String token : index.keySet()) {
       Path f = root.resolve(token);
       if (!Files.isRegularFile(f)) {
-        throw new IllegalArgumentException("trial file " + f + " (from " + trials + ") does not exist; set "
-            + "--audio-root to the folder the trial paths are relative to");
+        throw new IllegalArgumentException(
+            "trial file "
+                + f
+                + " (from "
+                + trials
+                + ") does not exist; set "
+                + "--audio-root to the folder the trial paths are relative to");
       }
       files.add(f);
     }
@@ -79,11 +105,18 @@ final class ScoreCommand implements Callable<Integer> {
     if (cohort != null) {
       List<Path> impostors;
       try (Stream<Path> s = Files.list(cohort)) {
-        impostors = s.filter(p -> p.toString().endsWith(".wav") || p.toString().endsWith(".flac")).sorted().toList();
+        impostors =
+            s.filter(p -> p.toString().endsWith(".wav") || p.toString().endsWith(".flac"))
+                .sorted()
+                .toList();
       }
       if (impostors.size() < 2) {
-        throw new IllegalArgumentException("cohort folder " + cohort + " has " + impostors.size()
-            + " recordings; s-norm needs at least 2");
+        throw new IllegalArgumentException(
+            "cohort folder "
+                + cohort
+                + " has "
+                + impostors.size()
+                + " recordings; s-norm needs at least 2");
       }
       float[][] cohortEmb = sv.embedAll(impostors);
       norm = cohortSize > 0 ? new SNorm(cohortEmb, cohortSize) : new SNorm(cohortEmb);
@@ -96,20 +129,31 @@ final class ScoreCommand implements Callable<Integer> {
       float[] x = emb[index.get(t.test())];
       double score = norm == null ? CosineScoring.cosine(e, x) : norm.score(e, x);
       (t.target() ? target : nontarget).add(score);
-      lines.append(String.format(Locale.ROOT, "%s %s %.6f %d%n", t.enrol(), t.test(), score, t.label()));
+      lines.append(
+          String.format(Locale.ROOT, "%s %s %.6f %d%n", t.enrol(), t.test(), score, t.label()));
     }
     Path dest = out != null ? out : trials.toAbsolutePath().resolveSibling("scores.txt");
     AtomicFiles.writeString(dest, lines.toString());
     var o = spec.commandLine().getOut();
-    o.printf(Locale.ROOT, "%d trials (%d target, %d non-target), %s scoring%n", list.size(), target.size(),
-        nontarget.size(), norm == null ? "cosine" : "s-norm cosine (" + norm.cohortCount() + " cohort)");
+    o.printf(
+        Locale.ROOT,
+        "%d trials (%d target, %d non-target), %s scoring%n",
+        list.size(),
+        target.size(),
+        nontarget.size(),
+        norm == null ? "cosine" : "s-norm cosine (" + norm.cohortCount() + " cohort)");
     if (!target.isEmpty() && !nontarget.isEmpty()) {
       double[] ts = target.stream().mapToDouble(Double::doubleValue).toArray();
       double[] ns = nontarget.stream().mapToDouble(Double::doubleValue).toArray();
       VerificationMetrics.Eer eer = VerificationMetrics.eer(ts, ns);
       VerificationMetrics.MinDcf dcf = VerificationMetrics.minDcf(ts, ns, 1.0, 1.0, pTarget);
-      o.printf(Locale.ROOT, "EER %.2f%% (threshold %.4f), minDCF %.4f (p_target %s)%n", 100 * eer.eer(),
-          eer.threshold(), dcf.minDcf(), pTarget);
+      o.printf(
+          Locale.ROOT,
+          "EER %.2f%% (threshold %.4f), minDCF %.4f (p_target %s)%n",
+          100 * eer.eer(),
+          eer.threshold(),
+          dcf.minDcf(),
+          pTarget);
     }
     spec.commandLine().getErr().println("sonus: wrote " + dest);
     return 0;

@@ -7,28 +7,32 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code sonus train}: run a recipe. */
-@Command(name = "train", description = {"Train from a recipe (YAML hyperparameters + manifests); writes a run bundle "
-    + "to output_folder and resumes from its checkpoints if it has some.",
-    "Overrides: --key=value, e.g. --number_of_epochs=1 --data_folder=../data."})
+@Command(
+    name = "train",
+    description = {
+      "Train from a recipe (YAML hyperparameters + manifests); writes a run bundle "
+          + "to output_folder and resumes from its checkpoints if it has some.",
+      "Overrides: --key=value, e.g. --number_of_epochs=1 --data_folder=../data."
+    })
 final class TrainCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "RECIPE.yaml", description = "the recipe")
   Path recipe;
 
-  @Unmatched
-  List<String> overrides = new ArrayList<>();
+  @Unmatched List<String> overrides = new ArrayList<>();
 
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
     java.util.Map<String, String> given = RecipeOverrides.parse(overrides);
-    Runner.Result r = Runner.train(recipe, given, ProgressBar.forTerminal(spec.commandLine().getErr()));
+    Runner.Result r =
+        Runner.train(recipe, given, ProgressBar.forTerminal(spec.commandLine().getErr()));
     spec.commandLine().getOut().println(Json.writePretty(r.metrics()));
     spec.commandLine().getErr().println("sonus: run bundle in " + r.folder());
     return 0;

@@ -11,16 +11,23 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code sonus transcribe}: speech to text with a trained run folder. */
-@Command(name = "transcribe", description = {"Transcribe audio files (WAV or FLAC, any rate) with a trained run "
-    + "folder's best checkpoint; prints 'path<TAB>text' per file, or a JSON array with --json."})
+@Command(
+    name = "transcribe",
+    description = {
+      "Transcribe audio files (WAV or FLAC, any rate) with a trained run "
+          + "folder's best checkpoint; prints 'path<TAB>text' per file, or a JSON array with --json."
+    })
 final class TranscribeCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, paramLabel = "RUN_DIR",
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "RUN_DIR",
       description = "output_folder of a 'sonus train' speech recognition run")
   Path model;
 
@@ -37,7 +44,8 @@ final class TranscribeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Decoding.Change override = decoding.override();
-    Transcriber asr = override == null ? Transcriber.load(model) : Transcriber.load(model, override);
+    Transcriber asr =
+        override == null ? Transcriber.load(model) : Transcriber.load(model, override);
     List<String> texts = asr.transcribeAll(files);
     var out = spec.commandLine().getOut();
     if (json) {

@@ -5,26 +5,38 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code sonus verify}: are two recordings the same speaker? */
-@Command(name = "verify", description = {"Cosine score of two recordings' speaker embeddings and the decision at the "
-    + "model's threshold (the EER threshold a Sonus speaker recipe stored, or 0.25 for SpeechBrain folders, as "
-    + "SpeechBrain's verify_files). Prints 'score<TAB>same|different'; exit 0 either way."})
+@Command(
+    name = "verify",
+    description = {
+      "Cosine score of two recordings' speaker embeddings and the decision at the "
+          + "model's threshold (the EER threshold a Sonus speaker recipe stored, or 0.25 for SpeechBrain folders, as "
+          + "SpeechBrain's verify_files). Prints 'score<TAB>same|different'; exit 0 either way."
+    })
 final class VerifyCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "speaker run folder or SpeechBrain "
-      + "model folder")
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "DIR",
+      description = "speaker run folder or SpeechBrain " + "model folder")
   Path model;
 
-  @Option(names = "--threshold", paramLabel = "T", description = "decision threshold (default: the model's)")
+  @Option(
+      names = "--threshold",
+      paramLabel = "T",
+      description = "decision threshold (default: the model's)")
   Double threshold;
 
-  @Parameters(index = "0", paramLabel = "A") Path a;
+  @Parameters(index = "0", paramLabel = "A")
+  Path a;
 
-  @Parameters(index = "1", paramLabel = "B") Path b;
+  @Parameters(index = "1", paramLabel = "B")
+  Path b;
 
   @Spec CommandSpec spec;
 
@@ -33,7 +45,9 @@ final class VerifyCommand implements Callable<Integer> {
     SpeakerVerifier sv = SpeakerVerifier.load(model);
     SpeakerVerifier.Decision d = sv.verify(a, b);
     double t = threshold != null ? threshold : d.threshold();
-    spec.commandLine().getOut().printf(Locale.ROOT, "%.4f\t%s%n", d.score(), d.score() >= t ? "same" : "different");
+    spec.commandLine()
+        .getOut()
+        .printf(Locale.ROOT, "%.4f\t%s%n", d.score(), d.score() >= t ? "same" : "different");
     spec.commandLine().getErr().printf(Locale.ROOT, "sonus: threshold %.4f%n", t);
     return 0;
   }

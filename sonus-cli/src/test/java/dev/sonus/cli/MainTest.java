@@ -52,7 +52,10 @@ class MainTest {
     Map<String, Object> torch = (Map<String, Object>) env.get("libtorch");
     assertEquals("2.7.1", torch.get("version"));
     assertTrue(((Long) torch.get("intra_op_threads")) >= 1);
-    assertTrue(env.containsKey("cpu_model") && env.containsKey("simd") && env.containsKey("sonus_version"));
+    assertTrue(
+        env.containsKey("cpu_model")
+            && env.containsKey("simd")
+            && env.containsKey("sonus_version"));
   }
 
   @Test
@@ -77,8 +80,17 @@ class MainTest {
   void featuresResamplesFirstWhenAskedAndAveragesChannels() {
     Path wav = tone(8000, 0.5, 2);
     Path out = dir.resolve("m.npy");
-    Result r = run("features", "mfcc", "--sample-rate", "16000", "--deltas", "--context", "--out", out.toString(),
-        wav.toString());
+    Result r =
+        run(
+            "features",
+            "mfcc",
+            "--sample-rate",
+            "16000",
+            "--deltas",
+            "--context",
+            "--out",
+            out.toString(),
+            wav.toString());
     assertEquals(0, r.status(), r.err());
     assertTrue(r.err().contains("2 channels"), r.err());
     assertArrayEquals(new long[] {1 + 8000 / 160, 20 * 3 * 11}, Npy.read(out).shape());
@@ -126,22 +138,33 @@ class MainTest {
   @Test
   void configPrintsTheResolvedRecipeWithOverrides() throws Exception {
     Path recipe = dir.resolve("r.yaml");
-    Files.writeString(recipe, "data_folder: !PLACEHOLDER\nn_mels: 40\nsave: !ref <data_folder>/save\n"
-        + "features: !new:features.Fbank {sample_rate: 8000, n_mels: !ref <n_mels>}\n");
+    Files.writeString(
+        recipe,
+        "data_folder: !PLACEHOLDER\nn_mels: 40\nsave: !ref <data_folder>/save\n"
+            + "features: !new:features.Fbank {sample_rate: 8000, n_mels: !ref <n_mels>}\n");
     Result r = run("config", recipe.toString(), "--data_folder=/d", "--n_mels=80", "--build");
     assertEquals(0, r.status(), r.err());
     assertTrue(r.out().contains("save: /d/save") && r.out().contains("n_mels: 80"), r.out());
     Result missing = run("config", recipe.toString());
     assertEquals(1, missing.status());
-    assertTrue(missing.err().contains("r.yaml:1") && missing.err().contains("data_folder"), missing.err());
+    assertTrue(
+        missing.err().contains("r.yaml:1") && missing.err().contains("data_folder"), missing.err());
   }
 
   @Test
   void dataCheckExitsOneAndListsEachProblemWithItsRow() throws Exception {
     Path wav = tone(16000, 0.5, 1);
     Path train = dir.resolve("train.csv");
-    Files.writeString(train, "ID,duration,wav,spk_id,wrd\na,0.5," + wav + ",s1,one\na,0.5," + wav + ",s1,one\n"
-        + "b,0.5," + dir.resolve("gone.wav") + ",s1,two\n");
+    Files.writeString(
+        train,
+        "ID,duration,wav,spk_id,wrd\na,0.5,"
+            + wav
+            + ",s1,one\na,0.5,"
+            + wav
+            + ",s1,one\n"
+            + "b,0.5,"
+            + dir.resolve("gone.wav")
+            + ",s1,two\n");
     Path test = dir.resolve("test.csv");
     Files.writeString(test, "ID,duration,wav,spk_id,wrd\nt,0.5," + wav + ",s1,three\n");
     Result r = run("data", "check", train.toString(), test.toString());
@@ -165,7 +188,9 @@ class MainTest {
   void transcribeAndEvalNameAFolderThatIsNotARun() throws Exception {
     Result missing = run("transcribe", "--model", dir.resolve("nope").toString(), "x.wav");
     assertEquals(1, missing.status());
-    assertTrue(missing.err().contains("model folder " + dir.resolve("nope") + " does not exist"), missing.err());
+    assertTrue(
+        missing.err().contains("model folder " + dir.resolve("nope") + " does not exist"),
+        missing.err());
     java.nio.file.Files.createDirectories(dir.resolve("empty"));
     Result notRun = run("eval", dir.resolve("empty").toString());
     assertEquals(1, notRun.status());
@@ -176,11 +201,16 @@ class MainTest {
   void quickstartChecksTheDemoCorpusBeforeTraining() throws Exception {
     Path demo = java.nio.file.Files.createDirectories(dir.resolve("digits/audio"));
     java.nio.file.Files.writeString(demo.resolve("a.flac"), "not what was committed");
-    java.nio.file.Files.writeString(dir.resolve("digits/SHA256SUMS"),
+    java.nio.file.Files.writeString(
+        dir.resolve("digits/SHA256SUMS"),
         "0000000000000000000000000000000000000000000000000000000000000000  ./audio/a.flac\n");
-    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> QuickstartCommand.verifyDemoCorpus(dir.resolve("digits")));
-    assertTrue(e.getMessage().contains("does not match SHA256SUMS") && e.getMessage().contains("git checkout"),
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () -> QuickstartCommand.verifyDemoCorpus(dir.resolve("digits")));
+    assertTrue(
+        e.getMessage().contains("does not match SHA256SUMS")
+            && e.getMessage().contains("git checkout"),
         e.getMessage());
     // The corpus that ships with the project passes.
     QuickstartCommand.verifyDemoCorpus(Path.of("../demo/digits"));

@@ -7,28 +7,34 @@ import java.util.Objects;
  * Decoded audio: samples in {@code [-1, 1)} per channel plus the sample rate in Hz.
  *
  * <p>Layout is channel-first, {@code samples[channel][frame]}, like the {@code [C, T]} tensor that
- * {@code torchaudio.load} returns. Integer PCM is scaled by {@code 1 / 2^(bits-1)} (16-bit: {@code x / 32768}),
- * which is what SpeechBrain's {@code read_audio} and soundfile produce, so decoded values match bit for bit.
+ * {@code torchaudio.load} returns. Integer PCM is scaled by {@code 1 / 2^(bits-1)} (16-bit: {@code
+ * x / 32768}), which is what SpeechBrain's {@code read_audio} and soundfile produce, so decoded
+ * values match bit for bit.
  *
  * <p>The arrays are owned by this record: callers must not modify them after construction.
  */
 public record Audio(float[][] samples, int sampleRate) {
 
-  /** Validates that there is at least one channel, all channels have equal length, and the rate is positive. */
+  /**
+   * Validates that there is at least one channel, all channels have equal length, and the rate is
+   * positive.
+   */
   public Audio {
     Objects.requireNonNull(samples, "samples");
     if (samples.length == 0) {
       throw new IllegalArgumentException("audio has 0 channels; expected at least 1");
     }
     if (sampleRate <= 0) {
-      throw new IllegalArgumentException("sample rate is " + sampleRate + " Hz; expected a positive rate");
+      throw new IllegalArgumentException(
+          "sample rate is " + sampleRate + " Hz; expected a positive rate");
     }
     int frames = samples[0].length;
     for (int c = 1; c < samples.length; c++) {
       if (samples[c].length != frames) {
-        throw new IllegalArgumentException(String.format(
-            "channel %d has %d samples but channel 0 has %d; all channels must have the same length",
-            c, samples[c].length, frames));
+        throw new IllegalArgumentException(
+            String.format(
+                "channel %d has %d samples but channel 0 has %d; all channels must have the same length",
+                c, samples[c].length, frames));
       }
     }
   }
@@ -63,8 +69,8 @@ public record Audio(float[][] samples, int sampleRate) {
   }
 
   /**
-   * Returns a single-channel signal: the channel itself when mono, else the mean over channels
-   * (as {@code torch.mean(x, dim=0)} on a {@code [C, T]} tensor).
+   * Returns a single-channel signal: the channel itself when mono, else the mean over channels (as
+   * {@code torch.mean(x, dim=0)} on a {@code [C, T]} tensor).
    */
   public float[] downmix() {
     if (samples.length == 1) {
@@ -102,7 +108,8 @@ public record Audio(float[][] samples, int sampleRate) {
 
   @Override
   public String toString() {
-    return String.format("Audio(%d ch, %d frames, %d Hz, %.3f s)",
+    return String.format(
+        "Audio(%d ch, %d frames, %d Hz, %.3f s)",
         numChannels(), numFrames(), sampleRate, durationSeconds());
   }
 }

@@ -11,11 +11,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Reads and writes audio files: WAV (PCM 8/16/24/32-bit, IEEE float 32/64, plain or extensible headers,
- * any channel count) and FLAC (read only). The format is recognised from the file's first bytes, not its name.
+ * Reads and writes audio files: WAV (PCM 8/16/24/32-bit, IEEE float 32/64, plain or extensible
+ * headers, any channel count) and FLAC (read only). The format is recognised from the file's first
+ * bytes, not its name.
  *
- * <p>Counterpart of {@code torchaudio.load} / {@code speechbrain.dataio.dataio.read_audio}: integer PCM is
- * scaled by {@code 1 / 2^(bits-1)}, so 16-bit samples decode to exactly {@code x / 32768}.
+ * <p>Counterpart of {@code torchaudio.load} / {@code speechbrain.dataio.dataio.read_audio}: integer
+ * PCM is scaled by {@code 1 / 2^(bits-1)}, so 16-bit samples decode to exactly {@code x / 32768}.
  */
 public final class AudioIO {
   private AudioIO() {}
@@ -23,8 +24,8 @@ public final class AudioIO {
   /**
    * Decodes a whole file.
    *
-   * @throws AudioFormatException naming the path if the file is missing, a directory, empty, truncated,
-   *     corrupt or in an unsupported format
+   * @throws AudioFormatException naming the path if the file is missing, a directory, empty,
+   *     truncated, corrupt or in an unsupported format
    */
   public static Audio read(Path path) {
     return switch (detect(path)) {
@@ -34,8 +35,8 @@ public final class AudioIO {
   }
 
   /**
-   * Decodes a file, downmixes it to mono and resamples it to {@code sampleRate} Hz (no resampling when
-   * the rates already agree).
+   * Decodes a file, downmixes it to mono and resamples it to {@code sampleRate} Hz (no resampling
+   * when the rates already agree).
    */
   public static Audio readMono(Path path, int sampleRate) {
     Audio audio = read(path).toMono();
@@ -55,9 +56,10 @@ public final class AudioIO {
   }
 
   /**
-   * Writes a WAV file atomically: a reader never sees a half-written file, and on failure the previous file,
-   * if any, is unchanged. Integer encodings round to the nearest step and clip at full scale; a
-   * write-then-read round trip of samples that came from the same encoding is lossless.
+   * Writes a WAV file atomically: a reader never sees a half-written file, and on failure the
+   * previous file, if any, is unchanged. Integer encodings round to the nearest step and clip at
+   * full scale; a write-then-read round trip of samples that came from the same encoding is
+   * lossless.
    *
    * @throws IllegalArgumentException if a sample is NaN or infinite
    */
@@ -65,20 +67,26 @@ public final class AudioIO {
     Wav.write(path, audio, encoding);
   }
 
-  private enum Container { WAV, FLAC }
+  private enum Container {
+    WAV,
+    FLAC
+  }
 
   private static Container detect(Path path) {
     if (Files.isDirectory(path)) {
       throw new AudioFormatException(path, "is a directory, not an audio file");
     }
     byte[] head = new byte[12];
-    int n = withChannel(path, ch -> {
-      ByteBuffer b = ByteBuffer.wrap(head);
-      while (b.hasRemaining() && ch.read(b) >= 0) {
-        // keep reading: a channel may return fewer bytes than asked
-      }
-      return b.position();
-    });
+    int n =
+        withChannel(
+            path,
+            ch -> {
+              ByteBuffer b = ByteBuffer.wrap(head);
+              while (b.hasRemaining() && ch.read(b) >= 0) {
+                // keep reading: a channel may return fewer bytes than asked
+              }
+              return b.position();
+            });
     if (n == 0) {
       throw new AudioFormatException(path, "file is empty (0 bytes)");
     }
@@ -92,8 +100,11 @@ public final class AudioIO {
     if (magic.equals("RIFX") || magic.equals("RF64") || magic.equals("RIFF")) {
       return Container.WAV; // Wav reports precisely what is unsupported or wrong
     }
-    throw new AudioFormatException(path, "unrecognised audio format (first bytes " + hex(head, n)
-        + "); supported: WAV (RIFF/WAVE) and FLAC. Convert other formats with e.g. sox or ffmpeg");
+    throw new AudioFormatException(
+        path,
+        "unrecognised audio format (first bytes "
+            + hex(head, n)
+            + "); supported: WAV (RIFF/WAVE) and FLAC. Convert other formats with e.g. sox or ffmpeg");
   }
 
   @FunctionalInterface

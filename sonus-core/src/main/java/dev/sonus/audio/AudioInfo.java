@@ -7,9 +7,11 @@ package dev.sonus.audio;
  * @param numChannels channel count
  * @param numFrames samples per channel
  * @param bitsPerSample bits of one stored sample (16 for PCM16, 32 for float32, ...)
- * @param encoding how samples are stored, e.g. {@code PCM_S16}, {@code PCM_U8}, {@code FLOAT}, {@code FLAC}
+ * @param encoding how samples are stored, e.g. {@code PCM_S16}, {@code PCM_U8}, {@code FLOAT},
+ *     {@code FLAC}
  */
-public record AudioInfo(int sampleRate, int numChannels, long numFrames, int bitsPerSample, String encoding) {
+public record AudioInfo(
+    int sampleRate, int numChannels, long numFrames, int bitsPerSample, String encoding) {
 
   /** Duration in seconds. */
   public double durationSeconds() {

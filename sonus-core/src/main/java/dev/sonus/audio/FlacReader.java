@@ -13,36 +13,49 @@ import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
- * Decodes FLAC files into {@link Audio}, in pure Java, following the FLAC format specification (RFC 9639).
+ * Decodes FLAC files into {@link Audio}, in pure Java, following the FLAC format specification (RFC
+ * 9639).
  *
- * <p>Supported: an optional ID3v2 tag before the {@code fLaC} marker, any metadata blocks after STREAMINFO
- * (skipped), fixed and variable blocking strategies, CONSTANT, VERBATIM, FIXED (orders 0-4) and LPC (orders 1-32)
- * subframes, Rice residuals with 4- and 5-bit parameters including escaped (raw) partitions, wasted bits, 1-8
- * independent channels and left/side, right/side and mid/side stereo, and 4 to 32 bits per sample. Ogg-wrapped FLAC
- * is not supported.
+ * <p>Supported: an optional ID3v2 tag before the {@code fLaC} marker, any metadata blocks after
+ * STREAMINFO (skipped), fixed and variable blocking strategies, CONSTANT, VERBATIM, FIXED (orders
+ * 0-4) and LPC (orders 1-32) subframes, Rice residuals with 4- and 5-bit parameters including
+ * escaped (raw) partitions, wasted bits, 1-8 independent channels and left/side, right/side and
+ * mid/side stereo, and 4 to 32 bits per sample. Ogg-wrapped FLAC is not supported.
  *
- * <p>Samples are scaled by {@code 1 / 2^(bits-1)}, the convention of soundfile and torchaudio, so 16-bit input decodes
- * to exactly {@code x / 32768f}.
+ * <p>Samples are scaled by {@code 1 / 2^(bits-1)}, the convention of soundfile and torchaudio, so
+ * 16-bit input decodes to exactly {@code x / 32768f}.
  *
- * <p>Every frame's header CRC-8 and footer CRC-16 are checked and, when STREAMINFO carries one, the MD5 of the whole
- * decoded signal. Any defect (truncation, corruption, reserved values) raises {@link AudioFormatException}; a damaged
- * file never yields a silently shortened signal.
+ * <p>Every frame's header CRC-8 and footer CRC-16 are checked and, when STREAMINFO carries one, the
+ * MD5 of the whole decoded signal. Any defect (truncation, corruption, reserved values) raises
+ * {@link AudioFormatException}; a damaged file never yields a silently shortened signal.
  */
 final class FlacReader {
 
   private static final String ENCODING = "FLAC";
   private static final int STREAMINFO_TYPE = 0;
   private static final int STREAMINFO_LENGTH = 34;
-  /** Bytes from the marker to the end of STREAMINFO: "fLaC", a 4-byte block header and the 34-byte block. */
+
+  /**
+   * Bytes from the marker to the end of STREAMINFO: "fLaC", a 4-byte block header and the 34-byte
+   * block.
+   */
   private static final int MARKER_AND_STREAMINFO = 4 + 4 + STREAMINFO_LENGTH;
+
   private static final int ID3V2_HEADER = 10;
   private static final int ID3V1_LENGTH = 128;
   private static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
 
-  /** Sample rates of frame-header codes 1-11; code 0 defers to STREAMINFO and 12-14 are followed by the rate. */
+  /**
+   * Sample rates of frame-header codes 1-11; code 0 defers to STREAMINFO and 12-14 are followed by
+   * the rate.
+   */
   private static final int[] SAMPLE_RATE_CODES = {
-      0, 88_200, 176_400, 192_000, 8_000, 16_000, 22_050, 24_000, 32_000, 44_100, 48_000, 96_000};
-  /** Bits per sample of frame-header codes; 0 defers to STREAMINFO and -1 marks the reserved code 3. */
+    0, 88_200, 176_400, 192_000, 8_000, 16_000, 22_050, 24_000, 32_000, 44_100, 48_000, 96_000
+  };
+
+  /**
+   * Bits per sample of frame-header codes; 0 defers to STREAMINFO and -1 marks the reserved code 3.
+   */
   private static final int[] BITS_PER_SAMPLE_CODES = {0, 8, 12, -1, 16, 20, 24, 32};
 
   private static final int[] CRC8_TABLE = crcTable(0x07, 8);
@@ -53,21 +66,22 @@ final class FlacReader {
   /**
    * Decodes the whole FLAC file at {@code path}.
    *
-   * @throws AudioFormatException if the file is missing, unreadable, not FLAC, truncated or corrupt; the message names
-   *     the path and, for damaged audio, the frame and byte offset
+   * @throws AudioFormatException if the file is missing, unreadable, not FLAC, truncated or
+   *     corrupt; the message names the path and, for damaged audio, the frame and byte offset
    */
   static Audio read(Path path) {
     return new Decoder(path, readFile(path)).decode();
   }
 
   /**
-   * Reads sample rate, channel count, length, bit depth and encoding ({@code "FLAC"}) from STREAMINFO without
-   * decoding audio.
+   * Reads sample rate, channel count, length, bit depth and encoding ({@code "FLAC"}) from
+   * STREAMINFO without decoding audio.
    *
-   * <p>STREAMINFO may state a length of 0, meaning "unknown" (streamed encoders write that); then the file is decoded
-   * once to count its samples, which costs as much as {@link #read}.
+   * <p>STREAMINFO may state a length of 0, meaning "unknown" (streamed encoders write that); then
+   * the file is decoded once to count its samples, which costs as much as {@link #read}.
    *
-   * @throws AudioFormatException if the file is missing, unreadable, not FLAC or its header is truncated or invalid
+   * @throws AudioFormatException if the file is missing, unreadable, not FLAC or its header is
+   *     truncated or invalid
    */
   static AudioInfo info(Path path) {
     StreamInfo streamInfo = readStreamInfoOnly(path);
@@ -75,16 +89,30 @@ final class FlacReader {
     if (frames == 0) {
       frames = read(path).numFrames();
     }
-    return new AudioInfo(streamInfo.sampleRate(), streamInfo.channels(), frames, streamInfo.bitsPerSample(),
+    return new AudioInfo(
+        streamInfo.sampleRate(),
+        streamInfo.channels(),
+        frames,
+        streamInfo.bitsPerSample(),
         ENCODING);
   }
 
   // ---------------------------------------------------------------------------------------------------------------
   // File access and header parsing
 
-  /** Stream parameters from the STREAMINFO block; {@code end} is the array index just after the block. */
-  private record StreamInfo(int maxBlockSize, int sampleRate, int channels, int bitsPerSample, long totalSamples,
-      byte[] md5, boolean lastMetadataBlock, int end) {
+  /**
+   * Stream parameters from the STREAMINFO block; {@code end} is the array index just after the
+   * block.
+   */
+  private record StreamInfo(
+      int maxBlockSize,
+      int sampleRate,
+      int channels,
+      int bitsPerSample,
+      long totalSamples,
+      byte[] md5,
+      boolean lastMetadataBlock,
+      int end) {
 
     boolean hasMd5() {
       for (byte b : md5) {
@@ -101,9 +129,12 @@ final class FlacReader {
       rejectDirectory(path);
       long size = Files.size(path);
       if (size > MAX_ARRAY_LENGTH) {
-        throw new AudioFormatException(path, String.format(
-            "file is %d bytes; this reader holds the file in memory and supports at most %d bytes; split the audio "
-                + "into shorter files", size, MAX_ARRAY_LENGTH));
+        throw new AudioFormatException(
+            path,
+            String.format(
+                "file is %d bytes; this reader holds the file in memory and supports at most %d bytes; split the audio "
+                    + "into shorter files",
+                size, MAX_ARRAY_LENGTH));
       }
       return Files.readAllBytes(path);
     } catch (IOException e) {
@@ -111,7 +142,10 @@ final class FlacReader {
     }
   }
 
-  /** Reads just the ID3v2 tag headers (if any), the marker and STREAMINFO, seeking over everything else. */
+  /**
+   * Reads just the ID3v2 tag headers (if any), the marker and STREAMINFO, seeking over everything
+   * else.
+   */
   private static StreamInfo readStreamInfoOnly(Path path) {
     try {
       rejectDirectory(path);
@@ -132,7 +166,8 @@ final class FlacReader {
             throw id3PastEnd(path, offset - tagLength, tagLength, size);
           }
         }
-        byte[] header = readAt(channel, offset, (int) Math.min(MARKER_AND_STREAMINFO, size - offset));
+        byte[] header =
+            readAt(channel, offset, (int) Math.min(MARKER_AND_STREAMINFO, size - offset));
         return parseStreamInfo(path, header, 0, header.length, offset);
       }
     } catch (IOException e) {
@@ -140,7 +175,8 @@ final class FlacReader {
     }
   }
 
-  private static byte[] readAt(SeekableByteChannel channel, long offset, int length) throws IOException {
+  private static byte[] readAt(SeekableByteChannel channel, long offset, int length)
+      throws IOException {
     ByteBuffer buffer = ByteBuffer.allocate(length);
     channel.position(offset);
     while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
@@ -151,7 +187,8 @@ final class FlacReader {
 
   private static void rejectDirectory(Path path) {
     if (Files.isDirectory(path)) {
-      throw new AudioFormatException(path, "is a directory, not a FLAC file; pass the path of a .flac file");
+      throw new AudioFormatException(
+          path, "is a directory, not a FLAC file; pass the path of a .flac file");
     }
   }
 
@@ -160,41 +197,56 @@ final class FlacReader {
       return new AudioFormatException(path, "no such file; check the path", e);
     }
     if (e instanceof AccessDeniedException) {
-      return new AudioFormatException(path, "permission denied; the file cannot be read by this process", e);
+      return new AudioFormatException(
+          path, "permission denied; the file cannot be read by this process", e);
     }
     return new AudioFormatException(path, "cannot read the file (" + e + ")", e);
   }
 
   private static AudioFormatException emptyFile(Path path) {
-    return new AudioFormatException(path, "file is empty (0 bytes); expected a FLAC stream starting with 'fLaC'");
+    return new AudioFormatException(
+        path, "file is empty (0 bytes); expected a FLAC stream starting with 'fLaC'");
   }
 
-  private static AudioFormatException id3PastEnd(Path path, long tagStart, long tagLength, long fileSize) {
-    return new AudioFormatException(path, String.format(
-        "ID3v2 tag at byte %d claims %d bytes but the file has only %d; the file is truncated",
-        tagStart, tagLength, fileSize));
+  private static AudioFormatException id3PastEnd(
+      Path path, long tagStart, long tagLength, long fileSize) {
+    return new AudioFormatException(
+        path,
+        String.format(
+            "ID3v2 tag at byte %d claims %d bytes but the file has only %d; the file is truncated",
+            tagStart, tagLength, fileSize));
   }
 
   /**
-   * Returns the total length of an ID3v2 tag starting at {@code data[start]}, or 0 if there is none.
+   * Returns the total length of an ID3v2 tag starting at {@code data[start]}, or 0 if there is
+   * none.
    *
-   * <p>Tagging tools put ID3v2 in front of FLAC even though the format does not allow it; decoders skip it.
+   * <p>Tagging tools put ID3v2 in front of FLAC even though the format does not allow it; decoders
+   * skip it.
    */
   private static int id3v2Length(Path path, byte[] data, int start, int limit, long fileOffset) {
-    if (limit - start < 3 || data[start] != 'I' || data[start + 1] != 'D' || data[start + 2] != '3') {
+    if (limit - start < 3
+        || data[start] != 'I'
+        || data[start + 1] != 'D'
+        || data[start + 2] != '3') {
       return 0;
     }
     if (limit - start < ID3V2_HEADER) {
-      throw new AudioFormatException(path, String.format(
-          "file ends inside the ID3v2 tag header at byte %d; the file is truncated", fileOffset + start));
+      throw new AudioFormatException(
+          path,
+          String.format(
+              "file ends inside the ID3v2 tag header at byte %d; the file is truncated",
+              fileOffset + start));
     }
     int size = 0;
     for (int i = 6; i < 10; i++) {
       int b = data[start + i] & 0xFF;
       if (b > 0x7F) {
-        throw new AudioFormatException(path, String.format(
-            "ID3v2 tag at byte %d has an invalid size byte 0x%02x (sizes are 7 bits per byte); the tag is corrupt",
-            fileOffset + start, b));
+        throw new AudioFormatException(
+            path,
+            String.format(
+                "ID3v2 tag at byte %d has an invalid size byte 0x%02x (sizes are 7 bits per byte); the tag is corrupt",
+                fileOffset + start, b));
       }
       size = (size << 7) | b;
     }
@@ -203,19 +255,26 @@ final class FlacReader {
   }
 
   /**
-   * Parses the {@code fLaC} marker and the STREAMINFO block at {@code data[start]}. {@code fileOffset} is the file
-   * position of {@code data[0]}, used only to report byte offsets.
+   * Parses the {@code fLaC} marker and the STREAMINFO block at {@code data[start]}. {@code
+   * fileOffset} is the file position of {@code data[0]}, used only to report byte offsets.
    */
-  private static StreamInfo parseStreamInfo(Path path, byte[] data, int start, int limit, long fileOffset) {
+  private static StreamInfo parseStreamInfo(
+      Path path, byte[] data, int start, int limit, long fileOffset) {
     int available = limit - start;
     if (available == 0) {
-      throw new AudioFormatException(path, String.format(
-          "file ends at byte %d, where the 'fLaC' marker should start; the file is truncated", fileOffset + limit));
+      throw new AudioFormatException(
+          path,
+          String.format(
+              "file ends at byte %d, where the 'fLaC' marker should start; the file is truncated",
+              fileOffset + limit));
     }
     if (available < 4) {
       if (startsWith(data, start, limit, "fLaC".substring(0, available))) {
-        throw new AudioFormatException(path, String.format(
-            "file ends after %d bytes, inside the 'fLaC' marker; the file is truncated", fileOffset + limit));
+        throw new AudioFormatException(
+            path,
+            String.format(
+                "file ends after %d bytes, inside the 'fLaC' marker; the file is truncated",
+                fileOffset + limit));
       }
       throw notFlac(path, data, start, limit, fileOffset);
     }
@@ -223,28 +282,37 @@ final class FlacReader {
       throw notFlac(path, data, start, limit, fileOffset);
     }
     if (available < 8) {
-      throw new AudioFormatException(path, String.format(
-          "file ends at byte %d, right after the 'fLaC' marker and before the STREAMINFO block; the file is truncated",
-          fileOffset + limit));
+      throw new AudioFormatException(
+          path,
+          String.format(
+              "file ends at byte %d, right after the 'fLaC' marker and before the STREAMINFO block; the file is truncated",
+              fileOffset + limit));
     }
     int blockHeader = data[start + 4] & 0xFF;
     int type = blockHeader & 0x7F;
     long blockAt = fileOffset + start + 4;
     if (type != STREAMINFO_TYPE) {
-      throw new AudioFormatException(path, String.format(
-          "first metadata block (at byte %d) has type %d, not STREAMINFO (type 0); FLAC requires STREAMINFO first, "
-              + "so the file is corrupt or not FLAC", blockAt, type));
+      throw new AudioFormatException(
+          path,
+          String.format(
+              "first metadata block (at byte %d) has type %d, not STREAMINFO (type 0); FLAC requires STREAMINFO first, "
+                  + "so the file is corrupt or not FLAC",
+              blockAt, type));
     }
     int length = readUint24(data, start + 5);
     if (length != STREAMINFO_LENGTH) {
-      throw new AudioFormatException(path, String.format(
-          "STREAMINFO block at byte %d is %d bytes long; the format fixes it at %d bytes, so the file is corrupt",
-          blockAt, length, STREAMINFO_LENGTH));
+      throw new AudioFormatException(
+          path,
+          String.format(
+              "STREAMINFO block at byte %d is %d bytes long; the format fixes it at %d bytes, so the file is corrupt",
+              blockAt, length, STREAMINFO_LENGTH));
     }
     if (available < MARKER_AND_STREAMINFO) {
-      throw new AudioFormatException(path, String.format(
-          "file ends at byte %d, inside the STREAMINFO block (which ends at byte %d); the file is truncated",
-          fileOffset + limit, fileOffset + start + MARKER_AND_STREAMINFO));
+      throw new AudioFormatException(
+          path,
+          String.format(
+              "file ends at byte %d, inside the STREAMINFO block (which ends at byte %d); the file is truncated",
+              fileOffset + limit, fileOffset + start + MARKER_AND_STREAMINFO));
     }
     BitReader bits = new BitReader(data, start + 8, start + MARKER_AND_STREAMINFO);
     bits.readBits(16); // minimum block size: not needed to decode
@@ -255,40 +323,59 @@ final class FlacReader {
     int channels = bits.readBits(3) + 1;
     int bitsPerSample = bits.readBits(5) + 1;
     long totalSamples = bits.readBitsLong(36);
-    byte[] md5 = Arrays.copyOfRange(data, start + MARKER_AND_STREAMINFO - 16, start + MARKER_AND_STREAMINFO);
+    byte[] md5 =
+        Arrays.copyOfRange(data, start + MARKER_AND_STREAMINFO - 16, start + MARKER_AND_STREAMINFO);
     if (sampleRate == 0) {
-      throw new AudioFormatException(path,
+      throw new AudioFormatException(
+          path,
           "STREAMINFO states a sample rate of 0 Hz; such streams carry no playable audio, so there is nothing to "
               + "decode");
     }
     if (bitsPerSample < 4) {
-      throw new AudioFormatException(path, String.format(
-          "STREAMINFO states %d bits per sample; FLAC allows 4 to 32, so the file is corrupt", bitsPerSample));
+      throw new AudioFormatException(
+          path,
+          String.format(
+              "STREAMINFO states %d bits per sample; FLAC allows 4 to 32, so the file is corrupt",
+              bitsPerSample));
     }
     if (totalSamples > MAX_ARRAY_LENGTH) {
-      throw new AudioFormatException(path, String.format(
-          "STREAMINFO states %d samples per channel; at most %d fit in one Java array, so split the audio into "
-              + "shorter files", totalSamples, MAX_ARRAY_LENGTH));
+      throw new AudioFormatException(
+          path,
+          String.format(
+              "STREAMINFO states %d samples per channel; at most %d fit in one Java array, so split the audio into "
+                  + "shorter files",
+              totalSamples, MAX_ARRAY_LENGTH));
     }
-    return new StreamInfo(maxBlockSize, sampleRate, channels, bitsPerSample, totalSamples, md5,
-        (blockHeader & 0x80) != 0, start + MARKER_AND_STREAMINFO);
+    return new StreamInfo(
+        maxBlockSize,
+        sampleRate,
+        channels,
+        bitsPerSample,
+        totalSamples,
+        md5,
+        (blockHeader & 0x80) != 0,
+        start + MARKER_AND_STREAMINFO);
   }
 
-  private static AudioFormatException notFlac(Path path, byte[] data, int start, int limit, long fileOffset) {
+  private static AudioFormatException notFlac(
+      Path path, byte[] data, int start, int limit, long fileOffset) {
     String kind;
     if (startsWith(data, start, limit, "RIFF")) {
       kind = "it looks like a WAV (RIFF) file";
     } else if (startsWith(data, start, limit, "OggS")) {
-      kind = "it is an Ogg container; Ogg FLAC, Vorbis and Opus are not supported, convert to native FLAC";
+      kind =
+          "it is an Ogg container; Ogg FLAC, Vorbis and Opus are not supported, convert to native FLAC";
     } else if (startsWith(data, start, limit, "FORM")) {
       kind = "it looks like an AIFF file";
     } else {
       kind = "it is not a FLAC file";
     }
     byte[] found = Arrays.copyOfRange(data, start, Math.min(limit, start + 4));
-    return new AudioFormatException(path, String.format(
-        "expected the FLAC marker 'fLaC' at byte %d but found %s; %s",
-        fileOffset + start, describeBytes(found), kind));
+    return new AudioFormatException(
+        path,
+        String.format(
+            "expected the FLAC marker 'fLaC' at byte %d but found %s; %s",
+            fileOffset + start, describeBytes(found), kind));
   }
 
   private static String describeBytes(byte[] bytes) {
@@ -324,8 +411,13 @@ final class FlacReader {
     private final byte[] data;
     private StreamInfo info;
     private BitReader in;
-    /** Integer samples of the current frame, per channel; long because 32-bit side channels need 33 bits. */
+
+    /**
+     * Integer samples of the current frame, per channel; long because 32-bit side channels need 33
+     * bits.
+     */
     private long[][] block;
+
     private final long[] coefficients = new long[32];
     private float[][] output;
     private int decoded;
@@ -354,15 +446,18 @@ final class FlacReader {
       int channels = info.channels();
       block = new long[channels][Math.max(info.maxBlockSize(), 16)];
       long total = info.totalSamples();
-      // A corrupt STREAMINFO can claim billions of samples; start no larger than the file could plausibly hold and
+      // A corrupt STREAMINFO can claim billions of samples; start no larger than the file could
+      // plausibly hold and
       // grow if it really does (silence compresses to almost nothing).
-      int capacity = (int) (total > 0 ? Math.min(total, 16L * data.length + 65_536) : 4L * data.length + 4096);
+      int capacity =
+          (int) (total > 0 ? Math.min(total, 16L * data.length + 65_536) : 4L * data.length + 4096);
       output = new float[channels][capacity];
       if (info.hasMd5()) {
         try {
           md5 = MessageDigest.getInstance("MD5");
         } catch (NoSuchAlgorithmException e) {
-          throw new IllegalStateException("the JDK has no MD5 implementation, which every Java platform must have", e);
+          throw new IllegalStateException(
+              "the JDK has no MD5 implementation, which every Java platform must have", e);
         }
       }
 
@@ -375,9 +470,12 @@ final class FlacReader {
             break; // trailing bytes (e.g. an ID3v1 tag) after the last sample are ignored
           }
           if (frameStart >= data.length) {
-            throw new AudioFormatException(path, String.format(
-                "file ends after %d frames (%d bytes) with %d of the %d samples per channel that STREAMINFO states; "
-                    + "the file is truncated", frameIndex, data.length, decoded, total));
+            throw new AudioFormatException(
+                path,
+                String.format(
+                    "file ends after %d frames (%d bytes) with %d of the %d samples per channel that STREAMINFO states; "
+                        + "the file is truncated",
+                    frameIndex, data.length, decoded, total));
           }
         } else if (frameStart >= data.length || isId3v1Trailer(frameStart)) {
           break;
@@ -390,10 +488,12 @@ final class FlacReader {
         byte[] computed = md5.digest();
         if (!Arrays.equals(computed, info.md5())) {
           HexFormat hex = HexFormat.of();
-          throw new AudioFormatException(path, String.format(
-              "MD5 of the decoded audio (%s) differs from the MD5 stored in STREAMINFO (%s); every frame passed its "
-                  + "CRC check, so the file was altered or damaged consistently; the file is corrupt",
-              hex.formatHex(computed), hex.formatHex(info.md5())));
+          throw new AudioFormatException(
+              path,
+              String.format(
+                  "MD5 of the decoded audio (%s) differs from the MD5 stored in STREAMINFO (%s); every frame passed its "
+                      + "CRC check, so the file was altered or damaged consistently; the file is corrupt",
+                  hex.formatHex(computed), hex.formatHex(info.md5())));
         }
       }
       float[][] samples = output;
@@ -409,20 +509,28 @@ final class FlacReader {
     private int skipMetadata(int at, boolean last) {
       while (!last) {
         if (data.length - at < 4) {
-          throw new AudioFormatException(path, String.format(
-              "file ends at byte %d, inside a metadata block header; the file is truncated", data.length));
+          throw new AudioFormatException(
+              path,
+              String.format(
+                  "file ends at byte %d, inside a metadata block header; the file is truncated",
+                  data.length));
         }
         int header = data[at] & 0xFF;
         int type = header & 0x7F;
         if (type == 127) {
-          throw new AudioFormatException(path, String.format(
-              "metadata block at byte %d has the invalid type 127; the file is corrupt", at));
+          throw new AudioFormatException(
+              path,
+              String.format(
+                  "metadata block at byte %d has the invalid type 127; the file is corrupt", at));
         }
         long end = (long) at + 4 + readUint24(data, at + 1);
         if (end > data.length) {
-          throw new AudioFormatException(path, String.format(
-              "metadata block of type %d at byte %d ends at byte %d but the file has only %d bytes; the file is "
-                  + "truncated", type, at, end, data.length));
+          throw new AudioFormatException(
+              path,
+              String.format(
+                  "metadata block of type %d at byte %d ends at byte %d but the file has only %d bytes; the file is "
+                      + "truncated",
+                  type, at, end, data.length));
         }
         last = (header & 0x80) != 0;
         at = (int) end;
@@ -439,18 +547,24 @@ final class FlacReader {
         decodeFrame();
       } catch (FlacException e) {
         if (e.truncated) {
-          throw new AudioFormatException(path, String.format(
-              "frame %d at byte %d: file ends in the middle of the frame (file size %d bytes); the file is truncated",
-              frameIndex, frameStart, data.length));
+          throw new AudioFormatException(
+              path,
+              String.format(
+                  "frame %d at byte %d: file ends in the middle of the frame (file size %d bytes); the file is truncated",
+                  frameIndex, frameStart, data.length));
         }
-        throw new AudioFormatException(path,
-            String.format("frame %d at byte %d: %s", frameIndex, frameStart, e.getMessage()));
+        throw new AudioFormatException(
+            path, String.format("frame %d at byte %d: %s", frameIndex, frameStart, e.getMessage()));
       } catch (AudioFormatException e) {
         throw e;
       } catch (RuntimeException e) {
         // Defensive: any other failure on hostile input still has to name the file and frame.
-        throw new AudioFormatException(path, String.format(
-            "frame %d at byte %d: cannot decode (%s); the file is corrupt", frameIndex, frameStart, e), e);
+        throw new AudioFormatException(
+            path,
+            String.format(
+                "frame %d at byte %d: cannot decode (%s); the file is corrupt",
+                frameIndex, frameStart, e),
+            e);
       }
     }
 
@@ -461,9 +575,10 @@ final class FlacReader {
       // Raw header fields first: the CRC-8 must be checked before a corrupt header is interpreted.
       int syncAndFlags = in.readBits(16);
       if (syncAndFlags >>> 2 != 0x3FFE) {
-        throw new FlacException(String.format(
-            "expected a frame sync code (bytes ff f8 or ff f9) but found %02x %02x; the file is corrupt",
-            syncAndFlags >>> 8, syncAndFlags & 0xFF));
+        throw new FlacException(
+            String.format(
+                "expected a frame sync code (bytes ff f8 or ff f9) but found %02x %02x; the file is corrupt",
+                syncAndFlags >>> 8, syncAndFlags & 0xFF));
       }
       int blockSizeCode = in.readBits(4);
       int sampleRateCode = in.readBits(4);
@@ -495,9 +610,10 @@ final class FlacReader {
       int storedCrc8 = in.readBits(8);
       int computedCrc8 = crc(CRC8_TABLE, 8, data, frameStart, headerEnd);
       if (computedCrc8 != storedCrc8) {
-        throw new FlacException(String.format(
-            "header CRC-8 mismatch (computed 0x%02x, stored 0x%02x); the file is corrupt",
-            computedCrc8, storedCrc8));
+        throw new FlacException(
+            String.format(
+                "header CRC-8 mismatch (computed 0x%02x, stored 0x%02x); the file is corrupt",
+                computedCrc8, storedCrc8));
       }
 
       if ((syncAndFlags & 2) != 0 || reservedBit != 0) {
@@ -518,32 +634,42 @@ final class FlacReader {
       }
       int channels = channelCode < 8 ? channelCode + 1 : 2;
       if (channels != info.channels()) {
-        throw new FlacException(String.format(
-            "frame has %d channel(s) but STREAMINFO states %d; streams that change channel count are not "
-                + "supported, and this one is probably corrupt", channels, info.channels()));
+        throw new FlacException(
+            String.format(
+                "frame has %d channel(s) but STREAMINFO states %d; streams that change channel count are not "
+                    + "supported, and this one is probably corrupt",
+                channels, info.channels()));
       }
       if (bitsPerSample != info.bitsPerSample()) {
-        throw new FlacException(String.format(
-            "frame has %d bits per sample but STREAMINFO states %d; streams that change bit depth are not "
-                + "supported, and this one is probably corrupt", bitsPerSample, info.bitsPerSample()));
+        throw new FlacException(
+            String.format(
+                "frame has %d bits per sample but STREAMINFO states %d; streams that change bit depth are not "
+                    + "supported, and this one is probably corrupt",
+                bitsPerSample, info.bitsPerSample()));
       }
       if (sampleRate != info.sampleRate()) {
-        throw new FlacException(String.format(
-            "frame has a sample rate of %d Hz but STREAMINFO states %d Hz; streams that change sample rate are not "
-                + "supported, and this one is probably corrupt", sampleRate, info.sampleRate()));
+        throw new FlacException(
+            String.format(
+                "frame has a sample rate of %d Hz but STREAMINFO states %d Hz; streams that change sample rate are not "
+                    + "supported, and this one is probably corrupt",
+                sampleRate, info.sampleRate()));
       }
       long total = info.totalSamples();
       if (total > 0 && decoded + (long) blockSize > total) {
-        throw new FlacException(String.format(
-            "frame holds samples %d to %d but STREAMINFO states only %d samples per channel; the file is corrupt",
-            decoded, decoded + (long) blockSize - 1, total));
+        throw new FlacException(
+            String.format(
+                "frame holds samples %d to %d but STREAMINFO states only %d samples per channel; the file is corrupt",
+                decoded, decoded + (long) blockSize - 1, total));
       }
       if (block[0].length < blockSize) {
         block = new long[channels][blockSize];
       }
 
       for (int c = 0; c < channels; c++) {
-        boolean side = (channelCode == 8 && c == 1) || (channelCode == 9 && c == 0) || (channelCode == 10 && c == 1);
+        boolean side =
+            (channelCode == 8 && c == 1)
+                || (channelCode == 9 && c == 0)
+                || (channelCode == 10 && c == 1);
         // The difference of two n-bit channels needs n + 1 bits.
         decodeSubframe(block[c], blockSize, bitsPerSample + (side ? 1 : 0), c);
       }
@@ -552,15 +678,19 @@ final class FlacReader {
       int storedCrc16 = in.readBits(16);
       int computedCrc16 = crc(CRC16_TABLE, 16, data, frameStart, frameEnd);
       if (computedCrc16 != storedCrc16) {
-        throw new FlacException(String.format(
-            "CRC-16 mismatch (computed 0x%04x, stored 0x%04x); the file is corrupt", computedCrc16, storedCrc16));
+        throw new FlacException(
+            String.format(
+                "CRC-16 mismatch (computed 0x%04x, stored 0x%04x); the file is corrupt",
+                computedCrc16, storedCrc16));
       }
 
       decorrelate(channelCode, blockSize);
       emit(blockSize, bitsPerSample);
     }
 
-    /** Reads the UTF-8-style coded frame or sample number; only its validity matters for decoding. */
+    /**
+     * Reads the UTF-8-style coded frame or sample number; only its validity matters for decoding.
+     */
     private static long readCodedNumber(BitReader in) {
       int first = in.readBits(8);
       int extra;
@@ -586,14 +716,18 @@ final class FlacReader {
         extra = 6;
         value = 0;
       } else {
-        throw new FlacException(String.format(
-            "invalid first byte 0x%02x of the coded frame/sample number; the file is corrupt", first));
+        throw new FlacException(
+            String.format(
+                "invalid first byte 0x%02x of the coded frame/sample number; the file is corrupt",
+                first));
       }
       for (int i = 0; i < extra; i++) {
         int next = in.readBits(8);
         if ((next & 0xC0) != 0x80) {
-          throw new FlacException(String.format(
-              "invalid continuation byte 0x%02x in the coded frame/sample number; the file is corrupt", next));
+          throw new FlacException(
+              String.format(
+                  "invalid continuation byte 0x%02x in the coded frame/sample number; the file is corrupt",
+                  next));
         }
         value = (value << 6) | (next & 0x3F);
       }
@@ -614,7 +748,8 @@ final class FlacReader {
     }
 
     private static FlacException reserved(String what) {
-      return new FlacException(what + " in the frame header; the file is corrupt or uses a newer FLAC revision");
+      return new FlacException(
+          what + " in the frame header; the file is corrupt or uses a newer FLAC revision");
     }
 
     private void decodeSubframe(long[] samples, int blockSize, int bitsPerSample, int channel) {
@@ -627,8 +762,10 @@ final class FlacReader {
       if (in.readBits(1) != 0) {
         wasted = in.readUnary() + 1;
         if (wasted >= bitsPerSample) {
-          throw subframeError(channel, String.format(
-              "%d wasted bits leave nothing of a %d-bit sample", wasted, bitsPerSample));
+          throw subframeError(
+              channel,
+              String.format(
+                  "%d wasted bits leave nothing of a %d-bit sample", wasted, bitsPerSample));
         }
       }
       int bits = bitsPerSample - wasted;
@@ -642,7 +779,8 @@ final class FlacReader {
       } else if ((type & 0x38) == 0x08) {
         int order = type & 0x07;
         if (order > 4) {
-          throw subframeError(channel, "FIXED predictor order " + order + " is reserved (0-4 are defined)");
+          throw subframeError(
+              channel, "FIXED predictor order " + order + " is reserved (0-4 are defined)");
         }
         readWarmUp(samples, order, blockSize, bits, channel);
         readResidual(samples, order, blockSize, channel);
@@ -656,7 +794,8 @@ final class FlacReader {
         }
         int shift = (int) in.readSigned(5);
         if (shift < 0) {
-          throw subframeError(channel, "LPC shift " + shift + " is negative, which the format forbids");
+          throw subframeError(
+              channel, "LPC shift " + shift + " is negative, which the format forbids");
         }
         long[] coefs = coefficients;
         for (int j = 0; j < order; j++) {
@@ -676,13 +815,15 @@ final class FlacReader {
     }
 
     private FlacException subframeError(int channel, String problem) {
-      return new FlacException("subframe of channel " + channel + ": " + problem + "; the file is corrupt");
+      return new FlacException(
+          "subframe of channel " + channel + ": " + problem + "; the file is corrupt");
     }
 
     private void readWarmUp(long[] samples, int order, int blockSize, int bits, int channel) {
       if (order > blockSize) {
-        throw subframeError(channel, String.format(
-            "predictor order %d exceeds the block size %d", order, blockSize));
+        throw subframeError(
+            channel,
+            String.format("predictor order %d exceeds the block size %d", order, blockSize));
       }
       for (int i = 0; i < order; i++) {
         samples[i] = in.readSigned(bits);
@@ -702,9 +843,11 @@ final class FlacReader {
       int partitions = 1 << partitionOrder;
       int perPartition = blockSize >> partitionOrder;
       if (perPartition << partitionOrder != blockSize || perPartition < order) {
-        throw subframeError(channel, String.format(
-            "residual partition order %d does not fit block size %d with predictor order %d",
-            partitionOrder, blockSize, order));
+        throw subframeError(
+            channel,
+            String.format(
+                "residual partition order %d does not fit block size %d with predictor order %d",
+                partitionOrder, blockSize, order));
       }
       int at = order;
       for (int p = 0; p < partitions; p++) {
@@ -754,7 +897,8 @@ final class FlacReader {
     }
 
     private static void restoreLpc(long[] s, long[] coefs, int order, int shift, int n) {
-      // 15-bit coefficients times 33-bit samples summed 32 times stay below 2^53, so long never overflows.
+      // 15-bit coefficients times 33-bit samples summed 32 times stay below 2^53, so long never
+      // overflows.
       for (int i = order; i < n; i++) {
         long sum = 0;
         for (int j = 0, k = i - 1; j < order; j++, k--) {
@@ -811,7 +955,9 @@ final class FlacReader {
       decoded += n;
     }
 
-    /** MD5 input is the interleaved signal as little-endian integers of ceil(bits / 8) bytes each. */
+    /**
+     * MD5 input is the interleaved signal as little-endian integers of ceil(bits / 8) bytes each.
+     */
     private void updateMd5(int n, int channels, int bytesPerSample) {
       int length = n * channels * bytesPerSample;
       if (md5Buffer.length < length) {
@@ -819,7 +965,8 @@ final class FlacReader {
       }
       byte[] buffer = md5Buffer;
       int stride = channels * bytesPerSample;
-      // One simple loop per channel and byte width: this runs for every sample, so it must be cheap even before
+      // One simple loop per channel and byte width: this runs for every sample, so it must be cheap
+      // even before
       // the JIT has compiled it.
       for (int c = 0; c < channels; c++) {
         long[] source = block[c];
@@ -865,9 +1012,11 @@ final class FlacReader {
         return;
       }
       if (needed > MAX_ARRAY_LENGTH) {
-        throw new FlacException(String.format(
-            "the stream exceeds %d samples per channel, more than one Java array holds; split the audio into "
-                + "shorter files", MAX_ARRAY_LENGTH));
+        throw new FlacException(
+            String.format(
+                "the stream exceeds %d samples per channel, more than one Java array holds; split the audio into "
+                    + "shorter files",
+                MAX_ARRAY_LENGTH));
       }
       long limit = info.totalSamples() > 0 ? info.totalSamples() : MAX_ARRAY_LENGTH;
       int grown = (int) Math.max(needed, Math.min(2L * capacity, limit));
@@ -880,6 +1029,7 @@ final class FlacReader {
   /** A decoding problem inside a frame; the decoder adds the path, frame number and byte offset. */
   private static final class FlacException extends RuntimeException {
     private static final long serialVersionUID = 1L;
+
     static FlacException truncated() {
       return new FlacException("truncated", true);
     }
@@ -903,8 +1053,8 @@ final class FlacReader {
   /**
    * Reads big-endian bit fields from a byte array.
    *
-   * <p>Unread bits sit left-aligned in a 64-bit cache whose bits below the top {@code bits} are always zero, so runs of
-   * unary zeros can be counted with {@link Long#numberOfLeadingZeros}.
+   * <p>Unread bits sit left-aligned in a 64-bit cache whose bits below the top {@code bits} are
+   * always zero, so runs of unary zeros can be counted with {@link Long#numberOfLeadingZeros}.
    */
   private static final class BitReader {
     private final byte[] buf;
@@ -962,7 +1112,9 @@ final class FlacReader {
       return readBitsLong(n) << (64 - n) >> (64 - n);
     }
 
-    /** Counts zero bits up to and including the terminating one bit; returns the number of zeros. */
+    /**
+     * Counts zero bits up to and including the terminating one bit; returns the number of zeros.
+     */
     int readUnary() {
       long zeros = 0;
       while (cache == 0) {
@@ -982,7 +1134,8 @@ final class FlacReader {
     }
 
     /**
-     * Decodes {@code count} Rice-coded, zigzag-folded residuals with parameter {@code k} into {@code out[from..]}.
+     * Decodes {@code count} Rice-coded, zigzag-folded residuals with parameter {@code k} into
+     * {@code out[from..]}.
      *
      * <p>This is the decoder's hot loop, so the cache state lives in locals.
      */
@@ -1034,7 +1187,10 @@ final class FlacReader {
     }
   }
 
-  /** Builds a table for an MSB-first CRC of {@code width} bits with the given polynomial and zero initial value. */
+  /**
+   * Builds a table for an MSB-first CRC of {@code width} bits with the given polynomial and zero
+   * initial value.
+   */
   private static int[] crcTable(int polynomial, int width) {
     int[] table = new int[256];
     int top = 1 << (width - 1);

@@ -1,13 +1,14 @@
 package dev.sonus.audio;
 
 /**
- * Band-limited resampling with a Hann-windowed sinc filter, numerically the same as
- * {@code torchaudio.functional.resample(x, orig, new)} with its defaults ({@code lowpass_filter_width=6},
+ * Band-limited resampling with a Hann-windowed sinc filter, numerically the same as {@code
+ * torchaudio.functional.resample(x, orig, new)} with its defaults ({@code lowpass_filter_width=6},
  * {@code rolloff=0.99}, {@code resampling_method="sinc_interp_hann"}), which SpeechBrain uses.
  *
- * <p>Both rates are reduced by their greatest common divisor; each of the {@code new} output phases has its
- * own kernel of {@code 2·width + orig} taps, applied with stride {@code orig} to the zero-padded input.
- * The output has {@code ceil(new·T / orig)} samples. Kernels are cached per rate pair.
+ * <p>Both rates are reduced by their greatest common divisor; each of the {@code new} output phases
+ * has its own kernel of {@code 2·width + orig} taps, applied with stride {@code orig} to the
+ * zero-padded input. The output has {@code ceil(new·T / orig)} samples. Kernels are cached per rate
+ * pair.
  */
 public final class Resample {
   private static final int LOWPASS_FILTER_WIDTH = 6;
@@ -19,7 +20,10 @@ public final class Resample {
 
   private record Kernel(int orig, int target, int width, float[][] taps) {}
 
-  /** Resamples every channel to {@code targetRate} Hz; returns {@code audio} itself when the rates agree. */
+  /**
+   * Resamples every channel to {@code targetRate} Hz; returns {@code audio} itself when the rates
+   * agree.
+   */
   public static Audio resample(Audio audio, int targetRate) {
     if (audio.sampleRate() == targetRate) {
       return audio;
@@ -38,8 +42,12 @@ public final class Resample {
    */
   public static float[] resample(float[] x, int origRate, int targetRate) {
     if (origRate <= 0 || targetRate <= 0) {
-      throw new IllegalArgumentException("cannot resample from " + origRate + " Hz to " + targetRate
-          + " Hz: both rates must be positive");
+      throw new IllegalArgumentException(
+          "cannot resample from "
+              + origRate
+              + " Hz to "
+              + targetRate
+              + " Hz: both rates must be positive");
     }
     if (origRate == targetRate) {
       return x.clone();
@@ -50,7 +58,8 @@ public final class Resample {
     int width = k.width;
     int taps = 2 * width + orig;
     int length = x.length;
-    // torchaudio pads `width` zeros on the left and `width + orig` on the right, then convolves with stride orig.
+    // torchaudio pads `width` zeros on the left and `width + orig` on the right, then convolves
+    // with stride orig.
     int paddedLength = length + 2 * width + orig;
     int steps = (paddedLength - taps) / orig + 1;
     int outLength = (int) Math.ceil((double) target * length / orig);
@@ -76,7 +85,8 @@ public final class Resample {
   }
 
   private static Kernel kernel(int origRate, int targetRate) {
-    return CACHE.computeIfAbsent(((long) origRate << 32) | targetRate, key -> buildKernel(origRate, targetRate));
+    return CACHE.computeIfAbsent(
+        ((long) origRate << 32) | targetRate, key -> buildKernel(origRate, targetRate));
   }
 
   private static Kernel buildKernel(int origRate, int targetRate) {

@@ -8,7 +8,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
@@ -21,13 +20,27 @@ final class Wav {
   private static final int FORMAT_EXTENSIBLE = 0xFFFE;
   // Bytes 2..15 of every KSDATAFORMAT_SUBTYPE GUID; bytes 0..1 carry the plain format code.
   private static final byte[] GUID_TAIL = {
-    0x00, 0x00, 0x00, 0x00, 0x10, 0x00, (byte) 0x80, 0x00, 0x00, (byte) 0xAA, 0x00, 0x38, (byte) 0x9B, 0x71
+    0x00,
+    0x00,
+    0x00,
+    0x00,
+    0x10,
+    0x00,
+    (byte) 0x80,
+    0x00,
+    0x00,
+    (byte) 0xAA,
+    0x00,
+    0x38,
+    (byte) 0x9B,
+    0x71
   };
 
   private Wav() {}
 
   /** Where the samples are and how they are stored. */
-  private record Layout(WavEncoding encoding, int channels, int sampleRate, long dataOffset, long dataBytes) {
+  private record Layout(
+      WavEncoding encoding, int channels, int sampleRate, long dataOffset, long dataBytes) {
     long frames() {
       return dataBytes / ((long) channels * encoding.bytes());
     }
@@ -39,7 +52,8 @@ final class Wav {
 
   static AudioInfo info(Path path, FileChannel channel) throws IOException {
     Layout l = layout(path, channel, channel.size());
-    return new AudioInfo(l.sampleRate, l.channels, l.frames(), l.encoding.bits(), encodingName(l.encoding));
+    return new AudioInfo(
+        l.sampleRate, l.channels, l.frames(), l.encoding.bits(), encodingName(l.encoding));
   }
 
   static Audio read(Path path, FileChannel channel) throws IOException {
@@ -47,21 +61,28 @@ final class Wav {
     Layout l = layout(path, channel, size);
     long frames = l.frames();
     if (frames == 0) {
-      throw new AudioFormatException(path, "the data chunk holds 0 samples: the recording is empty");
+      throw new AudioFormatException(
+          path, "the data chunk holds 0 samples: the recording is empty");
     }
     if (frames > Integer.MAX_VALUE) {
-      throw new AudioFormatException(path, frames + " samples per channel exceed what one array can hold ("
-          + Integer.MAX_VALUE + "); split the file");
+      throw new AudioFormatException(
+          path,
+          frames
+              + " samples per channel exceed what one array can hold ("
+              + Integer.MAX_VALUE
+              + "); split the file");
     }
     long bytes = frames * l.channels * l.encoding.bytes();
     if (bytes > Integer.MAX_VALUE - 8) {
-      throw new AudioFormatException(path, "data chunk of " + bytes + " bytes is too large to decode at once; split the file");
+      throw new AudioFormatException(
+          path, "data chunk of " + bytes + " bytes is too large to decode at once; split the file");
     }
     ByteBuffer buf = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
     channel.position(l.dataOffset);
     while (buf.hasRemaining()) {
       if (channel.read(buf) < 0) {
-        throw new AudioFormatException(path, "file ended while reading samples at byte " + channel.position());
+        throw new AudioFormatException(
+            path, "file ended while reading samples at byte " + channel.position());
       }
     }
     buf.flip();
@@ -122,13 +143,18 @@ final class Wav {
   /** Walks the chunks up to the data chunk; reads only headers. */
   private static Layout layout(Path path, FileChannel ch, long size) throws IOException {
     if (size < 12) {
-      throw new AudioFormatException(path, "file is " + size + " bytes long, too short for a WAV header; it is truncated or empty");
+      throw new AudioFormatException(
+          path,
+          "file is " + size + " bytes long, too short for a WAV header; it is truncated or empty");
     }
     ByteBuffer head = readAt(path, ch, 0, 12);
     String riff = ascii(head.array(), 0);
     if (riff.equals("RIFX") || riff.equals("RF64")) {
-      throw new AudioFormatException(path, riff + " WAV files are not supported; convert to a standard RIFF WAV "
-          + "(e.g. sox in.wav out.wav)");
+      throw new AudioFormatException(
+          path,
+          riff
+              + " WAV files are not supported; convert to a standard RIFF WAV "
+              + "(e.g. sox in.wav out.wav)");
     }
     if (!riff.equals("RIFF") || !ascii(head.array(), 8).equals("WAVE")) {
       throw new AudioFormatException(path, "not a WAV file (no RIFF/WAVE header)");
@@ -140,8 +166,13 @@ final class Wav {
     while (true) {
       if (pos + 8 > size) {
         String missing = encoding == null ? "'fmt ' and 'data' chunks" : "'data' chunk";
-        throw new AudioFormatException(path, "file ends at byte " + size + " before the " + missing
-            + "; it is truncated or not a complete WAV file");
+        throw new AudioFormatException(
+            path,
+            "file ends at byte "
+                + size
+                + " before the "
+                + missing
+                + "; it is truncated or not a complete WAV file");
       }
       ByteBuffer hdr = readAt(path, ch, pos, 8);
       String id = ascii(hdr.array(), 0);
@@ -149,12 +180,24 @@ final class Wav {
       long body = pos + 8;
       if (id.equals("fmt ")) {
         if (chunkSize < 16) {
-          throw new AudioFormatException(path, "'fmt ' chunk at byte " + pos + " is " + chunkSize
-              + " bytes long; expected at least 16 (corrupt header)");
+          throw new AudioFormatException(
+              path,
+              "'fmt ' chunk at byte "
+                  + pos
+                  + " is "
+                  + chunkSize
+                  + " bytes long; expected at least 16 (corrupt header)");
         }
         if (body + chunkSize > size) {
-          throw new AudioFormatException(path, "file ends at byte " + size + " inside the " + chunkSize
-              + "-byte 'fmt ' chunk that starts at byte " + pos + "; it is truncated");
+          throw new AudioFormatException(
+              path,
+              "file ends at byte "
+                  + size
+                  + " inside the "
+                  + chunkSize
+                  + "-byte 'fmt ' chunk that starts at byte "
+                  + pos
+                  + "; it is truncated");
         }
         ByteBuffer fmt = readAt(path, ch, body, (int) Math.min(chunkSize, 40));
         int tag = fmt.getShort(0) & 0xffff;
@@ -165,56 +208,95 @@ final class Wav {
         int code = tag;
         if (tag == FORMAT_EXTENSIBLE) {
           if (chunkSize < 40) {
-            throw new AudioFormatException(path, "WAVE_FORMAT_EXTENSIBLE 'fmt ' chunk is " + chunkSize
-                + " bytes; expected 40 (corrupt header)");
+            throw new AudioFormatException(
+                path,
+                "WAVE_FORMAT_EXTENSIBLE 'fmt ' chunk is "
+                    + chunkSize
+                    + " bytes; expected 40 (corrupt header)");
           }
           byte[] guid = Arrays.copyOfRange(fmt.array(), 24, 40);
           code = (guid[0] & 0xff) | ((guid[1] & 0xff) << 8);
           if (!Arrays.equals(Arrays.copyOfRange(guid, 2, 16), GUID_TAIL)) {
-            throw new AudioFormatException(path, "WAVE_FORMAT_EXTENSIBLE sub-format GUID is not a standard "
-                + "PCM or IEEE-float one; convert the file to PCM or float WAV");
+            throw new AudioFormatException(
+                path,
+                "WAVE_FORMAT_EXTENSIBLE sub-format GUID is not a standard "
+                    + "PCM or IEEE-float one; convert the file to PCM or float WAV");
           }
         }
         if (code != FORMAT_PCM && code != FORMAT_FLOAT) {
-          throw new AudioFormatException(path, String.format("WAV format code 0x%04X (%s) is not supported; "
-              + "supported: PCM (1) and IEEE float (3). Convert with e.g. sox in.wav -e signed-integer out.wav",
-              code, formatName(code)));
+          throw new AudioFormatException(
+              path,
+              String.format(
+                  "WAV format code 0x%04X (%s) is not supported; "
+                      + "supported: PCM (1) and IEEE float (3). Convert with e.g. sox in.wav -e signed-integer out.wav",
+                  code, formatName(code)));
         }
         encoding = WavEncoding.of(code == FORMAT_FLOAT, bits);
         if (encoding == null) {
-          throw new AudioFormatException(path, (code == FORMAT_FLOAT ? "float" : "PCM") + " WAV with " + bits
-              + " bits per sample is not supported; supported: PCM 8/16/24/32, float 32/64");
+          throw new AudioFormatException(
+              path,
+              (code == FORMAT_FLOAT ? "float" : "PCM")
+                  + " WAV with "
+                  + bits
+                  + " bits per sample is not supported; supported: PCM 8/16/24/32, float 32/64");
         }
         if (channels < 1) {
-          throw new AudioFormatException(path, "header declares " + channels + " channels (corrupt header)");
+          throw new AudioFormatException(
+              path, "header declares " + channels + " channels (corrupt header)");
         }
         if (rate <= 0) {
-          throw new AudioFormatException(path, "header declares a sample rate of "
-              + Integer.toUnsignedString(rate) + " Hz (corrupt header)");
+          throw new AudioFormatException(
+              path,
+              "header declares a sample rate of "
+                  + Integer.toUnsignedString(rate)
+                  + " Hz (corrupt header)");
         }
         if (blockAlign != channels * encoding.bytes()) {
-          throw new AudioFormatException(path, "header declares a block size of " + blockAlign + " bytes but "
-              + channels + " channel(s) of " + bits + "-bit samples need " + channels * encoding.bytes()
-              + " (corrupt header)");
+          throw new AudioFormatException(
+              path,
+              "header declares a block size of "
+                  + blockAlign
+                  + " bytes but "
+                  + channels
+                  + " channel(s) of "
+                  + bits
+                  + "-bit samples need "
+                  + channels * encoding.bytes()
+                  + " (corrupt header)");
         }
       } else if (id.equals("data")) {
         if (encoding == null) {
-          throw new AudioFormatException(path, "'data' chunk at byte " + pos + " comes before any 'fmt ' chunk "
-              + "(corrupt or non-standard file)");
+          throw new AudioFormatException(
+              path,
+              "'data' chunk at byte "
+                  + pos
+                  + " comes before any 'fmt ' chunk "
+                  + "(corrupt or non-standard file)");
         }
         long available = size - body;
         long declared = chunkSize;
         if (chunkSize == 0xffffffffL) {
-          // Streaming writers that never patched the header: the samples run to the end of the file.
+          // Streaming writers that never patched the header: the samples run to the end of the
+          // file.
           declared = available;
         } else if (declared > available) {
-          throw new AudioFormatException(path, "truncated: the data chunk declares " + declared
-              + " bytes but only " + available + " remain in the file");
+          throw new AudioFormatException(
+              path,
+              "truncated: the data chunk declares "
+                  + declared
+                  + " bytes but only "
+                  + available
+                  + " remain in the file");
         }
         long block = (long) channels * encoding.bytes();
         if (declared % block != 0) {
-          throw new AudioFormatException(path, "data chunk of " + declared + " bytes is not a whole number of "
-              + block + "-byte sample frames (truncated or corrupt)");
+          throw new AudioFormatException(
+              path,
+              "data chunk of "
+                  + declared
+                  + " bytes is not a whole number of "
+                  + block
+                  + "-byte sample frames (truncated or corrupt)");
         }
         return new Layout(encoding, channels, rate, body, declared);
       }
@@ -226,7 +308,9 @@ final class Wav {
     ByteBuffer b = ByteBuffer.allocate(n).order(ByteOrder.LITTLE_ENDIAN);
     while (b.hasRemaining()) {
       if (ch.read(b, pos + b.position()) < 0) {
-        throw new AudioFormatException(path, "file ends at byte " + (pos + b.position()) + " inside a header; it is truncated");
+        throw new AudioFormatException(
+            path,
+            "file ends at byte " + (pos + b.position()) + " inside a header; it is truncated");
       }
     }
     return b;
@@ -239,22 +323,33 @@ final class Wav {
     for (int c = 0; c < channels; c++) {
       for (int t = 0; t < frames; t++) {
         if (!Float.isFinite(s[c][t])) {
-          throw new IllegalArgumentException(String.format("cannot write %s: sample %d of channel %d is %s; "
-              + "audio to be written must be finite", path, t, c, s[c][t]));
+          throw new IllegalArgumentException(
+              String.format(
+                  "cannot write %s: sample %d of channel %d is %s; "
+                      + "audio to be written must be finite",
+                  path, t, c, s[c][t]));
         }
       }
     }
     boolean extensible = channels > 2 || (!enc.isFloat() && enc.bits() > 16);
     long dataBytes = (long) frames * channels * enc.bytes();
     if (dataBytes > 0xffffffffL - 80) {
-      throw new IllegalArgumentException("cannot write " + path + ": " + dataBytes
-          + " bytes of samples exceed the 4 GiB limit of RIFF WAV; split the audio");
+      throw new IllegalArgumentException(
+          "cannot write "
+              + path
+              + ": "
+              + dataBytes
+              + " bytes of samples exceed the 4 GiB limit of RIFF WAV; split the audio");
     }
     int fmtSize = extensible ? 40 : (enc.isFloat() ? 18 : 16);
     boolean fact = enc.isFloat() || extensible;
     long riffSize = 4 + (8 + fmtSize) + (fact ? 12 : 0) + 8 + dataBytes + (dataBytes & 1);
-    ByteBuffer header = ByteBuffer.allocate(12 + 8 + fmtSize + (fact ? 12 : 0) + 8).order(ByteOrder.LITTLE_ENDIAN);
-    header.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt((int) riffSize).put("WAVE".getBytes(StandardCharsets.US_ASCII));
+    ByteBuffer header =
+        ByteBuffer.allocate(12 + 8 + fmtSize + (fact ? 12 : 0) + 8).order(ByteOrder.LITTLE_ENDIAN);
+    header
+        .put("RIFF".getBytes(StandardCharsets.US_ASCII))
+        .putInt((int) riffSize)
+        .put("WAVE".getBytes(StandardCharsets.US_ASCII));
     header.put("fmt ".getBytes(StandardCharsets.US_ASCII)).putInt(fmtSize);
     int code = enc.isFloat() ? FORMAT_FLOAT : FORMAT_PCM;
     header.putShort((short) (extensible ? FORMAT_EXTENSIBLE : code));
@@ -273,25 +368,29 @@ final class Wav {
       header.put("fact".getBytes(StandardCharsets.US_ASCII)).putInt(4).putInt(frames);
     }
     header.put("data".getBytes(StandardCharsets.US_ASCII)).putInt((int) dataBytes);
-    AtomicFiles.write(path, out -> {
-      DataOutputStream d = new DataOutputStream(out);
-      d.write(header.array());
-      ByteBuffer frame = ByteBuffer.allocate(Math.max(1, channels * enc.bytes()) * 1024).order(ByteOrder.LITTLE_ENDIAN);
-      for (int t = 0; t < frames; t++) {
-        for (int c = 0; c < channels; c++) {
-          encode(frame, s[c][t], enc);
-        }
-        if (frame.remaining() < channels * enc.bytes()) {
+    AtomicFiles.write(
+        path,
+        out -> {
+          DataOutputStream d = new DataOutputStream(out);
+          d.write(header.array());
+          ByteBuffer frame =
+              ByteBuffer.allocate(Math.max(1, channels * enc.bytes()) * 1024)
+                  .order(ByteOrder.LITTLE_ENDIAN);
+          for (int t = 0; t < frames; t++) {
+            for (int c = 0; c < channels; c++) {
+              encode(frame, s[c][t], enc);
+            }
+            if (frame.remaining() < channels * enc.bytes()) {
+              d.write(frame.array(), 0, frame.position());
+              frame.clear();
+            }
+          }
           d.write(frame.array(), 0, frame.position());
-          frame.clear();
-        }
-      }
-      d.write(frame.array(), 0, frame.position());
-      if ((dataBytes & 1) == 1) {
-        d.writeByte(0);
-      }
-      d.flush();
-    });
+          if ((dataBytes & 1) == 1) {
+            d.writeByte(0);
+          }
+          d.flush();
+        });
   }
 
   private static void encode(ByteBuffer b, float x, WavEncoding enc) {
@@ -302,7 +401,8 @@ final class Wav {
         int v = (int) clamp(Math.round(x * 8388608.0), -8388608, 8388607);
         b.put((byte) v).put((byte) (v >> 8)).put((byte) (v >> 16));
       }
-      case PCM_S32 -> b.putInt((int) clamp(Math.round(x * 2147483648.0), Integer.MIN_VALUE, Integer.MAX_VALUE));
+      case PCM_S32 ->
+          b.putInt((int) clamp(Math.round(x * 2147483648.0), Integer.MIN_VALUE, Integer.MAX_VALUE));
       case FLOAT32 -> b.putFloat(x);
       case FLOAT64 -> b.putDouble(x);
       default -> throw new IllegalStateException("unhandled encoding " + enc);

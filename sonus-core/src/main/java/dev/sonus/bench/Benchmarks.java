@@ -29,10 +29,10 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The throughput benchmarks behind {@code sonus bench}: Fbank extraction, the data loader, speaker embedding. Each
- * runs warm-up passes, then timed runs, reports every run to a listener as it ends and returns all of them with
- * their median; the command line prints them. Inputs are seeded random waveforms (or a folder of WAV files), so
- * two runs measure the same work.
+ * The throughput benchmarks behind {@code sonus bench}: Fbank extraction, the data loader, speaker
+ * embedding. Each runs warm-up passes, then timed runs, reports every run to a listener as it ends
+ * and returns all of them with their median; the command line prints them. Inputs are seeded random
+ * waveforms (or a folder of WAV files), so two runs measure the same work.
  */
 public final class Benchmarks {
   private Benchmarks() {}
@@ -48,7 +48,8 @@ public final class Benchmarks {
       double[] sorted = values.clone();
       Arrays.sort(sorted);
       int n = sorted.length;
-      return new Runs(values.clone(), n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2);
+      return new Runs(
+          values.clone(), n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2);
     }
   }
 
@@ -69,10 +70,20 @@ public final class Benchmarks {
    * Fbank throughput in audio seconds per second over batches of random waveforms, split across
    * {@code threads} Java threads (or run with libtorch's intra-op threads when {@code intraOp}).
    */
-  public static Runs fbank(int sampleRate, int nMels, int batch, double seconds, int threads, boolean intraOp,
-      int runs, int iters, int warmup, Listener listener) {
+  public static Runs fbank(
+      int sampleRate,
+      int nMels,
+      int batch,
+      double seconds,
+      int threads,
+      boolean intraOp,
+      int runs,
+      int iters,
+      int warmup,
+      Listener listener) {
     if (batch < 1 || runs < 1 || iters < 1 || seconds <= 0 || threads < 1) {
-      throw new IllegalArgumentException("batch, runs, iters, threads and seconds must be positive");
+      throw new IllegalArgumentException(
+          "batch, runs, iters, threads and seconds must be positive");
     }
     Threads.setIntraOp(intraOp ? threads : 1);
     int samples = (int) Math.round(seconds * sampleRate);
@@ -82,7 +93,8 @@ public final class Benchmarks {
       data[i] = (float) ((rng.nextDouble() * 2 - 1) * 0.1);
     }
     double[] rates = new double[runs];
-    try (PointerScope outer = new PointerScope(); NoGradGuard noGrad = new NoGradGuard();
+    try (PointerScope outer = new PointerScope();
+        NoGradGuard noGrad = new NoGradGuard();
         Fbank fbank = new Fbank(sampleRate, nMels);
         BatchParallel parallel = new BatchParallel(intraOp ? 1 : threads)) {
       Tensor wav = Tensors.fromFloats(data, batch, samples);
@@ -107,13 +119,19 @@ public final class Benchmarks {
   }
 
   /**
-   * Data loader throughput in utterances per second for each worker count: every WAV file of {@code folder} read,
-   * resampled, turned into Fbank features and collated, one untimed pass first.
+   * Data loader throughput in utterances per second for each worker count: every WAV file of {@code
+   * folder} read, resampled, turned into Fbank features and collated, one untimed pass first.
    *
    * @return the runs by worker count, in the order given
    */
-  public static Map<Integer, Runs> loader(Path folder, List<Integer> workers, int sampleRate, int nMels,
-      int batchSize, int runs, Map<Integer, Listener> listeners) {
+  public static Map<Integer, Runs> loader(
+      Path folder,
+      List<Integer> workers,
+      int sampleRate,
+      int nMels,
+      int batchSize,
+      int runs,
+      Map<Integer, Listener> listeners) {
     List<Manifest.Row> rows = new ArrayList<>();
     try (Stream<Path> files = Files.list(folder)) {
       for (Path f : files.filter(p -> p.toString().endsWith(".wav")).sorted().toList()) {
@@ -127,11 +145,13 @@ public final class Benchmarks {
     }
     Map<Integer, Runs> out = new LinkedHashMap<>();
     try (Fbank fbank = new Fbank(sampleRate, nMels)) {
-      DynamicItemDataset ds = DynamicItemDataset.fromRows(rows)
-          .addPipeline(AudioPipelines.readAudio("wav", "sig", sampleRate))
-          .addPipeline(AudioPipelines.features("sig", "feats", fbank))
-          .withOutputKeys("id", "feats");
-      BatchSampler sampler = BatchSampler.fixed(ds.size(), batchSize, BatchSampler.Order.RANDOM, null, 1, false);
+      DynamicItemDataset ds =
+          DynamicItemDataset.fromRows(rows)
+              .addPipeline(AudioPipelines.readAudio("wav", "sig", sampleRate))
+              .addPipeline(AudioPipelines.features("sig", "feats", fbank))
+              .withOutputKeys("id", "feats");
+      BatchSampler sampler =
+          BatchSampler.fixed(ds.size(), batchSize, BatchSampler.Order.RANDOM, null, 1, false);
       for (int w : workers) {
         double[] rates = new double[runs];
         try (DataLoader loader = new DataLoader(ds, sampler, w, 2 * Math.max(1, w), 1)) {
@@ -161,14 +181,22 @@ public final class Benchmarks {
   }
 
   /**
-   * Speaker-embedding real-time factor (wall time / audio time): Fbank, sentence mean normalisation and an
-   * ECAPA-TDNN with {@code channels} channels in eval mode on random 16 kHz waveforms, two untimed passes first.
+   * Speaker-embedding real-time factor (wall time / audio time): Fbank, sentence mean normalisation
+   * and an ECAPA-TDNN with {@code channels} channels in eval mode on random 16 kHz waveforms, two
+   * untimed passes first.
    */
-  public static Runs embed(int batch, double seconds, long channels, int nMels, int threads, int runs, int iters,
+  public static Runs embed(
+      int batch,
+      double seconds,
+      long channels,
+      int nMels,
+      int threads,
+      int runs,
+      int iters,
       Listener listener) {
     if (batch < 1 || runs < 1 || iters < 1 || seconds <= 0 || threads < 1 || channels < 8) {
-      throw new IllegalArgumentException("batch, runs, iters, threads and seconds must be positive and channels at "
-          + "least 8");
+      throw new IllegalArgumentException(
+          "batch, runs, iters, threads and seconds must be positive and channels at " + "least 8");
     }
     Threads.setIntraOp(threads);
     int sampleRate = 16000;
@@ -183,9 +211,20 @@ public final class Benchmarks {
       signals.add(x);
     }
     EcapaTdnn.Options d = EcapaTdnn.Options.defaults();
-    EcapaTdnn model = new EcapaTdnn(new EcapaTdnn.Options(nMels, 192, d.activation(),
-        List.of(channels, channels, channels, channels, 3 * channels), d.kernelSizes(), d.dilations(),
-        d.attentionChannels(), d.res2netScale(), d.seChannels(), d.globalContext(), d.groups()));
+    EcapaTdnn model =
+        new EcapaTdnn(
+            new EcapaTdnn.Options(
+                nMels,
+                192,
+                d.activation(),
+                List.of(channels, channels, channels, channels, 3 * channels),
+                d.kernelSizes(),
+                d.dilations(),
+                d.attentionChannels(),
+                d.res2netScale(),
+                d.seChannels(),
+                d.globalContext(),
+                d.groups()));
     model.eval();
     InputNormalization norm = new InputNormalization(InputNormalization.Type.SENTENCE, true, false);
     norm.eval();

@@ -6,17 +6,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Evaluates the arithmetic that HyperPyYAML allows in a {@code !ref} after interpolation, with Python's rules.
+ * Evaluates the arithmetic that HyperPyYAML allows in a {@code !ref} after interpolation, with
+ * Python's rules.
  *
- * <p>Numbers, {@code + - * / // % **}, unary signs and parentheses. Integers are unbounded and stay integers
- * except under {@code /} (true division gives a float, as in Python 3) and a negative power; {@code //} and
- * {@code %} floor towards minus infinity. Anything else (a path, a word) is not arithmetic and the text stays a
- * string. Unlike HyperPyYAML, unary minus works ({@code -2 * 3} is -6, not the string "-2 * 3").
+ * <p>Numbers, {@code + - * / // % **}, unary signs and parentheses. Integers are unbounded and stay
+ * integers except under {@code /} (true division gives a float, as in Python 3) and a negative
+ * power; {@code //} and {@code %} floor towards minus infinity. Anything else (a path, a word) is
+ * not arithmetic and the text stays a string. Unlike HyperPyYAML, unary minus works ({@code -2 * 3}
+ * is -6, not the string "-2 * 3").
  */
 final class Arithmetic {
-  private static final Pattern NUMBER = Pattern.compile(
-      "0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+"
-          + "|(?:(?:[0-9](?:_?[0-9])*)?\\.[0-9](?:_?[0-9])*|[0-9](?:_?[0-9])*\\.?)(?:[eE][+-]?[0-9](?:_?[0-9])*)?");
+  private static final Pattern NUMBER =
+      Pattern.compile(
+          "0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+"
+              + "|(?:(?:[0-9](?:_?[0-9])*)?\\.[0-9](?:_?[0-9])*|[0-9](?:_?[0-9])*\\.?)(?:[eE][+-]?[0-9](?:_?[0-9])*)?");
   private static final Pattern BAD_DECIMAL_INT = Pattern.compile("0+[1-9][0-9_]*");
   private static final BigInteger MAX_EXPONENT = BigInteger.valueOf(100_000);
 
@@ -27,7 +30,10 @@ final class Arithmetic {
     this.text = text;
   }
 
-  /** Thrown for a valid expression that Python would reject too: division by zero, a huge or complex power. */
+  /**
+   * Thrown for a valid expression that Python would reject too: division by zero, a huge or complex
+   * power.
+   */
   static final class EvalException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
@@ -37,9 +43,11 @@ final class Arithmetic {
   }
 
   /**
-   * Evaluates {@code expression}; empty when it is not arithmetic (then the caller keeps the string).
+   * Evaluates {@code expression}; empty when it is not arithmetic (then the caller keeps the
+   * string).
    *
-   * @return an {@code Integer}, {@code Long}, {@code BigInteger} (the smallest that holds it) or {@code Double}
+   * @return an {@code Integer}, {@code Long}, {@code BigInteger} (the smallest that holds it) or
+   *     {@code Double}
    * @throws EvalException on division by zero and the like
    */
   static Optional<Object> evaluate(String expression) {
@@ -144,8 +152,10 @@ final class Arithmetic {
     }
     String literal = m.group();
     pos = m.end();
-    if (pos < text.length() && (Character.isLetterOrDigit(text.charAt(pos)) || text.charAt(pos) == '_'
-        || text.charAt(pos) == '.')) {
+    if (pos < text.length()
+        && (Character.isLetterOrDigit(text.charAt(pos))
+            || text.charAt(pos) == '_'
+            || text.charAt(pos) == '.')) {
       throw new NotArithmetic();
     }
     String clean = literal.replace("_", "");
@@ -198,7 +208,9 @@ final class Arithmetic {
 
   private static Object add(Object a, Object b, int sign) {
     if (ints(a, b)) {
-      return sign > 0 ? ((BigInteger) a).add((BigInteger) b) : ((BigInteger) a).subtract((BigInteger) b);
+      return sign > 0
+          ? ((BigInteger) a).add((BigInteger) b)
+          : ((BigInteger) a).subtract((BigInteger) b);
     }
     return sign > 0 ? d(a) + d(b) : d(a) - d(b);
   }
@@ -213,7 +225,8 @@ final class Arithmetic {
     }
     if (ints(a, b)) {
       return new java.math.BigDecimal((BigInteger) a)
-          .divide(new java.math.BigDecimal((BigInteger) b), java.math.MathContext.DECIMAL64).doubleValue();
+          .divide(new java.math.BigDecimal((BigInteger) b), java.math.MathContext.DECIMAL64)
+          .doubleValue();
     }
     return d(a) / d(b);
   }
@@ -258,7 +271,8 @@ final class Arithmetic {
     }
     double r = Math.pow(x, y);
     if (Double.isNaN(r) && !Double.isNaN(x) && !Double.isNaN(y)) {
-      throw new EvalException(PyFormat.repr(x) + " ** " + PyFormat.repr(y) + " is a complex number");
+      throw new EvalException(
+          PyFormat.repr(x) + " ** " + PyFormat.repr(y) + " is a complex number");
     }
     return r;
   }

@@ -18,32 +18,43 @@ import java.util.Set;
  * Binds a recipe's arguments to a public constructor or static method and calls it.
  *
  * <p>Rules, in order:
+ *
  * <ol>
- *   <li>Options record: when an executable takes exactly one record that has a static no-arg {@code defaults()}
- *       (like {@code Fbank(Fbank.Options)}) and every keyword is a component of that record, the record starts
- *       from {@code defaults()} and the keywords replace components by name. The same holds for building such
- *       a record itself ({@code !new:features.Fbank.Options {n_mels: 80}}).
- *   <li>Otherwise the executable whose parameter names are exactly the keywords (after the positional
- *       arguments, which fill the first parameters in order); all parameters must be given. Among several that
- *       accept the values, the one needing the fewest conversions wins ({@code Math.max(3, 4)} is the int one).
+ *   <li>Options record: when an executable takes exactly one record that has a static no-arg {@code
+ *       defaults()} (like {@code Fbank(Fbank.Options)}) and every keyword is a component of that
+ *       record, the record starts from {@code defaults()} and the keywords replace components by
+ *       name. The same holds for building such a record itself ({@code !new:features.Fbank.Options
+ *       {n_mels: 80}}).
+ *   <li>Otherwise the executable whose parameter names are exactly the keywords (after the
+ *       positional arguments, which fill the first parameters in order); all parameters must be
+ *       given. Among several that accept the values, the one needing the fewest conversions wins
+ *       ({@code Math.max(3, 4)} is the int one).
  * </ol>
- * Keys are snake_case in recipes and camelCase in Java ({@code n_mels} is {@code nMels}); parameter names come
- * from {@code -parameters}. Values are converted by {@link Coercion}.
+ *
+ * Keys are snake_case in recipes and camelCase in Java ({@code n_mels} is {@code nMels}); parameter
+ * names come from {@code -parameters}. Values are converted by {@link Coercion}.
  */
 final class Binder {
   private Binder() {}
 
   /**
-   * One argument: its value, the resolved node it was built from (for locations of nested values; null for
-   * values given from Java), its dotted key and where it was written.
+   * One argument: its value, the resolved node it was built from (for locations of nested values;
+   * null for values given from Java), its dotted key and where it was written.
    */
   record Arg(Object value, Node node, String key, Location location) {}
 
-  /** Calls {@code target} with the arguments; {@code where} and {@code key} are the tag's, for messages. */
-  static Object call(Target target, List<Arg> positional, Map<String, Arg> keyword, Location where, String key) {
+  /**
+   * Calls {@code target} with the arguments; {@code where} and {@code key} are the tag's, for
+   * messages.
+   */
+  static Object call(
+      Target target, List<Arg> positional, Map<String, Arg> keyword, Location where, String key) {
     List<Executable> executables = target.executables();
     Class<?> type = target.type();
-    if (positional.isEmpty() && target.method() == null && type.isRecord() && defaultsMethod(type) != null
+    if (positional.isEmpty()
+        && target.method() == null
+        && type.isRecord()
+        && defaultsMethod(type) != null
         && covers(type, keyword.keySet())) {
       return Coercion.record(type, keyword, where, key, "component of " + target.describe());
     }
@@ -51,7 +62,8 @@ final class Binder {
       for (Executable e : executables) {
         Class<?> options = optionsRecord(e);
         if (options != null && covers(options, keyword.keySet())) {
-          Object record = Coercion.record(options, keyword, where, key, "parameter for " + target.describe());
+          Object record =
+              Coercion.record(options, keyword, where, key, "parameter for " + target.describe());
           return invoke(target, e, new Object[] {record}, where, key);
         }
       }
@@ -73,8 +85,13 @@ final class Binder {
         Parameter[] params = e.getParameters();
         for (int i = 0; i < values.length; i++) {
           Arg arg = plan.get(i);
-          values[i] = Coercion.coerce(arg.value(), params[i].getParameterizedType(), arg.node(), arg.key(),
-              arg.location());
+          values[i] =
+              Coercion.coerce(
+                  arg.value(),
+                  params[i].getParameterizedType(),
+                  arg.node(),
+                  arg.key(),
+                  arg.location());
           cost += Coercion.cost(arg.value(), params[i].getType());
         }
         if (cost < bestCost) {
@@ -95,31 +112,46 @@ final class Binder {
       throw firstFailure;
     }
     if (firstFailure != null) {
-      throw new ConfigException(firstFailure.file(), firstFailure.line(), firstFailure.key(),
-          firstFailure.problem() + " (none of the " + target.kind() + "s " + String.join(", ", tried)
-              + " accepts the values)", firstFailure.getCause());
+      throw new ConfigException(
+          firstFailure.file(),
+          firstFailure.line(),
+          firstFailure.key(),
+          firstFailure.problem()
+              + " (none of the "
+              + target.kind()
+              + "s "
+              + String.join(", ", tried)
+              + " accepts the values)",
+          firstFailure.getCause());
     }
     throw noMatch(target, executables, positional, keyword, where, key);
   }
 
   /**
-   * The arguments for each parameter of {@code e} in order, or null when the shape does not fit (count,
-   * names). A varargs method takes extra positional arguments as its last array.
+   * The arguments for each parameter of {@code e} in order, or null when the shape does not fit
+   * (count, names). A varargs method takes extra positional arguments as its last array.
    */
-  private static List<Arg> plan(Executable e, List<Arg> positional, Map<String, Arg> keyword,
-      Location where) {
+  private static List<Arg> plan(
+      Executable e, List<Arg> positional, Map<String, Arg> keyword, Location where) {
     Parameter[] params = e.getParameters();
     int n = params.length;
     if (!keyword.isEmpty() && !namesPresent(e)) {
       return null;
     }
-    if (keyword.isEmpty() && e.isVarArgs() && positional.size() >= n - 1
+    if (keyword.isEmpty()
+        && e.isVarArgs()
+        && positional.size() >= n - 1
         && !(positional.size() == n && positional.get(n - 1).value() instanceof List)) {
       List<Arg> out = new ArrayList<>(positional.subList(0, n - 1));
       List<Object> rest = new ArrayList<>();
       positional.subList(n - 1, positional.size()).forEach(a -> rest.add(a.value()));
       Arg first = positional.size() >= n ? positional.get(n - 1) : null;
-      out.add(new Arg(rest, null, first != null ? first.key() : null, first != null ? first.location() : null));
+      out.add(
+          new Arg(
+              rest,
+              null,
+              first != null ? first.key() : null,
+              first != null ? first.location() : null));
       return fixLocations(out, where);
     }
     if (positional.size() > n) {
@@ -149,7 +181,9 @@ final class Binder {
     return out;
   }
 
-  /** True when the parameter names were compiled in ({@code -parameters}), not {@code arg0, arg1}. */
+  /**
+   * True when the parameter names were compiled in ({@code -parameters}), not {@code arg0, arg1}.
+   */
   private static boolean namesPresent(Executable e) {
     for (Parameter p : e.getParameters()) {
       if (!p.isNamePresent()) {
@@ -189,8 +223,9 @@ final class Binder {
   }
 
   /**
-   * Snake-case names a target accepts as keywords (all parameter names and options-record components), or null
-   * when some executable's names are unknown (compiled without {@code -parameters}).
+   * Snake-case names a target accepts as keywords (all parameter names and options-record
+   * components), or null when some executable's names are unknown (compiled without {@code
+   * -parameters}).
    */
   static Set<String> keywordNames(Target target) {
     Set<String> out = new LinkedHashSet<>();
@@ -214,8 +249,9 @@ final class Binder {
   }
 
   /**
-   * The names to show in "Known: ..." lists: {@link #keywordNames} without the parameter that takes a whole
-   * options record ({@code options} of {@code Fbank(Options options)}), which is accepted but rarely meant.
+   * The names to show in "Known: ..." lists: {@link #keywordNames} without the parameter that takes
+   * a whole options record ({@code options} of {@code Fbank(Options options)}), which is accepted
+   * but rarely meant.
    */
   static Set<String> shownNames(Target target) {
     Set<String> names = keywordNames(target);
@@ -226,9 +262,14 @@ final class Binder {
     for (Executable e : target.executables()) {
       if (optionsRecord(e) != null && e.getParameters()[0].isNamePresent()) {
         String name = Names.snake(e.getParameters()[0].getName());
-        boolean usedElsewhere = target.executables().stream().anyMatch(other -> optionsRecord(other) == null
-            && other.getParameterCount() > 0 && java.util.Arrays.stream(other.getParameters())
-                .anyMatch(p -> Names.snake(p.getName()).equals(name)));
+        boolean usedElsewhere =
+            target.executables().stream()
+                .anyMatch(
+                    other ->
+                        optionsRecord(other) == null
+                            && other.getParameterCount() > 0
+                            && java.util.Arrays.stream(other.getParameters())
+                                .anyMatch(p -> Names.snake(p.getName()).equals(name)));
         if (!usedElsewhere) {
           out.remove(name);
         }
@@ -250,15 +291,22 @@ final class Binder {
       if (!camelKnown.contains(Names.camel(entry.getKey()))) {
         String given = Names.snake(entry.getKey());
         Arg arg = entry.getValue();
-        return new ConfigException(arg.location(), arg.key(), "unknown parameter for " + target.describe()
-            + Names.suggest(given, known));
+        return new ConfigException(
+            arg.location(),
+            arg.key(),
+            "unknown parameter for " + target.describe() + Names.suggest(given, known));
       }
     }
     return null;
   }
 
-  private static ConfigException noMatch(Target target, List<Executable> executables, List<Arg> positional,
-      Map<String, Arg> keyword, Location where, String key) {
+  private static ConfigException noMatch(
+      Target target,
+      List<Executable> executables,
+      List<Arg> positional,
+      Map<String, Arg> keyword,
+      Location where,
+      String key) {
     ConfigException unknown = unknownKeyword(target, keyword);
     if (unknown != null) {
       return unknown;
@@ -268,12 +316,29 @@ final class Binder {
     String kinds = target.kind() + "s";
     String list = " Public " + kinds + ": " + String.join(", ", signatures) + ".";
     if (!keyword.isEmpty() && keywordNames(target) == null) {
-      return new ConfigException(where, key, "the parameter names of " + target.describe() + " are not known at "
-          + "run time (compiled without -parameters); give the arguments as a list in order." + list);
+      return new ConfigException(
+          where,
+          key,
+          "the parameter names of "
+              + target.describe()
+              + " are not known at "
+              + "run time (compiled without -parameters); give the arguments as a list in order."
+              + list);
     }
     if (keyword.isEmpty()) {
-      return new ConfigException(where, key, "no public " + target.kind() + " of " + target.describe() + " takes "
-          + positional.size() + " positional argument" + (positional.size() == 1 ? "" : "s") + "." + list);
+      return new ConfigException(
+          where,
+          key,
+          "no public "
+              + target.kind()
+              + " of "
+              + target.describe()
+              + " takes "
+              + positional.size()
+              + " positional argument"
+              + (positional.size() == 1 ? "" : "s")
+              + "."
+              + list);
     }
     Set<String> given = new LinkedHashSet<>();
     keyword.keySet().forEach(k -> given.add(Names.camel(k)));
@@ -286,14 +351,30 @@ final class Binder {
       if (names.containsAll(given)) {
         List<String> missing = new ArrayList<>();
         names.stream().filter(n -> !given.contains(n)).forEach(n -> missing.add(Names.snake(n)));
-        return new ConfigException(where, key, "missing " + String.join(", ", missing) + " for "
-            + signature(target, e) + "; every parameter must be given." + list);
+        return new ConfigException(
+            where,
+            key,
+            "missing "
+                + String.join(", ", missing)
+                + " for "
+                + signature(target, e)
+                + "; every parameter must be given."
+                + list);
       }
     }
     List<String> snakeGiven = new ArrayList<>();
     given.forEach(g -> snakeGiven.add(Names.snake(g)));
-    return new ConfigException(where, key, "no public " + target.kind() + " of " + target.describe()
-        + " takes exactly (" + String.join(", ", snakeGiven) + ")." + list);
+    return new ConfigException(
+        where,
+        key,
+        "no public "
+            + target.kind()
+            + " of "
+            + target.describe()
+            + " takes exactly ("
+            + String.join(", ", snakeGiven)
+            + ")."
+            + list);
   }
 
   /** {@code Widget(size: int, name: String)}, with snake_case names as a recipe writes them. */
@@ -307,7 +388,8 @@ final class Binder {
     return name + "(" + String.join(", ", parts) + ")";
   }
 
-  private static Object invoke(Target target, Executable e, Object[] args, Location where, String key) {
+  private static Object invoke(
+      Target target, Executable e, Object[] args, Location where, String key) {
     try {
       if (e instanceof Constructor<?> c) {
         return c.newInstance(args);
@@ -315,21 +397,36 @@ final class Binder {
       return ((Method) e).invoke(null, args);
     } catch (InvocationTargetException ex) {
       Throwable cause = ex.getCause();
-      throw new ConfigException(where, key, target.describe() + signatureValues(e) + " failed: "
-          + cause.getClass().getSimpleName() + ": " + cause.getMessage(), cause);
+      throw new ConfigException(
+          where,
+          key,
+          target.describe()
+              + signatureValues(e)
+              + " failed: "
+              + cause.getClass().getSimpleName()
+              + ": "
+              + cause.getMessage(),
+          cause);
     } catch (ExceptionInInitializerError ex) {
       Throwable cause = ex.getCause() != null ? ex.getCause() : ex;
-      throw new ConfigException(where, key, "loading " + target.type().getName() + " failed: " + cause, cause);
+      throw new ConfigException(
+          where, key, "loading " + target.type().getName() + " failed: " + cause, cause);
     } catch (ReflectiveOperationException | IllegalArgumentException ex) {
-      throw new ConfigException(where, key, "cannot call " + target.describe() + signatureValues(e) + ": "
-          + ex.getMessage(), ex);
+      throw new ConfigException(
+          where,
+          key,
+          "cannot call " + target.describe() + signatureValues(e) + ": " + ex.getMessage(),
+          ex);
     }
   }
 
   private static String signatureValues(Executable e) {
     List<String> names = new ArrayList<>();
     for (Parameter p : e.getParameters()) {
-      names.add(p.isNamePresent() ? Names.snake(p.getName()) : Coercion.typeName(p.getParameterizedType()));
+      names.add(
+          p.isNamePresent()
+              ? Names.snake(p.getName())
+              : Coercion.typeName(p.getParameterizedType()));
     }
     return "(" + String.join(", ", names) + ")";
   }

@@ -17,8 +17,13 @@ final class BoundFactory implements Factory {
   private final String key;
   private final String written;
 
-  BoundFactory(Target target, List<Binder.Arg> positional, Map<String, Binder.Arg> keyword, Location where,
-      String key, String written) {
+  BoundFactory(
+      Target target,
+      List<Binder.Arg> positional,
+      Map<String, Binder.Arg> keyword,
+      Location where,
+      String key,
+      String written) {
     this.target = target;
     this.positional = List.copyOf(positional);
     this.keyword = new LinkedHashMap<>(keyword);
@@ -31,8 +36,10 @@ final class BoundFactory implements Factory {
   public Object create(Map<String, ?> moreArgs) {
     Map<String, Binder.Arg> merged = new LinkedHashMap<>();
     keyword.forEach((k, v) -> merged.put(Names.camel(k), v));
-    moreArgs.forEach((k, v) -> merged.put(Names.camel(k),
-        new Binder.Arg(v, null, Names.join(key, Names.snake(k)), where)));
+    moreArgs.forEach(
+        (k, v) ->
+            merged.put(
+                Names.camel(k), new Binder.Arg(v, null, Names.join(key, Names.snake(k)), where)));
     return Binder.call(target, positional, merged, where, key);
   }
 
@@ -40,8 +47,16 @@ final class BoundFactory implements Factory {
   public <T> T create(Class<T> type, Map<String, ?> moreArgs) {
     Object built = create(moreArgs);
     if (!Coercion.box(type).isInstance(built)) {
-      throw new ConfigException(where, key, written + " built " + Coercion.describe(built) + ", but the code "
-          + "expects a " + type.getName() + "; point the recipe at a class that is one");
+      throw new ConfigException(
+          where,
+          key,
+          written
+              + " built "
+              + Coercion.describe(built)
+              + ", but the code "
+              + "expects a "
+              + type.getName()
+              + "; point the recipe at a class that is one");
     }
     @SuppressWarnings("unchecked")
     T typed = (T) built;
@@ -61,29 +76,32 @@ final class BoundFactory implements Factory {
   public <F> F as(Class<F> functionalInterface) {
     Method method = Coercion.functionalMethod(functionalInterface);
     if (method == null) {
-      throw new IllegalArgumentException(functionalInterface.getName() + " is not a functional interface (an "
-          + "interface with exactly one abstract method); a factory cannot stand for it");
+      throw new IllegalArgumentException(
+          functionalInterface.getName()
+              + " is not a functional interface (an "
+              + "interface with exactly one abstract method); a factory cannot stand for it");
     }
-    InvocationHandler handler = (proxy, m, args) -> {
-      if (m.getDeclaringClass() == Object.class) {
-        return switch (m.getName()) {
-          case "equals" -> proxy == args[0];
-          case "hashCode" -> System.identityHashCode(proxy);
-          default -> toString();
+    InvocationHandler handler =
+        (proxy, m, args) -> {
+          if (m.getDeclaringClass() == Object.class) {
+            return switch (m.getName()) {
+              case "equals" -> proxy == args[0];
+              case "hashCode" -> System.identityHashCode(proxy);
+              default -> toString();
+            };
+          }
+          if (m.isDefault()) {
+            return InvocationHandler.invokeDefault(proxy, m, args);
+          }
+          Object out = call(args == null ? new Object[0] : args);
+          Class<?> returns = m.getReturnType();
+          return returns == void.class ? null : Coercion.coerce(out, returns, null, key, where);
         };
-      }
-      if (m.isDefault()) {
-        return InvocationHandler.invokeDefault(proxy, m, args);
-      }
-      Object out = call(args == null ? new Object[0] : args);
-      Class<?> returns = m.getReturnType();
-      return returns == void.class ? null
-          : Coercion.coerce(out, returns, null, key, where);
-    };
-    ClassLoader loader = functionalInterface.getClassLoader() != null ? functionalInterface.getClassLoader()
-        : BoundFactory.class.getClassLoader();
-    Object proxy = Proxy.newProxyInstance(loader,
-        new Class<?>[] {functionalInterface}, handler);
+    ClassLoader loader =
+        functionalInterface.getClassLoader() != null
+            ? functionalInterface.getClassLoader()
+            : BoundFactory.class.getClassLoader();
+    Object proxy = Proxy.newProxyInstance(loader, new Class<?>[] {functionalInterface}, handler);
     return functionalInterface.cast(proxy);
   }
 

@@ -8,9 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds the values of a resolved tree in file order: scalars, unmodifiable lists (tuples too) and maps, and the
- * objects of {@code !new:} (constructed), {@code !apply:} (a static method's result) and {@code !name:} (a
- * {@link Factory}). A node reached twice (a {@code !ref} or alias) is built once: both keys hold the same object.
+ * Builds the values of a resolved tree in file order: scalars, unmodifiable lists (tuples too) and
+ * maps, and the objects of {@code !new:} (constructed), {@code !apply:} (a static method's result)
+ * and {@code !name:} (a {@link Factory}). A node reached twice (a {@code !ref} or alias) is built
+ * once: both keys hold the same object.
  */
 final class Builder {
   private final IdentityHashMap<Node, Object> built = new IdentityHashMap<>();
@@ -22,7 +23,10 @@ final class Builder {
     this(null);
   }
 
-  /** A builder that maps every class through {@code table} and builds nothing it lacks (null: no table). */
+  /**
+   * A builder that maps every class through {@code table} and builds nothing it lacks (null: no
+   * table).
+   */
   Builder(ClassTable table) {
     this.table = table;
   }
@@ -39,8 +43,9 @@ final class Builder {
   }
 
   /**
-   * Builds only the named top-level keys (and whatever they reference), in file order; absent names are skipped.
-   * Used to rebuild part of a stored recipe (a model) without re-running its other calls (data preparation).
+   * Builds only the named top-level keys (and whatever they reference), in file order; absent names
+   * are skipped. Used to rebuild part of a stored recipe (a model) without re-running its other
+   * calls (data preparation).
    */
   Map<String, Object> buildKeys(Node.Mapping root, java.util.Collection<String> keys) {
     Map<String, Object> out = new LinkedHashMap<>();
@@ -71,7 +76,8 @@ final class Builder {
     }
     if (node instanceof Node.Scalar s) {
       if (s.tag != null) {
-        throw new IllegalStateException("unresolved " + s.tag + " at " + s.location + "; resolve references first");
+        throw new IllegalStateException(
+            "unresolved " + s.tag + " at " + s.location + "; resolve references first");
       }
       return s.value;
     }
@@ -92,7 +98,10 @@ final class Builder {
     return Collections.unmodifiableMap(out);
   }
 
-  /** {@code !new:}, {@code !apply:} or {@code !name:}: binds the arguments and calls (or defers the call). */
+  /**
+   * {@code !new:}, {@code !apply:} or {@code !name:}: binds the arguments and calls (or defers the
+   * call).
+   */
   private Object call(Node node, String key) {
     ClassTable.Entry entry = null;
     Target target;
@@ -121,12 +130,19 @@ final class Builder {
       for (Map.Entry<String, Node> e : map.entries.entrySet()) {
         String sub = Names.join(key, e.getKey());
         locations.putIfAbsent(sub, map.locationOf(e.getKey()));
-        keyword.put(e.getKey(), new Binder.Arg(build(e.getValue(), sub), e.getValue(), sub,
-            map.locationOf(e.getKey())));
+        keyword.put(
+            e.getKey(),
+            new Binder.Arg(
+                build(e.getValue(), sub), e.getValue(), sub, map.locationOf(e.getKey())));
       }
     } else if (!((Node.Scalar) node).isEmpty()) {
-      throw new ConfigException(node.location, key, node.tag + " is followed by '" + ((Node.Scalar) node).text()
-          + "'; give keyword arguments as a mapping ({a: 1}), positional ones as a list ([1, 2]), or nothing");
+      throw new ConfigException(
+          node.location,
+          key,
+          node.tag
+              + " is followed by '"
+              + ((Node.Scalar) node).text()
+              + "'; give keyword arguments as a mapping ({a: 1}), positional ones as a list ([1, 2]), or nothing");
     }
     if (entry != null) {
       keyword = mapArguments(entry, keyword, node.location);
@@ -142,21 +158,27 @@ final class Builder {
   }
 
   /** The keyword arguments after dropping the table's ignored names and the entry's rewrite. */
-  private Map<String, Binder.Arg> mapArguments(ClassTable.Entry entry, Map<String, Binder.Arg> keyword,
-      Location where) {
+  private Map<String, Binder.Arg> mapArguments(
+      ClassTable.Entry entry, Map<String, Binder.Arg> keyword, Location where) {
     Map<String, Object> values = new LinkedHashMap<>();
-    keyword.forEach((name, arg) -> {
-      if (!table.ignores(name)) {
-        values.put(name, arg.value());
-      }
-    });
+    keyword.forEach(
+        (name, arg) -> {
+          if (!table.ignores(name)) {
+            values.put(name, arg.value());
+          }
+        });
     Map<String, Object> rewritten = entry.arguments().apply(values);
     Map<String, Binder.Arg> out = new LinkedHashMap<>();
-    rewritten.forEach((name, value) -> {
-      Binder.Arg original = keyword.get(name);
-      out.put(name, original != null && original.value() == value ? original
-          : new Binder.Arg(value, null, name, original != null ? original.location() : where));
-    });
+    rewritten.forEach(
+        (name, value) -> {
+          Binder.Arg original = keyword.get(name);
+          out.put(
+              name,
+              original != null && original.value() == value
+                  ? original
+                  : new Binder.Arg(
+                      value, null, name, original != null ? original.location() : where));
+        });
     return out;
   }
 }

@@ -15,12 +15,14 @@ import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 /**
- * Finds the class a recipe names: a short Sonus name ({@code features.Fbank} is {@code dev.sonus.features.Fbank},
- * {@code features.Fbank.Options} its nested record), or a fully qualified name of any class on the classpath.
+ * Finds the class a recipe names: a short Sonus name ({@code features.Fbank} is {@code
+ * dev.sonus.features.Fbank}, {@code features.Fbank.Options} its nested record), or a fully
+ * qualified name of any class on the classpath.
  *
- * <p>The short names are registered by living in {@code dev.sonus}: every public class of a Sonus package is
- * reachable as {@code <package>.<Class>}, and the classes of that package are the candidates for "did you
- * mean". Classes are looked up without being initialised; nothing runs until the recipe's object is built.
+ * <p>The short names are registered by living in {@code dev.sonus}: every public class of a Sonus
+ * package is reachable as {@code <package>.<Class>}, and the classes of that package are the
+ * candidates for "did you mean". Classes are looked up without being initialised; nothing runs
+ * until the recipe's object is built.
  */
 final class ClassNames {
   static final String ROOT = "dev.sonus.";
@@ -29,7 +31,8 @@ final class ClassNames {
 
   /** The class named {@code name}, or null. */
   static Class<?> find(String name) {
-    if (name.isEmpty() || !name.matches("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*")) {
+    if (name.isEmpty()
+        || !name.matches("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*")) {
       return null;
     }
     List<String> candidates = name.startsWith(ROOT) ? List.of(name) : List.of(ROOT + name, name);
@@ -72,7 +75,12 @@ final class ClassNames {
   /** Message for an unknown class: what was tried, and close Sonus names. */
   static String unknownClass(String name) {
     String tried = name.startsWith(ROOT) ? name : ROOT + name + " or " + name;
-    return "unknown class '" + name + "' (tried " + tried + ")" + suggestion(name)
+    return "unknown class '"
+        + name
+        + "' (tried "
+        + tried
+        + ")"
+        + suggestion(name)
         + " Use <package>.<Class> for Sonus classes (features.Fbank) or a fully qualified class name.";
   }
 
@@ -85,7 +93,11 @@ final class ClassNames {
     if (!classes.isEmpty()) {
       List<String> close = Names.similar(simple, classes);
       if (close.isEmpty()) {
-        return "; classes in " + (pkg.isEmpty() ? "dev.sonus" : pkg) + ": " + String.join(", ", classes) + ".";
+        return "; classes in "
+            + (pkg.isEmpty() ? "dev.sonus" : pkg)
+            + ": "
+            + String.join(", ", classes)
+            + ".";
       }
       List<String> full = new ArrayList<>();
       close.forEach(c -> full.add(pkg.isEmpty() ? c : pkg + "." + c));
@@ -102,11 +114,16 @@ final class ClassNames {
     return ".";
   }
 
-  /** Simple names of the top-level classes of a package (from directories and jars on the classpath). */
+  /**
+   * Simple names of the top-level classes of a package (from directories and jars on the
+   * classpath).
+   */
   static List<String> listClasses(String pkg) {
     TreeSet<String> out = new TreeSet<>();
     for (String entry : listEntries(pkg.replace('.', '/'))) {
-      if (entry.endsWith(".class") && !entry.contains("$") && !entry.startsWith("package-info")
+      if (entry.endsWith(".class")
+          && !entry.contains("$")
+          && !entry.startsWith("package-info")
           && !entry.startsWith("module-info")) {
         out.add(entry.substring(0, entry.length() - ".class".length()));
       }
@@ -125,7 +142,10 @@ final class ClassNames {
     return new ArrayList<>(out);
   }
 
-  /** Names directly inside a classpath folder; folders end with '/'. Unreadable locations are skipped. */
+  /**
+   * Names directly inside a classpath folder; folders end with '/'. Unreadable locations are
+   * skipped.
+   */
   private static List<String> listEntries(String folder) {
     List<String> out = new ArrayList<>();
     try {

@@ -9,10 +9,11 @@ import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 
 /**
- * A closed table of the classes a foreign hyperparameter file may name, and the Sonus class each stands for: how
- * a SpeechBrain {@code hyperparams.yaml} ({@code !new:speechbrain.lobes.features.Fbank}) is built into Sonus
- * objects with the same binder as recipes. A file loaded with a table can build nothing else: a class without an
- * entry, and every {@code !apply:}, is refused by name with the list of supported classes.
+ * A closed table of the classes a foreign hyperparameter file may name, and the Sonus class each
+ * stands for: how a SpeechBrain {@code hyperparams.yaml} ({@code
+ * !new:speechbrain.lobes.features.Fbank}) is built into Sonus objects with the same binder as
+ * recipes. A file loaded with a table can build nothing else: a class without an entry, and every
+ * {@code !apply:}, is refused by name with the list of supported classes.
  *
  * <pre>{@code
  * ClassTable table = ClassTable.empty()
@@ -27,8 +28,8 @@ public final class ClassTable {
    * One supported class.
    *
    * @param type the Sonus class built for it
-   * @param arguments rewrites the keyword arguments (by recipe name, values as built) before binding, for
-   *     arguments whose name or form differs
+   * @param arguments rewrites the keyword arguments (by recipe name, values as built) before
+   *     binding, for arguments whose name or form differs
    */
   record Entry(Class<?> type, UnaryOperator<Map<String, Object>> arguments) {}
 
@@ -36,7 +37,8 @@ public final class ClassTable {
   private final Map<String, Object> constants;
   private final Set<String> ignored;
 
-  private ClassTable(Map<String, Entry> classes, Map<String, Object> constants, Set<String> ignored) {
+  private ClassTable(
+      Map<String, Entry> classes, Map<String, Object> constants, Set<String> ignored) {
     this.classes = Collections.unmodifiableMap(classes);
     this.constants = Collections.unmodifiableMap(constants);
     this.ignored = Collections.unmodifiableSet(ignored);
@@ -47,19 +49,27 @@ public final class ClassTable {
     return new ClassTable(new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashSet<>());
   }
 
-  /** This table plus {@code !new:name} built as {@code type}, arguments bound by name as in recipes. */
+  /**
+   * This table plus {@code !new:name} built as {@code type}, arguments bound by name as in recipes.
+   */
   public ClassTable with(String name, Class<?> type) {
     return with(name, type, UnaryOperator.identity());
   }
 
-  /** This table plus {@code !new:name} built as {@code type} after {@code arguments} rewrote its arguments. */
+  /**
+   * This table plus {@code !new:name} built as {@code type} after {@code arguments} rewrote its
+   * arguments.
+   */
   public ClassTable with(String name, Class<?> type, UnaryOperator<Map<String, Object>> arguments) {
     Map<String, Entry> next = new LinkedHashMap<>(classes);
     next.put(name, new Entry(type, arguments));
     return new ClassTable(next, constants, ignored);
   }
 
-  /** This table plus {@code !name:name} (a class or function passed as an argument) standing for {@code value}. */
+  /**
+   * This table plus {@code !name:name} (a class or function passed as an argument) standing for
+   * {@code value}.
+   */
   public ClassTable withConstant(String name, Object value) {
     Map<String, Object> next = new LinkedHashMap<>(constants);
     next.put(name, value);
@@ -104,7 +114,9 @@ public final class ClassTable {
 
   /** The error for a class this table does not have. */
   String unsupported(String name) {
-    return "class '" + name + "' has no Sonus counterpart, so this file cannot be loaded; supported: "
+    return "class '"
+        + name
+        + "' has no Sonus counterpart, so this file cannot be loaded; supported: "
         + String.join(", ", new TreeSet<>(classes.keySet()));
   }
 }

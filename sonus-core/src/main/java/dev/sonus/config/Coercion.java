@@ -30,13 +30,14 @@ import java.util.Set;
 /**
  * Converts recipe values to the Java type a parameter declares, refusing anything lossy.
  *
- * <p>YAML ints become {@code int, long, short, byte, double, float} (range-checked) or their boxes; floats
- * become {@code double} or {@code float}, and an {@code int} only when whole ({@code 0.5} is an error, never
- * truncated); strings become enums (case-insensitive), {@code Path}s and {@code File}s; lists become lists,
- * sets and arrays with each element converted by the declared element type; mappings become maps or records
- * (components by name, starting from {@code defaults()} when the record has one); built objects pass when
- * assignable; a {@link Factory} passes for a functional-interface parameter. Every refusal names the key, the
- * value, the expected type and where the value was written.
+ * <p>YAML ints become {@code int, long, short, byte, double, float} (range-checked) or their boxes;
+ * floats become {@code double} or {@code float}, and an {@code int} only when whole ({@code 0.5} is
+ * an error, never truncated); strings become enums (case-insensitive), {@code Path}s and {@code
+ * File}s; lists become lists, sets and arrays with each element converted by the declared element
+ * type; mappings become maps or records (components by name, starting from {@code defaults()} when
+ * the record has one); built objects pass when assignable; a {@link Factory} passes for a
+ * functional-interface parameter. Every refusal names the key, the value, the expected type and
+ * where the value was written.
  */
 final class Coercion {
   private Coercion() {}
@@ -61,11 +62,17 @@ final class Coercion {
     if (boxed == Optional.class) {
       return Optional.ofNullable(coerce(value, typeArgument(type, 0), node, key, at));
     }
-    if (boxed == Integer.class || boxed == Long.class || boxed == Short.class || boxed == Byte.class
+    if (boxed == Integer.class
+        || boxed == Long.class
+        || boxed == Short.class
+        || boxed == Byte.class
         || boxed == BigInteger.class) {
       return integral(value, boxed, type, key, at);
     }
-    if (boxed == Double.class || boxed == Float.class || boxed == BigDecimal.class || boxed == Number.class) {
+    if (boxed == Double.class
+        || boxed == Float.class
+        || boxed == BigDecimal.class
+        || boxed == Number.class) {
       if (!(value instanceof Number number)) {
         throw fail(value, type, key, at, quotedNumberHint(value));
       }
@@ -102,28 +109,33 @@ final class Coercion {
       return path(value, raw, type, key, at);
     }
     if (raw.isArray() && value instanceof List<?> list) {
-      Type element = type instanceof GenericArrayType g ? g.getGenericComponentType() : raw.getComponentType();
+      Type element =
+          type instanceof GenericArrayType g ? g.getGenericComponentType() : raw.getComponentType();
       Object array = Array.newInstance(raw.getComponentType(), list.size());
       for (int i = 0; i < list.size(); i++) {
-        Array.set(array, i, coerce(list.get(i), element, child(node, i), key + "." + i, at(node, i, at)));
+        Array.set(
+            array, i, coerce(list.get(i), element, child(node, i), key + "." + i, at(node, i, at)));
       }
       return array;
     }
     if (raw.isRecord() && value instanceof Map<?, ?> map) {
       Map<String, Binder.Arg> fields = new LinkedHashMap<>();
       Node.Mapping mapping = node instanceof Node.Mapping m ? m : null;
-      map.forEach((k, v) -> {
-        String name = String.valueOf(k);
-        Node sub = mapping != null ? mapping.entries.get(name) : null;
-        Location loc = mapping != null ? mapping.locationOf(name) : at;
-        fields.put(name, new Binder.Arg(v, sub, key + "." + name, loc));
-      });
+      map.forEach(
+          (k, v) -> {
+            String name = String.valueOf(k);
+            Node sub = mapping != null ? mapping.entries.get(name) : null;
+            Location loc = mapping != null ? mapping.locationOf(name) : at;
+            fields.put(name, new Binder.Arg(v, sub, key + "." + name, loc));
+          });
       return record(raw, fields, at, key, "field of " + raw.getName().replace('$', '.'));
     }
-    if ((Collection.class.isAssignableFrom(raw) || raw == Iterable.class) && value instanceof List<?> list
+    if ((Collection.class.isAssignableFrom(raw) || raw == Iterable.class)
+        && value instanceof List<?> list
         && (raw.isInterface() || raw == ArrayList.class || raw == LinkedHashSet.class)) {
       Type element = typeArgument(type, 0);
-      Collection<Object> out = Set.class.isAssignableFrom(raw) ? new LinkedHashSet<>() : new ArrayList<>();
+      Collection<Object> out =
+          Set.class.isAssignableFrom(raw) ? new LinkedHashSet<>() : new ArrayList<>();
       if (!raw.isAssignableFrom(out.getClass())) {
         throw fail(value, type, key, at, null);
       }
@@ -132,19 +144,24 @@ final class Coercion {
       }
       return out;
     }
-    if (Map.class.isAssignableFrom(raw) && value instanceof Map<?, ?> map
+    if (Map.class.isAssignableFrom(raw)
+        && value instanceof Map<?, ?> map
         && (raw.isInterface() || raw == LinkedHashMap.class)) {
       Type keyType = typeArgument(type, 0);
       Type valueType = typeArgument(type, 1);
       Node.Mapping mapping = node instanceof Node.Mapping m ? m : null;
       Map<Object, Object> out = new LinkedHashMap<>();
-      map.forEach((k, v) -> {
-        String name = String.valueOf(k);
-        Location loc = mapping != null ? mapping.locationOf(name) : at;
-        Node sub = mapping != null ? mapping.entries.get(name) : null;
-        Object javaKey = raw(keyType) == Object.class ? name : coerce(name, keyType, null, key + "." + name, loc);
-        out.put(javaKey, coerce(v, valueType, sub, key + "." + name, loc));
-      });
+      map.forEach(
+          (k, v) -> {
+            String name = String.valueOf(k);
+            Location loc = mapping != null ? mapping.locationOf(name) : at;
+            Node sub = mapping != null ? mapping.entries.get(name) : null;
+            Object javaKey =
+                raw(keyType) == Object.class
+                    ? name
+                    : coerce(name, keyType, null, key + "." + name, loc);
+            out.put(javaKey, coerce(v, valueType, sub, key + "." + name, loc));
+          });
       if (!raw.isAssignableFrom(out.getClass())) {
         throw fail(value, type, key, at, null);
       }
@@ -156,14 +173,17 @@ final class Coercion {
     if (value instanceof Factory factory && functionalMethod(raw) != null) {
       return factory.as(raw);
     }
-    String hint = value instanceof Factory ? "a !name: factory can only be passed where a factory or a functional "
-        + "interface is expected; use !new: to build the object now" : null;
+    String hint =
+        value instanceof Factory
+            ? "a !name: factory can only be passed where a factory or a functional "
+                + "interface is expected; use !new: to build the object now"
+            : null;
     throw fail(value, type, key, at, hint);
   }
 
   /**
-   * How far {@code value} is from {@code type}: 0 for an exact match, more for widening or conversion. Picks
-   * among overloads ({@code Math.max(3, 4)} is the int one).
+   * How far {@code value} is from {@code type}: 0 for an exact match, more for widening or
+   * conversion. Picks among overloads ({@code Math.max(3, 4)} is the int one).
    */
   static int cost(Object value, Class<?> type) {
     if (value == null) {
@@ -191,7 +211,10 @@ final class Coercion {
       if (boxed == Float.class) {
         return 1;
       }
-      if (boxed == Integer.class || boxed == Long.class || boxed == Short.class || boxed == Byte.class) {
+      if (boxed == Integer.class
+          || boxed == Long.class
+          || boxed == Short.class
+          || boxed == Byte.class) {
         return 6;
       }
     }
@@ -201,7 +224,10 @@ final class Coercion {
     return boxed.isInstance(value) ? 1 : 3;
   }
 
-  /** The recipe names of a record component: its own ({@code snake_case}) and its {@link Alias aliases}. */
+  /**
+   * The recipe names of a record component: its own ({@code snake_case}) and its {@link Alias
+   * aliases}.
+   */
   static List<String> names(RecordComponent c) {
     List<String> out = new ArrayList<>();
     out.add(Names.snake(c.getName()));
@@ -225,8 +251,12 @@ final class Coercion {
     return -1;
   }
 
-  /** Builds a record from named values: from {@code defaults()} when it has one, else every component given. */
-  static Object record(Class<?> type, Map<String, Binder.Arg> fields, Location where, String key, String what) {
+  /**
+   * Builds a record from named values: from {@code defaults()} when it has one, else every
+   * component given.
+   */
+  static Object record(
+      Class<?> type, Map<String, Binder.Arg> fields, Location where, String key, String what) {
     RecordComponent[] components = type.getRecordComponents();
     Object[] values = new Object[components.length];
     boolean[] given = new boolean[components.length];
@@ -240,9 +270,11 @@ final class Coercion {
         }
       }
     } catch (InvocationTargetException e) {
-      throw new ConfigException(where, key, type.getName() + ".defaults() failed: " + e.getCause(), e.getCause());
+      throw new ConfigException(
+          where, key, type.getName() + ".defaults() failed: " + e.getCause(), e.getCause());
     } catch (ReflectiveOperationException e) {
-      throw new ConfigException(where, key, "cannot read the defaults of " + type.getName() + ": " + e, e);
+      throw new ConfigException(
+          where, key, "cannot read the defaults of " + type.getName() + ": " + e, e);
     }
     List<String> known = new ArrayList<>();
     for (RecordComponent c : components) {
@@ -253,15 +285,31 @@ final class Coercion {
       int index = componentIndex(components, field.getKey());
       Binder.Arg arg = field.getValue();
       if (index < 0) {
-        throw new ConfigException(arg.location(), arg.key(), "unknown " + what
-            + Names.suggest(Names.snake(field.getKey()), known));
+        throw new ConfigException(
+            arg.location(),
+            arg.key(),
+            "unknown " + what + Names.suggest(Names.snake(field.getKey()), known));
       }
       if (givenAs[index] != null) {
-        throw new ConfigException(arg.location(), arg.key(), "'" + field.getKey() + "' and '" + givenAs[index]
-            + "' name the same setting of " + type.getName().replace('$', '.') + "; give only one of them");
+        throw new ConfigException(
+            arg.location(),
+            arg.key(),
+            "'"
+                + field.getKey()
+                + "' and '"
+                + givenAs[index]
+                + "' name the same setting of "
+                + type.getName().replace('$', '.')
+                + "; give only one of them");
       }
       givenAs[index] = field.getKey();
-      values[index] = coerce(arg.value(), components[index].getGenericType(), arg.node(), arg.key(), arg.location());
+      values[index] =
+          coerce(
+              arg.value(),
+              components[index].getGenericType(),
+              arg.node(),
+              arg.key(),
+              arg.location());
       given[index] = true;
     }
     List<String> missing = new ArrayList<>();
@@ -271,8 +319,14 @@ final class Coercion {
       }
     }
     if (!missing.isEmpty()) {
-      throw new ConfigException(where, key, "missing " + String.join(", ", missing) + " for "
-          + type.getName().replace('$', '.') + " (it has no defaults(), so every component must be given)");
+      throw new ConfigException(
+          where,
+          key,
+          "missing "
+              + String.join(", ", missing)
+              + " for "
+              + type.getName().replace('$', '.')
+              + " (it has no defaults(), so every component must be given)");
     }
     Class<?>[] types = new Class<?>[components.length];
     for (int i = 0; i < components.length; i++) {
@@ -283,8 +337,15 @@ final class Coercion {
       return canonical.newInstance(values);
     } catch (InvocationTargetException e) {
       Throwable cause = e.getCause();
-      throw new ConfigException(where, key, type.getName().replace('$', '.') + " rejected the values: "
-          + cause.getClass().getSimpleName() + ": " + cause.getMessage(), cause);
+      throw new ConfigException(
+          where,
+          key,
+          type.getName().replace('$', '.')
+              + " rejected the values: "
+              + cause.getClass().getSimpleName()
+              + ": "
+              + cause.getMessage(),
+          cause);
     } catch (ReflectiveOperationException e) {
       throw new ConfigException(where, key, "cannot build record " + type.getName() + ": " + e, e);
     }
@@ -292,14 +353,18 @@ final class Coercion {
 
   private static Object integral(Object value, Class<?> boxed, Type type, String key, Location at) {
     BigInteger whole;
-    if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+    if (value instanceof Integer
+        || value instanceof Long
+        || value instanceof Short
+        || value instanceof Byte) {
       whole = BigInteger.valueOf(((Number) value).longValue());
     } else if (value instanceof BigInteger big) {
       whole = big;
     } else if (value instanceof Double || value instanceof Float) {
       double d = ((Number) value).doubleValue();
       if (Double.isNaN(d) || Double.isInfinite(d) || d != Math.rint(d)) {
-        throw fail(value, type, key, at, "it is not a whole number, and it is never rounded silently");
+        throw fail(
+            value, type, key, at, "it is not a whole number, and it is never rounded silently");
       }
       whole = new BigDecimal(d).toBigIntegerExact();
     } else {
@@ -308,7 +373,8 @@ final class Coercion {
     if (boxed == BigInteger.class) {
       return whole;
     }
-    int bits = boxed == Long.class ? 64 : boxed == Integer.class ? 32 : boxed == Short.class ? 16 : 8;
+    int bits =
+        boxed == Long.class ? 64 : boxed == Integer.class ? 32 : boxed == Short.class ? 16 : 8;
     if (whole.bitLength() >= bits) {
       throw fail(value, type, key, at, "it is out of range for a " + typeName(type));
     }
@@ -322,7 +388,8 @@ final class Coercion {
     return boxed == Short.class ? (Object) (short) v : (Object) (byte) v;
   }
 
-  private static Object enumConstant(Object value, Class<?> type, Type declared, String key, Location at) {
+  private static Object enumConstant(
+      Object value, Class<?> type, Type declared, String key, Location at) {
     Object[] constants = type.getEnumConstants();
     if (type.isInstance(value)) {
       return value;
@@ -339,7 +406,8 @@ final class Coercion {
     for (Object c : constants) {
       names.add(((Enum<?>) c).name().toLowerCase(Locale.ROOT));
     }
-    String close = value instanceof String s ? Names.didYouMean(s.toLowerCase(Locale.ROOT), names) : "";
+    String close =
+        value instanceof String s ? Names.didYouMean(s.toLowerCase(Locale.ROOT), names) : "";
     throw fail(value, declared, key, at, "it must be one of " + String.join(", ", names) + close);
   }
 
@@ -363,7 +431,8 @@ final class Coercion {
 
   private static String quotedNumberHint(Object value) {
     return value instanceof String s && Arithmetic.evaluate(s.trim()).isPresent()
-        ? "remove the quotes to write a number" : null;
+        ? "remove the quotes to write a number"
+        : null;
   }
 
   /** The single abstract method of a functional interface, or null when {@code type} is not one. */
@@ -376,8 +445,9 @@ final class Coercion {
       if (!Modifier.isAbstract(m.getModifiers()) || isObjectMethod(m)) {
         continue;
       }
-      if (found != null && !(found.getName().equals(m.getName())
-          && found.getParameterCount() == m.getParameterCount())) {
+      if (found != null
+          && !(found.getName().equals(m.getName())
+              && found.getParameterCount() == m.getParameterCount())) {
         return null;
       }
       found = m;
@@ -394,12 +464,21 @@ final class Coercion {
     }
   }
 
-  private static ConfigException fail(Object value, Type type, String key, Location at, String hint) {
-    return new ConfigException(at, key, "expected " + typeName(type) + ", got " + describe(value)
-        + (hint == null ? "" : "; " + hint));
+  private static ConfigException fail(
+      Object value, Type type, String key, Location at, String hint) {
+    return new ConfigException(
+        at,
+        key,
+        "expected "
+            + typeName(type)
+            + ", got "
+            + describe(value)
+            + (hint == null ? "" : "; " + hint));
   }
 
-  /** {@code 0.5 (a float)}, {@code 'abc' (a string)}: a value as a recipe wrote it, and its kind. */
+  /**
+   * {@code 0.5 (a float)}, {@code 'abc' (a string)}: a value as a recipe wrote it, and its kind.
+   */
   static String describe(Object value) {
     String kind;
     if (value == null) {
@@ -428,10 +507,13 @@ final class Coercion {
     return text + " (" + kind + ")";
   }
 
-  /** Readable type: {@code int}, {@code List<Integer>}, {@code dev.sonus.features.Filterbank.Shape}. */
+  /**
+   * Readable type: {@code int}, {@code List<Integer>}, {@code dev.sonus.features.Filterbank.Shape}.
+   */
   static String typeName(Type type) {
     String name = type.getTypeName().replace('$', '.');
-    for (String pkg : List.of("java.lang.", "java.util.function.", "java.util.", "java.nio.file.", "java.io.")) {
+    for (String pkg :
+        List.of("java.lang.", "java.util.function.", "java.util.", "java.nio.file.", "java.io.")) {
       name = name.replaceAll("\\b" + pkg.replace(".", "\\.") + "(?=[A-Z])", "");
     }
     return name;

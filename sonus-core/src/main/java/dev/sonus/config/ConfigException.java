@@ -4,9 +4,9 @@ package dev.sonus.config;
  * Reports a problem in a recipe: what is wrong, the value, and where it came from.
  *
  * <p>The message reads {@code recipe.yaml:12: key 'model.n_mel': unknown parameter for
- * dev.sonus.features.Fbank; did you mean n_mels? Known: sample_rate, n_fft, n_mels, ...}: file, 1-based line
- * (and column for YAML syntax errors), the dotted key, then the problem and the fix. The parts are also
- * available separately, for tools that point an editor at the line.
+ * dev.sonus.features.Fbank; did you mean n_mels? Known: sample_rate, n_fft, n_mels, ...}: file,
+ * 1-based line (and column for YAML syntax errors), the dotted key, then the problem and the fix.
+ * The parts are also available separately, for tools that point an editor at the line.
  */
 public final class ConfigException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -38,7 +38,8 @@ public final class ConfigException extends RuntimeException {
     this(where.file(), where.line(), where.column(), key, problem, cause);
   }
 
-  private ConfigException(String file, int line, int column, String key, String problem, Throwable cause) {
+  private ConfigException(
+      String file, int line, int column, String key, String problem, Throwable cause) {
     super(format(file, line, column, key, problem), cause);
     this.file = file;
     this.line = line;

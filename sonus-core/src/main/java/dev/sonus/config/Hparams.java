@@ -9,13 +9,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A loaded recipe: every key's value built (numbers, strings, lists, maps, objects, factories), plus the resolved
- * YAML that reproduces it.
+ * A loaded recipe: every key's value built (numbers, strings, lists, maps, objects, factories),
+ * plus the resolved YAML that reproduces it.
  *
- * <p>Keys are dotted ({@code model.n_mels}; list items by index, {@code channels.0}). Top-level keys starting
- * with {@code __} were built (for their side effects, as in HyperPyYAML) but are not kept. Lists and maps are
- * unmodifiable. The typed getters convert as constructor arguments are converted, and their errors name the key,
- * the value and the recipe line.
+ * <p>Keys are dotted ({@code model.n_mels}; list items by index, {@code channels.0}). Top-level
+ * keys starting with {@code __} were built (for their side effects, as in HyperPyYAML) but are not
+ * kept. Lists and maps are unmodifiable. The typed getters convert as constructor arguments are
+ * converted, and their errors name the key, the value and the recipe line.
  */
 public final class Hparams {
   private final String source;
@@ -23,14 +23,19 @@ public final class Hparams {
   private final Map<String, Location> locations;
   private final String resolvedYaml;
 
-  Hparams(String source, Map<String, Object> values, Map<String, Location> locations, String resolvedYaml) {
+  Hparams(
+      String source,
+      Map<String, Object> values,
+      Map<String, Location> locations,
+      String resolvedYaml) {
     this.source = source;
     Map<String, Object> kept = new LinkedHashMap<>();
-    values.forEach((k, v) -> {
-      if (!k.startsWith("__")) {
-        kept.put(k, v);
-      }
-    });
+    values.forEach(
+        (k, v) -> {
+          if (!k.startsWith("__")) {
+            kept.put(k, v);
+          }
+        });
     this.values = Collections.unmodifiableMap(kept);
     this.locations = Map.copyOf(locations);
     this.resolvedYaml = resolvedYaml;
@@ -44,7 +49,8 @@ public final class Hparams {
   public Object get(String dottedKey) {
     List<String> parts = Names.path(dottedKey);
     if (parts == null) {
-      throw new ConfigException(Location.of(null, source), dottedKey, "not a key path; write key or section.key");
+      throw new ConfigException(
+          Location.of(null, source), dottedKey, "not a key path; write key or section.key");
     }
     Object current = values;
     String at = "";
@@ -54,20 +60,38 @@ public final class Hparams {
         if (!map.containsKey(part)) {
           Set<String> keys = new LinkedHashSet<>();
           map.keySet().forEach(k -> keys.add(String.valueOf(k)));
-          throw new ConfigException(where(at), dottedKey, "no key '" + next + "' in the recipe"
-              + Names.suggest(part, keys));
+          throw new ConfigException(
+              where(at),
+              dottedKey,
+              "no key '" + next + "' in the recipe" + Names.suggest(part, keys));
         }
         current = map.get(part);
       } else if (current instanceof List<?> list) {
         int index = parseIndex(part);
         if (index < 0 || index >= list.size()) {
-          throw new ConfigException(where(at), dottedKey, "'" + at + "' is a list of " + list.size()
-              + " items; '" + part + "' is not an index in it");
+          throw new ConfigException(
+              where(at),
+              dottedKey,
+              "'"
+                  + at
+                  + "' is a list of "
+                  + list.size()
+                  + " items; '"
+                  + part
+                  + "' is not an index in it");
         }
         current = list.get(index);
       } else {
-        throw new ConfigException(where(at), dottedKey, "'" + at + "' holds " + Coercion.describe(current)
-            + ", which has no key '" + part + "'");
+        throw new ConfigException(
+            where(at),
+            dottedKey,
+            "'"
+                + at
+                + "' holds "
+                + Coercion.describe(current)
+                + ", which has no key '"
+                + part
+                + "'");
       }
       at = next;
     }
@@ -85,10 +109,11 @@ public final class Hparams {
   }
 
   /**
-   * The value at a key converted to {@code type} (a whole float becomes an int, a string a {@code Path} or an
-   * enum, a list an array, and so on).
+   * The value at a key converted to {@code type} (a whole float becomes an int, a string a {@code
+   * Path} or an enum, a list an array, and so on).
    *
-   * @throws ConfigException naming the key, the value and the line when it cannot be converted without loss
+   * @throws ConfigException naming the key, the value and the line when it cannot be converted
+   *     without loss
    */
   public <T> T get(String dottedKey, Class<T> type) {
     Object value = get(dottedKey);
@@ -138,9 +163,9 @@ public final class Hparams {
   }
 
   /**
-   * The recipe after overrides, includes and references: {@code !new:}, {@code !name:}, {@code !apply:} kept,
-   * {@code !ref} and {@code !copy} replaced by their values, shared objects as YAML anchors. Loading it gives an
-   * equal configuration; a run directory stores it to replay the run.
+   * The recipe after overrides, includes and references: {@code !new:}, {@code !name:}, {@code
+   * !apply:} kept, {@code !ref} and {@code !copy} replaced by their values, shared objects as YAML
+   * anchors. Loading it gives an equal configuration; a run directory stores it to replay the run.
    */
   public String resolvedYaml() {
     return resolvedYaml;

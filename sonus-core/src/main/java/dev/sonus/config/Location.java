@@ -3,8 +3,8 @@ package dev.sonus.config;
 import java.nio.file.Path;
 
 /**
- * Where a node of a recipe came from: the source file (its path when it is one, for {@code !include:}) and a
- * 1-based line and column (0 when unknown).
+ * Where a node of a recipe came from: the source file (its path when it is one, for {@code
+ * !include:}) and a 1-based line and column (0 when unknown).
  */
 record Location(Path path, String file, int line, int column) {
 
@@ -18,7 +18,10 @@ record Location(Path path, String file, int line, int column) {
     return new Location(path, file, line, column);
   }
 
-  /** Directory that relative {@code !include:} paths start from: the file's folder, else the working directory. */
+  /**
+   * Directory that relative {@code !include:} paths start from: the file's folder, else the working
+   * directory.
+   */
   Path dir() {
     Path parent = path == null ? null : path.toAbsolutePath().getParent();
     return parent == null ? Path.of("").toAbsolutePath() : parent;

@@ -6,7 +6,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
-/** Naming helpers: snake_case and camelCase, and "did you mean" suggestions for misspelled names. */
+/**
+ * Naming helpers: snake_case and camelCase, and "did you mean" suggestions for misspelled names.
+ */
 final class Names {
   private static final int MAX_KNOWN = 40;
 
@@ -49,16 +51,17 @@ final class Names {
   }
 
   /**
-   * Known names close to {@code given}: edit distance at most 2 (1 for names under 4 characters, ignoring case),
-   * or one a prefix of the other
-   * (3 characters at least); only the closest (and names that {@code given} begins), at most 3.
+   * Known names close to {@code given}: edit distance at most 2 (1 for names under 4 characters,
+   * ignoring case), or one a prefix of the other (3 characters at least); only the closest (and
+   * names that {@code given} begins), at most 3.
    */
   static List<String> similar(String given, Collection<String> known) {
     String g = given.toLowerCase(Locale.ROOT);
     List<String> out = new ArrayList<>();
     for (String k : known) {
       String kl = k.toLowerCase(Locale.ROOT);
-      boolean prefix = (g.length() >= 3 && kl.startsWith(g)) || (kl.length() >= 3 && g.startsWith(kl));
+      boolean prefix =
+          (g.length() >= 3 && kl.startsWith(g)) || (kl.length() >= 3 && g.startsWith(kl));
       // One edit for short names, two from four characters: "y" suggesting "x" helps nobody.
       int maxEdits = g.length() >= 4 ? 2 : g.length() >= 2 ? 1 : 0;
       if (!kl.equals(g) && (levenshtein(g, kl) <= maxEdits || prefix) && !out.contains(k)) {
@@ -69,21 +72,26 @@ final class Names {
     if (!out.isEmpty()) {
       // Keep only the closest: "gren" suggests green, not also red.
       int best = levenshtein(g, out.get(0).toLowerCase(Locale.ROOT));
-      out.removeIf(k -> levenshtein(g, k.toLowerCase(Locale.ROOT)) > best
-          && !k.toLowerCase(Locale.ROOT).startsWith(g));
+      out.removeIf(
+          k ->
+              levenshtein(g, k.toLowerCase(Locale.ROOT)) > best
+                  && !k.toLowerCase(Locale.ROOT).startsWith(g));
     }
     return out.size() > 3 ? out.subList(0, 3) : out;
   }
 
-  /** {@code "; did you mean n_mels?"} (or {@code "... n_mels or n_fft?"}), or "" when nothing is close. */
+  /**
+   * {@code "; did you mean n_mels?"} (or {@code "... n_mels or n_fft?"}), or "" when nothing is
+   * close.
+   */
   static String didYouMean(String given, Collection<String> known) {
     List<String> close = similar(given, known);
     return close.isEmpty() ? "" : "; did you mean " + String.join(" or ", close) + "?";
   }
 
   /**
-   * The tail of an unknown-name message: {@code "; did you mean n_mels? Known: a, b"}, or {@code ". Known: a, b"}
-   * when nothing is close.
+   * The tail of an unknown-name message: {@code "; did you mean n_mels? Known: a, b"}, or {@code ".
+   * Known: a, b"} when nothing is close.
    */
   static String suggest(String given, Collection<String> known) {
     String close = didYouMean(given, known);
@@ -177,7 +185,10 @@ final class Names {
     return parts;
   }
 
-  /** Joins a dotted key: {@code join("model", "n_mels") -> "model.n_mels"}, {@code join("", "a") -> "a"}. */
+  /**
+   * Joins a dotted key: {@code join("model", "n_mels") -> "model.n_mels"}, {@code join("", "a") ->
+   * "a"}.
+   */
   static String join(String prefix, String part) {
     return prefix == null || prefix.isEmpty() ? part : prefix + "." + part;
   }

@@ -5,12 +5,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 
 /**
- * A node of a recipe tree: a scalar, a sequence or a mapping, with an optional HyperPyYAML tag and the place it
- * was written.
+ * A node of a recipe tree: a scalar, a sequence or a mapping, with an optional HyperPyYAML tag and
+ * the place it was written.
  *
- * <p>Trees go through three stages: as parsed (tags such as {@code !ref} present), after overrides (still
- * tagged), and resolved (no {@code !ref}, {@code !copy}, {@code !include:} or {@code !PLACEHOLDER} left). Nodes
- * are compared by identity: two keys holding the same node (a {@code !ref} or a YAML alias) build one object.
+ * <p>Trees go through three stages: as parsed (tags such as {@code !ref} present), after overrides
+ * (still tagged), and resolved (no {@code !ref}, {@code !copy}, {@code !include:} or {@code
+ * !PLACEHOLDER} left). Nodes are compared by identity: two keys holding the same node (a {@code
+ * !ref} or a YAML alias) build one object.
  */
 abstract sealed class Node permits Node.Scalar, Node.Sequence, Node.Mapping {
   static final String NEW = "!new:";
@@ -24,6 +25,7 @@ abstract sealed class Node permits Node.Scalar, Node.Sequence, Node.Mapping {
 
   /** Tag as written ({@code !new:features.Fbank}, {@code !ref}), or null for a plain node. */
   final String tag;
+
   final Location location;
 
   Node(String tag, Location location) {
@@ -31,7 +33,10 @@ abstract sealed class Node permits Node.Scalar, Node.Sequence, Node.Mapping {
     this.location = location;
   }
 
-  /** True for {@code !new:}, {@code !name:} and {@code !apply:}: nodes whose content are call arguments. */
+  /**
+   * True for {@code !new:}, {@code !name:} and {@code !apply:}: nodes whose content are call
+   * arguments.
+   */
   final boolean isCallable() {
     return tag != null && (tag.startsWith(NEW) || tag.startsWith(NAME) || tag.startsWith(APPLY));
   }
@@ -49,7 +54,10 @@ abstract sealed class Node permits Node.Scalar, Node.Sequence, Node.Mapping {
     return REF.equals(tag) || COPY.equals(tag);
   }
 
-  /** The class or method name after a {@code !new:}, {@code !name:}, {@code !apply:} or {@code !include:}. */
+  /**
+   * The class or method name after a {@code !new:}, {@code !name:}, {@code !apply:} or {@code
+   * !include:}.
+   */
   final String tagTarget() {
     return tag.substring(tag.indexOf(':') + 1);
   }
@@ -57,7 +65,10 @@ abstract sealed class Node permits Node.Scalar, Node.Sequence, Node.Mapping {
   /** Short description for messages: the tag, or the kind of node. */
   abstract String describe();
 
-  /** A scalar: a YAML value ({@code String, Integer, Long, BigInteger, Double, Boolean} or null) or a tag's text. */
+  /**
+   * A scalar: a YAML value ({@code String, Integer, Long, BigInteger, Double, Boolean} or null) or
+   * a tag's text.
+   */
   static final class Scalar extends Node {
     final Object value;
 
@@ -108,7 +119,10 @@ abstract sealed class Node permits Node.Scalar, Node.Sequence, Node.Mapping {
     }
   }
 
-  /** A mapping with string keys in file order: a plain mapping, keyword arguments, or include overrides. */
+  /**
+   * A mapping with string keys in file order: a plain mapping, keyword arguments, or include
+   * overrides.
+   */
   static final class Mapping extends Node {
     final LinkedHashMap<String, Node> entries = new LinkedHashMap<>();
     final LinkedHashMap<String, Location> keyLocations = new LinkedHashMap<>();

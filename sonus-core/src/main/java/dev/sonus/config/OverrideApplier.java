@@ -7,15 +7,16 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Applies overrides to a parsed recipe tree, before any reference is resolved or object built (as HyperPyYAML
- * does), so that {@code --n_mels=80} also changes every {@code !ref <n_mels>}.
+ * Applies overrides to a parsed recipe tree, before any reference is resolved or object built (as
+ * HyperPyYAML does), so that {@code --n_mels=80} also changes every {@code !ref <n_mels>}.
  *
- * <p>A dotted key walks mappings, the keyword arguments of {@code !new:}/{@code !name:}/{@code !apply:}, list
- * indices and {@code !include:}d files. An override value that is a plain mapping merges into the mapping it
- * overrides, key by key; any other value (a scalar, a list, a tagged node) replaces the node. Keys must exist:
- * a misspelled key is an error with "did you mean". Two exceptions: a new keyword argument of a callable tag
- * when the class or method has such a parameter ({@code --features.f_min=20}), and keys written with a leading
- * {@code +} ({@code --+notes=...}), which may add new keys on purpose.
+ * <p>A dotted key walks mappings, the keyword arguments of {@code !new:}/{@code !name:}/{@code
+ * !apply:}, list indices and {@code !include:}d files. An override value that is a plain mapping
+ * merges into the mapping it overrides, key by key; any other value (a scalar, a list, a tagged
+ * node) replaces the node. Keys must exist: a misspelled key is an error with "did you mean". Two
+ * exceptions: a new keyword argument of a callable tag when the class or method has such a
+ * parameter ({@code --features.f_min=20}), and keys written with a leading {@code +} ({@code
+ * --+notes=...}), which may add new keys on purpose.
  */
 final class OverrideApplier {
   private final boolean create;
@@ -27,9 +28,11 @@ final class OverrideApplier {
   }
 
   /**
-   * Applies command-line style overrides: dotted key (optionally prefixed with {@code +}) to YAML text.
+   * Applies command-line style overrides: dotted key (optionally prefixed with {@code +}) to YAML
+   * text.
    *
-   * @throws ConfigException naming the override for an unknown key or a value that is not valid YAML
+   * @throws ConfigException naming the override for an unknown key or a value that is not valid
+   *     YAML
    */
   static void applyAll(Node.Mapping root, Map<String, String> overrides) {
     for (Map.Entry<String, String> entry : overrides.entrySet()) {
@@ -41,8 +44,10 @@ final class OverrideApplier {
       Location at = Location.of(null, "override --" + raw + "=" + shown);
       List<String> parts = Names.path(dotted);
       if (parts == null) {
-        throw new ConfigException(at, null, "'" + raw + "' is not a key path; write --key=value or "
-            + "--section.key=value");
+        throw new ConfigException(
+            at,
+            null,
+            "'" + raw + "' is not a key path; write --key=value or " + "--section.key=value");
       }
       Node value = YamlReader.readValue(text, at);
       new OverrideApplier(create, at).assign(root, parts, 0, value, "");
@@ -50,15 +55,20 @@ final class OverrideApplier {
   }
 
   /**
-   * Applies the mapping written under an {@code !include:} to the included file's tree; every key must exist
-   * in that file.
+   * Applies the mapping written under an {@code !include:} to the included file's tree; every key
+   * must exist in that file.
    */
   static void applyInclude(Node.Mapping tree, Node.Mapping overrides, String prefix) {
-    overrides.entries.forEach((k, v) ->
-        new OverrideApplier(false, overrides.locationOf(k)).assign(tree, List.of(k), 0, v, prefix));
+    overrides.entries.forEach(
+        (k, v) ->
+            new OverrideApplier(false, overrides.locationOf(k))
+                .assign(tree, List.of(k), 0, v, prefix));
   }
 
-  /** Sets {@code parts[i..]} inside {@code container} (the node at {@code keySoFar}); returns the node to keep. */
+  /**
+   * Sets {@code parts[i..]} inside {@code container} (the node at {@code keySoFar}); returns the
+   * node to keep.
+   */
   private Node assign(Node container, List<String> parts, int i, Node value, String keySoFar) {
     String part = parts.get(i);
     String key = Names.join(keySoFar, part);
@@ -68,7 +78,8 @@ final class OverrideApplier {
     }
     Node target = container;
     if (container instanceof Node.Scalar s && s.isCallable() && s.isEmpty()) {
-      target = new Node.Mapping(s.tag, s.location); // "!new:X" without arguments takes keyword overrides
+      target =
+          new Node.Mapping(s.tag, s.location); // "!new:X" without arguments takes keyword overrides
     }
     if (target instanceof Node.Mapping map) {
       Node child = map.entries.get(part);
@@ -90,15 +101,26 @@ final class OverrideApplier {
       try {
         index = Integer.parseInt(part);
       } catch (NumberFormatException e) {
-        throw new ConfigException(where, key, "'" + keySoFar + "' is a list; use an index such as "
-            + Names.join(keySoFar, "0"));
+        throw new ConfigException(
+            where,
+            key,
+            "'" + keySoFar + "' is a list; use an index such as " + Names.join(keySoFar, "0"));
       }
       if (index < 0 || index >= seq.items.size()) {
-        throw new ConfigException(where, key, "index " + index + " is out of range; '" + keySoFar + "' has "
-            + seq.items.size() + " items");
+        throw new ConfigException(
+            where,
+            key,
+            "index "
+                + index
+                + " is out of range; '"
+                + keySoFar
+                + "' has "
+                + seq.items.size()
+                + " items");
       }
       Node child = seq.items.get(index);
-      seq.items.set(index, last ? merge(child, value, key) : assign(child, parts, i + 1, value, key));
+      seq.items.set(
+          index, last ? merge(child, value, key) : assign(child, parts, i + 1, value, key));
       return seq;
     }
     throw new ConfigException(where, key, cannotDescend(container, keySoFar, part));
@@ -111,13 +133,24 @@ final class OverrideApplier {
     if (node.isPlaceholder()) {
       return "'" + keySoFar + "' is a !PLACEHOLDER; set it as a whole (--" + keySoFar + "=...)";
     }
-    return "'" + keySoFar + "' holds " + node.describe() + ", not a mapping, so it has no key '" + part + "'";
+    return "'"
+        + keySoFar
+        + "' holds "
+        + node.describe()
+        + ", not a mapping, so it has no key '"
+        + part
+        + "'";
   }
 
-  /** Merges a plain mapping into a mapping (or include) key by key; otherwise the value replaces the node. */
+  /**
+   * Merges a plain mapping into a mapping (or include) key by key; otherwise the value replaces the
+   * node.
+   */
   private Node merge(Node existing, Node value, String key) {
-    boolean mergeable = existing instanceof Node.Mapping || (existing != null && existing.isInclude())
-        || (existing instanceof Node.Scalar s && s.isCallable() && s.isEmpty());
+    boolean mergeable =
+        existing instanceof Node.Mapping
+            || (existing != null && existing.isInclude())
+            || (existing instanceof Node.Scalar s && s.isCallable() && s.isEmpty());
     if (mergeable && value instanceof Node.Mapping overrides && overrides.tag == null) {
       Node target = existing;
       for (Map.Entry<String, Node> entry : overrides.entries.entrySet()) {
@@ -140,16 +173,23 @@ final class OverrideApplier {
         return; // a parameter not written in the recipe; unknown classes are reported when built
       }
       Set<String> shown = Binder.shownNames(target);
-      throw new ConfigException(where, key, "unknown parameter for " + target.describe()
-          + Names.suggest(part, shown));
+      throw new ConfigException(
+          where, key, "unknown parameter for " + target.describe() + Names.suggest(part, shown));
     }
-    throw new ConfigException(where, key, "no such key in the recipe" + Names.suggest(part, map.entries.keySet())
-        + ". To add a new key on purpose, write --+" + key + "=...");
+    throw new ConfigException(
+        where,
+        key,
+        "no such key in the recipe"
+            + Names.suggest(part, map.entries.keySet())
+            + ". To add a new key on purpose, write --+"
+            + key
+            + "=...");
   }
 
   /**
-   * Overrides a key of an included file: checked against that file (with the include's own overrides applied),
-   * then recorded in the mapping under the {@code !include:}, which is applied when the file is included.
+   * Overrides a key of an included file: checked against that file (with the include's own
+   * overrides applied), then recorded in the mapping under the {@code !include:}, which is applied
+   * when the file is included.
    */
   private Node assignInclude(Node include, List<String> parts, int i, Node value, String keySoFar) {
     Node.Mapping check = readIncluded(include, keySoFar);
@@ -157,9 +197,10 @@ final class OverrideApplier {
       applyInclude(check, own, keySoFar);
     }
     assign(check, parts, i, value, keySoFar);
-    Node.Mapping recorded = include instanceof Node.Mapping own ? own
-        : new Node.Mapping(include.tag, include.location);
-    // Walk the include's own mapping as a plain one (keys checked above), then store the result back.
+    Node.Mapping recorded =
+        include instanceof Node.Mapping own ? own : new Node.Mapping(include.tag, include.location);
+    // Walk the include's own mapping as a plain one (keys checked above), then store the result
+    // back.
     Node.Mapping view = new Node.Mapping(null, recorded.location);
     view.entries.putAll(recorded.entries);
     view.keyLocations.putAll(recorded.keyLocations);
@@ -176,8 +217,15 @@ final class OverrideApplier {
     try {
       return YamlReader.readFile(file);
     } catch (UncheckedIOException e) {
-      throw new ConfigException(include.location, key, "cannot read included file " + file + ": "
-          + e.getCause().getMessage() + ". Paths are relative to the including file.", e.getCause());
+      throw new ConfigException(
+          include.location,
+          key,
+          "cannot read included file "
+              + file
+              + ": "
+              + e.getCause().getMessage()
+              + ". Paths are relative to the including file.",
+          e.getCause());
     }
   }
 }

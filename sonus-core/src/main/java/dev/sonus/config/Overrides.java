@@ -8,23 +8,27 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Splits command-line arguments into recipe overrides ({@code --key=value}, {@code --section.key=value}) and the
- * rest, like SpeechBrain's {@code parse_arguments}.
+ * Splits command-line arguments into recipe overrides ({@code --key=value}, {@code
+ * --section.key=value}) and the rest, like SpeechBrain's {@code parse_arguments}.
  *
- * <p>Values are YAML text, parsed when applied: {@code --lr=0.1} is a float, {@code --channels=[32,64]} a
- * list, {@code --name=foo} a string, {@code --model=!new:models.Cnn {num_classes: 5}} an object. Only the
- * {@code =} form is an override, so that flags of the command itself stay unambiguous. {@code --+key=value} adds
- * a key the recipe does not have. A bare {@code --} ends the overrides: everything after it is left over.
+ * <p>Values are YAML text, parsed when applied: {@code --lr=0.1} is a float, {@code
+ * --channels=[32,64]} a list, {@code --name=foo} a string, {@code --model=!new:models.Cnn
+ * {num_classes: 5}} an object. Only the {@code =} form is an override, so that flags of the command
+ * itself stay unambiguous. {@code --+key=value} adds a key the recipe does not have. A bare {@code
+ * --} ends the overrides: everything after it is left over.
  */
 public final class Overrides {
-  private static final Pattern OVERRIDE = Pattern.compile("--\\+?[A-Za-z_][A-Za-z0-9_.\\[\\]-]*=.*", Pattern.DOTALL);
+  private static final Pattern OVERRIDE =
+      Pattern.compile("--\\+?[A-Za-z_][A-Za-z0-9_.\\[\\]-]*=.*", Pattern.DOTALL);
 
   private Overrides() {}
 
   /**
-   * Overrides (dotted key to YAML text, in the given order) and the arguments that are not overrides.
+   * Overrides (dotted key to YAML text, in the given order) and the arguments that are not
+   * overrides.
    *
-   * @param overrides key ({@code lr}, {@code model.n_mels}, or {@code +new_key}) to the value's YAML text
+   * @param overrides key ({@code lr}, {@code model.n_mels}, or {@code +new_key}) to the value's
+   *     YAML text
    * @param rest the other arguments, in order
    */
   public record Parsed(Map<String, String> overrides, List<String> rest) {
@@ -55,8 +59,14 @@ public final class Overrides {
         String value = arg.substring(eq + 1);
         String previous = overrides.put(key, value);
         if (previous != null) {
-          throw new IllegalArgumentException("override --" + key + " is given twice ('" + previous + "' and '"
-              + value + "'); keep one");
+          throw new IllegalArgumentException(
+              "override --"
+                  + key
+                  + " is given twice ('"
+                  + previous
+                  + "' and '"
+                  + value
+                  + "'); keep one");
         }
       } else {
         rest.add(arg);

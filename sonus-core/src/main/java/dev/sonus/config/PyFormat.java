@@ -6,8 +6,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Python's {@code str()} and {@code repr()} of recipe values, so that {@code !ref results/lr<lr>} gives the same
- * folder name as HyperPyYAML ({@code 1e-05}, {@code True}, {@code [32, 64]}).
+ * Python's {@code str()} and {@code repr()} of recipe values, so that {@code !ref results/lr<lr>}
+ * gives the same folder name as HyperPyYAML ({@code 1e-05}, {@code True}, {@code [32, 64]}).
  */
 final class PyFormat {
   private PyFormat() {}
@@ -58,7 +58,8 @@ final class PyFormat {
 
   private static String nodeRepr(Node node) {
     if (node.tag != null && !(node instanceof Node.Sequence seq && seq.isTuple())) {
-      throw new IllegalArgumentException(node.describe() + " builds an object and has no text to interpolate");
+      throw new IllegalArgumentException(
+          node.describe() + " builds an object and has no text to interpolate");
     }
     if (node instanceof Node.Scalar s) {
       return repr(s.value);
@@ -77,7 +78,10 @@ final class PyFormat {
     return "{" + String.join(", ", parts) + "}";
   }
 
-  /** Python {@code repr(float)}: shortest digits that read back the same; exponent form below 1e-4 or from 1e16. */
+  /**
+   * Python {@code repr(float)}: shortest digits that read back the same; exponent form below 1e-4
+   * or from 1e16.
+   */
   static String floatRepr(double d) {
     if (Double.isNaN(d)) {
       return "nan";
@@ -109,8 +113,14 @@ final class PyFormat {
       digits = "0";
     }
     if (exp < -4 || exp >= 16) {
-      String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
-      return sign + mantissa + "e" + (exp < 0 ? "-" : "+") + (Math.abs(exp) < 10 ? "0" : "") + Math.abs(exp);
+      String mantissa =
+          digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+      return sign
+          + mantissa
+          + "e"
+          + (exp < 0 ? "-" : "+")
+          + (Math.abs(exp) < 10 ? "0" : "")
+          + Math.abs(exp);
     }
     String fixed;
     if (exp < 0) {
@@ -123,7 +133,9 @@ final class PyFormat {
     return sign + fixed;
   }
 
-  /** Python {@code repr(str)}: single quotes unless the text has a single quote and no double quote. */
+  /**
+   * Python {@code repr(str)}: single quotes unless the text has a single quote and no double quote.
+   */
   static String stringRepr(String s) {
     char quote = s.indexOf('\'') >= 0 && s.indexOf('"') < 0 ? '"' : '\'';
     StringBuilder sb = new StringBuilder(s.length() + 2).append(quote);

@@ -10,18 +10,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Resolves {@code !ref}, {@code !copy}, {@code !include:} and {@code !PLACEHOLDER} in a tree, leaving a tree
- * with only plain nodes and the tags that build objects ({@code !new:}, {@code !name:}, {@code !apply:},
- * {@code !tuple}).
+ * Resolves {@code !ref}, {@code !copy}, {@code !include:} and {@code !PLACEHOLDER} in a tree,
+ * leaving a tree with only plain nodes and the tags that build objects ({@code !new:}, {@code
+ * !name:}, {@code !apply:}, {@code !tuple}).
  *
- * <p>As in HyperPyYAML: {@code !ref <key>} alone is the referenced node itself (so an object is built once and
- * shared, and the type is kept); with other text around it, each {@code <key>} is replaced by Python's
- * {@code str()} of its value and the result, when it is arithmetic, is evaluated ({@code !ref <n> * 2}); a
- * result that reads {@code (a, b)} is a tuple. {@code !copy <key>} is a deep copy, built separately. Keys are
- * dotted ({@code <model.n_mels>}) or bracketed ({@code <model[n_mels]>}), and list items are numbered.
+ * <p>As in HyperPyYAML: {@code !ref <key>} alone is the referenced node itself (so an object is
+ * built once and shared, and the type is kept); with other text around it, each {@code <key>} is
+ * replaced by Python's {@code str()} of its value and the result, when it is arithmetic, is
+ * evaluated ({@code !ref <n> * 2}); a result that reads {@code (a, b)} is a tuple. {@code !copy
+ * <key>} is a deep copy, built separately. Keys are dotted ({@code <model.n_mels>}) or bracketed
+ * ({@code <model[n_mels]>}), and list items are numbered.
  *
- * <p>Unlike HyperPyYAML, references may point forward and through other references, in any order; a cycle is an
- * error that names the chain. A {@code !PLACEHOLDER} left unset is reported with every other one at the end.
+ * <p>Unlike HyperPyYAML, references may point forward and through other references, in any order; a
+ * cycle is an error that names the chain. A {@code !PLACEHOLDER} left unset is reported with every
+ * other one at the end.
  */
 final class References {
   private static final Pattern REFERENCE = Pattern.compile("<([^>]*)>");
@@ -44,7 +46,8 @@ final class References {
    * Resolves a whole recipe (after overrides).
    *
    * @param file the recipe's path, to detect include cycles; null for text
-   * @throws ConfigException for a missing key, a cycle, an unreadable include, or unset placeholders (all listed)
+   * @throws ConfigException for a missing key, a cycle, an unreadable include, or unset
+   *     placeholders (all listed)
    */
   static Node.Mapping resolve(Node.Mapping root, Path file) {
     References refs = new References();
@@ -62,9 +65,18 @@ final class References {
       lines.add(u.location() + " '" + u.key() + "'");
     }
     Unset first = unset.get(0);
-    String all = unset.size() == 1 ? "" : " (" + unset.size() + " unset: " + String.join(", ", lines) + ")";
-    return new ConfigException(first.location(), first.key(), "is a !PLACEHOLDER and must be set" + all
-        + ". Set " + (unset.size() == 1 ? "it" : "each") + " with an override, e.g. --" + first.key() + "=...");
+    String all =
+        unset.size() == 1 ? "" : " (" + unset.size() + " unset: " + String.join(", ", lines) + ")";
+    return new ConfigException(
+        first.location(),
+        first.key(),
+        "is a !PLACEHOLDER and must be set"
+            + all
+            + ". Set "
+            + (unset.size() == 1 ? "it" : "each")
+            + " with an override, e.g. --"
+            + first.key()
+            + "=...");
   }
 
   private Node resolve(Node node, Scope scope, String key) {
@@ -76,8 +88,10 @@ final class References {
     if (start != null) {
       List<String> cycle = new ArrayList<>(chain.subList(start, chain.size()));
       cycle.add(key);
-      throw new ConfigException(node.location, key, "reference cycle: " + String.join(" -> ", cycle)
-          + "; a key cannot depend on itself");
+      throw new ConfigException(
+          node.location,
+          key,
+          "reference cycle: " + String.join(" -> ", cycle) + "; a key cannot depend on itself");
     }
     active.put(node, chain.size());
     chain.add(key);
@@ -113,7 +127,10 @@ final class References {
     if (node instanceof Node.Mapping map) {
       Node.Mapping out = new Node.Mapping(map.tag, map.location);
       for (Map.Entry<String, Node> e : map.entries.entrySet()) {
-        out.put(e.getKey(), resolve(e.getValue(), scope, Names.join(key, e.getKey())), map.locationOf(e.getKey()));
+        out.put(
+            e.getKey(),
+            resolve(e.getValue(), scope, Names.join(key, e.getKey())),
+            map.locationOf(e.getKey()));
       }
       return out;
     }
@@ -142,13 +159,26 @@ final class References {
       try {
         sb.append(PyFormat.nodeStr(value));
       } catch (IllegalArgumentException e) {
-        throw new ConfigException(ref.location, key, "cannot put <" + m.group(1) + "> into the text '" + text
-            + "': " + e.getMessage() + ". Refer to it alone (" + ref.tag + " <" + m.group(1) + ">) to share it");
+        throw new ConfigException(
+            ref.location,
+            key,
+            "cannot put <"
+                + m.group(1)
+                + "> into the text '"
+                + text
+                + "': "
+                + e.getMessage()
+                + ". Refer to it alone ("
+                + ref.tag
+                + " <"
+                + m.group(1)
+                + ">) to share it");
       }
       last = m.end();
     }
     if (!any) {
-      return Node.Scalar.plain(text, ref.location); // HyperPyYAML keeps a reference without <key> as text
+      return Node.Scalar.plain(
+          text, ref.location); // HyperPyYAML keeps a reference without <key> as text
     }
     sb.append(text.substring(last));
     String result = sb.toString();
@@ -156,15 +186,16 @@ final class References {
     try {
       number = Arithmetic.evaluate(result);
     } catch (Arithmetic.EvalException e) {
-      throw new ConfigException(ref.location, key, ref.tag + " " + text + " gives '" + result + "': "
-          + e.getMessage());
+      throw new ConfigException(
+          ref.location, key, ref.tag + " " + text + " gives '" + result + "': " + e.getMessage());
     }
     if (number.isPresent()) {
       return Node.Scalar.plain(number.get(), ref.location);
     }
     if (TUPLE.matcher(result.trim()).matches()) {
-      Node tuple = YamlReader.readValue("[" + result.trim().substring(1, result.trim().length() - 1) + "]",
-          ref.location);
+      Node tuple =
+          YamlReader.readValue(
+              "[" + result.trim().substring(1, result.trim().length() - 1) + "]", ref.location);
       if (tuple instanceof Node.Sequence seq) {
         return new Node.Sequence(Node.TUPLE, seq.items, ref.location);
       }
@@ -172,12 +203,23 @@ final class References {
     return Node.Scalar.plain(result, ref.location);
   }
 
-  /** Finds and resolves the node at {@code path} (relative to the scope's file) for a reference at {@code key}. */
+  /**
+   * Finds and resolves the node at {@code path} (relative to the scope's file) for a reference at
+   * {@code key}.
+   */
   private Node target(String path, Node.Scalar ref, Scope scope, String key) {
     List<String> parts = Names.path(path.trim());
     if (parts == null) {
-      throw new ConfigException(ref.location, key, "'<" + path + ">' in " + ref.tag + " " + ref.text()
-          + " is not a key; write <key>, <section.key> or <list.0>");
+      throw new ConfigException(
+          ref.location,
+          key,
+          "'<"
+              + path
+              + ">' in "
+              + ref.tag
+              + " "
+              + ref.text()
+              + " is not a key; write <key>, <section.key> or <list.0>");
     }
     Node current = scope.root();
     String at = "";
@@ -191,8 +233,17 @@ final class References {
         child = map.entries.get(part);
         if (child == null) {
           String where = at.isEmpty() ? "in the recipe" : "under '" + at + "'";
-          throw new ConfigException(ref.location, key, ref.tag + " " + ref.text() + ": no key '" + next + "' "
-              + where + Names.suggest(part, map.entries.keySet()));
+          throw new ConfigException(
+              ref.location,
+              key,
+              ref.tag
+                  + " "
+                  + ref.text()
+                  + ": no key '"
+                  + next
+                  + "' "
+                  + where
+                  + Names.suggest(part, map.entries.keySet()));
         }
       } else if (current instanceof Node.Sequence seq) {
         int index = -1;
@@ -202,13 +253,35 @@ final class References {
           // reported below
         }
         if (index < 0 || index >= seq.items.size()) {
-          throw new ConfigException(ref.location, key, ref.tag + " " + ref.text() + ": '" + at + "' is a list of "
-              + seq.items.size() + " items; '" + part + "' is not an index in it");
+          throw new ConfigException(
+              ref.location,
+              key,
+              ref.tag
+                  + " "
+                  + ref.text()
+                  + ": '"
+                  + at
+                  + "' is a list of "
+                  + seq.items.size()
+                  + " items; '"
+                  + part
+                  + "' is not an index in it");
         }
         child = seq.items.get(index);
       } else {
-        throw new ConfigException(ref.location, key, ref.tag + " " + ref.text() + ": '" + at + "' holds "
-            + current.describe() + ", which has no key '" + part + "'");
+        throw new ConfigException(
+            ref.location,
+            key,
+            ref.tag
+                + " "
+                + ref.text()
+                + ": '"
+                + at
+                + "' holds "
+                + current.describe()
+                + ", which has no key '"
+                + part
+                + "'");
       }
       current = child;
       at = next;
@@ -216,7 +289,10 @@ final class References {
     return resolve(current, scope, Names.join(scope.prefix(), at));
   }
 
-  /** Includes a file: resolves the overrides under the tag here, applies them to the file, resolves the file. */
+  /**
+   * Includes a file: resolves the overrides under the tag here, applies them to the file, resolves
+   * the file.
+   */
   private Node include(Node node, Scope scope, String key) {
     Path file = node.location.dir().resolve(node.tagTarget().trim()).toAbsolutePath().normalize();
     if (scope.includes().contains(file)) {
@@ -228,8 +304,10 @@ final class References {
     Node.Mapping tree = OverrideApplier.readIncluded(node, key);
     if (node instanceof Node.Mapping overrides) {
       Node.Mapping resolvedOverrides = new Node.Mapping(null, overrides.location);
-      overrides.entries.forEach((k, v) ->
-          resolvedOverrides.put(k, resolve(v, scope, Names.join(key, k)), overrides.locationOf(k)));
+      overrides.entries.forEach(
+          (k, v) ->
+              resolvedOverrides.put(
+                  k, resolve(v, scope, Names.join(key, k)), overrides.locationOf(k)));
       OverrideApplier.applyInclude(tree, resolvedOverrides, key);
     }
     List<Path> includes = new ArrayList<>(scope.includes());
@@ -237,7 +315,10 @@ final class References {
     return resolve(tree, new Scope(tree, key, List.copyOf(includes)), key);
   }
 
-  /** A deep copy of a resolved node; sharing inside the copy is kept, nothing is shared with the original. */
+  /**
+   * A deep copy of a resolved node; sharing inside the copy is kept, nothing is shared with the
+   * original.
+   */
   private Node deepCopy(Node node, IdentityHashMap<Node, Node> copies) {
     Node done = copies.get(node);
     if (done != null) {

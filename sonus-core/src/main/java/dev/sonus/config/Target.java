@@ -10,15 +10,19 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * What a callable tag calls: the public constructors of a class ({@code !new:features.Fbank}) or the public
- * static methods of one name ({@code !apply:java.lang.Math.max}). Only what the recipe names explicitly.
+ * What a callable tag calls: the public constructors of a class ({@code !new:features.Fbank}) or
+ * the public static methods of one name ({@code !apply:java.lang.Math.max}). Only what the recipe
+ * names explicitly.
  *
  * @param type the class
  * @param method the static method's name, or null for constructors
  */
 record Target(Class<?> type, String method) {
 
-  /** The target of a {@code !new:}, {@code !name:} or {@code !apply:} node; errors name the node's key. */
+  /**
+   * The target of a {@code !new:}, {@code !name:} or {@code !apply:} node; errors name the node's
+   * key.
+   */
   static Target of(Node node, String key) {
     String name = node.tagTarget().trim();
     boolean isNew = node.tag.startsWith(Node.NEW);
@@ -40,13 +44,21 @@ record Target(Class<?> type, String method) {
           methods.add(m.getName());
         }
       }
-      throw new ConfigException(node.location, key, owner.getName() + " has no public static method '" + method
-          + "'" + Names.suggest(method, methods));
+      throw new ConfigException(
+          node.location,
+          key,
+          owner.getName()
+              + " has no public static method '"
+              + method
+              + "'"
+              + Names.suggest(method, methods));
     }
     return target;
   }
 
-  /** The target when it can be found without error, else null (overrides use it to check key names). */
+  /**
+   * The target when it can be found without error, else null (overrides use it to check key names).
+   */
   static Target tryOf(Node node) {
     try {
       return of(node, null);
@@ -61,15 +73,24 @@ record Target(Class<?> type, String method) {
   }
 
   private static Target forClass(Class<?> type, Node node, String key) {
-    if (type.isInterface() || Modifier.isAbstract(type.getModifiers()) || type.isEnum() || type.isPrimitive()) {
-      throw new ConfigException(node.location, key, type.getName() + " is "
-          + (type.isEnum() ? "an enum" : type.isInterface() ? "an interface" : "abstract")
-          + " and cannot be constructed; name a concrete class" + (type.isEnum() ? " or write the constant as a "
-          + "string" : ""));
+    if (type.isInterface()
+        || Modifier.isAbstract(type.getModifiers())
+        || type.isEnum()
+        || type.isPrimitive()) {
+      throw new ConfigException(
+          node.location,
+          key,
+          type.getName()
+              + " is "
+              + (type.isEnum() ? "an enum" : type.isInterface() ? "an interface" : "abstract")
+              + " and cannot be constructed; name a concrete class"
+              + (type.isEnum() ? " or write the constant as a " + "string" : ""));
     }
     if (!Modifier.isPublic(type.getModifiers())) {
-      throw new ConfigException(node.location, key, type.getName() + " is not public; recipes can only build "
-          + "public classes");
+      throw new ConfigException(
+          node.location,
+          key,
+          type.getName() + " is not public; recipes can only build " + "public classes");
     }
     Target target = new Target(type, null);
     if (target.executables().isEmpty()) {
@@ -78,7 +99,10 @@ record Target(Class<?> type, String method) {
     return target;
   }
 
-  /** Public constructors, or public static methods of the name, in a stable order (fewest parameters first). */
+  /**
+   * Public constructors, or public static methods of the name, in a stable order (fewest parameters
+   * first).
+   */
   List<Executable> executables() {
     List<Executable> out = new ArrayList<>();
     if (method == null) {
@@ -90,7 +114,8 @@ record Target(Class<?> type, String method) {
         }
       }
     }
-    out.sort(Comparator.comparingInt(Executable::getParameterCount).thenComparing(Executable::toString));
+    out.sort(
+        Comparator.comparingInt(Executable::getParameterCount).thenComparing(Executable::toString));
     return out;
   }
 

@@ -30,30 +30,42 @@ import org.yaml.snakeyaml.representer.Representer;
 import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
- * Parses recipe text into a {@link Node} tree with SnakeYAML's composer only: no SnakeYAML object construction
- * ever runs, so a global tag in a recipe cannot instantiate anything.
+ * Parses recipe text into a {@link Node} tree with SnakeYAML's composer only: no SnakeYAML object
+ * construction ever runs, so a global tag in a recipe cannot instantiate anything.
  *
  * <p>Plain scalars follow YAML 1.2's core schema, as ruamel.yaml (HyperPyYAML's parser) does: only
- * {@code true/false} are booleans ({@code yes}, {@code on} stay strings), {@code 1e-5} is a float. A plain
- * scalar {@code (a, b)} is a tuple, as in HyperPyYAML. Duplicate keys are errors; merge keys ({@code <<}) and
- * anchors work, and an alias is the same node as its anchor (so it builds the same object).
+ * {@code true/false} are booleans ({@code yes}, {@code on} stay strings), {@code 1e-5} is a float.
+ * A plain scalar {@code (a, b)} is a tuple, as in HyperPyYAML. Duplicate keys are errors; merge
+ * keys ({@code <<}) and anchors work, and an alias is the same node as its anchor (so it builds the
+ * same object).
  */
 final class YamlReader {
   static final Tag TUPLE_TAG = new Tag(Node.TUPLE);
-  private static final List<String> TAGS = List.of(Node.NEW, Node.NAME, Node.APPLY, Node.INCLUDE, Node.REF,
-      Node.COPY, Node.PLACEHOLDER, Node.TUPLE);
+  private static final List<String> TAGS =
+      List.of(
+          Node.NEW,
+          Node.NAME,
+          Node.APPLY,
+          Node.INCLUDE,
+          Node.REF,
+          Node.COPY,
+          Node.PLACEHOLDER,
+          Node.TUPLE);
   private static final Pattern BOOL = Pattern.compile("true|True|TRUE|false|False|FALSE");
   // Underscores as digit separators (1_000), as ruamel.yaml accepts.
-  private static final Pattern INT_1_2 = Pattern.compile("[-+]?[0-9][0-9_]*|0o[0-7_]+|0x[0-9a-fA-F_]+");
-  private static final Pattern FLOAT = Pattern.compile("[-+]?(?:\\.[0-9][0-9_]*|[0-9][0-9_]*(?:\\.[0-9_]*)?)"
-      + "(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN)");
+  private static final Pattern INT_1_2 =
+      Pattern.compile("[-+]?[0-9][0-9_]*|0o[0-7_]+|0x[0-9a-fA-F_]+");
+  private static final Pattern FLOAT =
+      Pattern.compile(
+          "[-+]?(?:\\.[0-9][0-9_]*|[0-9][0-9_]*(?:\\.[0-9_]*)?)"
+              + "(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN)");
   private static final Pattern NULL_1_2 = Pattern.compile("~|null|Null|NULL|");
   private static final Pattern TUPLE = Pattern.compile("\\(.*\\)", Pattern.DOTALL);
 
   /**
-   * YAML 1.2 core schema plus HyperPyYAML's implicit tuples; shared by reading and writing. (The patterns are
-   * named apart from {@link Resolver}'s own {@code INT} and {@code NULL}, which are YAML 1.1's and would shadow
-   * them here.)
+   * YAML 1.2 core schema plus HyperPyYAML's implicit tuples; shared by reading and writing. (The
+   * patterns are named apart from {@link Resolver}'s own {@code INT} and {@code NULL}, which are
+   * YAML 1.1's and would shadow them here.)
    */
   static final class Yaml12Resolver extends Resolver {
     @Override
@@ -70,26 +82,34 @@ final class YamlReader {
 
   private final Location source;
   private final Location fixed;
-  private final IdentityHashMap<org.yaml.snakeyaml.nodes.Node, Node> converted = new IdentityHashMap<>();
-  private final IdentityHashMap<org.yaml.snakeyaml.nodes.Node, Boolean> inProgress = new IdentityHashMap<>();
+  private final IdentityHashMap<org.yaml.snakeyaml.nodes.Node, Node> converted =
+      new IdentityHashMap<>();
+  private final IdentityHashMap<org.yaml.snakeyaml.nodes.Node, Boolean> inProgress =
+      new IdentityHashMap<>();
 
   private YamlReader(Location source, Location fixed) {
     this.source = source;
     this.fixed = fixed;
   }
 
-  /** A SnakeYAML instance limited to composing nodes, with our resolver; not thread-safe, so one per use. */
+  /**
+   * A SnakeYAML instance limited to composing nodes, with our resolver; not thread-safe, so one per
+   * use.
+   */
   static Yaml yaml() {
     LoaderOptions loader = new LoaderOptions();
     loader.setAllowRecursiveKeys(false);
     loader.setMaxAliasesForCollections(500);
     loader.setNestingDepthLimit(200);
     loader.setProcessComments(false);
-    // Nothing is ever constructed by SnakeYAML here, so global tags are harmless at compose time; letting them
-    // through lets us report "unknown tag !!python/tuple" with the supported tags instead of a syntax error.
+    // Nothing is ever constructed by SnakeYAML here, so global tags are harmless at compose time;
+    // letting them
+    // through lets us report "unknown tag !!python/tuple" with the supported tags instead of a
+    // syntax error.
     loader.setTagInspector(tag -> true);
     DumperOptions dumper = new DumperOptions();
-    return new Yaml(new SafeConstructor(loader), new Representer(dumper), dumper, loader, new Yaml12Resolver());
+    return new Yaml(
+        new SafeConstructor(loader), new Representer(dumper), dumper, loader, new Yaml12Resolver());
   }
 
   /**
@@ -107,15 +127,21 @@ final class YamlReader {
     return readRoot(text, Location.of(file, file.toString()));
   }
 
-  /** Parses a whole recipe; its top level must be a plain mapping (an empty text is an empty mapping). */
+  /**
+   * Parses a whole recipe; its top level must be a plain mapping (an empty text is an empty
+   * mapping).
+   */
   static Node.Mapping readRoot(String text, Location source) {
     Node root = new YamlReader(source, null).read(text);
     if (root == null || (root instanceof Node.Scalar s && s.tag == null && s.value == null)) {
       return new Node.Mapping(null, source.at(1, 0));
     }
     if (!(root instanceof Node.Mapping map) || root.tag != null) {
-      throw new ConfigException(root.location, null,
-          "the top level of a recipe must be a mapping of keys (key: value), got " + root.describe());
+      throw new ConfigException(
+          root.location,
+          null,
+          "the top level of a recipe must be a mapping of keys (key: value), got "
+              + root.describe());
     }
     return map;
   }
@@ -132,10 +158,19 @@ final class YamlReader {
       root = yaml().compose(new StringReader(text));
     } catch (MarkedYAMLException e) {
       Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-      Location where = mark == null || fixed != null ? source : source.at(mark.getLine() + 1, mark.getColumn() + 1);
+      Location where =
+          mark == null || fixed != null
+              ? source
+              : source.at(mark.getLine() + 1, mark.getColumn() + 1);
       String context = e.getContext() != null ? e.getContext() + ": " : "";
-      throw new ConfigException(where, null, "YAML syntax error: " + context + e.getProblem()
-          + ". Check the indentation and quoting on this line.", e);
+      throw new ConfigException(
+          where,
+          null,
+          "YAML syntax error: "
+              + context
+              + e.getProblem()
+              + ". Check the indentation and quoting on this line.",
+          e);
     } catch (YAMLException e) {
       throw new ConfigException(source, null, "YAML error: " + e.getMessage(), e);
     }
@@ -156,17 +191,23 @@ final class YamlReader {
       return done;
     }
     if (inProgress.containsKey(node)) {
-      throw new ConfigException(where(node), null, "an alias refers to a node that contains it (a recursive "
-          + "structure); recipes must be trees");
+      throw new ConfigException(
+          where(node),
+          null,
+          "an alias refers to a node that contains it (a recursive "
+              + "structure); recipes must be trees");
     }
     inProgress.put(node, Boolean.TRUE);
     try {
-      Node out = switch (node.getNodeId()) {
-        case scalar -> scalar((ScalarNode) node);
-        case sequence -> sequence((SequenceNode) node);
-        case mapping -> mapping((MappingNode) node);
-        default -> throw new ConfigException(where(node), null, "unsupported YAML node " + node.getNodeId());
-      };
+      Node out =
+          switch (node.getNodeId()) {
+            case scalar -> scalar((ScalarNode) node);
+            case sequence -> sequence((SequenceNode) node);
+            case mapping -> mapping((MappingNode) node);
+            default ->
+                throw new ConfigException(
+                    where(node), null, "unsupported YAML node " + node.getNodeId());
+          };
       converted.put(node, out);
       return out;
     } finally {
@@ -174,7 +215,9 @@ final class YamlReader {
     }
   }
 
-  /** Our tag for a node ({@code !new:x}), null for YAML's own collection tags; rejects unknown tags. */
+  /**
+   * Our tag for a node ({@code !new:x}), null for YAML's own collection tags; rejects unknown tags.
+   */
   private String customTag(org.yaml.snakeyaml.nodes.Node node, Tag standard) {
     String tag = node.getTag().getValue();
     if (tag.equals(standard.getValue())) {
@@ -184,8 +227,14 @@ final class YamlReader {
       boolean prefix = known.endsWith(":");
       if (prefix ? tag.startsWith(known) : tag.equals(known)) {
         if (prefix && tag.length() == known.length()) {
-          throw new ConfigException(where(node), null, "tag " + tag + " needs a name after the colon, e.g. "
-              + known + (known.equals(Node.INCLUDE) ? "other.yaml" : "features.Fbank"));
+          throw new ConfigException(
+              where(node),
+              null,
+              "tag "
+                  + tag
+                  + " needs a name after the colon, e.g. "
+                  + known
+                  + (known.equals(Node.INCLUDE) ? "other.yaml" : "features.Fbank"));
         }
         return tag;
       }
@@ -193,8 +242,15 @@ final class YamlReader {
     String written = tag.startsWith(Tag.PREFIX) ? "!!" + tag.substring(Tag.PREFIX.length()) : tag;
     String head = written.contains(":") ? written.substring(0, written.indexOf(':') + 1) : written;
     String close = Names.didYouMean(head, TAGS);
-    throw new ConfigException(where(node), null, "unknown tag " + written + (close.isEmpty() ? "." : close)
-        + " Supported: " + String.join(", ", TAGS) + " and YAML's !!str, !!int, !!float, !!bool, !!null.");
+    throw new ConfigException(
+        where(node),
+        null,
+        "unknown tag "
+            + written
+            + (close.isEmpty() ? "." : close)
+            + " Supported: "
+            + String.join(", ", TAGS)
+            + " and YAML's !!str, !!int, !!float, !!bool, !!null.");
   }
 
   private Node scalar(ScalarNode node) {
@@ -228,8 +284,10 @@ final class YamlReader {
 
   private Node tuple(String text, Location at) {
     if (!TUPLE.matcher(text).matches()) {
-      throw new ConfigException(at, null, "!tuple value '" + text + "' must be written in parentheses, "
-          + "like !tuple (1, 2)");
+      throw new ConfigException(
+          at,
+          null,
+          "!tuple value '" + text + "' must be written in parentheses, " + "like !tuple (1, 2)");
     }
     Node inner = readValue("[" + text.substring(1, text.length() - 1) + "]", at);
     return new Node.Sequence(Node.TUPLE, ((Node.Sequence) inner).items, at);
@@ -296,13 +354,17 @@ final class YamlReader {
         continue;
       }
       if (!(keyNode instanceof ScalarNode scalarKey)) {
-        throw new ConfigException(where(keyNode), null, "mapping keys must be plain names, not "
-            + keyNode.getNodeId() + "s");
+        throw new ConfigException(
+            where(keyNode),
+            null,
+            "mapping keys must be plain names, not " + keyNode.getNodeId() + "s");
       }
       Location first = explicit.putIfAbsent(scalarKey.getValue(), where(keyNode));
       if (first != null) {
-        throw new ConfigException(where(keyNode), scalarKey.getValue(), "duplicate key (first written at line "
-            + first.line() + "); keep one of them");
+        throw new ConfigException(
+            where(keyNode),
+            scalarKey.getValue(),
+            "duplicate key (first written at line " + first.line() + "); keep one of them");
       }
       own.add(tuple);
     }
@@ -315,21 +377,28 @@ final class YamlReader {
     return out;
   }
 
-  /** Adds the entries of a merge ({@code <<: *base} or {@code <<: [*a, *b]}); the first source of a key wins. */
-  private void mergeInto(org.yaml.snakeyaml.nodes.Node source, Map<String, Node> merged,
+  /**
+   * Adds the entries of a merge ({@code <<: *base} or {@code <<: [*a, *b]}); the first source of a
+   * key wins.
+   */
+  private void mergeInto(
+      org.yaml.snakeyaml.nodes.Node source,
+      Map<String, Node> merged,
       Map<String, Location> mergedAt) {
-    List<org.yaml.snakeyaml.nodes.Node> sources = source instanceof SequenceNode seq ? seq.getValue()
-        : List.of(source);
+    List<org.yaml.snakeyaml.nodes.Node> sources =
+        source instanceof SequenceNode seq ? seq.getValue() : List.of(source);
     for (org.yaml.snakeyaml.nodes.Node s : sources) {
       if (!(convert(s) instanceof Node.Mapping map)) {
-        throw new ConfigException(where(s), null, "a merge key (<<) needs a mapping or a list of mappings");
+        throw new ConfigException(
+            where(s), null, "a merge key (<<) needs a mapping or a list of mappings");
       }
-      map.entries.forEach((k, v) -> {
-        if (!merged.containsKey(k)) {
-          merged.put(k, v);
-          mergedAt.put(k, map.locationOf(k));
-        }
-      });
+      map.entries.forEach(
+          (k, v) -> {
+            if (!merged.containsKey(k)) {
+              merged.put(k, v);
+              mergedAt.put(k, map.locationOf(k));
+            }
+          });
     }
   }
 

@@ -20,16 +20,18 @@ import org.yaml.snakeyaml.nodes.Tag;
 import org.yaml.snakeyaml.representer.Representer;
 
 /**
- * Writes a resolved tree back to YAML that loads to an equal configuration: tags that build objects kept,
- * references replaced by their values, an object shared by several keys written once with an anchor and then
- * as aliases (so it stays one object), strings quoted where they would otherwise read as another type.
+ * Writes a resolved tree back to YAML that loads to an equal configuration: tags that build objects
+ * kept, references replaced by their values, an object shared by several keys written once with an
+ * anchor and then as aliases (so it stays one object), strings quoted where they would otherwise
+ * read as another type.
  */
 final class YamlWriter {
   private static final Pattern YAML11_BOOL =
       Pattern.compile("yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF");
   private static final Pattern SIMPLE_WORD = Pattern.compile("[A-Za-z_][A-Za-z0-9_./-]*");
 
-  private final IdentityHashMap<Node, org.yaml.snakeyaml.nodes.Node> converted = new IdentityHashMap<>();
+  private final IdentityHashMap<Node, org.yaml.snakeyaml.nodes.Node> converted =
+      new IdentityHashMap<>();
 
   private YamlWriter() {}
 
@@ -41,8 +43,13 @@ final class YamlWriter {
     options.setWidth(120);
     options.setAllowUnicode(true);
     options.setDefaultScalarStyle(ScalarStyle.PLAIN);
-    Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()), new Representer(options), options,
-        new LoaderOptions(), new YamlReader.Yaml12Resolver());
+    Yaml yaml =
+        new Yaml(
+            new SafeConstructor(new LoaderOptions()),
+            new Representer(options),
+            options,
+            new LoaderOptions(),
+            new YamlReader.Yaml12Resolver());
     StringWriter out = new StringWriter();
     yaml.serialize(new YamlWriter().convert(root), out);
     return out.toString();
@@ -65,7 +72,8 @@ final class YamlWriter {
       Tag tag = map.tag == null ? Tag.MAP : new Tag(map.tag);
       out = new MappingNode(tag, entries, entries.isEmpty() ? FlowStyle.FLOW : FlowStyle.BLOCK);
     }
-    // Only objects need anchors to stay shared; plain values and containers (unmodifiable once built) read
+    // Only objects need anchors to stay shared; plain values and containers (unmodifiable once
+    // built) read
     // better repeated, and objects inside them are still anchored.
     if (node.isCallable()) {
       converted.put(node, out);
@@ -75,13 +83,15 @@ final class YamlWriter {
 
   private static ScalarNode str(String text) {
     // Plain "yes" or "on" is a string in YAML 1.2 but a boolean to PyYAML (YAML 1.1): quote them.
-    ScalarStyle style = YAML11_BOOL.matcher(text).matches() ? ScalarStyle.SINGLE_QUOTED : ScalarStyle.PLAIN;
+    ScalarStyle style =
+        YAML11_BOOL.matcher(text).matches() ? ScalarStyle.SINGLE_QUOTED : ScalarStyle.PLAIN;
     return new ScalarNode(Tag.STR, text, null, null, style);
   }
 
   private static org.yaml.snakeyaml.nodes.Node scalar(Node.Scalar s) {
     if (s.tag != null) {
-      // A callable without arguments: "!new:X {}" reads (in HyperPyYAML too) as a call with no arguments.
+      // A callable without arguments: "!new:X {}" reads (in HyperPyYAML too) as a call with no
+      // arguments.
       return new MappingNode(new Tag(s.tag), new ArrayList<>(), FlowStyle.FLOW);
     }
     Object v = s.value;
@@ -127,13 +137,18 @@ final class YamlWriter {
     return new SequenceNode(tag, items, flat ? FlowStyle.FLOW : FlowStyle.BLOCK);
   }
 
-  /** HyperPyYAML's tuple text {@code (1, 2)}, or null when an item would not read back as itself there. */
+  /**
+   * HyperPyYAML's tuple text {@code (1, 2)}, or null when an item would not read back as itself
+   * there.
+   */
   private static String tupleText(Node.Sequence seq) {
     List<String> parts = new ArrayList<>();
     for (Node item : seq.items) {
       Object v = ((Node.Scalar) item).value;
       if (v instanceof String s) {
-        if (!SIMPLE_WORD.matcher(s).matches() || YAML11_BOOL.matcher(s).matches() || !readsAsString(s)) {
+        if (!SIMPLE_WORD.matcher(s).matches()
+            || YAML11_BOOL.matcher(s).matches()
+            || !readsAsString(s)) {
           return null;
         }
         parts.add(s);

@@ -4,8 +4,8 @@ import dev.sonus.audio.AudioIO;
 import dev.sonus.features.FeatureExtractor;
 import dev.sonus.tensor.Tensors;
 import java.nio.file.Path;
-import org.bytedeco.javacpp.PointerScope;
 import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 /** Ready-made pipeline steps for audio datasets. */
@@ -13,11 +13,12 @@ public final class AudioPipelines {
   private AudioPipelines() {}
 
   /**
-   * Reads the audio file named by {@code take} (a path string, or a JSON object with a {@code file} entry),
-   * downmixes to mono and resamples to {@code sampleRate} Hz: provides a {@code float[]}.
+   * Reads the audio file named by {@code take} (a path string, or a JSON object with a {@code file}
+   * entry), downmixes to mono and resamples to {@code sampleRate} Hz: provides a {@code float[]}.
    */
   public static Pipeline readAudio(String take, String provide, int sampleRate) {
-    return Pipeline.of(take, provide, value -> AudioIO.readMono(audioPath(value), sampleRate).channel(0));
+    return Pipeline.of(
+        take, provide, value -> AudioIO.readMono(audioPath(value), sampleRate).channel(0));
   }
 
   /** Computes the features of a {@code float[]} waveform: provides {@code float[frames][dims]}. */
@@ -25,7 +26,10 @@ public final class AudioPipelines {
     return Pipeline.of(take, provide, value -> frames(features, (float[]) value));
   }
 
-  /** Features of one waveform as {@code float[frames][dims]}, as the {@link #features} step computes them. */
+  /**
+   * Features of one waveform as {@code float[frames][dims]}, as the {@link #features} step computes
+   * them.
+   */
   public static float[][] frames(FeatureExtractor features, float[] samples) {
     try (PointerScope scope = new PointerScope()) {
       Tensor feats = features.forward(Tensors.fromFloats(samples, 1, samples.length));
@@ -41,9 +45,9 @@ public final class AudioPipelines {
   }
 
   /**
-   * Features of several waveforms collated into one padded batch ({@code id} "0", "1", ...; {@code feats}
-   * {@code [B, T, dims]} with relative lengths), as a data loader would make it from the {@link #features} step. The
-   * caller closes the batch.
+   * Features of several waveforms collated into one padded batch ({@code id} "0", "1", ...; {@code
+   * feats} {@code [B, T, dims]} with relative lengths), as a data loader would make it from the
+   * {@link #features} step. The caller closes the batch.
    *
    * @throws IllegalArgumentException naming the index of an empty waveform
    */
@@ -51,14 +55,18 @@ public final class AudioPipelines {
     java.util.List<Map<String, Object>> items = new java.util.ArrayList<>();
     for (int i = 0; i < signals.size(); i++) {
       if (signals.get(i).length == 0) {
-        throw new IllegalArgumentException("signal " + i + " is empty; there is nothing to compute features of");
+        throw new IllegalArgumentException(
+            "signal " + i + " is empty; there is nothing to compute features of");
       }
       items.add(Map.of("id", Integer.toString(i), "feats", frames(features, signals.get(i))));
     }
     return Batch.collate(items);
   }
 
-  /** The file path in a manifest audio field: a string, or a map with {@code file} (SpeechBrain's JSON style). */
+  /**
+   * The file path in a manifest audio field: a string, or a map with {@code file} (SpeechBrain's
+   * JSON style).
+   */
   public static Path audioPath(Object value) {
     if (value instanceof Map<?, ?> m && m.get("file") != null) {
       return Path.of(String.valueOf(m.get("file")));

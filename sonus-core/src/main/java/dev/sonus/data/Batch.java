@@ -12,13 +12,14 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * A collated batch of items, as SpeechBrain's {@code PaddedBatch}: sequences become {@link PaddedData}
- * (padded tensor plus relative lengths), everything else a list with one entry per item.
+ * A collated batch of items, as SpeechBrain's {@code PaddedBatch}: sequences become {@link
+ * PaddedData} (padded tensor plus relative lengths), everything else a list with one entry per
+ * item.
  *
- * <p>Collation rules per key: {@code float[]} → {@code [B, T]} float32; {@code float[][]} (frames × features) →
- * {@code [B, T, F]}; {@code int[]}/{@code long[]} → {@code [B, L]} int64; a {@link Tensor} → stacked along a new
- * first axis, padded on its own first axis; anything else (strings, numbers) → {@code List}. The batch owns its
- * tensors: close it when done.
+ * <p>Collation rules per key: {@code float[]} → {@code [B, T]} float32; {@code float[][]} (frames ×
+ * features) → {@code [B, T, F]}; {@code int[]}/{@code long[]} → {@code [B, L]} int64; a {@link
+ * Tensor} → stacked along a new first axis, padded on its own first axis; anything else (strings,
+ * numbers) → {@code List}. The batch owns its tensors: close it when done.
  */
 public final class Batch implements AutoCloseable {
   private final List<String> ids;
@@ -32,8 +33,8 @@ public final class Batch implements AutoCloseable {
   /**
    * Collates items (each a map of key → value, with an {@code id}).
    *
-   * @throws IllegalArgumentException naming the key and items when values of one key have different kinds or
-   *     trailing shapes
+   * @throws IllegalArgumentException naming the key and items when values of one key have different
+   *     kinds or trailing shapes
    */
   public static Batch collate(List<Map<String, Object>> items) {
     if (items.isEmpty()) {
@@ -44,14 +45,16 @@ public final class Batch implements AutoCloseable {
       ids.add(String.valueOf(item.get("id")));
     }
     Map<String, Object> values = new LinkedHashMap<>();
-    // Temporaries (data pointers, shape arrays) are freed here rather than by the garbage collector; the padded
+    // Temporaries (data pointers, shape arrays) are freed here rather than by the garbage
+    // collector; the padded
     // tensors are retained and belong to the batch.
     try (PointerScope scope = new PointerScope()) {
       for (String key : items.get(0).keySet()) {
         List<Object> column = new ArrayList<>(items.size());
         for (Map<String, Object> item : items) {
           if (!item.containsKey(key)) {
-            throw new IllegalArgumentException("item '" + item.get("id") + "' has no key '" + key + "'");
+            throw new IllegalArgumentException(
+                "item '" + item.get("id") + "' has no key '" + key + "'");
           }
           column.add(item.get(key));
         }
@@ -114,8 +117,10 @@ public final class Batch implements AutoCloseable {
       max = Math.max(max, x.length);
       if (x.length > 0) {
         if (dims >= 0 && x[0].length != dims) {
-          throw new IllegalArgumentException(String.format("key '%s': item '%s' has %d features per frame, "
-              + "others have %d", key, ids.get(i), x[0].length, dims));
+          throw new IllegalArgumentException(
+              String.format(
+                  "key '%s': item '%s' has %d features per frame, " + "others have %d",
+                  key, ids.get(i), x[0].length, dims));
         }
         dims = x[0].length;
       }
@@ -172,15 +177,21 @@ public final class Batch implements AutoCloseable {
       long len = t.size(0);
       rel[i] = relative(len, max);
       long[] pad = new long[2 * (int) t.dim()];
-      pad[pad.length - 1] = max - len; // constant_pad_nd pads the last axis first: the first axis is last here
+      pad[pad.length - 1] =
+          max - len; // constant_pad_nd pads the last axis first: the first axis is last here
       parts[i] = len == max ? t : torch.constant_pad_nd(t, pad);
     }
     Tensor data;
     try {
       data = torch.stack(new TensorVector(parts), 0);
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("key '" + key + "': tensors of the batch differ in their trailing "
-          + "shapes and cannot be stacked: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "key '"
+              + key
+              + "': tensors of the batch differ in their trailing "
+              + "shapes and cannot be stacked: "
+              + e.getMessage(),
+          e);
     }
     return new PaddedData(data, Tensors.fromFloats(rel, b));
   }
@@ -201,9 +212,11 @@ public final class Batch implements AutoCloseable {
   }
 
   private static IllegalArgumentException mixed(String key, String id, Object v, String expected) {
-    return new IllegalArgumentException(String.format("key '%s': item '%s' holds %s but the batch's first item "
-        + "holds %s; every item must give the same kind of value", key, id,
-        v == null ? "null" : v.getClass().getSimpleName(), expected));
+    return new IllegalArgumentException(
+        String.format(
+            "key '%s': item '%s' holds %s but the batch's first item "
+                + "holds %s; every item must give the same kind of value",
+            key, id, v == null ? "null" : v.getClass().getSimpleName(), expected));
   }
 
   /** Item IDs in batch order. */
@@ -220,7 +233,8 @@ public final class Batch implements AutoCloseable {
   public PaddedData padded(String key) {
     Object v = require(key);
     if (!(v instanceof PaddedData p)) {
-      throw new IllegalArgumentException("key '" + key + "' is not a padded sequence in this batch (it is a list)");
+      throw new IllegalArgumentException(
+          "key '" + key + "' is not a padded sequence in this batch (it is a list)");
     }
     return p;
   }
@@ -230,7 +244,8 @@ public final class Batch implements AutoCloseable {
   public List<Object> list(String key) {
     Object v = require(key);
     if (!(v instanceof List<?> l)) {
-      throw new IllegalArgumentException("key '" + key + "' is a padded tensor in this batch, not a list");
+      throw new IllegalArgumentException(
+          "key '" + key + "' is a padded tensor in this batch, not a list");
     }
     return (List<Object>) l;
   }
@@ -243,7 +258,8 @@ public final class Batch implements AutoCloseable {
   private Object require(String key) {
     Object v = values.get(key);
     if (v == null) {
-      throw new IllegalArgumentException("batch has no key '" + key + "'; keys: " + values.keySet());
+      throw new IllegalArgumentException(
+          "batch has no key '" + key + "'; keys: " + values.keySet());
     }
     return v;
   }

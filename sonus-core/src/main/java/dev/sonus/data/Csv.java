@@ -4,7 +4,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** RFC 4180 CSV parsing with Python's {@code skipinitialspace=True}: quoted fields, doubled quotes, CRLF. */
+/**
+ * RFC 4180 CSV parsing with Python's {@code skipinitialspace=True}: quoted fields, doubled quotes,
+ * CRLF.
+ */
 final class Csv {
   private Csv() {}
 
@@ -30,7 +33,8 @@ final class Csv {
           i++;
           while (true) {
             if (i >= n) {
-              throw new IllegalArgumentException(path + ":" + startLine + ": unterminated quoted field");
+              throw new IllegalArgumentException(
+                  path + ":" + startLine + ": unterminated quoted field");
             }
             char c = text.charAt(i);
             if (c == '"') {
@@ -48,11 +52,17 @@ final class Csv {
             field.append(c);
             i++;
           }
-          while (i < n && text.charAt(i) != ',' && text.charAt(i) != '\n' && text.charAt(i) != '\r') {
+          while (i < n
+              && text.charAt(i) != ','
+              && text.charAt(i) != '\n'
+              && text.charAt(i) != '\r') {
             field.append(text.charAt(i++));
           }
         } else {
-          while (i < n && text.charAt(i) != ',' && text.charAt(i) != '\n' && text.charAt(i) != '\r') {
+          while (i < n
+              && text.charAt(i) != ','
+              && text.charAt(i) != '\n'
+              && text.charAt(i) != '\r') {
             field.append(text.charAt(i++));
           }
         }

@@ -19,9 +19,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Checks that manifests describe sound data before a run spends hours on it: audio that is missing or unreadable,
- * duplicate IDs (within and across manifests), a declared duration that differs from the file's, a sample rate
- * other than the recipe's, empty transcripts, and speakers that appear in more than one split (leakage).
+ * Checks that manifests describe sound data before a run spends hours on it: audio that is missing
+ * or unreadable, duplicate IDs (within and across manifests), a declared duration that differs from
+ * the file's, a sample rate other than the recipe's, empty transcripts, and speakers that appear in
+ * more than one split (leakage).
  *
  * <p>Audio headers are read without decoding, on several threads.
  */
@@ -29,8 +30,15 @@ public final class DataCheck {
   private DataCheck() {}
 
   /** Kinds of problem. */
-  public enum Kind { MISSING_AUDIO, UNREADABLE_AUDIO, DUPLICATE_ID, DURATION_MISMATCH, SAMPLE_RATE_MISMATCH,
-    EMPTY_TRANSCRIPT, SPEAKER_OVERLAP }
+  public enum Kind {
+    MISSING_AUDIO,
+    UNREADABLE_AUDIO,
+    DUPLICATE_ID,
+    DURATION_MISMATCH,
+    SAMPLE_RATE_MISMATCH,
+    EMPTY_TRANSCRIPT,
+    SPEAKER_OVERLAP
+  }
 
   /**
    * One problem.
@@ -44,7 +52,8 @@ public final class DataCheck {
   public record Problem(Path manifest, int line, String id, Kind kind, String message) {
     @Override
     public String toString() {
-      return String.format("%s:%d: %s [%s] %s", manifest, line, id, kind.name().toLowerCase(Locale.ROOT), message);
+      return String.format(
+          "%s:%d: %s [%s] %s", manifest, line, id, kind.name().toLowerCase(Locale.ROOT), message);
     }
   }
 
@@ -58,34 +67,50 @@ public final class DataCheck {
    * @param sampleRate expected rate in Hz, or 0 to accept any
    * @param durationTolerance allowed |declared - actual| in seconds
    * @param threads threads reading audio headers
-   * @param heldOut decides which manifests are held-out splits; a speaker of a held-out split must appear in no
-   *     other manifest. Training and validation splits may share speakers (a validation set of other takes is
-   *     common); use {@link #ALL_HELD_OUT} to require every split to be speaker-disjoint.
+   * @param heldOut decides which manifests are held-out splits; a speaker of a held-out split must
+   *     appear in no other manifest. Training and validation splits may share speakers (a
+   *     validation set of other takes is common); use {@link #ALL_HELD_OUT} to require every split
+   *     to be speaker-disjoint.
    */
-  public record Options(String audioKey, String durationKey, String textKey, String speakerKey, int sampleRate,
-      double durationTolerance, int threads, java.util.function.Predicate<Path> heldOut) {
-    /** Manifests named like test or evaluation splits: {@code test*}, {@code eval*} (SpeechBrain's naming). */
-    public static final java.util.function.Predicate<Path> TEST_BY_NAME = p -> {
-      String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-      return n.startsWith("test") || n.startsWith("eval");
-    };
+  public record Options(
+      String audioKey,
+      String durationKey,
+      String textKey,
+      String speakerKey,
+      int sampleRate,
+      double durationTolerance,
+      int threads,
+      java.util.function.Predicate<Path> heldOut) {
+    /**
+     * Manifests named like test or evaluation splits: {@code test*}, {@code eval*} (SpeechBrain's
+     * naming).
+     */
+    public static final java.util.function.Predicate<Path> TEST_BY_NAME =
+        p -> {
+          String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+          return n.startsWith("test") || n.startsWith("eval");
+        };
 
     /** Every manifest is a held-out split: all must be speaker-disjoint. */
     public static final java.util.function.Predicate<Path> ALL_HELD_OUT = p -> true;
 
-    /** SpeechBrain's usual column names, any rate, 0.1 s tolerance, 4 threads, test splits by name. */
+    /**
+     * SpeechBrain's usual column names, any rate, 0.1 s tolerance, 4 threads, test splits by name.
+     */
     public static Options defaults() {
       return new Options("wav", "duration", "wrd", "spk_id", 0, 0.1, 4, TEST_BY_NAME);
     }
 
     /** Returns a copy checking the audio files of another column. */
     public Options withAudioKey(String key) {
-      return new Options(key, durationKey, textKey, speakerKey, sampleRate, durationTolerance, threads, heldOut);
+      return new Options(
+          key, durationKey, textKey, speakerKey, sampleRate, durationTolerance, threads, heldOut);
     }
 
     /** Returns a copy expecting this sample rate. */
     public Options withSampleRate(int hz) {
-      return new Options(audioKey, durationKey, textKey, speakerKey, hz, durationTolerance, threads, heldOut);
+      return new Options(
+          audioKey, durationKey, textKey, speakerKey, hz, durationTolerance, threads, heldOut);
     }
   }
 
@@ -109,8 +134,13 @@ public final class DataCheck {
       for (Problem p : problems) {
         counts.merge(p.kind(), 1, Integer::sum);
       }
-      sb.append(String.format(Locale.ROOT, "%d rows, %.1f s of audio: %s%n", rows, audioSeconds,
-          ok() ? "no problems" : problems.size() + " problem(s) " + counts));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "%d rows, %.1f s of audio: %s%n",
+              rows,
+              audioSeconds,
+              ok() ? "no problems" : problems.size() + " problem(s) " + counts));
       for (Problem p : problems) {
         sb.append(p).append(System.lineSeparator());
       }
@@ -119,8 +149,8 @@ public final class DataCheck {
   }
 
   /**
-   * The pre-training step: checks the manifests and throws if anything is wrong, so that a run stops before
-   * epoch 1 instead of failing (or silently learning from bad data) hours later.
+   * The pre-training step: checks the manifests and throws if anything is wrong, so that a run
+   * stops before epoch 1 instead of failing (or silently learning from bad data) hours later.
    *
    * @return the report when it is clean (for logging the row count and hours of audio)
    * @throws IllegalStateException whose message is the full report, with the fix for each problem
@@ -128,8 +158,11 @@ public final class DataCheck {
   public static Report requireClean(List<Manifest> manifests, Options options) {
     Report report = check(manifests, options);
     if (!report.ok()) {
-      throw new IllegalStateException("the data check found problems; fix them or disable the check (check_data: "
-          + "false) to train anyway:" + System.lineSeparator() + report.format());
+      throw new IllegalStateException(
+          "the data check found problems; fix them or disable the check (check_data: "
+              + "false) to train anyway:"
+              + System.lineSeparator()
+              + report.format());
     }
     return report;
   }
@@ -148,20 +181,36 @@ public final class DataCheck {
         rows++;
         Manifest.Row first = firstById.putIfAbsent(r.id(), r);
         if (first != null) {
-          problems.add(new Problem(m.source(), r.line(), r.id(), Kind.DUPLICATE_ID, String.format(
-              "ID '%s' already used at %s:%d; IDs must be unique across all splits", r.id(),
-              manifestOfId.get(r.id()).source(), first.line())));
+          problems.add(
+              new Problem(
+                  m.source(),
+                  r.line(),
+                  r.id(),
+                  Kind.DUPLICATE_ID,
+                  String.format(
+                      "ID '%s' already used at %s:%d; IDs must be unique across all splits",
+                      r.id(), manifestOfId.get(r.id()).source(), first.line())));
         } else {
           manifestOfId.put(r.id(), m);
         }
         Object text = r.fields().get(options.textKey());
-        if (r.fields().containsKey(options.textKey()) && (text == null || String.valueOf(text).isBlank())) {
-          problems.add(new Problem(m.source(), r.line(), r.id(), Kind.EMPTY_TRANSCRIPT,
-              "transcript column '" + options.textKey() + "' is empty; fix the transcript or drop the row"));
+        if (r.fields().containsKey(options.textKey())
+            && (text == null || String.valueOf(text).isBlank())) {
+          problems.add(
+              new Problem(
+                  m.source(),
+                  r.line(),
+                  r.id(),
+                  Kind.EMPTY_TRANSCRIPT,
+                  "transcript column '"
+                      + options.textKey()
+                      + "' is empty; fix the transcript or drop the row"));
         }
         Object spk = r.fields().get(options.speakerKey());
         if (spk != null && !String.valueOf(spk).isBlank()) {
-          speakers.computeIfAbsent(String.valueOf(spk), k -> new LinkedHashMap<>()).putIfAbsent(m, r);
+          speakers
+              .computeIfAbsent(String.valueOf(spk), k -> new LinkedHashMap<>())
+              .putIfAbsent(m, r);
         }
         audioRows.add(r);
         audioManifests.add(m);
@@ -175,36 +224,55 @@ public final class DataCheck {
     }
     for (Map.Entry<String, Map<Manifest, Manifest.Row>> e : speakers.entrySet()) {
       Map<Manifest, Manifest.Row> splits = e.getValue();
-      boolean leaks = splits.size() > 1 && splits.keySet().stream().anyMatch(m -> options.heldOut().test(m.source()));
+      boolean leaks =
+          splits.size() > 1
+              && splits.keySet().stream().anyMatch(m -> options.heldOut().test(m.source()));
       if (leaks) {
         List<String> where = new ArrayList<>();
         for (Map.Entry<Manifest, Manifest.Row> w : splits.entrySet()) {
           where.add(w.getKey().source() + ":" + w.getValue().line());
         }
-        Map.Entry<Manifest, Manifest.Row> first = splits.entrySet().stream()
-            .filter(w -> options.heldOut().test(w.getKey().source())).findFirst().orElseThrow();
-        problems.add(new Problem(first.getKey().source(), first.getValue().line(), first.getValue().id(),
-            Kind.SPEAKER_OVERLAP, String.format("speaker '%s' of a held-out split also appears in %s: results on "
-                + "it would be optimistic; assign each speaker to one side", e.getKey(), String.join(", ", where))));
+        Map.Entry<Manifest, Manifest.Row> first =
+            splits.entrySet().stream()
+                .filter(w -> options.heldOut().test(w.getKey().source()))
+                .findFirst()
+                .orElseThrow();
+        problems.add(
+            new Problem(
+                first.getKey().source(),
+                first.getValue().line(),
+                first.getValue().id(),
+                Kind.SPEAKER_OVERLAP,
+                String.format(
+                    "speaker '%s' of a held-out split also appears in %s: results on "
+                        + "it would be optimistic; assign each speaker to one side",
+                    e.getKey(), String.join(", ", where))));
       }
     }
-    problems.sort(Comparator.comparing((Problem p) -> p.manifest().toString()).thenComparingInt(Problem::line)
-        .thenComparing(p -> p.kind()));
+    problems.sort(
+        Comparator.comparing((Problem p) -> p.manifest().toString())
+            .thenComparingInt(Problem::line)
+            .thenComparing(p -> p.kind()));
     return new Report(List.copyOf(problems), rows, total);
   }
 
-  private static List<Problem> checkAudio(List<Manifest.Row> rows, List<Manifest> manifests, Options options,
-      double[] seconds) {
-    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, options.threads()), r -> {
-      Thread t = new Thread(r, "sonus-data-check");
-      t.setDaemon(true);
-      return t;
-    });
+  private static List<Problem> checkAudio(
+      List<Manifest.Row> rows, List<Manifest> manifests, Options options, double[] seconds) {
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            Math.max(1, options.threads()),
+            r -> {
+              Thread t = new Thread(r, "sonus-data-check");
+              t.setDaemon(true);
+              return t;
+            });
     try {
       List<Future<List<Problem>>> futures = new ArrayList<>();
       for (int i = 0; i < rows.size(); i++) {
         int index = i;
-        futures.add(pool.submit(() -> checkOne(rows.get(index), manifests.get(index), options, seconds, index)));
+        futures.add(
+            pool.submit(
+                () -> checkOne(rows.get(index), manifests.get(index), options, seconds, index)));
       }
       List<Problem> out = new ArrayList<>();
       for (Future<List<Problem>> f : futures) {
@@ -221,25 +289,44 @@ public final class DataCheck {
     }
   }
 
-  private static List<Problem> checkOne(Manifest.Row r, Manifest m, Options o, double[] seconds, int index) {
+  private static List<Problem> checkOne(
+      Manifest.Row r, Manifest m, Options o, double[] seconds, int index) {
     List<Problem> out = new ArrayList<>();
     Object audio = r.fields().get(o.audioKey());
     if (audio == null) {
-      out.add(new Problem(m.source(), r.line(), r.id(), Kind.MISSING_AUDIO,
-          "no '" + o.audioKey() + "' column; name the audio column with --audio-key"));
+      out.add(
+          new Problem(
+              m.source(),
+              r.line(),
+              r.id(),
+              Kind.MISSING_AUDIO,
+              "no '" + o.audioKey() + "' column; name the audio column with --audio-key"));
       return out;
     }
     Path path = AudioPipelines.audioPath(audio);
     if (!Files.exists(path)) {
-      out.add(new Problem(m.source(), r.line(), r.id(), Kind.MISSING_AUDIO, "audio file " + path
-          + " does not exist (check the data folder given for the manifest's $data_root / {data_root})"));
+      out.add(
+          new Problem(
+              m.source(),
+              r.line(),
+              r.id(),
+              Kind.MISSING_AUDIO,
+              "audio file "
+                  + path
+                  + " does not exist (check the data folder given for the manifest's $data_root / {data_root})"));
       return out;
     }
     AudioInfo info;
     try {
       info = AudioIO.info(path);
       if (info.numFrames() == 0) {
-        out.add(new Problem(m.source(), r.line(), r.id(), Kind.UNREADABLE_AUDIO, path + ": the recording is empty"));
+        out.add(
+            new Problem(
+                m.source(),
+                r.line(),
+                r.id(),
+                Kind.UNREADABLE_AUDIO,
+                path + ": the recording is empty"));
         return out;
       }
     } catch (UncheckedIOException e) {
@@ -248,24 +335,48 @@ public final class DataCheck {
     }
     seconds[index] = info.durationSeconds();
     if (o.sampleRate() > 0 && info.sampleRate() != o.sampleRate()) {
-      out.add(new Problem(m.source(), r.line(), r.id(), Kind.SAMPLE_RATE_MISMATCH, String.format(
-          "%s is %d Hz but the recipe expects %d Hz; resample the data or set sample_rate", path, info.sampleRate(),
-          o.sampleRate())));
+      out.add(
+          new Problem(
+              m.source(),
+              r.line(),
+              r.id(),
+              Kind.SAMPLE_RATE_MISMATCH,
+              String.format(
+                  "%s is %d Hz but the recipe expects %d Hz; resample the data or set sample_rate",
+                  path, info.sampleRate(), o.sampleRate())));
     }
     Object declared = r.fields().get(o.durationKey());
     if (declared != null && !String.valueOf(declared).isBlank()) {
       double d;
       try {
-        d = declared instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(declared).trim());
+        d =
+            declared instanceof Number n
+                ? n.doubleValue()
+                : Double.parseDouble(String.valueOf(declared).trim());
       } catch (NumberFormatException e) {
-        out.add(new Problem(m.source(), r.line(), r.id(), Kind.DURATION_MISMATCH,
-            "duration '" + declared + "' is not a number of seconds"));
+        out.add(
+            new Problem(
+                m.source(),
+                r.line(),
+                r.id(),
+                Kind.DURATION_MISMATCH,
+                "duration '" + declared + "' is not a number of seconds"));
         return out;
       }
       if (Math.abs(d - info.durationSeconds()) > o.durationTolerance()) {
-        out.add(new Problem(m.source(), r.line(), r.id(), Kind.DURATION_MISMATCH, String.format(Locale.ROOT,
-            "declared duration %.3f s but %s lasts %.3f s (tolerance %.3f s); regenerate the manifest", d, path,
-            info.durationSeconds(), o.durationTolerance())));
+        out.add(
+            new Problem(
+                m.source(),
+                r.line(),
+                r.id(),
+                Kind.DURATION_MISMATCH,
+                String.format(
+                    Locale.ROOT,
+                    "declared duration %.3f s but %s lasts %.3f s (tolerance %.3f s); regenerate the manifest",
+                    d,
+                    path,
+                    info.durationSeconds(),
+                    o.durationTolerance())));
       }
     }
     return out;

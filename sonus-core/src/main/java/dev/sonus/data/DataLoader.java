@@ -14,13 +14,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
 
 /**
- * Loads batches on worker threads: each batch of the sampler is computed (items, then collation) by one worker,
- * up to {@code prefetch} batches ahead of the consumer, and handed out in the sampler's order whatever the
- * thread timing. Items get their randomness from (seed, epoch, item ID), so the batches are identical with 1 or
- * N workers.
+ * Loads batches on worker threads: each batch of the sampler is computed (items, then collation) by
+ * one worker, up to {@code prefetch} batches ahead of the consumer, and handed out in the sampler's
+ * order whatever the thread timing. Items get their randomness from (seed, epoch, item ID), so the
+ * batches are identical with 1 or N workers.
  *
- * <p>Workers run libtorch with one intra-op thread each. With 0 workers, batches are computed on the consumer's
- * thread. The consumer's waiting time is measured: a loader that keeps up shows a wait near zero.
+ * <p>Workers run libtorch with one intra-op thread each. With 0 workers, batches are computed on
+ * the consumer's thread. The consumer's waiting time is measured: a loader that keeps up shows a
+ * wait near zero.
  */
 public final class DataLoader implements AutoCloseable {
   private final DynamicItemDataset dataset;
@@ -38,13 +39,19 @@ public final class DataLoader implements AutoCloseable {
    * @param prefetch batches computed ahead of the consumer (at least 1 when workers > 0)
    * @param seed the run's seed, for per-item randomness
    */
-  public DataLoader(DynamicItemDataset dataset, BatchSampler sampler, int workers, int prefetch, long seed) {
+  public DataLoader(
+      DynamicItemDataset dataset, BatchSampler sampler, int workers, int prefetch, long seed) {
     this(dataset, sampler, Batch::collate, workers, prefetch, seed);
   }
 
   /** Creates a loader with a custom collation. */
-  public DataLoader(DynamicItemDataset dataset, BatchSampler sampler,
-      Function<List<Map<String, Object>>, Batch> collate, int workers, int prefetch, long seed) {
+  public DataLoader(
+      DynamicItemDataset dataset,
+      BatchSampler sampler,
+      Function<List<Map<String, Object>>, Batch> collate,
+      int workers,
+      int prefetch,
+      long seed) {
     if (workers < 0) {
       throw new IllegalArgumentException("num_workers is " + workers + "; it must be 0 or more");
     }
@@ -111,7 +118,8 @@ public final class DataLoader implements AutoCloseable {
     @Override
     public Iterator<Batch> iterator() {
       if (iterated) {
-        throw new IllegalStateException("an epoch can be iterated once; call DataLoader.epoch(n) again");
+        throw new IllegalStateException(
+            "an epoch can be iterated once; call DataLoader.epoch(n) again");
       }
       iterated = true;
       return new Iterator<>() {
@@ -175,7 +183,10 @@ public final class DataLoader implements AutoCloseable {
     }
   }
 
-  /** Starts a pass over the batches of a 1-based epoch. Close it (try-with-resources) if you stop early. */
+  /**
+   * Starts a pass over the batches of a 1-based epoch. Close it (try-with-resources) if you stop
+   * early.
+   */
   public Epoch epoch(int epoch) {
     return new Epoch(epoch, 0);
   }
@@ -203,6 +214,12 @@ public final class DataLoader implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "DataLoader(" + dataset.size() + " items, workers=" + workers + ", prefetch=" + prefetch + ")";
+    return "DataLoader("
+        + dataset.size()
+        + " items, workers="
+        + workers
+        + ", prefetch="
+        + prefetch
+        + ")";
   }
 }

@@ -12,11 +12,12 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * A dataset of manifest rows whose item values are computed on demand by {@link Pipeline} steps, as SpeechBrain's
- * {@code DynamicItemDataset}: asking for {@code sig} runs {@code wav -> sig} for that item only.
+ * A dataset of manifest rows whose item values are computed on demand by {@link Pipeline} steps, as
+ * SpeechBrain's {@code DynamicItemDataset}: asking for {@code sig} runs {@code wav -> sig} for that
+ * item only.
  *
- * <p>Immutable: adding steps, choosing output keys, filtering and sorting return new datasets that share the
- * rows. Safe to read from many loader threads at once.
+ * <p>Immutable: adding steps, choosing output keys, filtering and sorting return new datasets that
+ * share the rows. Safe to read from many loader threads at once.
  */
 public final class DynamicItemDataset {
   private final List<Manifest.Row> rows;
@@ -24,7 +25,8 @@ public final class DynamicItemDataset {
   private final Map<String, Pipeline> providers;
   private final List<String> outputKeys;
 
-  private DynamicItemDataset(List<Manifest.Row> rows, List<Pipeline> steps, List<String> outputKeys) {
+  private DynamicItemDataset(
+      List<Manifest.Row> rows, List<Pipeline> steps, List<String> outputKeys) {
     this.rows = rows;
     this.steps = steps;
     this.providers = new HashMap<>();
@@ -37,7 +39,8 @@ public final class DynamicItemDataset {
   }
 
   /**
-   * Creates a dataset of a manifest's rows; its static keys are {@code id} and the manifest's columns.
+   * Creates a dataset of a manifest's rows; its static keys are {@code id} and the manifest's
+   * columns.
    *
    * @throws IllegalArgumentException if IDs repeat
    */
@@ -59,12 +62,19 @@ public final class DynamicItemDataset {
   public DynamicItemDataset addPipeline(Pipeline step) {
     for (String k : step.provides()) {
       if (providers.containsKey(k)) {
-        throw new IllegalArgumentException("key '" + k + "' is already provided by " + providers.get(k)
-            + "; each key can be provided by one step only");
+        throw new IllegalArgumentException(
+            "key '"
+                + k
+                + "' is already provided by "
+                + providers.get(k)
+                + "; each key can be provided by one step only");
       }
       if (isStatic(k)) {
-        throw new IllegalArgumentException("key '" + k + "' is a manifest column; a step cannot provide it again "
-            + "(give the computed value another name)");
+        throw new IllegalArgumentException(
+            "key '"
+                + k
+                + "' is a manifest column; a step cannot provide it again "
+                + "(give the computed value another name)");
       }
     }
     List<Pipeline> more = new ArrayList<>(steps);
@@ -114,8 +124,8 @@ public final class DynamicItemDataset {
   }
 
   /**
-   * Computes the output keys of item {@code index}; steps receive an {@link ItemContext} of
-   * ({@code seed}, {@code epoch}, item ID).
+   * Computes the output keys of item {@code index}; steps receive an {@link ItemContext} of ({@code
+   * seed}, {@code epoch}, item ID).
    *
    * @throws IllegalStateException naming the item, its manifest line and the step when a step fails
    */
@@ -148,8 +158,8 @@ public final class DynamicItemDataset {
     if (p == null) {
       Object v = row.fields().get(key);
       if (v == null && !row.fields().containsKey(key)) {
-        throw new IllegalStateException(String.format("item '%s' (line %d): no column '%s'", row.id(),
-            row.line(), key));
+        throw new IllegalStateException(
+            String.format("item '%s' (line %d): no column '%s'", row.id(), row.line(), key));
       }
       return v;
     }
@@ -161,15 +171,22 @@ public final class DynamicItemDataset {
     try {
       results = p.step().apply(inputs, ctx);
     } catch (RuntimeException e) {
-      throw new IllegalStateException(String.format("item '%s' (manifest line %d): step %s failed: %s",
-          row.id(), row.line(), p, e.getMessage()), e);
+      throw new IllegalStateException(
+          String.format(
+              "item '%s' (manifest line %d): step %s failed: %s",
+              row.id(), row.line(), p, e.getMessage()),
+          e);
     } catch (Exception e) {
-      throw new IllegalStateException(String.format("item '%s' (manifest line %d): step %s failed: %s",
-          row.id(), row.line(), p, e), e);
+      throw new IllegalStateException(
+          String.format(
+              "item '%s' (manifest line %d): step %s failed: %s", row.id(), row.line(), p, e),
+          e);
     }
     if (results == null || results.length != p.provides().size()) {
-      throw new IllegalStateException(String.format("step %s returned %d values for item '%s'; it must return "
-          + "one per provided key", p, results == null ? 0 : results.length, row.id()));
+      throw new IllegalStateException(
+          String.format(
+              "step %s returned %d values for item '%s'; it must return " + "one per provided key",
+              p, results == null ? 0 : results.length, row.id()));
     }
     for (int i = 0; i < results.length; i++) {
       memo.put(p.provides().get(i), results[i]);
@@ -177,7 +194,10 @@ public final class DynamicItemDataset {
     return memo.get(key);
   }
 
-  /** Keeps the items whose {@code key} satisfies {@code keep} (computed keys are computed to decide). */
+  /**
+   * Keeps the items whose {@code key} satisfies {@code keep} (computed keys are computed to
+   * decide).
+   */
   public DynamicItemDataset filtered(String key, Predicate<Object> keep) {
     List<Manifest.Row> kept = new ArrayList<>();
     for (int i = 0; i < rows.size(); i++) {
@@ -226,8 +246,10 @@ public final class DynamicItemDataset {
     try {
       return Double.parseDouble(String.valueOf(v).trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(String.format("item '%s' (line %d): %s = '%s' is not a number",
-          row.id(), row.line(), key, v), e);
+      throw new IllegalArgumentException(
+          String.format(
+              "item '%s' (line %d): %s = '%s' is not a number", row.id(), row.line(), key, v),
+          e);
     }
   }
 
@@ -240,7 +262,8 @@ public final class DynamicItemDataset {
       return ca.compareTo(b);
     }
     try {
-      return Double.compare(Double.parseDouble(String.valueOf(a)), Double.parseDouble(String.valueOf(b)));
+      return Double.compare(
+          Double.parseDouble(String.valueOf(a)), Double.parseDouble(String.valueOf(b)));
     } catch (NumberFormatException e) {
       return String.valueOf(a).compareTo(String.valueOf(b));
     }
@@ -259,7 +282,8 @@ public final class DynamicItemDataset {
   private void checkComputable(String key, List<String> chain, boolean allowMissingInputs) {
     if (chain.contains(key)) {
       chain.add(key);
-      throw new IllegalArgumentException("pipeline steps form a cycle: " + String.join(" -> ", chain));
+      throw new IllegalArgumentException(
+          "pipeline steps form a cycle: " + String.join(" -> ", chain));
     }
     if (isStatic(key)) {
       return;
@@ -271,8 +295,12 @@ public final class DynamicItemDataset {
       if (!rows.isEmpty()) {
         known.addAll(rows.get(0).fields().keySet());
       }
-      throw new IllegalArgumentException("key '" + key + "' is neither a manifest column nor provided by a "
-          + "pipeline step; known keys: " + new java.util.TreeSet<>(known));
+      throw new IllegalArgumentException(
+          "key '"
+              + key
+              + "' is neither a manifest column nor provided by a "
+              + "pipeline step; known keys: "
+              + new java.util.TreeSet<>(known));
     }
     chain.add(key);
     for (String t : p.takes()) {
@@ -285,6 +313,12 @@ public final class DynamicItemDataset {
 
   @Override
   public String toString() {
-    return "DynamicItemDataset(" + rows.size() + " items, steps " + steps + ", outputs " + outputKeys + ")";
+    return "DynamicItemDataset("
+        + rows.size()
+        + " items, steps "
+        + steps
+        + ", outputs "
+        + outputKeys
+        + ")";
   }
 }

@@ -4,8 +4,9 @@ import java.util.SplittableRandom;
 
 /**
  * Where an item is being computed: the run's seed, the epoch and the item's ID. Per-item randomness
- * (augmentation, cropping) draws from {@link #random(String)}, which depends only on these values and a stream
- * name, never on which loader thread runs first, so batches are identical whatever the thread timing.
+ * (augmentation, cropping) draws from {@link #random(String)}, which depends only on these values
+ * and a stream name, never on which loader thread runs first, so batches are identical whatever the
+ * thread timing.
  *
  * @param seed the run's seed
  * @param epoch 1-based epoch, 0 outside training

@@ -23,13 +23,14 @@ import java.util.regex.Pattern;
 /**
  * A data manifest: one row per utterance, in SpeechBrain's CSV or JSON format.
  *
- * <p>CSV: a header with an {@code ID} column; {@code $name} in any value is replaced from the replacements
- * (as {@code speechbrain.dataio.dataio.load_data_csv}); spaces after commas are skipped; a {@code duration}
- * column becomes a number. JSON: an object of {@code id -> {fields}}; {@code {name}} in any string value, at any
- * depth, is replaced (as {@code load_data_json}). Rows keep their line number for error messages.
+ * <p>CSV: a header with an {@code ID} column; {@code $name} in any value is replaced from the
+ * replacements (as {@code speechbrain.dataio.dataio.load_data_csv}); spaces after commas are
+ * skipped; a {@code duration} column becomes a number. JSON: an object of {@code id -> {fields}};
+ * {@code {name}} in any string value, at any depth, is replaced (as {@code load_data_json}). Rows
+ * keep their line number for error messages.
  *
- * <p>Loading is lenient about duplicate IDs so that {@link DataCheck} can report them all; datasets built from a
- * manifest call {@link #requireUniqueIds()}.
+ * <p>Loading is lenient about duplicate IDs so that {@link DataCheck} can report them all; datasets
+ * built from a manifest call {@link #requireUniqueIds()}.
  *
  * @param source the file it was read from
  * @param rows rows in file order
@@ -42,7 +43,8 @@ public record Manifest(Path source, List<Row> rows) {
    * One utterance.
    *
    * @param id the {@code ID} value (CSV) or the object key (JSON)
-   * @param fields other columns: strings, numbers ({@code duration}), or nested maps and lists (JSON)
+   * @param fields other columns: strings, numbers ({@code duration}), or nested maps and lists
+   *     (JSON)
    * @param line 1-based line of the row in its file
    */
   public record Row(String id, Map<String, Object> fields, int line) {
@@ -62,8 +64,8 @@ public record Manifest(Path source, List<Row> rows) {
    *
    * @param replacements values for {@code $name} (CSV) and {@code {name}} (JSON) placeholders
    * @throws UncheckedIOException naming the path for a missing or unreadable file
-   * @throws IllegalArgumentException naming the file and line for malformed content or a placeholder without a
-   *     replacement
+   * @throws IllegalArgumentException naming the file and line for malformed content or a
+   *     placeholder without a replacement
    */
   public static Manifest load(Path path, Map<String, String> replacements) {
     String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
@@ -81,7 +83,8 @@ public record Manifest(Path source, List<Row> rows) {
     if (name.endsWith(".json")) {
       return new Manifest(path, parseJson(path, text, replacements));
     }
-    throw new IllegalArgumentException(path + ": unknown manifest format; expected a .csv or .json file");
+    throw new IllegalArgumentException(
+        path + ": unknown manifest format; expected a .csv or .json file");
   }
 
   /** Number of rows. */
@@ -108,14 +111,18 @@ public record Manifest(Path source, List<Row> rows) {
     for (Row r : rows) {
       Integer first = seen.putIfAbsent(r.id(), r.line());
       if (first != null) {
-        throw new IllegalArgumentException(String.format("%s:%d: duplicate ID '%s' (first on line %d); IDs must "
-            + "be unique within a manifest", source, r.line(), r.id(), first));
+        throw new IllegalArgumentException(
+            String.format(
+                "%s:%d: duplicate ID '%s' (first on line %d); IDs must "
+                    + "be unique within a manifest",
+                source, r.line(), r.id(), first));
       }
     }
   }
 
   /**
-   * Writes rows as a SpeechBrain CSV: {@code ID} then the given columns, values quoted when needed. Atomic.
+   * Writes rows as a SpeechBrain CSV: {@code ID} then the given columns, values quoted when needed.
+   * Atomic.
    */
   public static void writeCsv(Path path, List<String> columns, List<Row> rows) {
     StringBuilder sb = new StringBuilder();
@@ -136,7 +143,10 @@ public record Manifest(Path source, List<Row> rows) {
   }
 
   private static String csvQuote(String s) {
-    if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0
+    if (s.indexOf(',') < 0
+        && s.indexOf('"') < 0
+        && s.indexOf('\n') < 0
+        && s.indexOf('\r') < 0
         && (s.isEmpty() || s.charAt(0) != ' ')) {
       return s;
     }
@@ -148,13 +158,17 @@ public record Manifest(Path source, List<Row> rows) {
     List<Integer> lines = new ArrayList<>();
     Csv.parse(path, text, records, lines);
     if (records.isEmpty()) {
-      throw new IllegalArgumentException(path + ":1: the CSV manifest is empty; expected a header with an ID column");
+      throw new IllegalArgumentException(
+          path + ":1: the CSV manifest is empty; expected a header with an ID column");
     }
     List<String> header = records.get(0);
     int idCol = header.indexOf("ID");
     if (idCol < 0) {
-      throw new IllegalArgumentException(path + ":1: the CSV header has no 'ID' column (columns: " + header
-          + "); SpeechBrain manifests need unique IDs in a column named ID");
+      throw new IllegalArgumentException(
+          path
+              + ":1: the CSV header has no 'ID' column (columns: "
+              + header
+              + "); SpeechBrain manifests need unique IDs in a column named ID");
     }
     List<Row> rows = new ArrayList<>();
     for (int i = 1; i < records.size(); i++) {
@@ -164,8 +178,10 @@ public record Manifest(Path source, List<Row> rows) {
         continue; // blank line
       }
       if (rec.size() != header.size()) {
-        throw new IllegalArgumentException(String.format("%s:%d: row has %d fields but the header has %d (%s)",
-            path, line, rec.size(), header.size(), header));
+        throw new IllegalArgumentException(
+            String.format(
+                "%s:%d: row has %d fields but the header has %d (%s)",
+                path, line, rec.size(), header.size(), header));
       }
       Map<String, Object> fields = new LinkedHashMap<>();
       for (int c = 0; c < header.size(); c++) {
@@ -178,8 +194,9 @@ public record Manifest(Path source, List<Row> rows) {
           try {
             fields.put(key, Double.parseDouble(value.trim()));
           } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(String.format(
-                "%s:%d: duration '%s' is not a number of seconds", path, line, value), e);
+            throw new IllegalArgumentException(
+                String.format("%s:%d: duration '%s' is not a number of seconds", path, line, value),
+                e);
           }
         } else {
           fields.put(key, value);
@@ -199,30 +216,35 @@ public record Manifest(Path source, List<Row> rows) {
       throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
     }
     if (!(parsed instanceof Map<?, ?> top)) {
-      throw new IllegalArgumentException(path + ": a JSON manifest must be an object of id -> {fields}");
+      throw new IllegalArgumentException(
+          path + ": a JSON manifest must be an object of id -> {fields}");
     }
     List<Row> rows = new ArrayList<>();
     for (Map.Entry<?, ?> e : top.entrySet()) {
       String id = (String) e.getKey();
       int line = lineOf(text, "\"" + id + "\"");
       if (!(e.getValue() instanceof Map<?, ?> value)) {
-        throw new IllegalArgumentException(String.format("%s:%d: entry '%s' is not an object of fields", path,
-            line, id));
+        throw new IllegalArgumentException(
+            String.format("%s:%d: entry '%s' is not an object of fields", path, line, id));
       }
-      Map<String, Object> fields = (Map<String, Object>) formatJson(path, line, id, value, replacements);
+      Map<String, Object> fields =
+          (Map<String, Object>) formatJson(path, line, id, value, replacements);
       rows.add(new Row(id, Collections.unmodifiableMap(fields), line));
     }
     return rows;
   }
 
-  private static Object formatJson(Path path, int line, String key, Object v, Map<String, String> replacements) {
+  private static Object formatJson(
+      Path path, int line, String key, Object v, Map<String, String> replacements) {
     if (v instanceof String s) {
       return substitute(path, line, key, s, JSON_VARIABLE, replacements, "{");
     }
     if (v instanceof Map<?, ?> m) {
       Map<String, Object> out = new LinkedHashMap<>();
       for (Map.Entry<?, ?> e : m.entrySet()) {
-        out.put((String) e.getKey(), formatJson(path, line, (String) e.getKey(), e.getValue(), replacements));
+        out.put(
+            (String) e.getKey(),
+            formatJson(path, line, (String) e.getKey(), e.getValue(), replacements));
       }
       return out;
     }
@@ -236,8 +258,14 @@ public record Manifest(Path source, List<Row> rows) {
     return v;
   }
 
-  private static String substitute(Path path, int line, String key, String value, Pattern p,
-      Map<String, String> replacements, String marker) {
+  private static String substitute(
+      Path path,
+      int line,
+      String key,
+      String value,
+      Pattern p,
+      Map<String, String> replacements,
+      String marker) {
     if (value.indexOf(marker.charAt(0)) < 0) {
       return value;
     }
@@ -246,9 +274,11 @@ public record Manifest(Path source, List<Row> rows) {
     while (m.find()) {
       String replacement = replacements.get(m.group(1));
       if (replacement == null) {
-        throw new IllegalArgumentException(String.format("%s:%d: field '%s' = '%s' needs a value for '%s' "
-            + "(e.g. --%s=/path/to/data); given: %s", path, line, key, value, m.group(1), m.group(1),
-            replacements.keySet()));
+        throw new IllegalArgumentException(
+            String.format(
+                "%s:%d: field '%s' = '%s' needs a value for '%s' "
+                    + "(e.g. --%s=/path/to/data); given: %s",
+                path, line, key, value, m.group(1), m.group(1), replacements.keySet()));
       }
       m.appendReplacement(sb, Matcher.quoteReplacement(replacement));
     }

@@ -6,14 +6,19 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The registry of corpus preparers by name: {@code fsdd}, {@code an4}, {@code speech-commands}, {@code noizeus}.
+ * The registry of corpus preparers by name: {@code fsdd}, {@code an4}, {@code speech-commands},
+ * {@code noizeus}.
  *
- * <p>From a recipe: {@code prepare: !apply:datasets.Datasets.prepare [an4, !ref <data_folder>,
- * !ref <output_folder>/manifests]}.
+ * <p>From a recipe: {@code prepare: !apply:datasets.Datasets.prepare [an4, !ref <data_folder>, !ref
+ * <output_folder>/manifests]}.
  */
 public final class Datasets {
-  private static final List<DatasetPreparer> ALL = List.of(new FsddPreparer(), new An4Preparer(),
-      new SpeechCommandsPreparer(), new NoizeusPreparer());
+  private static final List<DatasetPreparer> ALL =
+      List.of(
+          new FsddPreparer(),
+          new An4Preparer(),
+          new SpeechCommandsPreparer(),
+          new NoizeusPreparer());
 
   private Datasets() {}
 
@@ -38,19 +43,28 @@ public final class Datasets {
    * @throws IllegalArgumentException naming the unknown name, the known ones and the closest
    */
   public static DatasetPreparer get(String name) {
-    return find(name).orElseThrow(() -> new IllegalArgumentException(String.format(
-        "no corpus preparer named '%s'%s; known: %s", name, Suggestions.didYouMean(name, names()),
-        String.join(", ", names()))));
+    return find(name)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    String.format(
+                        "no corpus preparer named '%s'%s; known: %s",
+                        name, Suggestions.didYouMean(name, names()), String.join(", ", names()))));
   }
 
-  /** Runs the preparer called {@code name} with every option at its default; see {@link DatasetPreparer}. */
+  /**
+   * Runs the preparer called {@code name} with every option at its default; see {@link
+   * DatasetPreparer}.
+   */
   public static List<PreparedManifest> prepare(String name, Path dataFolder, Path outDir) {
     return get(name).prepare(dataFolder, outDir);
   }
 
-  /** Runs the preparer called {@code name} with these options; see {@link DatasetPreparer#prepare}. */
-  public static List<PreparedManifest> prepare(String name, Path dataFolder, Path outDir,
-      Map<String, String> options) {
+  /**
+   * Runs the preparer called {@code name} with these options; see {@link DatasetPreparer#prepare}.
+   */
+  public static List<PreparedManifest> prepare(
+      String name, Path dataFolder, Path outDir, Map<String, String> options) {
     return get(name).prepare(dataFolder, outDir, options);
   }
 }

@@ -12,17 +12,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Builds train/valid/test manifests for the Free Spoken Digit Dataset layout, {@code {digit}_{speaker}_{index}.wav}.
+ * Builds train/valid/test manifests for the Free Spoken Digit Dataset layout, {@code
+ * {digit}_{speaker}_{index}.wav}.
  *
- * <p>Test = every take of the test speakers; valid = takes {@code index < validTakes} of the other speakers;
- * train = the rest. Columns: {@code ID, duration, wav, spk_id, digit, wrd} where {@code wrd} is the digit as an
- * English word ({@code seven}) and {@code wav} is written as {@code $data_root/<file>} so the manifests do not
- * depend on where the data sits (pass {@code data_root} when loading).
+ * <p>Test = every take of the test speakers; valid = takes {@code index < validTakes} of the other
+ * speakers; train = the rest. Columns: {@code ID, duration, wav, spk_id, digit, wrd} where {@code
+ * wrd} is the digit as an English word ({@code seven}) and {@code wav} is written as {@code
+ * $data_root/<file>} so the manifests do not depend on where the data sits (pass {@code data_root}
+ * when loading).
  */
 public final class FsddManifests {
   private static final Pattern NAME = Pattern.compile("([0-9])_([A-Za-z]+)_([0-9]+)\\.wav");
-  private static final String[] WORDS = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
-    "nine"};
+  private static final String[] WORDS = {
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"
+  };
   private static final List<String> COLUMNS = List.of("duration", "wav", "spk_id", "digit", "wrd");
 
   private FsddManifests() {}
@@ -38,37 +41,49 @@ public final class FsddManifests {
   public record Result(Path train, Path valid, Path test, Map<String, Integer> counts) {}
 
   /**
-   * The default split for recipes ({@code !apply:datasets.FsddManifests.prepare [<data_folder>, <dir>]}): theo is the
-   * test speaker, takes 0-4 of the others are the validation set.
+   * The default split for recipes ({@code !apply:datasets.FsddManifests.prepare [<data_folder>,
+   * <dir>]}): theo is the test speaker, takes 0-4 of the others are the validation set.
    */
   public static Result prepare(Path dataFolder, Path outDir) {
     return prepare(dataFolder, outDir, Set.of("theo"), 5);
   }
 
   /**
-   * Scans {@code dataFolder} and writes {@code train.csv}, {@code valid.csv}, {@code test.csv} to {@code outDir}.
+   * Scans {@code dataFolder} and writes {@code train.csv}, {@code valid.csv}, {@code test.csv} to
+   * {@code outDir}.
    *
    * @param testSpeakers speakers held out for testing (e.g. theo)
    * @param validTakes takes {@code 0..validTakes-1} of the training speakers go to valid
-   * @throws IllegalArgumentException if the folder has no FSDD files, a recording cannot be read or a test speaker
-   *     is absent
+   * @throws IllegalArgumentException if the folder has no FSDD files, a recording cannot be read or
+   *     a test speaker is absent
    */
-  public static Result prepare(Path dataFolder, Path outDir, Set<String> testSpeakers, int validTakes) {
+  public static Result prepare(
+      Path dataFolder, Path outDir, Set<String> testSpeakers, int validTakes) {
     return result(prepareManifests(dataFolder, outDir, testSpeakers, validTakes));
   }
 
   /**
-   * Splits by take instead of speaker, for closed-set speaker recognition: takes {@code 0..testTakes-1} of every
-   * speaker are the held-out set ({@code trials.csv}: every speaker also trains, so it is not named as a test split
-   * and the data check does not require disjoint speakers), the next {@code validTakes} validate, the rest train.
+   * Splits by take instead of speaker, for closed-set speaker recognition: takes {@code
+   * 0..testTakes-1} of every speaker are the held-out set ({@code trials.csv}: every speaker also
+   * trains, so it is not named as a test split and the data check does not require disjoint
+   * speakers), the next {@code validTakes} validate, the rest train.
    */
   public static Result prepareByTakes(Path dataFolder, Path outDir, int testTakes, int validTakes) {
     if (testTakes < 1 || validTakes < 0) {
-      throw new IllegalArgumentException("test_takes is " + testTakes + " and valid_takes " + validTakes
-          + "; expected test_takes >= 1 and valid_takes >= 0");
+      throw new IllegalArgumentException(
+          "test_takes is "
+              + testTakes
+              + " and valid_takes "
+              + validTakes
+              + "; expected test_takes >= 1 and valid_takes >= 0");
     }
-    return result(write(dataFolder, outDir, Set.of(), "trials.csv",
-        (speaker, take) -> take < testTakes ? 2 : take < testTakes + validTakes ? 1 : 0));
+    return result(
+        write(
+            dataFolder,
+            outDir,
+            Set.of(),
+            "trials.csv",
+            (speaker, take) -> take < testTakes ? 2 : take < testTakes + validTakes ? 1 : 0));
   }
 
   /** Which split a recording goes to: 0 train, 1 valid, 2 test. */
@@ -84,27 +99,40 @@ public final class FsddManifests {
     return new Result(written.get(0).path(), written.get(1).path(), written.get(2).path(), counts);
   }
 
-  /** {@link #prepare(Path, Path, Set, int)}, returning a summary of each manifest for {@link FsddPreparer}. */
-  static List<PreparedManifest> prepareManifests(Path dataFolder, Path outDir, Set<String> testSpeakers,
-      int validTakes) {
+  /**
+   * {@link #prepare(Path, Path, Set, int)}, returning a summary of each manifest for {@link
+   * FsddPreparer}.
+   */
+  static List<PreparedManifest> prepareManifests(
+      Path dataFolder, Path outDir, Set<String> testSpeakers, int validTakes) {
     if (validTakes < 0) {
       throw new IllegalArgumentException("valid_takes is " + validTakes + "; it must be 0 or more");
     }
-    return write(dataFolder, outDir, testSpeakers, "test.csv",
+    return write(
+        dataFolder,
+        outDir,
+        testSpeakers,
+        "test.csv",
         (speaker, take) -> testSpeakers.contains(speaker) ? 2 : take < validTakes ? 1 : 0);
   }
 
   private static boolean holdsRecordings(Path folder) {
-    return Layout.list(folder).stream().anyMatch(p -> NAME.matcher(p.getFileName().toString()).matches());
+    return Layout.list(folder).stream()
+        .anyMatch(p -> NAME.matcher(p.getFileName().toString()).matches());
   }
 
-  private static List<PreparedManifest> write(Path dataFolder, Path outDir, Set<String> testSpeakers,
-      String testName, Splitter splitter) {
-    Layout.require(dataFolder, "FSDD", "the FSDD recordings ({digit}_{speaker}_{index}.wav, e.g. "
-        + ".../fsdd/recordings)", FsddManifests::holdsRecordings,
+  private static List<PreparedManifest> write(
+      Path dataFolder, Path outDir, Set<String> testSpeakers, String testName, Splitter splitter) {
+    Layout.require(
+        dataFolder,
+        "FSDD",
+        "the FSDD recordings ({digit}_{speaker}_{index}.wav, e.g. " + ".../fsdd/recordings)",
+        FsddManifests::holdsRecordings,
         f -> "no {digit}_{speaker}_{index}.wav files in it");
-    List<Path> files = Layout.list(dataFolder).stream()
-        .filter(p -> NAME.matcher(p.getFileName().toString()).matches()).toList();
+    List<Path> files =
+        Layout.list(dataFolder).stream()
+            .filter(p -> NAME.matcher(p.getFileName().toString()).matches())
+            .toList();
     Set<String> speakers = new TreeSet<>();
     List<Manifest.Row> train = new ArrayList<>();
     List<Manifest.Row> valid = new ArrayList<>();
@@ -133,12 +161,20 @@ public final class FsddManifests {
     }
     for (String s : testSpeakers) {
       if (!speakers.contains(s)) {
-        throw new IllegalArgumentException("test speaker '" + s + "' has no recordings in " + dataFolder
-            + "; speakers found: " + speakers);
+        throw new IllegalArgumentException(
+            "test speaker '"
+                + s
+                + "' has no recordings in "
+                + dataFolder
+                + "; speakers found: "
+                + speakers);
       }
     }
-    return Splits.write(outDir, List.of(new Splits.Split(Splits.TRAIN, "train.csv", COLUMNS, train),
-        new Splits.Split(Splits.VALID, "valid.csv", COLUMNS, valid),
-        new Splits.Split(testName.replace(".csv", ""), testName, COLUMNS, test)));
+    return Splits.write(
+        outDir,
+        List.of(
+            new Splits.Split(Splits.TRAIN, "train.csv", COLUMNS, train),
+            new Splits.Split(Splits.VALID, "valid.csv", COLUMNS, valid),
+            new Splits.Split(testName.replace(".csv", ""), testName, COLUMNS, test)));
   }
 }

@@ -14,9 +14,9 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
- * What the preparers share about folders on disk: checking that a data folder holds the expected corpus (and
- * pointing at the folder that does when it does not), listing, finding and reading recordings, and writing their
- * paths relative to the data folder.
+ * What the preparers share about folders on disk: checking that a data folder holds the expected
+ * corpus (and pointing at the folder that does when it does not), listing, finding and reading
+ * recordings, and writing their paths relative to the data folder.
  */
 final class Layout {
   /** Extensions of the recordings a preparer accepts, in the order they are looked for. */
@@ -29,26 +29,40 @@ final class Layout {
    *
    * @param corpus the corpus's name in messages ({@code AN4})
    * @param holds what the right folder holds, for the message ({@code etc/ and flac/})
-   * @param missing what is absent from {@code dataFolder}, for the message (called only when it is wrong)
-   * @throws IllegalArgumentException naming the folder, what was expected and, when a sub-folder or the parent
-   *     looks right, that folder
+   * @param missing what is absent from {@code dataFolder}, for the message (called only when it is
+   *     wrong)
+   * @throws IllegalArgumentException naming the folder, what was expected and, when a sub-folder or
+   *     the parent looks right, that folder
    */
-  static void require(Path dataFolder, String corpus, String holds, Predicate<Path> looksRight,
+  static void require(
+      Path dataFolder,
+      String corpus,
+      String holds,
+      Predicate<Path> looksRight,
       Function<Path, String> missing) {
     if (!Files.exists(dataFolder)) {
-      throw new IllegalArgumentException(String.format("%s data folder %s does not exist; point --data-folder (a "
-          + "recipe's data_folder) at the folder that holds %s", corpus, dataFolder, holds));
+      throw new IllegalArgumentException(
+          String.format(
+              "%s data folder %s does not exist; point --data-folder (a "
+                  + "recipe's data_folder) at the folder that holds %s",
+              corpus, dataFolder, holds));
     }
     if (!Files.isDirectory(dataFolder)) {
-      throw new IllegalArgumentException(String.format("%s data folder %s is a file, not a folder; point "
-          + "--data-folder (a recipe's data_folder) at the folder that holds %s", corpus, dataFolder, holds));
+      throw new IllegalArgumentException(
+          String.format(
+              "%s data folder %s is a file, not a folder; point "
+                  + "--data-folder (a recipe's data_folder) at the folder that holds %s",
+              corpus, dataFolder, holds));
     }
     if (looksRight.test(dataFolder)) {
       return;
     }
-    StringBuilder msg = new StringBuilder(String.format("%s does not look like the %s corpus (%s); point "
-        + "--data-folder (a recipe's data_folder) at the folder that holds %s", dataFolder, corpus,
-        missing.apply(dataFolder), holds));
+    StringBuilder msg =
+        new StringBuilder(
+            String.format(
+                "%s does not look like the %s corpus (%s); point "
+                    + "--data-folder (a recipe's data_folder) at the folder that holds %s",
+                dataFolder, corpus, missing.apply(dataFolder), holds));
     Path better = nearby(dataFolder, looksRight);
     if (better != null) {
       msg.append(String.format("; %s looks like it", better));
@@ -56,7 +70,10 @@ final class Layout {
     throw new IllegalArgumentException(msg.toString());
   }
 
-  /** A sub-folder (one level down) or an ancestor (up to two levels) of {@code folder} that looks right. */
+  /**
+   * A sub-folder (one level down) or an ancestor (up to two levels) of {@code folder} that looks
+   * right.
+   */
   private static Path nearby(Path folder, Predicate<Path> looksRight) {
     for (Path child : listOrEmpty(folder)) {
       if (Files.isDirectory(child) && looksRight.test(child)) {
@@ -93,7 +110,10 @@ final class Layout {
     }
   }
 
-  /** The recordings in {@code folder} (files ending in one of {@link #AUDIO_EXTENSIONS}), sorted by name. */
+  /**
+   * The recordings in {@code folder} (files ending in one of {@link #AUDIO_EXTENSIONS}), sorted by
+   * name.
+   */
   static List<Path> recordings(Path folder) {
     List<Path> out = new ArrayList<>();
     for (Path p : list(folder)) {
@@ -122,7 +142,9 @@ final class Layout {
     return ext == null ? name : name.substring(0, name.length() - ext.length());
   }
 
-  /** {@code <dir>/<stem>.flac} or, failing that, {@code <dir>/<stem>.wav}; null when neither exists. */
+  /**
+   * {@code <dir>/<stem>.flac} or, failing that, {@code <dir>/<stem>.wav}; null when neither exists.
+   */
   static Path findRecording(Path dir, String stem) {
     for (String ext : AUDIO_EXTENSIONS) {
       Path p = dir.resolve(stem + ext);
@@ -143,19 +165,28 @@ final class Layout {
     try {
       info = AudioIO.info(file);
     } catch (AudioFormatException e) {
-      throw new IllegalArgumentException(e.getMessage() + " (" + corpus + " recordings must be readable FLAC or "
-          + "WAV: copy the file again from the corpus, or delete it and its transcript)", e);
+      throw new IllegalArgumentException(
+          e.getMessage()
+              + " ("
+              + corpus
+              + " recordings must be readable FLAC or "
+              + "WAV: copy the file again from the corpus, or delete it and its transcript)",
+          e);
     }
     if (info.numFrames() == 0) {
-      throw new IllegalArgumentException(file + ": the recording is empty (0 samples); " + corpus
-          + " recordings must hold audio: copy the file again from the corpus, or delete it and its transcript");
+      throw new IllegalArgumentException(
+          file
+              + ": the recording is empty (0 samples); "
+              + corpus
+              + " recordings must hold audio: copy the file again from the corpus, or delete it and its transcript");
     }
     return info;
   }
 
   /** {@code $data_root/<file relative to dataFolder>}, with forward slashes on every platform. */
   static String dataRootPath(Path dataFolder, Path file) {
-    Path rel = dataFolder.toAbsolutePath().normalize().relativize(file.toAbsolutePath().normalize());
+    Path rel =
+        dataFolder.toAbsolutePath().normalize().relativize(file.toAbsolutePath().normalize());
     StringBuilder sb = new StringBuilder("$data_root");
     for (Path part : rel) {
       sb.append('/').append(part);

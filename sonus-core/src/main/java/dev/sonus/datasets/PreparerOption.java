@@ -3,7 +3,8 @@ package dev.sonus.datasets;
 import java.util.Objects;
 
 /**
- * One option a {@link DatasetPreparer} takes, as {@code sonus data prepare NAME --option KEY=VALUE} passes it.
+ * One option a {@link DatasetPreparer} takes, as {@code sonus data prepare NAME --option KEY=VALUE}
+ * passes it.
  *
  * @param key snake_case name, e.g. {@code valid_speakers}
  * @param defaultValue the value used when the option is not given, as text
@@ -16,7 +17,8 @@ public record PreparerOption(String key, String defaultValue, String description
     Objects.requireNonNull(defaultValue, "defaultValue");
     Objects.requireNonNull(description, "description");
     if (!key.matches("[a-z][a-z0-9_]*")) {
-      throw new IllegalArgumentException("option key '" + key + "' is not snake_case (e.g. valid_speakers)");
+      throw new IllegalArgumentException(
+          "option key '" + key + "' is not snake_case (e.g. valid_speakers)");
     }
   }
 }

@@ -8,8 +8,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The option values of one {@link DatasetPreparer} run: what was given, the defaults for the rest, and typed
- * readers whose errors name the corpus, the option and the value.
+ * The option values of one {@link DatasetPreparer} run: what was given, the defaults for the rest,
+ * and typed readers whose errors name the corpus, the option and the value.
  */
 public final class PreparerOptions {
   private final String corpus;
@@ -23,8 +23,10 @@ public final class PreparerOptions {
   /**
    * Fills in the defaults of {@code preparer}'s options and rejects keys it does not take.
    *
-   * @param given option values by key; dashes in keys are read as underscores ({@code valid-speakers})
-   * @throws IllegalArgumentException naming an unknown key, the keys that are known and the closest one
+   * @param given option values by key; dashes in keys are read as underscores ({@code
+   *     valid-speakers})
+   * @throws IllegalArgumentException naming an unknown key, the keys that are known and the closest
+   *     one
    */
   public static PreparerOptions resolve(DatasetPreparer preparer, Map<String, String> given) {
     Map<String, String> values = new LinkedHashMap<>();
@@ -34,14 +36,17 @@ public final class PreparerOptions {
     for (Map.Entry<String, String> e : given.entrySet()) {
       String key = e.getKey().trim().replace('-', '_');
       if (!values.containsKey(key)) {
-        throw new IllegalArgumentException(String.format(
-            "%s takes no option '%s'%s; its options are %s", preparer.name(), e.getKey(),
-            Suggestions.didYouMean(key, values.keySet()), values.isEmpty() ? "none" : String.join(", ",
-                values.keySet())));
+        throw new IllegalArgumentException(
+            String.format(
+                "%s takes no option '%s'%s; its options are %s",
+                preparer.name(),
+                e.getKey(),
+                Suggestions.didYouMean(key, values.keySet()),
+                values.isEmpty() ? "none" : String.join(", ", values.keySet())));
       }
       if (e.getValue() == null) {
-        throw new IllegalArgumentException(preparer.name() + " option '" + key + "' has no value; write "
-            + key + "=VALUE");
+        throw new IllegalArgumentException(
+            preparer.name() + " option '" + key + "' has no value; write " + key + "=VALUE");
       }
       values.put(key, e.getValue().trim());
     }
@@ -57,8 +62,12 @@ public final class PreparerOptions {
   public String string(String key) {
     String v = values.get(key);
     if (v == null) {
-      throw new IllegalStateException(corpus + " reads option '" + key + "' but does not declare it; known: "
-          + values.keySet());
+      throw new IllegalStateException(
+          corpus
+              + " reads option '"
+              + key
+              + "' but does not declare it; known: "
+              + values.keySet());
     }
     return v;
   }
@@ -85,12 +94,13 @@ public final class PreparerOptions {
     try {
       n = Integer.parseInt(v);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(String.format("%s option %s is '%s'; expected a whole number >= %d",
-          corpus, key, v, min), e);
+      throw new IllegalArgumentException(
+          String.format("%s option %s is '%s'; expected a whole number >= %d", corpus, key, v, min),
+          e);
     }
     if (n < min) {
-      throw new IllegalArgumentException(String.format("%s option %s is %d; it must be %d or more", corpus, key,
-          n, min));
+      throw new IllegalArgumentException(
+          String.format("%s option %s is %d; it must be %d or more", corpus, key, n, min));
     }
     return n;
   }
@@ -101,19 +111,19 @@ public final class PreparerOptions {
     try {
       return Long.parseLong(v);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(String.format("%s option %s is '%s'; expected a whole number",
-          corpus, key, v), e);
+      throw new IllegalArgumentException(
+          String.format("%s option %s is '%s'; expected a whole number", corpus, key, v), e);
     }
   }
 
   /**
-   * How many of {@code total} groups (speakers, sentences) the option {@code key} asks for: a whole number is a
-   * count ({@code 7}); a decimal ({@code 0.1}) or a percentage ({@code 10%}) is a fraction of {@code total},
-   * rounded to the nearest count but at least 1 when it is above 0.
+   * How many of {@code total} groups (speakers, sentences) the option {@code key} asks for: a whole
+   * number is a count ({@code 7}); a decimal ({@code 0.1}) or a percentage ({@code 10%}) is a
+   * fraction of {@code total}, rounded to the nearest count but at least 1 when it is above 0.
    *
    * @param what the groups' name for messages, plural ({@code "training speakers"})
-   * @throws IllegalArgumentException naming the option and value when it is neither, is negative, is a fraction of
-   *     1 or more, or asks for more than {@code total}
+   * @throws IllegalArgumentException naming the option and value when it is neither, is negative,
+   *     is a fraction of 1 or more, or asks for more than {@code total}
    */
   public int count(String key, int total, String what) {
     String v = string(key);
@@ -123,21 +133,35 @@ public final class PreparerOptions {
     } else {
       double fraction;
       try {
-        fraction = v.endsWith("%") ? Double.parseDouble(v.substring(0, v.length() - 1).trim()) / 100.0
-            : Double.parseDouble(v);
+        fraction =
+            v.endsWith("%")
+                ? Double.parseDouble(v.substring(0, v.length() - 1).trim()) / 100.0
+                : Double.parseDouble(v);
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(String.format("%s option %s is '%s'; expected a count (7), a fraction "
-            + "(0.1) or a percentage (10%%)", corpus, key, v), e);
+        throw new IllegalArgumentException(
+            String.format(
+                "%s option %s is '%s'; expected a count (7), a fraction "
+                    + "(0.1) or a percentage (10%%)",
+                corpus, key, v),
+            e);
       }
       if (!(fraction >= 0 && fraction < 1)) {
-        throw new IllegalArgumentException(String.format(Locale.ROOT, "%s option %s is %s: a fraction must be in "
-            + "[0, 1); write a whole number for a count", corpus, key, v));
+        throw new IllegalArgumentException(
+            String.format(
+                Locale.ROOT,
+                "%s option %s is %s: a fraction must be in "
+                    + "[0, 1); write a whole number for a count",
+                corpus,
+                key,
+                v));
       }
       n = fraction == 0 ? 0 : (int) Math.max(1, Math.round(fraction * total));
     }
     if (n > total) {
-      throw new IllegalArgumentException(String.format("%s option %s=%s asks for %d %s but there are only %d",
-          corpus, key, v, n, what, total));
+      throw new IllegalArgumentException(
+          String.format(
+              "%s option %s=%s asks for %d %s but there are only %d",
+              corpus, key, v, n, what, total));
     }
     return n;
   }

@@ -18,9 +18,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * What the preparers share about splits: a seeded, platform-independent assignment of whole groups (speakers,
- * sentences) to splits, manifest rows, and writing the manifests through {@link Manifest#writeCsv} with a summary
- * of each.
+ * What the preparers share about splits: a seeded, platform-independent assignment of whole groups
+ * (speakers, sentences) to splits, manifest rows, and writing the manifests through {@link
+ * Manifest#writeCsv} with a summary of each.
  */
 final class Splits {
   static final String TRAIN = "train";
@@ -40,27 +40,29 @@ final class Splits {
   record Split(String split, String fileName, List<String> columns, List<Manifest.Row> rows) {}
 
   /**
-   * Assigns each group to {@code test}, {@code valid} or {@code train}: the groups are ranked by the SHA-256 of
-   * {@code "<seed>:<group>"}; the first {@code test} go to test, the next {@code valid} to valid, the rest to
-   * train. The rank of a group depends only on its own name and the seed, so the assignment is the same on every
-   * machine and for any listing order, and adding a group moves no other group to another split unless the
-   * counts change.
+   * Assigns each group to {@code test}, {@code valid} or {@code train}: the groups are ranked by
+   * the SHA-256 of {@code "<seed>:<group>"}; the first {@code test} go to test, the next {@code
+   * valid} to valid, the rest to train. The rank of a group depends only on its own name and the
+   * seed, so the assignment is the same on every machine and for any listing order, and adding a
+   * group moves no other group to another split unless the counts change.
    *
    * @return the split of each group, by group
    */
   static Map<String, String> assign(Collection<String> groups, long seed, int valid, int test) {
     Set<String> unique = new TreeSet<>(groups);
     if (valid < 0 || test < 0 || valid + test > unique.size()) {
-      throw new IllegalArgumentException(String.format("cannot take %d valid and %d test groups from %d", valid,
-          test, unique.size()));
+      throw new IllegalArgumentException(
+          String.format(
+              "cannot take %d valid and %d test groups from %d", valid, test, unique.size()));
     }
     List<String> ranked = new ArrayList<>(unique);
     Map<String, byte[]> keys = new LinkedHashMap<>();
     for (String g : ranked) {
       keys.put(g, sha256(seed + ":" + g));
     }
-    ranked.sort(Comparator.<String, byte[]>comparing(keys::get, Arrays::compareUnsigned)
-        .thenComparing(Comparator.naturalOrder()));
+    ranked.sort(
+        Comparator.<String, byte[]>comparing(keys::get, Arrays::compareUnsigned)
+            .thenComparing(Comparator.naturalOrder()));
     Map<String, String> out = new LinkedHashMap<>();
     for (int i = 0; i < ranked.size(); i++) {
       out.put(ranked.get(i), i < test ? TEST : i < test + valid ? VALID : TRAIN);
@@ -77,8 +79,8 @@ final class Splits {
   }
 
   /**
-   * A manifest row whose first column is {@code duration} in seconds with five decimals (as the FSDD manifests
-   * have always been written), followed by {@code fields} in order.
+   * A manifest row whose first column is {@code duration} in seconds with five decimals (as the
+   * FSDD manifests have always been written), followed by {@code fields} in order.
    */
   static Manifest.Row row(String id, double durationSeconds, Map<String, Object> fields) {
     Map<String, Object> all = new LinkedHashMap<>();
@@ -90,15 +92,20 @@ final class Splits {
   /**
    * Writes every manifest into {@code outDir}, each atomically, and summarises each.
    *
-   * @throws IllegalStateException if an ID appears twice (a preparer bug: IDs must be unique across splits)
+   * @throws IllegalStateException if an ID appears twice (a preparer bug: IDs must be unique across
+   *     splits)
    */
   static List<PreparedManifest> write(Path outDir, List<Split> splits) {
     Set<String> ids = new HashSet<>();
     for (Split s : splits) {
       for (Manifest.Row r : s.rows()) {
         if (!ids.add(r.id())) {
-          throw new IllegalStateException("ID '" + r.id() + "' would be written twice (in " + s.fileName()
-              + "); manifest IDs must be unique across splits");
+          throw new IllegalStateException(
+              "ID '"
+                  + r.id()
+                  + "' would be written twice (in "
+                  + s.fileName()
+                  + "); manifest IDs must be unique across splits");
         }
       }
     }

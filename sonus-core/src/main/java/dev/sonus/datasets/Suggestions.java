@@ -8,8 +8,8 @@ final class Suggestions {
   private Suggestions() {}
 
   /**
-   * {@code " (did you mean valid_speakers?)"}, or "" when no known name is close: within two edits, or a third of
-   * the given name's length.
+   * {@code " (did you mean valid_speakers?)"}, or "" when no known name is close: within two edits,
+   * or a third of the given name's length.
    */
   static String didYouMean(String given, Collection<String> known) {
     String best = null;

@@ -18,17 +18,23 @@ import java.util.Set;
  * A word n-gram language model read from an ARPA file, scored with Katz backoff.
  *
  * <p>Probabilities are log10, as in the file and in KenLM's {@code BaseScore}. Sentences start with
- * {@code <s>} and end with {@code </s>}; words missing from the unigrams are scored as {@code <unk>} (or
- * {@link #UNKNOWN_LOG10} when the file has no {@code <unk>} entry).
+ * {@code <s>} and end with {@code </s>}; words missing from the unigrams are scored as {@code
+ * <unk>} (or {@link #UNKNOWN_LOG10} when the file has no {@code <unk>} entry).
  */
 public final class ArpaLm {
   /** Sentence start token. */
   public static final String BOS = "<s>";
+
   /** Sentence end token. */
   public static final String EOS = "</s>";
+
   /** Unknown-word token. */
   public static final String UNK = "<unk>";
-  /** log10 probability used for an unknown word when the model has no {@code <unk>} unigram (KenLM uses -100). */
+
+  /**
+   * log10 probability used for an unknown word when the model has no {@code <unk>} unigram (KenLM
+   * uses -100).
+   */
   public static final double UNKNOWN_LOG10 = -100.0;
 
   private final int order;
@@ -36,7 +42,8 @@ public final class ArpaLm {
   private final Map<String, Double> backoffs;
   private final Set<String> words;
 
-  private ArpaLm(int order, Map<String, Double> logProbs, Map<String, Double> backoffs, Set<String> words) {
+  private ArpaLm(
+      int order, Map<String, Double> logProbs, Map<String, Double> backoffs, Set<String> words) {
     this.order = order;
     this.logProbs = logProbs;
     this.backoffs = backoffs;
@@ -57,7 +64,7 @@ public final class ArpaLm {
     Map<String, Double> bows = new HashMap<>();
     Set<String> unigrams = new HashSet<>();
     int order = 0;
-    int section = -1;  // -1 before \data\, 0 in \data\, n in \n-grams:
+    int section = -1; // -1 before \data\, 0 in \data\, n in \n-grams:
     boolean ended = false;
     String line;
     int lineNo = 0;
@@ -76,8 +83,14 @@ public final class ArpaLm {
         try {
           section = Integer.parseInt(s.substring(1, s.length() - "-grams:".length()));
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException(where + ":" + lineNo + ": bad section header '" + s
-              + "'; expected \\N-grams: with N a number", e);
+          throw new IllegalArgumentException(
+              where
+                  + ":"
+                  + lineNo
+                  + ": bad section header '"
+                  + s
+                  + "'; expected \\N-grams: with N a number",
+              e);
         }
         order = Math.max(order, section);
       } else if (section == 0) {
@@ -90,9 +103,10 @@ public final class ArpaLm {
       } else if (section > 0) {
         String[] f = s.split("\\s+");
         if (f.length < 1 + section || f.length > 2 + section) {
-          throw new IllegalArgumentException(String.format(
-              "%s:%d: a %d-gram line has %d fields ('%s'); expected logprob, %d words and an optional backoff",
-              where, lineNo, section, f.length, s, section));
+          throw new IllegalArgumentException(
+              String.format(
+                  "%s:%d: a %d-gram line has %d fields ('%s'); expected logprob, %d words and an optional backoff",
+                  where, lineNo, section, f.length, s, section));
         }
         String key = String.join(" ", java.util.Arrays.copyOfRange(f, 1, 1 + section));
         try {
@@ -101,19 +115,27 @@ public final class ArpaLm {
             bows.put(key, Double.parseDouble(f[1 + section]));
           }
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException(where + ":" + lineNo + ": bad number in '" + s + "'", e);
+          throw new IllegalArgumentException(
+              where + ":" + lineNo + ": bad number in '" + s + "'", e);
         }
         if (section == 1) {
           unigrams.add(f[1]);
         }
       } else {
-        throw new IllegalArgumentException(where + ":" + lineNo + ": text '" + s
-            + "' before \\data\\; is this an ARPA file?");
+        throw new IllegalArgumentException(
+            where + ":" + lineNo + ": text '" + s + "' before \\data\\; is this an ARPA file?");
       }
     }
     if (!ended || order == 0 || unigrams.isEmpty()) {
-      throw new IllegalArgumentException(where + ": not a complete ARPA file (found order " + order + ", "
-          + unigrams.size() + " unigrams, \\end\\ " + (ended ? "present" : "missing") + ")");
+      throw new IllegalArgumentException(
+          where
+              + ": not a complete ARPA file (found order "
+              + order
+              + ", "
+              + unigrams.size()
+              + " unigrams, \\end\\ "
+              + (ended ? "present" : "missing")
+              + ")");
     }
     return new ArpaLm(order, probs, bows, unigrams);
   }
@@ -134,8 +156,8 @@ public final class ArpaLm {
   }
 
   /**
-   * log10 P(word | context) with backoff; {@code context} is the preceding words, oldest first (start a
-   * sentence with {@link #BOS}). Only the last {@code order - 1} words are used.
+   * log10 P(word | context) with backoff; {@code context} is the preceding words, oldest first
+   * (start a sentence with {@link #BOS}). Only the last {@code order - 1} words are used.
    */
   public double logProb10(List<String> context, String word) {
     String w = words.contains(word) ? word : UNK;
@@ -174,6 +196,12 @@ public final class ArpaLm {
 
   @Override
   public String toString() {
-    return "ArpaLm(order=" + order + ", unigrams=" + words.size() + ", ngrams=" + logProbs.size() + ")";
+    return "ArpaLm(order="
+        + order
+        + ", unigrams="
+        + words.size()
+        + ", ngrams="
+        + logProbs.size()
+        + ")";
   }
 }

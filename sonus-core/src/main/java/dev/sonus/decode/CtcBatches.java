@@ -3,16 +3,20 @@ package dev.sonus.decode;
 import dev.sonus.tensor.Tensors;
 import org.bytedeco.pytorch.Tensor;
 
-/** Copies batched CTC outputs {@code [batch, time, vocab]} and relative lengths {@code [batch]} into Java arrays. */
+/**
+ * Copies batched CTC outputs {@code [batch, time, vocab]} and relative lengths {@code [batch]} into
+ * Java arrays.
+ */
 final class CtcBatches {
   private CtcBatches() {}
 
   static float[][][] toArrays(Tensor logProbs, String where) {
     long[] shape = Tensors.shape(logProbs);
     if (shape.length != 3) {
-      throw new IllegalArgumentException(String.format(
-          "%s: logProbs has shape %s; expected [batch, time, vocab] (3 axes)",
-          where, java.util.Arrays.toString(shape)));
+      throw new IllegalArgumentException(
+          String.format(
+              "%s: logProbs has shape %s; expected [batch, time, vocab] (3 axes)",
+              where, java.util.Arrays.toString(shape)));
     }
     int batch = Math.toIntExact(shape[0]);
     int time = Math.toIntExact(shape[1]);
@@ -30,13 +34,17 @@ final class CtcBatches {
   static float[] relLengths(Tensor relLengths, int batch, String where) {
     float[] rel = Tensors.toFloats(relLengths);
     if (rel.length != batch) {
-      throw new IllegalArgumentException(String.format(
-          "%s: relLengths has %d values, expected %d (one per utterance in the batch)", where, rel.length, batch));
+      throw new IllegalArgumentException(
+          String.format(
+              "%s: relLengths has %d values, expected %d (one per utterance in the batch)",
+              where, rel.length, batch));
     }
     for (float r : rel) {
       if (!(r >= 0f && r <= 1f)) {
-        throw new IllegalArgumentException(String.format(
-            "%s: a relative length is %s; expected a fraction of the padded length in [0, 1]", where, r));
+        throw new IllegalArgumentException(
+            String.format(
+                "%s: a relative length is %s; expected a fraction of the padded length in [0, 1]",
+                where, r));
       }
     }
     return rel;

@@ -7,9 +7,9 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * Greedy CTC decoding: the most probable token per frame, repeats collapsed, blanks dropped.
  *
- * <p>Input is log-probabilities (or probabilities) {@code [time, vocab]}. Matches
- * {@code speechbrain.decoders.ctc.ctc_greedy_decode}, including its length rule for batches:
- * {@code round(relLength * T)} frames.
+ * <p>Input is log-probabilities (or probabilities) {@code [time, vocab]}. Matches {@code
+ * speechbrain.decoders.ctc.ctc_greedy_decode}, including its length rule for batches: {@code
+ * round(relLength * T)} frames.
  */
 public final class CtcGreedy implements CtcDecoder {
   private final int blankIndex;
@@ -42,8 +42,10 @@ public final class CtcGreedy implements CtcDecoder {
   /** Decodes the first {@code frames} frames of {@code logProbs [time, vocab]} into token ids. */
   public int[] decode(float[][] logProbs, int frames) {
     if (frames < 0 || frames > logProbs.length) {
-      throw new IllegalArgumentException(String.format(
-          "frames is %d; expected 0..%d (the number of rows in logProbs)", frames, logProbs.length));
+      throw new IllegalArgumentException(
+          String.format(
+              "frames is %d; expected 0..%d (the number of rows in logProbs)",
+              frames, logProbs.length));
     }
     int[] out = new int[frames];
     int n = 0;
@@ -59,9 +61,11 @@ public final class CtcGreedy implements CtcDecoder {
   }
 
   /**
-   * Decodes a batch {@code logProbs [batch, time, vocab]} with relative lengths {@code relLengths [batch]}.
+   * Decodes a batch {@code logProbs [batch, time, vocab]} with relative lengths {@code relLengths
+   * [batch]}.
    *
-   * <p>Each utterance uses {@code round(relLength * time)} frames, as {@code ctc_greedy_decode} does.
+   * <p>Each utterance uses {@code round(relLength * time)} frames, as {@code ctc_greedy_decode}
+   * does.
    */
   public List<int[]> decodeBatch(Tensor logProbs, Tensor relLengths) {
     float[][][] batch = CtcBatches.toArrays(logProbs, "CtcGreedy.decodeBatch");
@@ -70,13 +74,15 @@ public final class CtcGreedy implements CtcDecoder {
     for (int b = 0; b < batch.length; b++) {
       int time = batch[b].length;
       // torch.round rounds half to even, as Math.rint does.
-      int frames = (int) Math.rint(rel[b] * (float) time);  // float32 product, as in torch
+      int frames = (int) Math.rint(rel[b] * (float) time); // float32 product, as in torch
       out.add(decode(batch[b], Math.min(frames, time)));
     }
     return out;
   }
 
-  /** The tokens of each utterance's greedy path, joined and stripped of leading and trailing spaces. */
+  /**
+   * The tokens of each utterance's greedy path, joined and stripped of leading and trailing spaces.
+   */
   @Override
   public List<String> decode(Tensor logProbs, Tensor relLengths, List<String> vocab) {
     List<String> texts = new ArrayList<>();
@@ -84,8 +90,12 @@ public final class CtcGreedy implements CtcDecoder {
       StringBuilder text = new StringBuilder();
       for (int id : ids) {
         if (id >= vocab.size()) {
-          throw new IllegalArgumentException("token " + id + " is outside the vocabulary of " + vocab.size()
-              + " labels; the model has more outputs than the label encoder has labels");
+          throw new IllegalArgumentException(
+              "token "
+                  + id
+                  + " is outside the vocabulary of "
+                  + vocab.size()
+                  + " labels; the model has more outputs than the label encoder has labels");
         }
         text.append(vocab.get(id));
       }

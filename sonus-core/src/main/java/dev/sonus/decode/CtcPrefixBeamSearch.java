@@ -14,20 +14,20 @@ import java.util.Set;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * CTC prefix beam search (Hannun et al., 2014) over log-probabilities {@code [time, vocab]}, with optional
- * word n-gram shallow fusion and a lexicon constraint.
+ * CTC prefix beam search (Hannun et al., 2014) over log-probabilities {@code [time, vocab]}, with
+ * optional word n-gram shallow fusion and a lexicon constraint.
  *
- * <p>Each prefix keeps the log-probability of ending in a blank and in a non-blank; the beam is ranked by
- * {@code lmScore = ctc + alpha * ln(10) * log10 P_lm(words) + beta * words} (plus {@code unkScoreOffset} for
- * out-of-vocabulary words or word prefixes), where the LM term is added when a word completes at the space
- * token and {@code </s>} at the end. Without an LM it follows SpeechBrain v1.0.0's
- * {@code speechbrain.decoders.ctc.CTCPrefixBeamSearcher} step for step: token pruning, beam pruning,
- * history pruning, blank skipping, the order in which prefixes are created and merged, and the
- * {@code int(relLength * T)} length rule of {@code decodeBatch}.
+ * <p>Each prefix keeps the log-probability of ending in a blank and in a non-blank; the beam is
+ * ranked by {@code lmScore = ctc + alpha * ln(10) * log10 P_lm(words) + beta * words} (plus {@code
+ * unkScoreOffset} for out-of-vocabulary words or word prefixes), where the LM term is added when a
+ * word completes at the space token and {@code </s>} at the end. Without an LM it follows
+ * SpeechBrain v1.0.0's {@code speechbrain.decoders.ctc.CTCPrefixBeamSearcher} step for step: token
+ * pruning, beam pruning, history pruning, blank skipping, the order in which prefixes are created
+ * and merged, and the {@code int(relLength * T)} length rule of {@code decodeBatch}.
  *
- * <p>One deviation: SpeechBrain does not append a repeated character (as in "hello") to the word being built,
- * which only changes LM and lexicon scoring; here the partial word always equals the text since the last
- * space.
+ * <p>One deviation: SpeechBrain does not append a repeated character (as in "hello") to the word
+ * being built, which only changes LM and lexicon scoring; here the partial word always equals the
+ * text since the last space.
  */
 public final class CtcPrefixBeamSearch implements CtcDecoder {
   private static final double LN_10 = Math.log(10.0);
@@ -38,17 +38,19 @@ public final class CtcPrefixBeamSearch implements CtcDecoder {
    *
    * @param beamSize prefixes kept per frame ({@code beam_size})
    * @param topk hypotheses returned ({@code topk})
-   * @param beamPruneLogp drop prefixes scoring below the best plus this (natural log, {@code beam_prune_logp})
-   * @param tokenPruneMinLogp consider only tokens with a log-probability above this, plus the frame's best
-   *     ({@code token_prune_min_logp})
-   * @param pruneHistory keep only the best prefix among those sharing the LM history, current partial word
-   *     and last token ({@code prune_history}; it removes diversity, so turn it off for n-best lists)
-   * @param blankSkipThreshold skip a frame whose blank probability exceeds this probability; 1.0 never skips
-   *     ({@code blank_skip_threshold})
+   * @param beamPruneLogp drop prefixes scoring below the best plus this (natural log, {@code
+   *     beam_prune_logp})
+   * @param tokenPruneMinLogp consider only tokens with a log-probability above this, plus the
+   *     frame's best ({@code token_prune_min_logp})
+   * @param pruneHistory keep only the best prefix among those sharing the LM history, current
+   *     partial word and last token ({@code prune_history}; it removes diversity, so turn it off
+   *     for n-best lists)
+   * @param blankSkipThreshold skip a frame whose blank probability exceeds this probability; 1.0
+   *     never skips ({@code blank_skip_threshold})
    * @param alpha LM weight
    * @param beta bonus per completed word
-   * @param unkScoreOffset natural-log penalty for a word unknown to the LM, or a partial word that begins no LM
-   *     word
+   * @param unkScoreOffset natural-log penalty for a word unknown to the LM, or a partial word that
+   *     begins no LM word
    */
   public record Options(
       int beamSize,
@@ -70,62 +72,113 @@ public final class CtcPrefixBeamSearch implements CtcDecoder {
         throw new IllegalArgumentException("topk is " + topk + "; expected at least 1");
       }
       if (!(beamPruneLogp <= 0)) {
-        throw new IllegalArgumentException("beamPruneLogp is " + beamPruneLogp
-            + "; expected a log-probability margin <= 0 (SpeechBrain's default is -10)");
+        throw new IllegalArgumentException(
+            "beamPruneLogp is "
+                + beamPruneLogp
+                + "; expected a log-probability margin <= 0 (SpeechBrain's default is -10)");
       }
       if (Double.isNaN(tokenPruneMinLogp)) {
-        throw new IllegalArgumentException("tokenPruneMinLogp is NaN; expected a log-probability such as -5");
+        throw new IllegalArgumentException(
+            "tokenPruneMinLogp is NaN; expected a log-probability such as -5");
       }
       if (!(blankSkipThreshold > 0 && blankSkipThreshold <= 1)) {
-        throw new IllegalArgumentException("blankSkipThreshold is " + blankSkipThreshold
-            + "; expected a probability in (0, 1] (1.0 never skips a frame)");
+        throw new IllegalArgumentException(
+            "blankSkipThreshold is "
+                + blankSkipThreshold
+                + "; expected a probability in (0, 1] (1.0 never skips a frame)");
       }
       if (!Double.isFinite(alpha) || !Double.isFinite(beta) || !Double.isFinite(unkScoreOffset)) {
-        throw new IllegalArgumentException(String.format(
-            "alpha=%s, beta=%s, unkScoreOffset=%s; expected finite numbers", alpha, beta, unkScoreOffset));
+        throw new IllegalArgumentException(
+            String.format(
+                "alpha=%s, beta=%s, unkScoreOffset=%s; expected finite numbers",
+                alpha, beta, unkScoreOffset));
       }
     }
 
-    /** SpeechBrain's defaults: beam 100, topk 1, prune -10 / -5, history pruning, no blank skipping, alpha 0.5, beta 1.5, unk -10. */
+    /**
+     * SpeechBrain's defaults: beam 100, topk 1, prune -10 / -5, history pruning, no blank skipping,
+     * alpha 0.5, beta 1.5, unk -10.
+     */
     public static Options defaults() {
       return new Options(100, 1, -10.0, -5.0, true, 1.0, 0.5, 1.5, -10.0);
     }
 
     /** A copy with another beam size. */
     public Options withBeamSize(int v) {
-      return new Options(v, topk, beamPruneLogp, tokenPruneMinLogp, pruneHistory, blankSkipThreshold, alpha, beta,
+      return new Options(
+          v,
+          topk,
+          beamPruneLogp,
+          tokenPruneMinLogp,
+          pruneHistory,
+          blankSkipThreshold,
+          alpha,
+          beta,
           unkScoreOffset);
     }
 
     /** A copy with another number of returned hypotheses. */
     public Options withTopk(int v) {
-      return new Options(beamSize, v, beamPruneLogp, tokenPruneMinLogp, pruneHistory, blankSkipThreshold, alpha,
-          beta, unkScoreOffset);
+      return new Options(
+          beamSize,
+          v,
+          beamPruneLogp,
+          tokenPruneMinLogp,
+          pruneHistory,
+          blankSkipThreshold,
+          alpha,
+          beta,
+          unkScoreOffset);
     }
 
     /** A copy with other pruning thresholds. */
     public Options withPruning(double beamPrune, double tokenPruneMin, boolean history) {
-      return new Options(beamSize, topk, beamPrune, tokenPruneMin, history, blankSkipThreshold, alpha, beta,
+      return new Options(
+          beamSize,
+          topk,
+          beamPrune,
+          tokenPruneMin,
+          history,
+          blankSkipThreshold,
+          alpha,
+          beta,
           unkScoreOffset);
     }
 
     /** A copy with another blank skip threshold (a probability). */
     public Options withBlankSkipThreshold(double v) {
-      return new Options(beamSize, topk, beamPruneLogp, tokenPruneMinLogp, pruneHistory, v, alpha, beta,
+      return new Options(
+          beamSize,
+          topk,
+          beamPruneLogp,
+          tokenPruneMinLogp,
+          pruneHistory,
+          v,
+          alpha,
+          beta,
           unkScoreOffset);
     }
 
     /** A copy with other LM fusion weights. */
     public Options withLmWeights(double lmAlpha, double wordBeta) {
-      return new Options(beamSize, topk, beamPruneLogp, tokenPruneMinLogp, pruneHistory, blankSkipThreshold,
-          lmAlpha, wordBeta, unkScoreOffset);
+      return new Options(
+          beamSize,
+          topk,
+          beamPruneLogp,
+          tokenPruneMinLogp,
+          pruneHistory,
+          blankSkipThreshold,
+          lmAlpha,
+          wordBeta,
+          unkScoreOffset);
     }
   }
 
   /**
-   * The decoder as a recipe configures it, before the vocabulary is known (the label encoder is built from the
-   * training transcripts): {@code !new:decode.CtcPrefixBeamSearch {beam_size: 10, lm_path: digits.arpa}}.
-   * SpeechBrain's names ({@code alpha}, {@code beta}, {@code kenlm_model_path}) are accepted too.
+   * The decoder as a recipe configures it, before the vocabulary is known (the label encoder is
+   * built from the training transcripts): {@code !new:decode.CtcPrefixBeamSearch {beam_size: 10,
+   * lm_path: digits.arpa}}. SpeechBrain's names ({@code alpha}, {@code beta}, {@code
+   * kenlm_model_path}) are accepted too.
    *
    * @param beamSize prefixes kept per frame
    * @param beamPruneLogp drop prefixes scoring below the best plus this (natural log)
@@ -134,73 +187,158 @@ public final class CtcPrefixBeamSearch implements CtcDecoder {
    * @param blankSkipThreshold skip frames whose blank probability exceeds this; 1.0 never skips
    * @param lmPath ARPA n-gram language model over words, or null for none
    * @param lmWeight weight of the LM's natural-log probability ({@code alpha})
-   * @param wordBonus score added per completed word when an LM is used ({@code beta}: an insertion bonus)
+   * @param wordBonus score added per completed word when an LM is used ({@code beta}: an insertion
+   *     bonus)
    * @param unkScoreOffset natural-log penalty for words (and partial words) the LM does not know
-   * @param lexiconPath file of allowed words (the first field of each line; a pronunciation lexicon will do),
-   *     or null for any spelling
+   * @param lexiconPath file of allowed words (the first field of each line; a pronunciation lexicon
+   *     will do), or null for any spelling
    * @param spaceToken the token that separates words
    * @param blankIndex index of the blank token
    */
-  public record Settings(int beamSize, double beamPruneLogp, double tokenPruneMinLogp, boolean pruneHistory,
-      double blankSkipThreshold, @Alias({"kenlm_model_path", "lm"}) Path lmPath, @Alias("alpha") double lmWeight,
-      @Alias({"beta", "insertion_bonus"}) double wordBonus, double unkScoreOffset, Path lexiconPath,
-      String spaceToken, int blankIndex) {
+  public record Settings(
+      int beamSize,
+      double beamPruneLogp,
+      double tokenPruneMinLogp,
+      boolean pruneHistory,
+      double blankSkipThreshold,
+      @Alias({"kenlm_model_path", "lm"}) Path lmPath,
+      @Alias("alpha") double lmWeight,
+      @Alias({"beta", "insertion_bonus"}) double wordBonus,
+      double unkScoreOffset,
+      Path lexiconPath,
+      String spaceToken,
+      int blankIndex) {
 
-    /** Validates what can be checked without the vocabulary; the numbers as {@link Options} does. */
+    /**
+     * Validates what can be checked without the vocabulary; the numbers as {@link Options} does.
+     */
     public Settings {
-      options(beamSize, beamPruneLogp, tokenPruneMinLogp, pruneHistory, blankSkipThreshold, lmWeight, wordBonus,
+      options(
+          beamSize,
+          beamPruneLogp,
+          tokenPruneMinLogp,
+          pruneHistory,
+          blankSkipThreshold,
+          lmWeight,
+          wordBonus,
           unkScoreOffset);
       if (blankIndex < 0) {
-        throw new IllegalArgumentException("blank_index is " + blankIndex + "; expected a vocabulary index (0)");
+        throw new IllegalArgumentException(
+            "blank_index is " + blankIndex + "; expected a vocabulary index (0)");
       }
       if (lmPath != null && !Files.isRegularFile(lmPath)) {
-        throw new IllegalArgumentException("lm_path " + lmPath + " does not exist; give an ARPA language model file "
-            + "or leave lm_path out");
+        throw new IllegalArgumentException(
+            "lm_path "
+                + lmPath
+                + " does not exist; give an ARPA language model file "
+                + "or leave lm_path out");
       }
       if (lexiconPath != null && !Files.isRegularFile(lexiconPath)) {
-        throw new IllegalArgumentException("lexicon_path " + lexiconPath + " does not exist; give a file with one "
-            + "word per line or leave lexicon_path out");
+        throw new IllegalArgumentException(
+            "lexicon_path "
+                + lexiconPath
+                + " does not exist; give a file with one "
+                + "word per line or leave lexicon_path out");
       }
     }
 
-    /** SpeechBrain's defaults: beam 100, prune -10 / -5, history pruning, alpha 0.5, beta 1.5, no LM or lexicon. */
+    /**
+     * SpeechBrain's defaults: beam 100, prune -10 / -5, history pruning, alpha 0.5, beta 1.5, no LM
+     * or lexicon.
+     */
     public static Settings defaults() {
       return new Settings(100, -10.0, -5.0, true, 1.0, null, 0.5, 1.5, -10.0, null, " ", 0);
     }
 
     /** A copy with another beam size. */
     public Settings withBeamSize(int size) {
-      return new Settings(size, beamPruneLogp, tokenPruneMinLogp, pruneHistory, blankSkipThreshold, lmPath, lmWeight,
-          wordBonus, unkScoreOffset, lexiconPath, spaceToken, blankIndex);
+      return new Settings(
+          size,
+          beamPruneLogp,
+          tokenPruneMinLogp,
+          pruneHistory,
+          blankSkipThreshold,
+          lmPath,
+          lmWeight,
+          wordBonus,
+          unkScoreOffset,
+          lexiconPath,
+          spaceToken,
+          blankIndex);
     }
 
     /** A copy with another language model (null for none). */
     public Settings withLm(Path path) {
-      return new Settings(beamSize, beamPruneLogp, tokenPruneMinLogp, pruneHistory, blankSkipThreshold, path, lmWeight,
-          wordBonus, unkScoreOffset, lexiconPath, spaceToken, blankIndex);
+      return new Settings(
+          beamSize,
+          beamPruneLogp,
+          tokenPruneMinLogp,
+          pruneHistory,
+          blankSkipThreshold,
+          path,
+          lmWeight,
+          wordBonus,
+          unkScoreOffset,
+          lexiconPath,
+          spaceToken,
+          blankIndex);
     }
 
     /** A copy with another LM weight. */
     public Settings withLmWeight(double weight) {
-      return new Settings(beamSize, beamPruneLogp, tokenPruneMinLogp, pruneHistory, blankSkipThreshold, lmPath, weight,
-          wordBonus, unkScoreOffset, lexiconPath, spaceToken, blankIndex);
+      return new Settings(
+          beamSize,
+          beamPruneLogp,
+          tokenPruneMinLogp,
+          pruneHistory,
+          blankSkipThreshold,
+          lmPath,
+          weight,
+          wordBonus,
+          unkScoreOffset,
+          lexiconPath,
+          spaceToken,
+          blankIndex);
     }
 
     /** The search options these settings give (top hypothesis only). */
     public Options options() {
-      return options(beamSize, beamPruneLogp, tokenPruneMinLogp, pruneHistory, blankSkipThreshold, lmWeight,
-          wordBonus, unkScoreOffset);
+      return options(
+          beamSize,
+          beamPruneLogp,
+          tokenPruneMinLogp,
+          pruneHistory,
+          blankSkipThreshold,
+          lmWeight,
+          wordBonus,
+          unkScoreOffset);
     }
 
-    private static Options options(int beamSize, double beamPruneLogp, double tokenPruneMinLogp,
-        boolean pruneHistory, double blankSkipThreshold, double lmWeight, double wordBonus, double unkScoreOffset) {
-      return new Options(beamSize, 1, beamPruneLogp, tokenPruneMinLogp, pruneHistory, blankSkipThreshold, lmWeight,
-          wordBonus, unkScoreOffset);
+    private static Options options(
+        int beamSize,
+        double beamPruneLogp,
+        double tokenPruneMinLogp,
+        boolean pruneHistory,
+        double blankSkipThreshold,
+        double lmWeight,
+        double wordBonus,
+        double unkScoreOffset) {
+      return new Options(
+          beamSize,
+          1,
+          beamPruneLogp,
+          tokenPruneMinLogp,
+          pruneHistory,
+          blankSkipThreshold,
+          lmWeight,
+          wordBonus,
+          unkScoreOffset);
     }
   }
 
   private final Settings settings;
-  private final Map<List<String>, CtcPrefixBeamSearch> byVocab = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<List<String>, CtcPrefixBeamSearch> byVocab =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final List<String> vocab;
   private final int blankIndex;
   private final String spaceToken;
@@ -213,21 +351,31 @@ public final class CtcPrefixBeamSearch implements CtcDecoder {
   private final Set<String> lexiconPrefixes;
 
   /**
-   * A searcher over {@code vocab} (index = token id) with the blank at {@code blankIndex}, words separated by
-   * {@code spaceToken} (SentencePiece vocabularies, with tokens starting with U+2581, need none), an optional
-   * {@code lm} (null for none) and an optional {@code lexicon} of allowed words (null for none).
+   * A searcher over {@code vocab} (index = token id) with the blank at {@code blankIndex}, words
+   * separated by {@code spaceToken} (SentencePiece vocabularies, with tokens starting with U+2581,
+   * need none), an optional {@code lm} (null for none) and an optional {@code lexicon} of allowed
+   * words (null for none).
    */
-  public CtcPrefixBeamSearch(List<String> vocab, int blankIndex, String spaceToken, Options options, ArpaLm lm,
+  public CtcPrefixBeamSearch(
+      List<String> vocab,
+      int blankIndex,
+      String spaceToken,
+      Options options,
+      ArpaLm lm,
       Set<String> lexicon) {
     if (vocab == null || vocab.isEmpty()) {
-      throw new IllegalArgumentException("vocab is " + vocab + "; expected the token strings, blank included");
+      throw new IllegalArgumentException(
+          "vocab is " + vocab + "; expected the token strings, blank included");
     }
     if (blankIndex < 0 || blankIndex >= vocab.size()) {
-      throw new IllegalArgumentException(String.format(
-          "blankIndex is %d; expected an index into the vocabulary of %d tokens", blankIndex, vocab.size()));
+      throw new IllegalArgumentException(
+          String.format(
+              "blankIndex is %d; expected an index into the vocabulary of %d tokens",
+              blankIndex, vocab.size()));
     }
     if (options == null) {
-      throw new IllegalArgumentException("options is null; pass Options.defaults() for SpeechBrain's defaults");
+      throw new IllegalArgumentException(
+          "options is null; pass Options.defaults() for SpeechBrain's defaults");
     }
     this.vocab = List.copyOf(vocab);
     this.blankIndex = blankIndex;
@@ -246,8 +394,9 @@ public final class CtcPrefixBeamSearch implements CtcDecoder {
   }
 
   /**
-   * A decoder configured by {@code settings}, for any vocabulary: {@link #decode(Tensor, Tensor, List)} searches
-   * over the vocabulary it is given. The language model and the lexicon are read now, so a bad file fails here.
+   * A decoder configured by {@code settings}, for any vocabulary: {@link #decode(Tensor, Tensor,
+   * List)} searches over the vocabulary it is given. The language model and the lexicon are read
+   * now, so a bad file fails here.
    */
   public CtcPrefixBeamSearch(Settings settings) {
     this.settings = settings;
@@ -274,10 +423,12 @@ public final class CtcPrefixBeamSearch implements CtcDecoder {
         }
       }
     } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("cannot read the lexicon " + path + ": " + e.getMessage(), e);
+      throw new java.io.UncheckedIOException(
+          "cannot read the lexicon " + path + ": " + e.getMessage(), e);
     }
     if (words.isEmpty()) {
-      throw new IllegalArgumentException("lexicon " + path + " has no words; give one word per line");
+      throw new IllegalArgumentException(
+          "lexicon " + path + " has no words; give one word per line");
     }
     return words;
   }
@@ -295,11 +446,20 @@ public final class CtcPrefixBeamSearch implements CtcDecoder {
   /** The top hypothesis of each utterance, searched over {@code vocabulary}. */
   @Override
   public List<String> decode(Tensor logProbs, Tensor relLengths, List<String> vocabulary) {
-    CtcPrefixBeamSearch search = vocab != null ? this : byVocab.computeIfAbsent(List.copyOf(vocabulary),
-        v -> new CtcPrefixBeamSearch(v, blankIndex, spaceToken, options, lm, lexicon));
+    CtcPrefixBeamSearch search =
+        vocab != null
+            ? this
+            : byVocab.computeIfAbsent(
+                List.copyOf(vocabulary),
+                v -> new CtcPrefixBeamSearch(v, blankIndex, spaceToken, options, lm, lexicon));
     if (vocab != null && !vocab.equals(vocabulary)) {
-      throw new IllegalArgumentException("this searcher was built for the vocabulary " + vocab + " but is asked to "
-          + "decode over " + vocabulary + "; build it with CtcPrefixBeamSearch(Settings) to decode any vocabulary");
+      throw new IllegalArgumentException(
+          "this searcher was built for the vocabulary "
+              + vocab
+              + " but is asked to "
+              + "decode over "
+              + vocabulary
+              + "; build it with CtcPrefixBeamSearch(Settings) to decode any vocabulary");
     }
     List<String> texts = new ArrayList<>();
     for (List<CtcHypothesis> hyps : search.decodeBatch(logProbs, relLengths)) {
@@ -338,22 +498,28 @@ public final class CtcPrefixBeamSearch implements CtcDecoder {
     return out;
   }
 
-  /** Decodes all frames of {@code logProbs [time, vocab]}; returns up to {@code topk} hypotheses, best first. */
+  /**
+   * Decodes all frames of {@code logProbs [time, vocab]}; returns up to {@code topk} hypotheses,
+   * best first.
+   */
   public List<CtcHypothesis> decode(float[][] logProbs) {
     return decode(logProbs, logProbs.length);
   }
 
   /**
-   * Decodes a batch {@code logProbs [batch, time, vocab]} with {@code relLengths [batch]}; each utterance uses
-   * {@code (int) (relLength * time)} frames (truncation, as SpeechBrain's searchers do).
+   * Decodes a batch {@code logProbs [batch, time, vocab]} with {@code relLengths [batch]}; each
+   * utterance uses {@code (int) (relLength * time)} frames (truncation, as SpeechBrain's searchers
+   * do).
    */
   public List<List<CtcHypothesis>> decodeBatch(Tensor logProbs, Tensor relLengths) {
     float[][][] batch = CtcBatches.toArrays(logProbs, "CtcPrefixBeamSearch.decodeBatch");
-    float[] rel = CtcBatches.relLengths(relLengths, batch.length, "CtcPrefixBeamSearch.decodeBatch");
+    float[] rel =
+        CtcBatches.relLengths(relLengths, batch.length, "CtcPrefixBeamSearch.decodeBatch");
     List<List<CtcHypothesis>> out = new ArrayList<>(batch.length);
     for (int b = 0; b < batch.length; b++) {
       int time = batch[b].length;
-      int frames = (int) (rel[b] * (float) time);  // float32 product then truncation, as numpy astype(int)
+      int frames =
+          (int) (rel[b] * (float) time); // float32 product then truncation, as numpy astype(int)
       out.add(decode(batch[b], Math.min(frames, time)));
     }
     return out;
@@ -362,8 +528,10 @@ public final class CtcPrefixBeamSearch implements CtcDecoder {
   /** Decodes the first {@code frames} frames of {@code logProbs [time, vocab]}. */
   public List<CtcHypothesis> decode(float[][] logProbs, int frames) {
     if (frames < 0 || frames > logProbs.length) {
-      throw new IllegalArgumentException(String.format(
-          "frames is %d; expected 0..%d (the number of rows in logProbs)", frames, logProbs.length));
+      throw new IllegalArgumentException(
+          String.format(
+              "frames is %d; expected 0..%d (the number of rows in logProbs)",
+              frames, logProbs.length));
     }
     LmCache cache = new LmCache();
     List<Beam> beams = new ArrayList<>();
@@ -377,8 +545,10 @@ public final class CtcPrefixBeamSearch implements CtcDecoder {
     for (int t = 0; t < frames; t++) {
       float[] col = logProbs[t];
       if (col.length < vocabSize) {
-        throw new IllegalArgumentException(String.format(
-            "frame %d has %d log-probabilities; expected at least the vocabulary size %d", t, col.length, vocabSize));
+        throw new IllegalArgumentException(
+            String.format(
+                "frame %d has %d log-probabilities; expected at least the vocabulary size %d",
+                t, col.length, vocabSize));
       }
       if (col[blankIndex] > skipLogp) {
         continue;
@@ -433,7 +603,10 @@ public final class CtcPrefixBeamSearch implements CtcDecoder {
     }
   }
 
-  /** The beam for {@code prefix}: an existing one with that text, or a new one appended to {@code beams}. */
+  /**
+   * The beam for {@code prefix}: an existing one with that text, or a new one appended to {@code
+   * beams}.
+   */
   private Beam newBeam(String prefix, String token, int k, List<Beam> beams, Beam previous) {
     for (Beam b : beams) {
       if (b.text.equals(prefix)) {
@@ -445,8 +618,16 @@ public final class CtcPrefixBeamSearch implements CtcDecoder {
       created = new Beam(prefix, previous.fullText, previous.partialWord, "", token, k);
     } else if (spm && token.startsWith(SPM_TOKEN)) {
       String clean = token.substring(SPM_TOKEN.length());
-      // SpeechBrain looks the prefix up before rewriting it, so word-initial pieces never merge here.
-      created = new Beam(previous.text + " " + clean, previous.fullText, previous.partialWord, clean, token, k);
+      // SpeechBrain looks the prefix up before rewriting it, so word-initial pieces never merge
+      // here.
+      created =
+          new Beam(
+              previous.text + " " + clean,
+              previous.fullText,
+              previous.partialWord,
+              clean,
+              token,
+              k);
     } else {
       created = new Beam(prefix, previous.fullText, "", previous.partialWord + token, token, k);
     }
@@ -454,7 +635,10 @@ public final class CtcPrefixBeamSearch implements CtcDecoder {
     return created;
   }
 
-  /** Scores beams (LM and lexicon), drops those below the beam margin, returns the best {@code beamSize}. */
+  /**
+   * Scores beams (LM and lexicon), drops those below the beam margin, returns the best {@code
+   * beamSize}.
+   */
   private List<Beam> rankAndPrune(List<Beam> beams, LmCache cache, boolean isEnd) {
     List<Beam> scored = new ArrayList<>(beams.size());
     for (Beam b : beams) {
@@ -478,10 +662,15 @@ public final class CtcPrefixBeamSearch implements CtcDecoder {
     }
     // Stable, as heapq.nlargest is: ties keep creation order.
     kept.sort(Comparator.comparingDouble((Beam b) -> b.lmScore).reversed());
-    return kept.size() > options.beamSize() ? new ArrayList<>(kept.subList(0, options.beamSize())) : kept;
+    return kept.size() > options.beamSize()
+        ? new ArrayList<>(kept.subList(0, options.beamSize()))
+        : kept;
   }
 
-  /** Moves the pending word into the full text and sets {@code lmScore}; false when the lexicon rejects it. */
+  /**
+   * Moves the pending word into the full text and sets {@code lmScore}; false when the lexicon
+   * rejects it.
+   */
   private boolean score(Beam b, LmCache cache, boolean isEnd) {
     String completed = b.nextWord;
     if (lexicon != null) {
@@ -530,7 +719,10 @@ public final class CtcPrefixBeamSearch implements CtcDecoder {
     return out;
   }
 
-  /** SpeechBrain's finalize_decoding at the end: complete the partial word, merge equal texts, rescore. */
+  /**
+   * SpeechBrain's finalize_decoding at the end: complete the partial word, merge equal texts,
+   * rescore.
+   */
   private List<Beam> finalizeBeams(List<Beam> beams, LmCache cache) {
     Map<String, Beam> merged = new LinkedHashMap<>();
     for (Beam b : beams) {
@@ -585,8 +777,15 @@ public final class CtcPrefixBeamSearch implements CtcDecoder {
 
   @Override
   public String toString() {
-    return "CtcPrefixBeamSearch(vocab=" + (vocab == null ? "any" : vocab.size()) + ", blankIndex=" + blankIndex + ", " + options
-        + (lm == null ? "" : ", lm=" + lm) + (lexicon == null ? "" : ", lexicon=" + lexicon.size() + " words") + ")";
+    return "CtcPrefixBeamSearch(vocab="
+        + (vocab == null ? "any" : vocab.size())
+        + ", blankIndex="
+        + blankIndex
+        + ", "
+        + options
+        + (lm == null ? "" : ", lm=" + lm)
+        + (lexicon == null ? "" : ", lexicon=" + lexicon.size() + " words")
+        + ")";
   }
 
   /** A prefix under construction; mutable like SpeechBrain's {@code CTCBeam}. */
@@ -605,7 +804,13 @@ public final class CtcPrefixBeamSearch implements CtcDecoder {
     double scoreCtc = Double.NEGATIVE_INFINITY;
     double lmScore = Double.NEGATIVE_INFINITY;
 
-    Beam(String text, String fullText, String nextWord, String partialWord, String lastToken, int lastTokenIndex) {
+    Beam(
+        String text,
+        String fullText,
+        String nextWord,
+        String partialWord,
+        String lastToken,
+        int lastTokenIndex) {
       this.text = text;
       this.fullText = fullText;
       this.nextWord = nextWord;

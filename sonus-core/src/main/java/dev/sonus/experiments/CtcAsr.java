@@ -36,12 +36,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Character CTC speech recognition, SpeechBrain's CTC ASR recipe, as slots the recipe fills: a feature extractor
- * ({@code features}, e.g. {@link Fbank} with all its options), a normaliser ({@code normalize}, sentence mean
- * normalisation by default), any {@link Encoder} ({@code encoder}: {@link CRDNN}, or a class of the user's), a
- * linear layer to the characters plus blank ({@code ctc_lin}), log-softmax, CTC loss, and a {@link CtcDecoder}
- * ({@code decoder}: greedy by default, or prefix beam search with an n-gram LM) for validation, test,
- * {@code sonus eval} and {@code sonus transcribe}.
+ * Character CTC speech recognition, SpeechBrain's CTC ASR recipe, as slots the recipe fills: a
+ * feature extractor ({@code features}, e.g. {@link Fbank} with all its options), a normaliser
+ * ({@code normalize}, sentence mean normalisation by default), any {@link Encoder} ({@code
+ * encoder}: {@link CRDNN}, or a class of the user's), a linear layer to the characters plus blank
+ * ({@code ctc_lin}), log-softmax, CTC loss, and a {@link CtcDecoder} ({@code decoder}: greedy by
+ * default, or prefix beam search with an n-gram LM) for validation, test, {@code sonus eval} and
+ * {@code sonus transcribe}.
  *
  * <pre>
  * experiment: !new:experiments.CtcAsr
@@ -51,19 +52,21 @@ import org.slf4j.LoggerFactory;
  *   output_neurons: 16
  * </pre>
  *
- * <p>The manifest needs {@code wav} (audio path) and {@code wrd} (transcript; its characters, space included,
- * are the output labels); {@code spk_id}, when present, gives per-speaker error rates. The character set is read
- * from the training transcripts and saved as {@code label_encoder.txt} (SpeechBrain's format, blank at 0) in the
- * run folder, where inference finds it again.
+ * <p>The manifest needs {@code wav} (audio path) and {@code wrd} (transcript; its characters, space
+ * included, are the output labels); {@code spk_id}, when present, gives per-speaker error rates.
+ * The character set is read from the training transcripts and saved as {@code label_encoder.txt}
+ * (SpeechBrain's format, blank at 0) in the run folder, where inference finds it again.
  *
- * <p>Metrics: {@code loss} on every stage; {@code WER} and {@code CER} (percent) on validation and test. Report
- * {@code wer}: the per-utterance alignments of the last validation or test stage.
+ * <p>Metrics: {@code loss} on every stage; {@code WER} and {@code CER} (percent) on validation and
+ * test. Report {@code wer}: the per-utterance alignments of the last validation or test stage.
  *
- * <p>The encoder gets the relative lengths, so each utterance's output does not depend on the padding, hence on
- * which utterances share its batch: a file transcribed alone gets the same text as in an evaluation batch.
+ * <p>The encoder gets the relative lengths, so each utterance's output does not depend on the
+ * padding, hence on which utterances share its batch: a file transcribed alone gets the same text
+ * as in an evaluation batch.
  */
 public final class CtcAsr implements Experiment<CtcAsr.Output>, CtcRecognizer {
   private static final Logger LOG = LoggerFactory.getLogger(CtcAsr.class);
+
   /** File name of the label encoder in the run folder. */
   public static final String LABEL_ENCODER_FILE = RunLabels.FILE;
 
@@ -71,15 +74,26 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, CtcRecognizer {
    * The slots and settings, as a recipe gives them; unset slots take their defaults.
    *
    * @param features waveform to features ({@code features}); required
-   * @param normalize feature normalisation ({@code normalize}); null for sentence mean normalisation
-   * @param encoder the acoustic encoder ({@code encoder}); required, its input size must equal the features'
+   * @param normalize feature normalisation ({@code normalize}); null for sentence mean
+   *     normalisation
+   * @param encoder the acoustic encoder ({@code encoder}); required, its input size must equal the
+   *     features'
    * @param decoder CTC decoding ({@code decoder}); null for greedy
-   * @param outputNeurons outputs of the final linear layer ({@code output_neurons}): characters plus blank
+   * @param outputNeurons outputs of the final linear layer ({@code output_neurons}): characters
+   *     plus blank
    * @param blankIndex index of the CTC blank ({@code blank_index}); the label encoder keeps it at 0
    */
-  public record Options(FeatureExtractor features, InputNormalization normalize, Encoder encoder,
-      CtcDecoder decoder, int outputNeurons, int blankIndex) {
-    /** No features or encoder yet (the recipe must give them), sentence mean normalisation, greedy decoding. */
+  public record Options(
+      FeatureExtractor features,
+      InputNormalization normalize,
+      Encoder encoder,
+      CtcDecoder decoder,
+      int outputNeurons,
+      int blankIndex) {
+    /**
+     * No features or encoder yet (the recipe must give them), sentence mean normalisation, greedy
+     * decoding.
+     */
     public static Options defaults() {
       return new Options(null, null, null, null, 0, 0);
     }
@@ -108,13 +122,14 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, CtcRecognizer {
   public record Output(Tensor logProbs, Tensor relLengths) {}
 
   /**
-   * The short form of older recipes: Fbank with SpeechBrain's defaults at {@code sampleRate} and {@code nMels},
-   * sentence mean normalisation, greedy decoding, blank 0.
+   * The short form of older recipes: Fbank with SpeechBrain's defaults at {@code sampleRate} and
+   * {@code nMels}, sentence mean normalisation, greedy decoding, blank 0.
    *
    * @param sampleRate rate the audio is resampled to, Hz ({@code sample_rate})
    * @param nMels Fbank filters ({@code n_mels}); must equal the encoder's input size
    * @param encoder the acoustic encoder ({@code encoder})
-   * @param outputNeurons outputs of the final linear layer ({@code output_neurons}): characters plus blank
+   * @param outputNeurons outputs of the final linear layer ({@code output_neurons}): characters
+   *     plus blank
    */
   public CtcAsr(int sampleRate, int nMels, Encoder encoder, int outputNeurons) {
     this(new Options(fbank(sampleRate, nMels), null, encoder, null, outputNeurons, 0));
@@ -125,32 +140,49 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, CtcRecognizer {
     FeatureExtractor f = options.features();
     Encoder enc = options.encoder();
     if (f == null) {
-      throw new IllegalArgumentException("features is missing; give the feature extractor, e.g. "
-          + "features: !new:features.Fbank {sample_rate: 16000, n_mels: 40}");
+      throw new IllegalArgumentException(
+          "features is missing; give the feature extractor, e.g. "
+              + "features: !new:features.Fbank {sample_rate: 16000, n_mels: 40}");
     }
     if (enc == null) {
-      throw new IllegalArgumentException("encoder is missing; give one, e.g. encoder: !new:models.CRDNN {}");
+      throw new IllegalArgumentException(
+          "encoder is missing; give one, e.g. encoder: !new:models.CRDNN {}");
     }
     if (enc.inputSize() != f.outputSize()) {
-      throw new IllegalArgumentException("the features give " + f.outputSize() + " values per frame but the "
-          + "encoder's input_size is " + enc.inputSize() + "; set both to the same value (input_size: !ref <n_mels>)");
+      throw new IllegalArgumentException(
+          "the features give "
+              + f.outputSize()
+              + " values per frame but the "
+              + "encoder's input_size is "
+              + enc.inputSize()
+              + "; set both to the same value (input_size: !ref <n_mels>)");
     }
     if (options.outputNeurons() < 2) {
-      throw new IllegalArgumentException("output_neurons is " + options.outputNeurons()
-          + "; it must cover the blank and every character of the transcripts");
+      throw new IllegalArgumentException(
+          "output_neurons is "
+              + options.outputNeurons()
+              + "; it must cover the blank and every character of the transcripts");
     }
     if (options.blankIndex() != 0) {
-      throw new IllegalArgumentException("blank_index is " + options.blankIndex() + "; the label encoder keeps the "
-          + "blank at 0, set blank_index: 0");
+      throw new IllegalArgumentException(
+          "blank_index is "
+              + options.blankIndex()
+              + "; the label encoder keeps the "
+              + "blank at 0, set blank_index: 0");
     }
     this.features = f;
     this.outputNeurons = options.outputNeurons();
     this.blankIndex = options.blankIndex();
-    this.normalize = model.register_module("normalize", options.normalize() != null ? options.normalize()
-        : new InputNormalization(InputNormalization.Type.SENTENCE, true, false));
+    this.normalize =
+        model.register_module(
+            "normalize",
+            options.normalize() != null
+                ? options.normalize()
+                : new InputNormalization(InputNormalization.Type.SENTENCE, true, false));
     this.encoder = enc;
     model.register_module("enc", enc.module());
-    this.ctcLin = model.register_module("ctc_lin", new Linear(enc.outputSize(), outputNeurons, true));
+    this.ctcLin =
+        model.register_module("ctc_lin", new Linear(enc.outputSize(), outputNeurons, true));
     this.ctc = new CtcLoss(blankIndex, CtcLoss.Reduction.MEAN);
     useDecoder(options.decoder() != null ? options.decoder() : new CtcGreedy(blankIndex));
     this.labels = new RunLabels("CtcAsr", this::checkLabels);
@@ -158,7 +190,8 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, CtcRecognizer {
 
   private static Fbank fbank(int sampleRate, int nMels) {
     if (sampleRate <= 0) {
-      throw new IllegalArgumentException("sample_rate is " + sampleRate + "; expected a rate in Hz, e.g. 16000");
+      throw new IllegalArgumentException(
+          "sample_rate is " + sampleRate + "; expected a rate in Hz, e.g. 16000");
     }
     return new Fbank(sampleRate, nMels);
   }
@@ -167,8 +200,12 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, CtcRecognizer {
   @Override
   public void useDecoder(CtcDecoder newDecoder) {
     if (newDecoder.blankIndex() != blankIndex) {
-      throw new IllegalArgumentException("the decoder's blank index is " + newDecoder.blankIndex()
-          + " but the task's is " + blankIndex + "; set blank_index to the same value in both");
+      throw new IllegalArgumentException(
+          "the decoder's blank index is "
+              + newDecoder.blankIndex()
+              + " but the task's is "
+              + blankIndex
+              + "; set blank_index to the same value in both");
     }
     this.decoder = newDecoder;
   }
@@ -199,7 +236,10 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, CtcRecognizer {
     return features.sampleRate();
   }
 
-  /** The label encoder, once built from the training transcripts or loaded from the run folder; else null. */
+  /**
+   * The label encoder, once built from the training transcripts or loaded from the run folder; else
+   * null.
+   */
   public LabelEncoder labelEncoder() {
     return labels.get();
   }
@@ -211,13 +251,20 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, CtcRecognizer {
 
   @Override
   public DynamicItemDataset dataset(Manifest manifest, Stage stage) {
-    RunLabels.requireColumns(manifest, List.of("wav", "wrd"),
+    RunLabels.requireColumns(
+        manifest,
+        List.of("wav", "wrd"),
         "CTC recognition needs wav (audio path) and wrd (transcript)");
-    LabelEncoder encoder = labels.forDataset(manifest, stage, "wrd", m -> {
-      List<String> texts = new ArrayList<>();
-      m.rows().forEach(r -> texts.add(String.valueOf(r.get("wrd"))));
-      return LabelEncoder.forCtc(texts, false);
-    });
+    LabelEncoder encoder =
+        labels.forDataset(
+            manifest,
+            stage,
+            "wrd",
+            m -> {
+              List<String> texts = new ArrayList<>();
+              m.rows().forEach(r -> texts.add(String.valueOf(r.get("wrd"))));
+              return LabelEncoder.forCtc(texts, false);
+            });
     List<String> keys = new ArrayList<>(List.of("id", "feats", "tokens", "wrd"));
     if (manifest.keys().contains("spk_id")) {
       keys.add("spk_id");
@@ -232,30 +279,45 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, CtcRecognizer {
 
   private void checkLabels(LabelEncoder encoder, String source) {
     if (encoder.blankIndex() != blankIndex) {
-      throw new IllegalArgumentException(source + ": the label encoder has the blank at " + encoder.blankIndex()
-          + ", expected " + blankIndex);
+      throw new IllegalArgumentException(
+          source
+              + ": the label encoder has the blank at "
+              + encoder.blankIndex()
+              + ", expected "
+              + blankIndex);
     }
     if (encoder.size() > outputNeurons) {
-      throw new IllegalArgumentException(String.format("%s: the transcripts use %d labels (%s) but output_neurons is "
-          + "%d; set output_neurons: %d", source, encoder.size(), encoder.labels(), outputNeurons, encoder.size()));
+      throw new IllegalArgumentException(
+          String.format(
+              "%s: the transcripts use %d labels (%s) but output_neurons is "
+                  + "%d; set output_neurons: %d",
+              source, encoder.size(), encoder.labels(), outputNeurons, encoder.size()));
     }
   }
 
-  /** Token ids of a transcript; outside training, characters the encoder lacks are left out (with a warning). */
+  /**
+   * Token ids of a transcript; outside training, characters the encoder lacks are left out (with a
+   * warning).
+   */
   private long[] tokens(LabelEncoder encoder, String text, boolean strict) {
     if (strict) {
       return encoder.encodeChars(text);
     }
     List<String> known = new ArrayList<>();
     TreeSet<String> unknown = new TreeSet<>();
-    text.codePoints().forEach(c -> {
-      String ch = new String(Character.toChars(c));
-      (encoder.contains(ch) ? known : unknown).add(ch);
-    });
+    text.codePoints()
+        .forEach(
+            c -> {
+              String ch = new String(Character.toChars(c));
+              (encoder.contains(ch) ? known : unknown).add(ch);
+            });
     if (!unknown.isEmpty() && !warnedUnknown) {
       warnedUnknown = true;
-      LOG.warn("transcript '{}' has characters {} that no training transcript has; they count as errors in "
-          + "WER/CER and are left out of the loss target", text, unknown);
+      LOG.warn(
+          "transcript '{}' has characters {} that no training transcript has; they count as errors in "
+              + "WER/CER and are left out of the loss target",
+          text,
+          unknown);
     }
     return encoder.encodeChars(String.join("", known));
   }
@@ -327,7 +389,8 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, CtcRecognizer {
     }
     boolean wasTraining = model.is_training();
     model.eval();
-    try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard();
+    try (PointerScope scope = new PointerScope();
+        NoGradGuard noGrad = new NoGradGuard();
         Batch batch = AudioPipelines.featureBatch(signals, features)) {
       return decode(computeForward(batch, Stage.TEST));
     } finally {
@@ -337,7 +400,14 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, CtcRecognizer {
 
   @Override
   public String toString() {
-    return "CtcAsr(features=" + features + ", output_neurons=" + outputNeurons + ", enc=" + encoder + ", decoder="
-        + decoder + ")";
+    return "CtcAsr(features="
+        + features
+        + ", output_neurons="
+        + outputNeurons
+        + ", enc="
+        + encoder
+        + ", decoder="
+        + decoder
+        + ")";
   }
 }

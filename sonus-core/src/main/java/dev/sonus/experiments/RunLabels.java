@@ -13,11 +13,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The labels of a task that learns them from its training data and keeps them in the run folder
- * ({@code label_encoder.txt}, SpeechBrain's format): read back when a trained run is loaded, built from the
- * training manifest otherwise, and checked against the model's outputs either way.
+ * ({@code label_encoder.txt}, SpeechBrain's format): read back when a trained run is loaded, built
+ * from the training manifest otherwise, and checked against the model's outputs either way.
  */
 final class RunLabels {
   private static final Logger LOG = LoggerFactory.getLogger(RunLabels.class);
+
   /** File name of the label encoder in the run folder. */
   static final String FILE = "label_encoder.txt";
 
@@ -59,23 +60,26 @@ final class RunLabels {
   /** The labels, or an error telling how to get them. */
   LabelEncoder require() {
     if (labels == null) {
-      throw new IllegalStateException(task + " has no label encoder: load a trained run folder (it holds " + FILE
-          + ") first");
+      throw new IllegalStateException(
+          task + " has no label encoder: load a trained run folder (it holds " + FILE + ") first");
     }
     return labels;
   }
 
   /**
-   * The labels for a dataset of {@code stage}: those already known, or, for the training set, {@code build}
-   * applied to its manifest (then saved in the run folder).
+   * The labels for a dataset of {@code stage}: those already known, or, for the training set,
+   * {@code build} applied to its manifest (then saved in the run folder).
    *
    * @param column the manifest column the labels come from, for messages
    */
-  LabelEncoder forDataset(Manifest manifest, Stage stage, String column, Function<Manifest, LabelEncoder> build) {
+  LabelEncoder forDataset(
+      Manifest manifest, Stage stage, String column, Function<Manifest, LabelEncoder> build) {
     if (labels == null) {
       if (stage != Stage.TRAIN) {
-        throw new IllegalStateException("no label encoder: build the training dataset first, or load a run folder "
-            + "that has " + FILE);
+        throw new IllegalStateException(
+            "no label encoder: build the training dataset first, or load a run folder "
+                + "that has "
+                + FILE);
       }
       LabelEncoder built = build.apply(manifest);
       use(built, manifest.source() + " (" + column + " column)");
@@ -96,8 +100,14 @@ final class RunLabels {
   static void requireColumns(Manifest manifest, List<String> columns, String purpose) {
     for (String column : columns) {
       if (!manifest.keys().contains(column)) {
-        throw new IllegalArgumentException(manifest.source() + " has no '" + column + "' column (it has "
-            + manifest.keys() + "); " + purpose);
+        throw new IllegalArgumentException(
+            manifest.source()
+                + " has no '"
+                + column
+                + "' column (it has "
+                + manifest.keys()
+                + "); "
+                + purpose);
       }
     }
   }

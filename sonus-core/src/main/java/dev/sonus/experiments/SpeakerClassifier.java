@@ -37,21 +37,24 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Utterance classification with embeddings, SpeechBrain's speaker-id recipe, as slots the recipe fills: a feature
- * extractor ({@code features}), sentence mean normalisation ({@code mean_var_norm}), any {@link EmbeddingModel}
- * ({@code embedding_model}: {@link EcapaTdnn}, {@link dev.sonus.models.Xvector}, ...), a {@link ClassifierHead}
- * ({@code classifier}; a {@link CosineClassifier} by default) and a {@link ClassificationLoss} ({@code loss};
- * additive angular margin softmax by default, {@code !new:losses.NllLoss {}} for a log-softmax head such as
- * {@link dev.sonus.models.XvectorClassifier}). The class is a manifest column: {@code spk_id} for speaker
+ * Utterance classification with embeddings, SpeechBrain's speaker-id recipe, as slots the recipe
+ * fills: a feature extractor ({@code features}), sentence mean normalisation ({@code
+ * mean_var_norm}), any {@link EmbeddingModel} ({@code embedding_model}: {@link EcapaTdnn}, {@link
+ * dev.sonus.models.Xvector}, ...), a {@link ClassifierHead} ({@code classifier}; a {@link
+ * CosineClassifier} by default) and a {@link ClassificationLoss} ({@code loss}; additive angular
+ * margin softmax by default, {@code !new:losses.NllLoss {}} for a log-softmax head such as {@link
+ * dev.sonus.models.XvectorClassifier}). The class is a manifest column: {@code spk_id} for speaker
  * identification, {@code digit} for spoken digits.
  *
- * <p>Metrics: {@code loss}, and on validation and test {@code error_rate} (fraction of utterances whose nearest
- * class is wrong). On the test stage the embeddings of every pair of test utterances are also scored by cosine
- * against each other — a trial is a target when both have the same class — giving {@code EER} and {@code minDCF}
- * (p_target 0.01), and the EER threshold is kept in the run folder ({@code verification.json}) for
- * {@code sonus verify}. The class labels are kept as {@code label_encoder.txt}.
+ * <p>Metrics: {@code loss}, and on validation and test {@code error_rate} (fraction of utterances
+ * whose nearest class is wrong). On the test stage the embeddings of every pair of test utterances
+ * are also scored by cosine against each other — a trial is a target when both have the same class
+ * — giving {@code EER} and {@code minDCF} (p_target 0.01), and the EER threshold is kept in the run
+ * folder ({@code verification.json}) for {@code sonus verify}. The class labels are kept as {@code
+ * label_encoder.txt}.
  */
-public final class SpeakerClassifier implements Experiment<SpeakerClassifier.Output>, SpeakerEmbedder {
+public final class SpeakerClassifier
+    implements Experiment<SpeakerClassifier.Output>, SpeakerEmbedder {
   /** File name of the verification threshold and figures in the run folder. */
   public static final String VERIFICATION_FILE = "verification.json";
 
@@ -59,19 +62,31 @@ public final class SpeakerClassifier implements Experiment<SpeakerClassifier.Out
    * The slots and settings, as a recipe gives them; unset slots take their defaults.
    *
    * @param features waveform to features; required
-   * @param meanVarNorm feature normalisation ({@code mean_var_norm}); null for sentence mean normalisation
+   * @param meanVarNorm feature normalisation ({@code mean_var_norm}); null for sentence mean
+   *     normalisation
    * @param embeddingModel the embedding model; required, its input size must equal the features'
    * @param classifier the head; null for a cosine classifier over {@code outNeurons} classes
-   * @param loss the loss; null for additive angular margin softmax with {@code margin} and {@code scale}
+   * @param loss the loss; null for additive angular margin softmax with {@code margin} and {@code
+   *     scale}
    * @param outNeurons classes ({@code out_neurons})
    * @param labelColumn manifest column holding the class ({@code spk_id}, {@code digit}, ...)
    * @param margin AAM margin (radians), when {@code loss} is not given
    * @param scale AAM scale, when {@code loss} is not given
    */
-  public record Options(FeatureExtractor features, InputNormalization meanVarNorm, EmbeddingModel embeddingModel,
-      ClassifierHead classifier, ClassificationLoss loss, int outNeurons, String labelColumn, double margin,
+  public record Options(
+      FeatureExtractor features,
+      InputNormalization meanVarNorm,
+      EmbeddingModel embeddingModel,
+      ClassifierHead classifier,
+      ClassificationLoss loss,
+      int outNeurons,
+      String labelColumn,
+      double margin,
       double scale) {
-    /** SpeechBrain's speaker-id settings: spk_id, AAM margin 0.2 and scale 30; features and model to be given. */
+    /**
+     * SpeechBrain's speaker-id settings: spk_id, AAM margin 0.2 and scale 30; features and model to
+     * be given.
+     */
     public static Options defaults() {
       return new Options(null, null, null, null, null, 0, "spk_id", 0.2, 30);
     }
@@ -100,8 +115,8 @@ public final class SpeakerClassifier implements Experiment<SpeakerClassifier.Out
   public record Output(Tensor scores, Tensor embeddings) {}
 
   /**
-   * The short form of older recipes: Fbank with SpeechBrain's defaults at {@code sampleRate} and {@code nMels},
-   * a cosine classifier and AAM softmax.
+   * The short form of older recipes: Fbank with SpeechBrain's defaults at {@code sampleRate} and
+   * {@code nMels}, a cosine classifier and AAM softmax.
    *
    * @param sampleRate rate the audio is resampled to, Hz
    * @param nMels Fbank filters; must equal the embedding model's input size
@@ -111,10 +126,25 @@ public final class SpeakerClassifier implements Experiment<SpeakerClassifier.Out
    * @param margin AAM margin (radians)
    * @param scale AAM scale
    */
-  public SpeakerClassifier(int sampleRate, int nMels, EmbeddingModel embeddingModel, int outNeurons,
-      String labelColumn, double margin, double scale) {
-    this(new Options(new Fbank(sampleRate, nMels), null, embeddingModel, null, null, outNeurons, labelColumn, margin,
-        scale));
+  public SpeakerClassifier(
+      int sampleRate,
+      int nMels,
+      EmbeddingModel embeddingModel,
+      int outNeurons,
+      String labelColumn,
+      double margin,
+      double scale) {
+    this(
+        new Options(
+            new Fbank(sampleRate, nMels),
+            null,
+            embeddingModel,
+            null,
+            null,
+            outNeurons,
+            labelColumn,
+            margin,
+            scale));
   }
 
   /** Creates the experiment from its slots; see {@link Options}. */
@@ -122,41 +152,61 @@ public final class SpeakerClassifier implements Experiment<SpeakerClassifier.Out
     EmbeddingModel emb = options.embeddingModel();
     FeatureExtractor f = options.features();
     if (f == null) {
-      throw new IllegalArgumentException("features is missing; give the feature extractor, e.g. "
-          + "features: !new:features.Fbank {sample_rate: 16000, n_mels: 80}");
+      throw new IllegalArgumentException(
+          "features is missing; give the feature extractor, e.g. "
+              + "features: !new:features.Fbank {sample_rate: 16000, n_mels: 80}");
     }
     if (emb == null) {
-      throw new IllegalArgumentException("embedding_model is missing; give one, e.g. !new:models.EcapaTdnn {}");
+      throw new IllegalArgumentException(
+          "embedding_model is missing; give one, e.g. !new:models.EcapaTdnn {}");
     }
     if (emb.inputSize() != f.outputSize()) {
-      throw new IllegalArgumentException("the features give " + f.outputSize() + " values per frame but the "
-          + "embedding model's input size is " + emb.inputSize() + "; set both to the same value "
-          + "(input_size: !ref <n_mels>)");
+      throw new IllegalArgumentException(
+          "the features give "
+              + f.outputSize()
+              + " values per frame but the "
+              + "embedding model's input size is "
+              + emb.inputSize()
+              + "; set both to the same value "
+              + "(input_size: !ref <n_mels>)");
     }
     if (options.outNeurons() < 2) {
-      throw new IllegalArgumentException("out_neurons is " + options.outNeurons()
-          + "; at least two classes are needed");
+      throw new IllegalArgumentException(
+          "out_neurons is " + options.outNeurons() + "; at least two classes are needed");
     }
     if (options.labelColumn() == null || options.labelColumn().isBlank()) {
-      throw new IllegalArgumentException("label_column is empty; name the manifest column with the class, "
-          + "e.g. spk_id");
+      throw new IllegalArgumentException(
+          "label_column is empty; name the manifest column with the class, " + "e.g. spk_id");
     }
     ClassifierHead head = options.classifier();
-    if (head != null && (head.inputSize() != emb.embeddingSize() || head.classes() != options.outNeurons())) {
-      throw new IllegalArgumentException("the classifier takes " + head.inputSize() + " inputs for " + head.classes()
-          + " classes but the embeddings have " + emb.embeddingSize() + " values and out_neurons is "
-          + options.outNeurons() + "; make them agree");
+    if (head != null
+        && (head.inputSize() != emb.embeddingSize() || head.classes() != options.outNeurons())) {
+      throw new IllegalArgumentException(
+          "the classifier takes "
+              + head.inputSize()
+              + " inputs for "
+              + head.classes()
+              + " classes but the embeddings have "
+              + emb.embeddingSize()
+              + " values and out_neurons is "
+              + options.outNeurons()
+              + "; make them agree");
     }
     this.features = f;
     this.outNeurons = options.outNeurons();
     this.labelColumn = options.labelColumn();
-    this.meanVarNorm = model.register_module("mean_var_norm", options.meanVarNorm() != null ? options.meanVarNorm()
-        : new InputNormalization(InputNormalization.Type.SENTENCE, true, false));
+    this.meanVarNorm =
+        model.register_module(
+            "mean_var_norm",
+            options.meanVarNorm() != null
+                ? options.meanVarNorm()
+                : new InputNormalization(InputNormalization.Type.SENTENCE, true, false));
     this.embeddingModel = emb;
     model.register_module("embedding_model", emb.module());
     this.classifier = head != null ? head : new CosineClassifier(emb.embeddingSize(), outNeurons);
     model.register_module("classifier", classifier.module());
-    this.loss = options.loss() != null ? options.loss() : new AamSoftmax(options.margin(), options.scale());
+    this.loss =
+        options.loss() != null ? options.loss() : new AamSoftmax(options.margin(), options.scale());
     this.labels = new RunLabels("SpeakerClassifier", this::checkLabels);
   }
 
@@ -170,7 +220,9 @@ public final class SpeakerClassifier implements Experiment<SpeakerClassifier.Out
     return features.sampleRate();
   }
 
-  /** The class labels, once built from the training data or loaded from the run folder; else null. */
+  /**
+   * The class labels, once built from the training data or loaded from the run folder; else null.
+   */
   public LabelEncoder labelEncoder() {
     return labels.get();
   }
@@ -182,26 +234,37 @@ public final class SpeakerClassifier implements Experiment<SpeakerClassifier.Out
 
   @Override
   public DynamicItemDataset dataset(Manifest manifest, Stage stage) {
-    RunLabels.requireColumns(manifest, List.of("wav", labelColumn), "set label_column to the column holding the "
-        + "class");
-    LabelEncoder encoder = labels.forDataset(manifest, stage, labelColumn, m -> {
-      LinkedHashSet<String> seenLabels = new LinkedHashSet<>();
-      m.rows().forEach(r -> seenLabels.add(String.valueOf(r.get(labelColumn)).trim()));
-      List<String> sorted = new ArrayList<>(seenLabels);
-      java.util.Collections.sort(sorted);
-      return LabelEncoder.of(sorted);
-    });
+    RunLabels.requireColumns(
+        manifest,
+        List.of("wav", labelColumn),
+        "set label_column to the column holding the " + "class");
+    LabelEncoder encoder =
+        labels.forDataset(
+            manifest,
+            stage,
+            labelColumn,
+            m -> {
+              LinkedHashSet<String> seenLabels = new LinkedHashSet<>();
+              m.rows().forEach(r -> seenLabels.add(String.valueOf(r.get(labelColumn)).trim()));
+              List<String> sorted = new ArrayList<>(seenLabels);
+              java.util.Collections.sort(sorted);
+              return LabelEncoder.of(sorted);
+            });
     return DynamicItemDataset.fromManifest(manifest)
         .addPipeline(AudioPipelines.readAudio("wav", "sig", sampleRate()))
         .addPipeline(AudioPipelines.features("sig", "feats", features))
-        .addPipeline(Pipeline.of(labelColumn, "label", v -> new long[] {encoder.encode(String.valueOf(v).trim())}))
+        .addPipeline(
+            Pipeline.of(
+                labelColumn, "label", v -> new long[] {encoder.encode(String.valueOf(v).trim())}))
         .withOutputKeys("id", "feats", "label");
   }
 
   private void checkLabels(LabelEncoder encoder, String source) {
     if (encoder.size() > outNeurons) {
-      throw new IllegalArgumentException(String.format("%s: there are %d classes (%s) but out_neurons is %d; set "
-          + "out_neurons: %d", source, encoder.size(), encoder.labels(), outNeurons, encoder.size()));
+      throw new IllegalArgumentException(
+          String.format(
+              "%s: there are %d classes (%s) but out_neurons is %d; set " + "out_neurons: %d",
+              source, encoder.size(), encoder.labels(), outNeurons, encoder.size()));
     }
   }
 
@@ -218,7 +281,8 @@ public final class SpeakerClassifier implements Experiment<SpeakerClassifier.Out
     Tensor targets = batch.padded("label").data().squeeze(1);
     Tensor value = loss.forward(out.scores(), targets);
     if (stage != Stage.TRAIN) {
-      long[] predicted = Tensors.toLongs(out.scores().squeeze(1).argmax(new LongOptional(1), false));
+      long[] predicted =
+          Tensors.toLongs(out.scores().squeeze(1).argmax(new LongOptional(1), false));
       long[] truth = Tensors.toLongs(targets);
       for (int i = 0; i < truth.length; i++) {
         errors += predicted[i] != truth[i] ? 1 : 0;
@@ -257,7 +321,10 @@ public final class SpeakerClassifier implements Experiment<SpeakerClassifier.Out
     return metrics;
   }
 
-  /** Every pair of test utterances as a trial, cosine scores, EER and minDCF; keeps the EER threshold. */
+  /**
+   * Every pair of test utterances as a trial, cosine scores, EER and minDCF; keeps the EER
+   * threshold.
+   */
   private Map<String, Double> verify() {
     List<Double> target = new ArrayList<>();
     List<Double> nontarget = new ArrayList<>();
@@ -288,7 +355,8 @@ public final class SpeakerClassifier implements Experiment<SpeakerClassifier.Out
       record.put("p_target", 0.01);
       record.put("target_trials", t.length);
       record.put("nontarget_trials", n.length);
-      AtomicFiles.writeString(runFolder.resolve(VERIFICATION_FILE), Json.writePretty(record) + "\n");
+      AtomicFiles.writeString(
+          runFolder.resolve(VERIFICATION_FILE), Json.writePretty(record) + "\n");
     }
     return out;
   }

@@ -14,7 +14,9 @@ public final class ContextWindow {
   private final int left;
   private final int right;
 
-  /** Creates a window of {@code left} past and {@code right} future frames (SpeechBrain: 5 and 5). */
+  /**
+   * Creates a window of {@code left} past and {@code right} future frames (SpeechBrain: 5 and 5).
+   */
   public ContextWindow(int left, int right) {
     this.left = FeatureChecks.nonNegative(left, "left_frames");
     this.right = FeatureChecks.nonNegative(right, "right_frames");

@@ -3,10 +3,11 @@ package dev.sonus.features;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The feature slot of a task: turns waveforms into frames of features. A recipe fills it with any implementation
- * and all of its options ({@code features: !new:features.Fbank {n_mels: 80, win_length: 25}} or
- * {@code !new:features.Mfcc {...}}); the task reads audio at {@link #sampleRate()} and sizes its model by
- * {@link #outputSize()}. Implementations are safe to call from several data-loader threads at once.
+ * The feature slot of a task: turns waveforms into frames of features. A recipe fills it with any
+ * implementation and all of its options ({@code features: !new:features.Fbank {n_mels: 80,
+ * win_length: 25}} or {@code !new:features.Mfcc {...}}); the task reads audio at {@link
+ * #sampleRate()} and sizes its model by {@link #outputSize()}. Implementations are safe to call
+ * from several data-loader threads at once.
  */
 public interface FeatureExtractor extends AutoCloseable {
 
@@ -17,8 +18,8 @@ public interface FeatureExtractor extends AutoCloseable {
   int outputSize();
 
   /**
-   * Computes features, {@code [batch, time] -> [batch, frames, outputSize()]}; the result is in the caller's
-   * scope.
+   * Computes features, {@code [batch, time] -> [batch, frames, outputSize()]}; the result is in the
+   * caller's scope.
    */
   Tensor forward(Tensor wav);
 

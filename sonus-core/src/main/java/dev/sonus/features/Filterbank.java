@@ -11,11 +11,11 @@ import org.bytedeco.pytorch.global.torch;
  * Mel filterbank applied to a power spectrogram, optionally followed by the conversion to decibels,
  * as {@code speechbrain.processing.features.Filterbank} in its frozen (non-learnable) form.
  *
- * <p>Shapes: {@code [batch, frames, nFft/2+1]} in, {@code [batch, frames, nMels]} out. Filter centres are
- * equally spaced on the mel scale {@code 2595·log10(1 + f/700)} between {@code fMin} and {@code fMax}; each
- * filter's half-width is the distance to its lower neighbour. In dB mode the output is
- * {@code 10·log10(max(x, amin)) - 10·log10(max(amin, ref))}, floored at {@code (max over the sequence) - topDb}
- * separately for each batch item.
+ * <p>Shapes: {@code [batch, frames, nFft/2+1]} in, {@code [batch, frames, nMels]} out. Filter
+ * centres are equally spaced on the mel scale {@code 2595·log10(1 + f/700)} between {@code fMin}
+ * and {@code fMax}; each filter's half-width is the distance to its lower neighbour. In dB mode the
+ * output is {@code 10·log10(max(x, amin)) - 10·log10(max(amin, ref))}, floored at {@code (max over
+ * the sequence) - topDb} separately for each batch item.
  */
 public final class Filterbank implements AutoCloseable {
   /** Filter shape; SpeechBrain's default is {@link #TRIANGULAR}. */
@@ -50,24 +50,39 @@ public final class Filterbank implements AutoCloseable {
    * @param fMax highest filter edge, Hz (SpeechBrain's Fbank uses {@code sampleRate / 2})
    * @param shape filter shape
    * @param logMel convert to decibels
-   * @param powerSpectrogram 2 when the input is a power spectrum (dB multiplier 10), 1 for magnitudes (20)
+   * @param powerSpectrogram 2 when the input is a power spectrum (dB multiplier 10), 1 for
+   *     magnitudes (20)
    * @param amin floor before the logarithm (SpeechBrain: 1e-10)
    * @param refValue reference for 0 dB (SpeechBrain: 1.0)
    * @param topDb dynamic range kept below each sequence's maximum, dB (SpeechBrain: 80)
    */
-  public Filterbank(int nMels, int nFft, int sampleRate, double fMin, double fMax, Shape shape, boolean logMel,
-      int powerSpectrogram, double amin, double refValue, double topDb) {
+  public Filterbank(
+      int nMels,
+      int nFft,
+      int sampleRate,
+      double fMin,
+      double fMax,
+      Shape shape,
+      boolean logMel,
+      int powerSpectrogram,
+      double amin,
+      double refValue,
+      double topDb) {
     this.nMels = FeatureChecks.positive(nMels, "n_mels");
     this.nFft = FeatureChecks.positive(nFft, "n_fft");
     this.sampleRate = FeatureChecks.positive(sampleRate, "sample_rate");
     if (fMin < 0 || fMax <= fMin || fMax > sampleRate / 2.0) {
-      throw new IllegalArgumentException(String.format(
-          "filterbank range f_min=%.1f Hz .. f_max=%.1f Hz is invalid at %d Hz; need 0 <= f_min < f_max <= %d "
-              + "(half the sample rate)", fMin, fMax, sampleRate, sampleRate / 2));
+      throw new IllegalArgumentException(
+          String.format(
+              "filterbank range f_min=%.1f Hz .. f_max=%.1f Hz is invalid at %d Hz; need 0 <= f_min < f_max <= %d "
+                  + "(half the sample rate)",
+              fMin, fMax, sampleRate, sampleRate / 2));
     }
     if (powerSpectrogram != 1 && powerSpectrogram != 2) {
-      throw new IllegalArgumentException("power_spectrogram is " + powerSpectrogram
-          + "; expected 2 (power spectrum) or 1 (magnitude spectrum)");
+      throw new IllegalArgumentException(
+          "power_spectrogram is "
+              + powerSpectrogram
+              + "; expected 2 (power spectrum) or 1 (magnitude spectrum)");
     }
     this.fMin = fMin;
     this.fMax = fMax;
@@ -79,14 +94,19 @@ public final class Filterbank implements AutoCloseable {
     this.matrixValues = melMatrix(nMels, nFft, sampleRate, fMin, fMax, shape);
     try (PointerScope scope = new PointerScope()) {
       this.matrix = Tensors.fromFloats(matrixValues, nFft / 2 + 1, nMels).retainReference();
-      this.interleavedMatrix = Tensors.fromFloats(interleaveRows(matrixValues, nMels), nFft + 2, nMels)
-          .retainReference();
+      this.interleavedMatrix =
+          Tensors.fromFloats(interleaveRows(matrixValues, nMels), nFft + 2, nMels)
+              .retainReference();
     }
   }
 
-  /** SpeechBrain's Fbank defaults: triangular, dB with amin 1e-10, ref 1, top_db 80, power input. */
-  public static Filterbank speechBrainDefaults(int nMels, int nFft, int sampleRate, double fMin, double fMax) {
-    return new Filterbank(nMels, nFft, sampleRate, fMin, fMax, Shape.TRIANGULAR, true, 2, 1e-10, 1.0, 80.0);
+  /**
+   * SpeechBrain's Fbank defaults: triangular, dB with amin 1e-10, ref 1, top_db 80, power input.
+   */
+  public static Filterbank speechBrainDefaults(
+      int nMels, int nFft, int sampleRate, double fMin, double fMax) {
+    return new Filterbank(
+        nMels, nFft, sampleRate, fMin, fMax, Shape.TRIANGULAR, true, 2, 1e-10, 1.0, 80.0);
   }
 
   /** The filter matrix {@code [nFft/2+1, nMels]}, a copy in row-major order. */
@@ -94,7 +114,10 @@ public final class Filterbank implements AutoCloseable {
     return matrixValues.clone();
   }
 
-  /** Applies the filters (and the dB conversion when enabled): {@code [B, frames, bins] -> [B, frames, nMels]}. */
+  /**
+   * Applies the filters (and the dB conversion when enabled): {@code [B, frames, bins] -> [B,
+   * frames, nMels]}.
+   */
   public Tensor forward(Tensor power) {
     FeatureChecks.featureBatch(power, nFft / 2 + 1, this);
     return Scopes.freeingTemporaries(() -> apply(power));
@@ -107,10 +130,10 @@ public final class Filterbank implements AutoCloseable {
   }
 
   /**
-   * Filters the power of a complex spectrum {@code [B, frames, bins]} (complex64, contiguous), squaring its
-   * real and imaginary parts in place, so the argument is consumed. Summing {@code re²} and {@code im²} happens
-   * inside the matrix product (each filter row appears twice), which saves a pass over the spectrum.
-   * The result belongs to the caller's scope.
+   * Filters the power of a complex spectrum {@code [B, frames, bins]} (complex64, contiguous),
+   * squaring its real and imaginary parts in place, so the argument is consumed. Summing {@code
+   * re²} and {@code im²} happens inside the matrix product (each filter row appears twice), which
+   * saves a pass over the spectrum. The result belongs to the caller's scope.
    */
   Tensor applyToSpectrum(Tensor complex) {
     Tensor parts = torch.view_as_real(complex);
@@ -118,11 +141,15 @@ public final class Filterbank implements AutoCloseable {
       parts = parts.contiguous();
     }
     parts.square_();
-    Tensor mel = parts.view(complex.size(0), complex.size(1), 2 * complex.size(2)).matmul(interleavedMatrix);
+    Tensor mel =
+        parts.view(complex.size(0), complex.size(1), 2 * complex.size(2)).matmul(interleavedMatrix);
     return logMel ? toDecibels(mel) : mel;
   }
 
-  /** The decibel conversion alone, for {@code [B, frames, nMels]}; result belongs to the caller's scope. */
+  /**
+   * The decibel conversion alone, for {@code [B, frames, nMels]}; result belongs to the caller's
+   * scope.
+   */
   Tensor toDecibels(Tensor mel) {
     Tensor db = mel.clamp_min(new Scalar(amin)).log10_().mul_(new Scalar(multiplier));
     double offset = multiplier * Math.log10(Math.max(amin, refValue));
@@ -133,9 +160,11 @@ public final class Filterbank implements AutoCloseable {
     return torch.maximum(db, floor);
   }
 
-  static float[] melMatrix(int nMels, int nFft, int sampleRate, double fMin, double fMax, Shape shape) {
+  static float[] melMatrix(
+      int nMels, int nFft, int sampleRate, double fMin, double fMax, Shape shape) {
     int bins = nFft / 2 + 1;
-    // SpeechBrain computes the mel grid and the bin frequencies in float32; do the same so the matrices agree
+    // SpeechBrain computes the mel grid and the bin frequencies in float32; do the same so the
+    // matrices agree
     // to the last bit where possible.
     float melMin = (float) toMel(fMin);
     float melMax = (float) toMel(fMax);
@@ -166,7 +195,10 @@ public final class Filterbank implements AutoCloseable {
     return out;
   }
 
-  /** Repeats each row of a row-major {@code [rows, cols]} matrix: rows {@code 2k} and {@code 2k+1} equal row k. */
+  /**
+   * Repeats each row of a row-major {@code [rows, cols]} matrix: rows {@code 2k} and {@code 2k+1}
+   * equal row k.
+   */
   private static float[] interleaveRows(float[] m, int cols) {
     int rows = m.length / cols;
     float[] out = new float[2 * m.length];
@@ -177,7 +209,10 @@ public final class Filterbank implements AutoCloseable {
     return out;
   }
 
-  /** {@code torch.linspace} in float32: the first half counts up from start, the second half down from end. */
+  /**
+   * {@code torch.linspace} in float32: the first half counts up from start, the second half down
+   * from end.
+   */
   static float[] linspace(float start, float end, int steps) {
     float[] out = new float[steps];
     if (steps == 1) {
@@ -209,7 +244,8 @@ public final class Filterbank implements AutoCloseable {
 
   @Override
   public String toString() {
-    return String.format("Filterbank(n_mels=%d, n_fft=%d, sample_rate=%d, f_min=%.1f, f_max=%.1f, log_mel=%s)",
+    return String.format(
+        "Filterbank(n_mels=%d, n_fft=%d, sample_rate=%d, f_min=%.1f, f_max=%.1f, log_mel=%s)",
         nMels, nFft, sampleRate, fMin, fMax, logMel);
   }
 }

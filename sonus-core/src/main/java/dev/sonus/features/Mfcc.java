@@ -6,12 +6,13 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Mel-frequency cepstral coefficients, as {@code speechbrain.lobes.features.MFCC}: the log mel filterbank of
- * {@link Fbank}, an orthonormal DCT keeping {@code nMfcc} coefficients, then optional deltas and context.
+ * Mel-frequency cepstral coefficients, as {@code speechbrain.lobes.features.MFCC}: the log mel
+ * filterbank of {@link Fbank}, an orthonormal DCT keeping {@code nMfcc} coefficients, then optional
+ * deltas and context.
  *
- * <p>Shapes: {@code [batch, time] -> [batch, frames, nMfcc · (deltas ? 3 : 1) · (context ? W : 1)]}.
- * SpeechBrain's MFCC defaults differ from Fbank's: 23 mels, 20 coefficients, deltas and a 5+5 context window on
- * ({@link #speechBrainDefaults(int)}).
+ * <p>Shapes: {@code [batch, time] -> [batch, frames, nMfcc · (deltas ? 3 : 1) · (context ? W :
+ * 1)]}. SpeechBrain's MFCC defaults differ from Fbank's: 23 mels, 20 coefficients, deltas and a 5+5
+ * context window on ({@link #speechBrainDefaults(int)}).
  */
 public final class Mfcc implements FeatureExtractor {
 
@@ -32,37 +33,99 @@ public final class Mfcc implements FeatureExtractor {
    * @param leftFrames past frames in the context window
    * @param rightFrames future frames in the context window
    */
-  public record Options(int sampleRate, int nFft, int nMels, int nMfcc, double fMin, double fMax,
-      @Alias("win_length") double winLengthMs, @Alias("hop_length") double hopLengthMs, Filterbank.Shape filterShape,
-      boolean deltas, boolean context, int leftFrames, int rightFrames) {
+  public record Options(
+      int sampleRate,
+      int nFft,
+      int nMels,
+      int nMfcc,
+      double fMin,
+      double fMax,
+      @Alias("win_length") double winLengthMs,
+      @Alias("hop_length") double hopLengthMs,
+      Filterbank.Shape filterShape,
+      boolean deltas,
+      boolean context,
+      int leftFrames,
+      int rightFrames) {
 
     /** Validates the settings. */
     public Options {
       FeatureChecks.positive(nMfcc, "n_mfcc");
       if (nMfcc > nMels) {
-        throw new IllegalArgumentException("n_mfcc is " + nMfcc + " but n_mels is " + nMels
-            + "; keep at most as many coefficients as mel filters");
+        throw new IllegalArgumentException(
+            "n_mfcc is "
+                + nMfcc
+                + " but n_mels is "
+                + nMels
+                + "; keep at most as many coefficients as mel filters");
       }
-      front(sampleRate, nFft, nMels, fMin, fMax, winLengthMs, hopLengthMs, filterShape, deltas, context, leftFrames,
+      front(
+          sampleRate,
+          nFft,
+          nMels,
+          fMin,
+          fMax,
+          winLengthMs,
+          hopLengthMs,
+          filterShape,
+          deltas,
+          context,
+          leftFrames,
           rightFrames);
     }
 
-    /** SpeechBrain's MFCC defaults: 16 kHz, n_fft 400, 23 mels, 20 coefficients, deltas, context 5+5. */
+    /**
+     * SpeechBrain's MFCC defaults: 16 kHz, n_fft 400, 23 mels, 20 coefficients, deltas, context
+     * 5+5.
+     */
     public static Options defaults() {
-      return new Options(16000, 400, 23, 20, 0, 0, 25, 10, Filterbank.Shape.TRIANGULAR, true, true, 5, 5);
+      return new Options(
+          16000, 400, 23, 20, 0, 0, 25, 10, Filterbank.Shape.TRIANGULAR, true, true, 5, 5);
     }
 
     /** The framing, filterbank, deltas and context settings as Fbank options. */
     public Fbank.Options fbankOptions() {
-      return front(sampleRate, nFft, nMels, fMin, fMax, winLengthMs, hopLengthMs, filterShape, deltas, context,
-          leftFrames, rightFrames);
+      return front(
+          sampleRate,
+          nFft,
+          nMels,
+          fMin,
+          fMax,
+          winLengthMs,
+          hopLengthMs,
+          filterShape,
+          deltas,
+          context,
+          leftFrames,
+          rightFrames);
     }
 
-    private static Fbank.Options front(int sampleRate, int nFft, int nMels, double fMin, double fMax,
-        double winLengthMs, double hopLengthMs, Filterbank.Shape filterShape, boolean deltas, boolean context,
-        int leftFrames, int rightFrames) {
-      return new Fbank.Options(sampleRate, nFft, nMels, fMin, fMax, winLengthMs, hopLengthMs, filterShape, deltas,
-          context, leftFrames, rightFrames);
+    private static Fbank.Options front(
+        int sampleRate,
+        int nFft,
+        int nMels,
+        double fMin,
+        double fMax,
+        double winLengthMs,
+        double hopLengthMs,
+        Filterbank.Shape filterShape,
+        boolean deltas,
+        boolean context,
+        int leftFrames,
+        int rightFrames) {
+      return new Fbank.Options(
+          sampleRate,
+          nFft,
+          nMels,
+          fMin,
+          fMax,
+          winLengthMs,
+          hopLengthMs,
+          filterShape,
+          deltas,
+          context,
+          leftFrames,
+          rightFrames);
     }
   }
 
@@ -83,12 +146,25 @@ public final class Mfcc implements FeatureExtractor {
   public Mfcc(Fbank.Options front, int nMfcc) {
     this.front = front;
     this.nMfcc = nMfcc;
-    this.stft = new Stft(front.sampleRate(), front.winLengthMs(), front.hopLengthMs(), front.nFft(), true);
-    this.filterbank = new Filterbank(front.nMels(), front.nFft(), front.sampleRate(), front.fMin(),
-        front.effectiveFMax(), front.filterShape(), true, 2, 1e-10, 1.0, 80.0);
+    this.stft =
+        new Stft(front.sampleRate(), front.winLengthMs(), front.hopLengthMs(), front.nFft(), true);
+    this.filterbank =
+        new Filterbank(
+            front.nMels(),
+            front.nFft(),
+            front.sampleRate(),
+            front.fMin(),
+            front.effectiveFMax(),
+            front.filterShape(),
+            true,
+            2,
+            1e-10,
+            1.0,
+            80.0);
     this.dct = new Dct(front.nMels(), nMfcc, true);
     this.deltas = front.deltas() ? new Deltas(5) : null;
-    this.context = front.context() ? new ContextWindow(front.leftFrames(), front.rightFrames()) : null;
+    this.context =
+        front.context() ? new ContextWindow(front.leftFrames(), front.rightFrames()) : null;
   }
 
   /** Creates MFCC features with the given settings. */
@@ -96,10 +172,17 @@ public final class Mfcc implements FeatureExtractor {
     this(options.fbankOptions(), options.nMfcc());
   }
 
-  /** SpeechBrain's MFCC defaults at the given rate: 23 mels, 20 coefficients, deltas, context 5+5. */
+  /**
+   * SpeechBrain's MFCC defaults at the given rate: 23 mels, 20 coefficients, deltas, context 5+5.
+   */
   public static Mfcc speechBrainDefaults(int sampleRate) {
-    return new Mfcc(Fbank.Options.defaults().withSampleRate(sampleRate).withNMels(23).withDeltas(true)
-        .withContext(true), 20);
+    return new Mfcc(
+        Fbank.Options.defaults()
+            .withSampleRate(sampleRate)
+            .withNMels(23)
+            .withDeltas(true)
+            .withContext(true),
+        20);
   }
 
   /** Computes the coefficients; the result is in the caller's scope. */

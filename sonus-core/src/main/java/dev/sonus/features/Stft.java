@@ -10,12 +10,13 @@ import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Short-time Fourier transform of a batch of waveforms, as {@code speechbrain.processing.features.STFT}.
+ * Short-time Fourier transform of a batch of waveforms, as {@code
+ * speechbrain.processing.features.STFT}.
  *
- * <p>Shapes: {@code [batch, time]} samples in, {@code [batch, frames, nFft/2 + 1, 2]} out, the last axis
- * holding (real, imaginary). With {@code center} the signal is zero-padded by {@code nFft/2} on both sides,
- * so {@code frames = 1 + time / hop}. The window is a periodic Hamming window of {@code winLength} samples,
- * zero-padded to {@code nFft} (as {@code torch.stft} does).
+ * <p>Shapes: {@code [batch, time]} samples in, {@code [batch, frames, nFft/2 + 1, 2]} out, the last
+ * axis holding (real, imaginary). With {@code center} the signal is zero-padded by {@code nFft/2}
+ * on both sides, so {@code frames = 1 + time / hop}. The window is a periodic Hamming window of
+ * {@code winLength} samples, zero-padded to {@code nFft} (as {@code torch.stft} does).
  */
 public final class Stft implements AutoCloseable {
   private final int sampleRate;
@@ -31,8 +32,10 @@ public final class Stft implements AutoCloseable {
    * @param sampleRate Hz, used to convert the millisecond lengths to samples
    * @param winLengthMs window length, ms (25 in SpeechBrain)
    * @param hopLengthMs hop between frames, ms (10 in SpeechBrain)
-   * @param nFft FFT size, samples (400 in SpeechBrain); must be at least the window length in samples
-   * @param center pad {@code nFft/2} zeros on both sides so frame {@code t} is centred on sample {@code t·hop}
+   * @param nFft FFT size, samples (400 in SpeechBrain); must be at least the window length in
+   *     samples
+   * @param center pad {@code nFft/2} zeros on both sides so frame {@code t} is centred on sample
+   *     {@code t·hop}
    */
   public Stft(int sampleRate, double winLengthMs, double hopLengthMs, int nFft, boolean center) {
     this.sampleRate = FeatureChecks.positive(sampleRate, "sample_rate");
@@ -43,13 +46,17 @@ public final class Stft implements AutoCloseable {
     this.winLength = (int) Math.round(sampleRate / 1000.0 * winLengthMs);
     this.hopLength = (int) Math.round(sampleRate / 1000.0 * hopLengthMs);
     if (winLength > nFft) {
-      throw new IllegalArgumentException(String.format(
-          "win_length of %.1f ms is %d samples at %d Hz, longer than n_fft=%d; raise n_fft to at least %d "
-              + "or shorten the window", winLengthMs, winLength, sampleRate, nFft, winLength));
+      throw new IllegalArgumentException(
+          String.format(
+              "win_length of %.1f ms is %d samples at %d Hz, longer than n_fft=%d; raise n_fft to at least %d "
+                  + "or shorten the window",
+              winLengthMs, winLength, sampleRate, nFft, winLength));
     }
     if (hopLength < 1) {
-      throw new IllegalArgumentException(String.format(
-          "hop_length of %.3f ms is less than one sample at %d Hz; use a longer hop", hopLengthMs, sampleRate));
+      throw new IllegalArgumentException(
+          String.format(
+              "hop_length of %.3f ms is less than one sample at %d Hz; use a longer hop",
+              hopLengthMs, sampleRate));
     }
     this.center = center;
     try (PointerScope scope = new PointerScope()) {
@@ -62,16 +69,31 @@ public final class Stft implements AutoCloseable {
     return center ? 1 + samples / hopLength : 1 + (samples - nFft) / hopLength;
   }
 
-  /** Returns the complex spectrum {@code [batch, frames, nFft/2+1]} (complex64); used by the feature pipelines. */
+  /**
+   * Returns the complex spectrum {@code [batch, frames, nFft/2+1]} (complex64); used by the feature
+   * pipelines.
+   */
   Tensor complex(Tensor wav) {
     FeatureChecks.waveformBatch(wav, this);
     if (!center && wav.size(1) < nFft) {
-      throw new IllegalArgumentException(String.format(
-          "%s: input has %d samples, fewer than n_fft=%d, and center padding is off", this, wav.size(1), nFft));
+      throw new IllegalArgumentException(
+          String.format(
+              "%s: input has %d samples, fewer than n_fft=%d, and center padding is off",
+              this, wav.size(1), nFft));
     }
-    Tensor spec = torch.stft(wav, nFft, new LongOptional(hopLength), new LongOptional(winLength),
-        new TensorOptional(window), center, "constant", false, new BoolOptional(true), new BoolOptional(true),
-        new BoolOptional());
+    Tensor spec =
+        torch.stft(
+            wav,
+            nFft,
+            new LongOptional(hopLength),
+            new LongOptional(winLength),
+            new TensorOptional(window),
+            center,
+            "constant",
+            false,
+            new BoolOptional(true),
+            new BoolOptional(true),
+            new BoolOptional());
     return spec.transpose(1, 2);
   }
 
@@ -112,19 +134,33 @@ public final class Stft implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "Stft(sample_rate=" + sampleRate + ", n_fft=" + nFft + ", win=" + winLength + ", hop=" + hopLength
-        + ", center=" + center + ")";
+    return "Stft(sample_rate="
+        + sampleRate
+        + ", n_fft="
+        + nFft
+        + ", win="
+        + winLength
+        + ", hop="
+        + hopLength
+        + ", center="
+        + center
+        + ")";
   }
 
-  /** {@code re² + im²} (SpeechBrain's {@code spectral_magnitude(stft, power=1)}); {@code [..., 2] -> [...]}. */
+  /**
+   * {@code re² + im²} (SpeechBrain's {@code spectral_magnitude(stft, power=1)}); {@code [..., 2] ->
+   * [...]}.
+   */
   public static Tensor powerSpectrum(Tensor stft) {
     if (stft.dim() < 1 || stft.size(-1) != 2) {
-      throw new IllegalArgumentException("powerSpectrum expects a last axis of 2 (real, imaginary); got shape "
-          + Tensors.shapeString(stft));
+      throw new IllegalArgumentException(
+          "powerSpectrum expects a last axis of 2 (real, imaginary); got shape "
+              + Tensors.shapeString(stft));
     }
     try (PointerScope scope = new PointerScope()) {
-      return Scopes.toCallerScope(stft.pow(new org.bytedeco.pytorch.Scalar(2.0)).sum(new long[] {-1}, false,
-          new org.bytedeco.pytorch.ScalarTypeOptional()));
+      return Scopes.toCallerScope(
+          stft.pow(new org.bytedeco.pytorch.Scalar(2.0))
+              .sum(new long[] {-1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()));
     }
   }
 

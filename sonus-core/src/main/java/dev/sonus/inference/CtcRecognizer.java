@@ -2,7 +2,10 @@ package dev.sonus.inference;
 
 import dev.sonus.decode.CtcDecoder;
 
-/** A speech recogniser whose text comes from a {@link CtcDecoder} that can be swapped after training. */
+/**
+ * A speech recogniser whose text comes from a {@link CtcDecoder} that can be swapped after
+ * training.
+ */
 public interface CtcRecognizer extends SpeechRecognizer {
 
   /** The decoder in use. */

@@ -5,9 +5,10 @@ import dev.sonus.decode.CtcPrefixBeamSearch;
 import java.nio.file.Path;
 
 /**
- * Replacing a trained recogniser's CTC decoder at evaluation or transcription time ({@code sonus eval --beam 10
- * --lm digits.arpa --lm-weight 0.5}): the recipe's beam-search settings are kept where the override is silent, and
- * a recipe with greedy decoding starts from SpeechBrain's beam-search defaults.
+ * Replacing a trained recogniser's CTC decoder at evaluation or transcription time ({@code sonus
+ * eval --beam 10 --lm digits.arpa --lm-weight 0.5}): the recipe's beam-search settings are kept
+ * where the override is silent, and a recipe with greedy decoding starts from SpeechBrain's
+ * beam-search defaults.
  */
 public final class Decoding {
   private Decoding() {}
@@ -20,12 +21,16 @@ public final class Decoding {
    * @param lmWeight weight of the language model
    */
   public record Change(Integer beamSize, Path lmPath, Double lmWeight) {
-    /** A file-name label for results decoded this way: {@code beam10}, {@code beam10_lm-digits_w0.5}. */
+    /**
+     * A file-name label for results decoded this way: {@code beam10}, {@code
+     * beam10_lm-digits_w0.5}.
+     */
     public String label() {
       StringBuilder sb = new StringBuilder(beamSize != null ? "beam" + beamSize : "beam");
       if (lmPath != null) {
         String file = lmPath.getFileName().toString();
-        sb.append("_lm-").append(file.contains(".") ? file.substring(0, file.lastIndexOf('.')) : file);
+        sb.append("_lm-")
+            .append(file.contains(".") ? file.substring(0, file.lastIndexOf('.')) : file);
       }
       if (lmWeight != null) {
         sb.append("_w").append(lmWeight);
@@ -39,13 +44,18 @@ public final class Decoding {
     }
   }
 
-  /** The decoder {@code current} becomes under {@code change}; {@code current} itself when nothing changes. */
+  /**
+   * The decoder {@code current} becomes under {@code change}; {@code current} itself when nothing
+   * changes.
+   */
   public static CtcDecoder override(CtcDecoder current, Change change) {
     if (change == null || change.isEmpty()) {
       return current;
     }
-    CtcPrefixBeamSearch.Settings settings = current instanceof CtcPrefixBeamSearch beam && beam.settings() != null
-        ? beam.settings() : CtcPrefixBeamSearch.Settings.defaults();
+    CtcPrefixBeamSearch.Settings settings =
+        current instanceof CtcPrefixBeamSearch beam && beam.settings() != null
+            ? beam.settings()
+            : CtcPrefixBeamSearch.Settings.defaults();
     if (change.beamSize() != null) {
       settings = settings.withBeamSize(change.beamSize());
     }
@@ -54,25 +64,42 @@ public final class Decoding {
     }
     if (change.lmWeight() != null) {
       if (settings.lmPath() == null) {
-        throw new IllegalArgumentException("an LM weight of " + change.lmWeight() + " is given but no language "
-            + "model: give one too (--lm FILE) or leave the weight out");
+        throw new IllegalArgumentException(
+            "an LM weight of "
+                + change.lmWeight()
+                + " is given but no language "
+                + "model: give one too (--lm FILE) or leave the weight out");
       }
       settings = settings.withLmWeight(change.lmWeight());
     }
-    return new CtcPrefixBeamSearch(new CtcPrefixBeamSearch.Settings(settings.beamSize(), settings.beamPruneLogp(),
-        settings.tokenPruneMinLogp(), settings.pruneHistory(), settings.blankSkipThreshold(), settings.lmPath(),
-        settings.lmWeight(), settings.wordBonus(), settings.unkScoreOffset(), settings.lexiconPath(),
-        settings.spaceToken(), current.blankIndex()));
+    return new CtcPrefixBeamSearch(
+        new CtcPrefixBeamSearch.Settings(
+            settings.beamSize(),
+            settings.beamPruneLogp(),
+            settings.tokenPruneMinLogp(),
+            settings.pruneHistory(),
+            settings.blankSkipThreshold(),
+            settings.lmPath(),
+            settings.lmWeight(),
+            settings.wordBonus(),
+            settings.unkScoreOffset(),
+            settings.lexiconPath(),
+            settings.spaceToken(),
+            current.blankIndex()));
   }
 
-  /** Applies {@code change} to a trained model's decoder; a model that is not a CTC recogniser is refused. */
+  /**
+   * Applies {@code change} to a trained model's decoder; a model that is not a CTC recogniser is
+   * refused.
+   */
   static void apply(Object model, Change change) {
     if (change == null || change.isEmpty()) {
       return;
     }
     if (!(model instanceof CtcRecognizer ctc)) {
-      throw new IllegalArgumentException("beam size and language model apply to CTC recognisers; this model is a "
-          + model.getClass().getName());
+      throw new IllegalArgumentException(
+          "beam size and language model apply to CTC recognisers; this model is a "
+              + model.getClass().getName());
     }
     ctc.useDecoder(override(ctc.decoder(), change));
   }

@@ -12,31 +12,41 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
-/** Embeddings of waveforms: features per signal, padding, normalisation, embedding model, optional global normalisation. */
+/**
+ * Embeddings of waveforms: features per signal, padding, normalisation, embedding model, optional
+ * global normalisation.
+ */
 public final class Embeddings {
   private Embeddings() {}
 
   /**
-   * Embeds signals (mono, at the features' rate) in one padded batch, as SpeechBrain's {@code encode_batch}: the
-   * relative lengths keep each embedding independent of the others. Modules are used as they are (put them in
-   * eval mode first).
+   * Embeds signals (mono, at the features' rate) in one padded batch, as SpeechBrain's {@code
+   * encode_batch}: the relative lengths keep each embedding independent of the others. Modules are
+   * used as they are (put them in eval mode first).
    *
    * @param norm sentence/batch normalisation of the features ({@code mean_var_norm}), or null
-   * @param embeddingNorm global normalisation of the embeddings ({@code mean_var_norm_emb}), or null
+   * @param embeddingNorm global normalisation of the embeddings ({@code mean_var_norm_emb}), or
+   *     null
    */
-  public static float[][] compute(List<float[]> signals, FeatureExtractor features, InputNormalization norm,
+  public static float[][] compute(
+      List<float[]> signals,
+      FeatureExtractor features,
+      InputNormalization norm,
       EmbeddingModel model,
       InputNormalization embeddingNorm) {
     if (signals.isEmpty()) {
       return new float[0][];
     }
-    try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard();
+    try (PointerScope scope = new PointerScope();
+        NoGradGuard noGrad = new NoGradGuard();
         Batch batch = AudioPipelines.featureBatch(signals, features)) {
       PaddedData feats = batch.padded("feats");
       Tensor x = norm == null ? feats.data() : norm.forward(feats.data(), feats.relLengths(), -1);
-      Tensor emb = model.embed(x, feats.relLengths());                // [B, 1, D]
+      Tensor emb = model.embed(x, feats.relLengths()); // [B, 1, D]
       if (embeddingNorm != null) {
-        emb = embeddingNorm.forward(emb, Tensors.fromFloats(ones(signals.size()), signals.size()), -1);
+        emb =
+            embeddingNorm.forward(
+                emb, Tensors.fromFloats(ones(signals.size()), signals.size()), -1);
       }
       float[] flat = Tensors.toFloats(emb);
       int dim = (int) model.embeddingSize();

@@ -18,11 +18,12 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Evaluates a trained run folder on a test manifest: the recipe's test set by default, or any manifest with the
- * same columns. The experiment and its best weights come from the folder (see {@link RunFolder#load});
- * results are written next to them as {@code eval_<name>.json} and the experiment's reports as
- * {@code <report>_<name>.txt} (e.g. {@code wer_test.txt}), where {@code name} is {@code test} for the recipe's
- * test set and the manifest's file name (without extension) otherwise.
+ * Evaluates a trained run folder on a test manifest: the recipe's test set by default, or any
+ * manifest with the same columns. The experiment and its best weights come from the folder (see
+ * {@link RunFolder#load}); results are written next to them as {@code eval_<name>.json} and the
+ * experiment's reports as {@code <report>_<name>.txt} (e.g. {@code wer_test.txt}), where {@code
+ * name} is {@code test} for the recipe's test set and the manifest's file name (without extension)
+ * otherwise.
  */
 public final class Evaluation {
   private Evaluation() {}
@@ -35,15 +36,16 @@ public final class Evaluation {
    * @param checkpoint the checkpoint whose weights were used
    * @param written the files written, by kind ({@code metrics}, and one per report)
    */
-  public record Result(Map<String, Double> metrics, Path manifest, Path checkpoint, Map<String, Path> written) {}
+  public record Result(
+      Map<String, Double> metrics, Path manifest, Path checkpoint, Map<String, Path> written) {}
 
   /**
    * Runs the evaluation.
    *
    * @param runFolder the {@code output_folder} of a finished training run
    * @param manifest the manifest to evaluate; null for the recipe's {@code test_data}
-   * @param dataFolder replaces {@code $data_root}/{@code $data_folder} in the manifest; null for the recipe's
-   *     {@code data_folder}
+   * @param dataFolder replaces {@code $data_root}/{@code $data_folder} in the manifest; null for
+   *     the recipe's {@code data_folder}
    * @param progress progress reporting, or null
    */
   public static Result run(Path runFolder, Path manifest, Path dataFolder, Progress progress) {
@@ -55,9 +57,10 @@ public final class Evaluation {
    *
    * @param decoding replaces the recipe's CTC decoder, or null to keep it
    */
-  public static Result run(Path runFolder, Path manifest, Path dataFolder, Decoding.Change decoding,
-      Progress progress) {
-    RunFolder.Loaded loaded = RunFolder.load(runFolder, "test_data", "data_folder", "batch_size", "num_workers");
+  public static Result run(
+      Path runFolder, Path manifest, Path dataFolder, Decoding.Change decoding, Progress progress) {
+    RunFolder.Loaded loaded =
+        RunFolder.load(runFolder, "test_data", "data_folder", "batch_size", "num_workers");
     if (decoding != null) {
       Decoding.apply(loaded.experiment(), decoding);
     }
@@ -66,7 +69,8 @@ public final class Evaluation {
     String name;
     if (testData == null) {
       if (!h.contains("test_data")) {
-        throw new IllegalArgumentException(runFolder + ": the recipe has no test_data; give a manifest with --test");
+        throw new IllegalArgumentException(
+            runFolder + ": the recipe has no test_data; give a manifest with --test");
       }
       testData = h.getPath("test_data");
       name = "test";
@@ -78,11 +82,16 @@ public final class Evaluation {
       name = name + "_" + decoding.label();
     }
     if (!Files.isRegularFile(testData)) {
-      throw new IllegalArgumentException("test manifest " + testData + " does not exist"
-          + (manifest == null ? " (the recipe's test_data); give one with --test" : ""));
+      throw new IllegalArgumentException(
+          "test manifest "
+              + testData
+              + " does not exist"
+              + (manifest == null ? " (the recipe's test_data); give one with --test" : ""));
     }
-    Map<String, String> replacements = dataFolder != null ? RunFolder.dataReplacements(dataFolder.toString())
-        : RunFolder.dataReplacements(h);
+    Map<String, String> replacements =
+        dataFolder != null
+            ? RunFolder.dataReplacements(dataFolder.toString())
+            : RunFolder.dataReplacements(h);
     Manifest m = Manifest.load(testData, replacements);
     @SuppressWarnings("unchecked")
     Experiment<Object> experiment = (Experiment<Object>) loaded.experiment();

@@ -19,13 +19,17 @@ import java.util.List;
  * SpeakerVerifier.Decision d = sv.verify(Path.of("a.wav"), Path.of("b.wav"));     // cosine score, same speaker?
  * }</pre>
  *
- * <p>{@link #load} takes either a Sonus run folder whose experiment embeds speech (e.g. the speaker-id recipe; its
- * decision threshold is the EER threshold the recipe stored in {@code verification.json}) or a SpeechBrain
- * pretrained speaker model folder ({@code hyperparams.yaml} + {@code embedding_model.ckpt}, ...; threshold 0.25,
- * SpeechBrain's {@code verify_files} default). Audio is downmixed and resampled to the model's rate first.
+ * <p>{@link #load} takes either a Sonus run folder whose experiment embeds speech (e.g. the
+ * speaker-id recipe; its decision threshold is the EER threshold the recipe stored in {@code
+ * verification.json}) or a SpeechBrain pretrained speaker model folder ({@code hyperparams.yaml} +
+ * {@code embedding_model.ckpt}, ...; threshold 0.25, SpeechBrain's {@code verify_files} default).
+ * Audio is downmixed and resampled to the model's rate first.
  */
 public final class SpeakerVerifier {
-  /** SpeechBrain's default decision threshold on the cosine score ({@code SpeakerRecognition.verify_batch}). */
+  /**
+   * SpeechBrain's default decision threshold on the cosine score ({@code
+   * SpeakerRecognition.verify_batch}).
+   */
   public static final double SPEECHBRAIN_THRESHOLD = 0.25;
 
   private final SpeakerEmbedder embedder;
@@ -50,7 +54,8 @@ public final class SpeakerVerifier {
   /**
    * Loads a Sonus run folder or a SpeechBrain model folder.
    *
-   * @throws IllegalArgumentException naming the folder when it is neither, or its model does not embed speech
+   * @throws IllegalArgumentException naming the folder when it is neither, or its model does not
+   *     embed speech
    */
   public static SpeakerVerifier load(Path folder) {
     if (!Files.isDirectory(folder)) {
@@ -58,20 +63,27 @@ public final class SpeakerVerifier {
     }
     boolean sonusRun = Files.isRegularFile(folder.resolve("hparams.yaml"));
     if (!sonusRun && !SpeechBrainFolder.isOne(folder)) {
-      throw new IllegalArgumentException(folder + " is neither a Sonus run folder (no hparams.yaml: give the "
-          + "output_folder of a 'sonus train' speaker run) nor a SpeechBrain model folder (no hyperparams.yaml)");
+      throw new IllegalArgumentException(
+          folder
+              + " is neither a Sonus run folder (no hparams.yaml: give the "
+              + "output_folder of a 'sonus train' speaker run) nor a SpeechBrain model folder (no hyperparams.yaml)");
     }
     if (!sonusRun) {
       return new SpeakerVerifier(SpeechBrainFolder.load(folder), SPEECHBRAIN_THRESHOLD, folder);
     }
-    SpeakerEmbedder embedder = RunFolder.load(folder).experimentAs(SpeakerEmbedder.class,
-        "compute speaker embeddings; load a speaker recognition run");
+    SpeakerEmbedder embedder =
+        RunFolder.load(folder)
+            .experimentAs(
+                SpeakerEmbedder.class,
+                "compute speaker embeddings; load a speaker recognition run");
     return new SpeakerVerifier(embedder, storedThreshold(folder), folder);
   }
 
   private static double storedThreshold(Path folder) {
     Path file = folder.resolve("verification.json");
-    return Files.isRegularFile(file) ? JsonFile.read(file).number("threshold") : SPEECHBRAIN_THRESHOLD;
+    return Files.isRegularFile(file)
+        ? JsonFile.read(file).number("threshold")
+        : SPEECHBRAIN_THRESHOLD;
   }
 
   /** Embedding of an audio file (WAV or FLAC, any rate). */
@@ -84,8 +96,10 @@ public final class SpeakerVerifier {
     if (samples == null || samples.length == 0) {
       throw new IllegalArgumentException("no samples to embed");
     }
-    float[] signal = sampleRate == embedder.sampleRate() ? samples
-        : Resample.resample(samples, sampleRate, embedder.sampleRate());
+    float[] signal =
+        sampleRate == embedder.sampleRate()
+            ? samples
+            : Resample.resample(samples, sampleRate, embedder.sampleRate());
     return embedder.embed(List.of(signal))[0];
   }
 
@@ -126,7 +140,10 @@ public final class SpeakerVerifier {
     return folder;
   }
 
-  /** The underlying embedder (for SpeechBrain folders, with {@code normalize} and classifier access in-package). */
+  /**
+   * The underlying embedder (for SpeechBrain folders, with {@code normalize} and classifier access
+   * in-package).
+   */
   SpeakerEmbedder embedder() {
     return embedder;
   }

@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 import org.slf4j.Logger;
@@ -35,37 +34,46 @@ import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 
 /**
- * A SpeechBrain pretrained speaker model folder, as SpeechBrain publishes them ({@code hyperparams.yaml},
- * {@code embedding_model.ckpt}, optionally {@code mean_var_norm_emb.ckpt}, {@code classifier.ckpt},
- * {@code label_encoder.txt}), built by one table of SpeechBrain classes and the recipe binder ({@link #CLASSES}):
- * the YAML's arguments bind to the Sonus classes by name, so an argument a class does not have is named with the
- * ones it has, and a class without an entry is refused by name with the supported ones. Nothing in the folder
- * runs: the YAML builds only the table's classes, and {@link TorchCheckpoint} reads tensors only. The embedding
- * is computed as SpeechBrain's {@code EncoderClassifier.encode_batch} does: features, {@code mean_var_norm},
+ * A SpeechBrain pretrained speaker model folder, as SpeechBrain publishes them ({@code
+ * hyperparams.yaml}, {@code embedding_model.ckpt}, optionally {@code mean_var_norm_emb.ckpt},
+ * {@code classifier.ckpt}, {@code label_encoder.txt}), built by one table of SpeechBrain classes
+ * and the recipe binder ({@link #CLASSES}): the YAML's arguments bind to the Sonus classes by name,
+ * so an argument a class does not have is named with the ones it has, and a class without an entry
+ * is refused by name with the supported ones. Nothing in the folder runs: the YAML builds only the
+ * table's classes, and {@link TorchCheckpoint} reads tensors only. The embedding is computed as
+ * SpeechBrain's {@code EncoderClassifier.encode_batch} does: features, {@code mean_var_norm},
  * {@code embedding_model}.
  */
 final class SpeechBrainFolder implements SpeakerEmbedder {
   private static final Logger LOG = LoggerFactory.getLogger(SpeechBrainFolder.class);
 
   /** The SpeechBrain classes a model folder may name, and the Sonus class each is built as. */
-  static final ClassTable CLASSES = ClassTable.empty()
-      .with("speechbrain.lobes.features.Fbank", Fbank.class)
-      .with("speechbrain.lobes.features.MFCC", Mfcc.class)
-      .with("speechbrain.processing.features.InputNormalization", InputNormalization.class)
-      .with("speechbrain.lobes.models.ECAPA_TDNN.ECAPA_TDNN", EcapaTdnn.class)
-      .with("speechbrain.lobes.models.ECAPA_TDNN.Classifier", CosineClassifier.class)
-      .with("speechbrain.lobes.models.Xvector.Xvector", Xvector.class)
-      .with("speechbrain.lobes.models.Xvector.Classifier", XvectorClassifier.class,
-          SpeechBrainFolder::inputShapeToSize)
-      .withConstant("torch.nn.ReLU", Activation.RELU)
-      .withConstant("torch.nn.LeakyReLU", Activation.LEAKY_RELU)
-      .withConstant("torch.nn.Tanh", Activation.TANH)
-      .withConstant("torch.nn.GELU", Activation.GELU)
-      .ignoring("device", "requires_grad");
+  static final ClassTable CLASSES =
+      ClassTable.empty()
+          .with("speechbrain.lobes.features.Fbank", Fbank.class)
+          .with("speechbrain.lobes.features.MFCC", Mfcc.class)
+          .with("speechbrain.processing.features.InputNormalization", InputNormalization.class)
+          .with("speechbrain.lobes.models.ECAPA_TDNN.ECAPA_TDNN", EcapaTdnn.class)
+          .with("speechbrain.lobes.models.ECAPA_TDNN.Classifier", CosineClassifier.class)
+          .with("speechbrain.lobes.models.Xvector.Xvector", Xvector.class)
+          .with(
+              "speechbrain.lobes.models.Xvector.Classifier",
+              XvectorClassifier.class,
+              SpeechBrainFolder::inputShapeToSize)
+          .withConstant("torch.nn.ReLU", Activation.RELU)
+          .withConstant("torch.nn.LeakyReLU", Activation.LEAKY_RELU)
+          .withConstant("torch.nn.Tanh", Activation.TANH)
+          .withConstant("torch.nn.GELU", Activation.GELU)
+          .ignoring("device", "requires_grad");
 
-  /** The keys of {@code hyperparams.yaml} that Sonus builds; the others (modules, pretrainer, ...) are read only. */
+  /**
+   * The keys of {@code hyperparams.yaml} that Sonus builds; the others (modules, pretrainer, ...)
+   * are read only.
+   */
   private static final List<String> REQUIRED = List.of("compute_features", "embedding_model");
-  private static final List<String> OPTIONAL = List.of("mean_var_norm", "mean_var_norm_emb", "classifier");
+
+  private static final List<String> OPTIONAL =
+      List.of("mean_var_norm", "mean_var_norm_emb", "classifier");
 
   private final Path folder;
   private final FeatureExtractor features;
@@ -75,8 +83,13 @@ final class SpeechBrainFolder implements SpeakerEmbedder {
   private final ClassifierHead classifier;
   private final LabelEncoder labels;
 
-  private SpeechBrainFolder(Path folder, FeatureExtractor features, InputNormalization meanVarNorm,
-      EmbeddingModel embeddingModel, InputNormalization meanVarNormEmb, ClassifierHead classifier,
+  private SpeechBrainFolder(
+      Path folder,
+      FeatureExtractor features,
+      InputNormalization meanVarNorm,
+      EmbeddingModel embeddingModel,
+      InputNormalization meanVarNormEmb,
+      ClassifierHead classifier,
       LabelEncoder labels) {
     this.folder = folder;
     this.features = features;
@@ -87,7 +100,9 @@ final class SpeechBrainFolder implements SpeakerEmbedder {
     this.labels = labels;
   }
 
-  /** Whether {@code folder} looks like a SpeechBrain model folder (has {@code hyperparams.yaml}). */
+  /**
+   * Whether {@code folder} looks like a SpeechBrain model folder (has {@code hyperparams.yaml}).
+   */
   static boolean isOne(Path folder) {
     return Files.isRegularFile(folder.resolve("hyperparams.yaml"));
   }
@@ -98,9 +113,16 @@ final class SpeechBrainFolder implements SpeakerEmbedder {
     for (String key : REQUIRED) {
       String cls = className(keys.get(key));
       if (cls == null || CLASSES.sonusClass(cls) == null) {
-        throw new IllegalArgumentException(yaml + ": '" + key + "' is " + (keys.containsKey(key) ? cls == null
-            ? "not a !new: object" : cls : "missing") + "; Sonus builds " + key + " from one of "
-            + CLASSES.supported());
+        throw new IllegalArgumentException(
+            yaml
+                + ": '"
+                + key
+                + "' is "
+                + (keys.containsKey(key) ? cls == null ? "not a !new: object" : cls : "missing")
+                + "; Sonus builds "
+                + key
+                + " from one of "
+                + CLASSES.supported());
       }
     }
     List<String> build = new java.util.ArrayList<>(REQUIRED);
@@ -117,7 +139,8 @@ final class SpeechBrainFolder implements SpeakerEmbedder {
     EmbeddingModel model = h.get("embedding_model", EmbeddingModel.class);
     loadWeights(model.module(), checkpoint(folder, keys, "embedding_model"));
     model.module().eval();
-    InputNormalization norm = h.contains("mean_var_norm") ? h.get("mean_var_norm", InputNormalization.class) : null;
+    InputNormalization norm =
+        h.contains("mean_var_norm") ? h.get("mean_var_norm", InputNormalization.class) : null;
     if (norm != null) {
       norm.eval();
     }
@@ -140,7 +163,10 @@ final class SpeechBrainFolder implements SpeakerEmbedder {
     return new SpeechBrainFolder(folder, features, norm, model, normEmb, classifier, labels);
   }
 
-  /** SpeechBrain's x-vector classifier takes {@code input_shape} ({@code [null, null, 512]}): its last entry. */
+  /**
+   * SpeechBrain's x-vector classifier takes {@code input_shape} ({@code [null, null, 512]}): its
+   * last entry.
+   */
   private static Map<String, Object> inputShapeToSize(Map<String, Object> args) {
     Map<String, Object> out = new LinkedHashMap<>(args);
     Object shape = out.remove("input_shape");
@@ -168,10 +194,15 @@ final class SpeechBrainFolder implements SpeakerEmbedder {
     Map<String, Tensor> stats = TorchCheckpoint.read(ckpt);
     try {
       if (!stats.containsKey("glob_mean") || !stats.containsKey("glob_std")) {
-        throw new IllegalArgumentException(ckpt + " has no glob_mean/glob_std (it has " + stats.keySet()
-            + "); it is not an InputNormalization checkpoint");
+        throw new IllegalArgumentException(
+            ckpt
+                + " has no glob_mean/glob_std (it has "
+                + stats.keySet()
+                + "); it is not an InputNormalization checkpoint");
       }
-      norm.setStatistics(stats.get("glob_mean"), stats.get("glob_std"),
+      norm.setStatistics(
+          stats.get("glob_mean"),
+          stats.get("glob_std"),
           stats.containsKey("count") ? stats.get("count").item_long() : 1);
     } finally {
       stats.values().forEach(Tensor::close);
@@ -180,8 +211,11 @@ final class SpeechBrainFolder implements SpeakerEmbedder {
 
   private static void loadWeights(Module module, Path ckpt) {
     if (!Files.isRegularFile(ckpt)) {
-      throw new IllegalArgumentException("checkpoint " + ckpt + " is missing; a SpeechBrain model folder needs it "
-          + "(download the whole folder)");
+      throw new IllegalArgumentException(
+          "checkpoint "
+              + ckpt
+              + " is missing; a SpeechBrain model folder needs it "
+              + "(download the whole folder)");
     }
     Map<String, Tensor> state = TorchCheckpoint.read(ckpt);
     try {
@@ -196,9 +230,11 @@ final class SpeechBrainFolder implements SpeakerEmbedder {
     Node pre = keys.get("pretrainer");
     if (pre instanceof MappingNode m) {
       for (NodeTuple t : m.getValue()) {
-        if ("paths".equals(((ScalarNode) t.getKeyNode()).getValue()) && t.getValueNode() instanceof MappingNode p) {
+        if ("paths".equals(((ScalarNode) t.getKeyNode()).getValue())
+            && t.getValueNode() instanceof MappingNode p) {
           for (NodeTuple q : p.getValue()) {
-            if (name.equals(((ScalarNode) q.getKeyNode()).getValue()) && q.getValueNode() instanceof ScalarNode v) {
+            if (name.equals(((ScalarNode) q.getKeyNode()).getValue())
+                && q.getValueNode() instanceof ScalarNode v) {
               Path given = Path.of(v.getValue());
               return given.isAbsolute() ? given : folder.resolve(given).normalize();
             }
@@ -227,12 +263,17 @@ final class SpeechBrainFolder implements SpeakerEmbedder {
     return embed(signals, false);
   }
 
-  /** Embeddings, optionally with the folder's global embedding normalisation ({@code normalize=True}). */
+  /**
+   * Embeddings, optionally with the folder's global embedding normalisation ({@code
+   * normalize=True}).
+   */
   float[][] embed(List<float[]> signals, boolean normalize) {
     if (normalize && meanVarNormEmb == null) {
-      throw new IllegalArgumentException(folder + " has no mean_var_norm_emb.ckpt: embeddings cannot be normalised");
+      throw new IllegalArgumentException(
+          folder + " has no mean_var_norm_emb.ckpt: embeddings cannot be normalised");
     }
-    return Embeddings.compute(signals, features, meanVarNorm, embeddingModel, normalize ? meanVarNormEmb : null);
+    return Embeddings.compute(
+        signals, features, meanVarNorm, embeddingModel, normalize ? meanVarNormEmb : null);
   }
 
   /** The folder's embedding model. */

@@ -11,8 +11,9 @@ public interface SpeechRecognizer {
   int sampleRate();
 
   /**
-   * Transcribes mono signals sampled at {@link #sampleRate()}, one text per signal, in eval mode and without
-   * gradients. Each text depends on its own signal only, not on the others given with it.
+   * Transcribes mono signals sampled at {@link #sampleRate()}, one text per signal, in eval mode
+   * and without gradients. Each text depends on its own signal only, not on the others given with
+   * it.
    */
   List<String> transcribe(List<float[]> signals);
 }

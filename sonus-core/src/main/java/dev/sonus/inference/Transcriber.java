@@ -16,9 +16,11 @@ import java.util.List;
  * String same = asr.transcribe(samples, 8000);                      // mono float samples in [-1, 1]
  * }</pre>
  *
- * <p>{@link #load} reopens the run folder with {@link RunFolder#load}: the recipe's {@code experiment}, its files
- * (the label encoder) and its best checkpoint's weights; the recipe's decoder is used unless one is given. Audio is downmixed to mono and resampled to the model's rate, exactly as the training data
- * pipeline does. A transcriber is safe to share between threads (calls are serialised).
+ * <p>{@link #load} reopens the run folder with {@link RunFolder#load}: the recipe's {@code
+ * experiment}, its files (the label encoder) and its best checkpoint's weights; the recipe's
+ * decoder is used unless one is given. Audio is downmixed to mono and resampled to the model's
+ * rate, exactly as the training data pipeline does. A transcriber is safe to share between threads
+ * (calls are serialised).
  */
 public final class Transcriber {
   private final SpeechRecognizer recognizer;
@@ -34,19 +36,20 @@ public final class Transcriber {
   /**
    * Loads a trained run folder (the {@code output_folder} of {@code sonus train}).
    *
-   * @throws IllegalArgumentException naming the folder when it is not a run folder, its experiment cannot
-   *     transcribe, or it has no valid checkpoint
+   * @throws IllegalArgumentException naming the folder when it is not a run folder, its experiment
+   *     cannot transcribe, or it has no valid checkpoint
    */
   public static Transcriber load(Path runFolder) {
     RunFolder.Loaded loaded = RunFolder.load(runFolder);
-    SpeechRecognizer recognizer = loaded.experimentAs(SpeechRecognizer.class,
-        "transcribe speech; load a speech recognition run");
+    SpeechRecognizer recognizer =
+        loaded.experimentAs(
+            SpeechRecognizer.class, "transcribe speech; load a speech recognition run");
     return new Transcriber(recognizer, runFolder, loaded.checkpoint());
   }
 
   /**
-   * Loads a trained run folder and replaces the recipe's CTC decoder (e.g. a beam search with a language model
-   * for evaluation); see {@link Decoding#override}.
+   * Loads a trained run folder and replaces the recipe's CTC decoder (e.g. a beam search with a
+   * language model for evaluation); see {@link Decoding#override}.
    */
   public static Transcriber load(Path runFolder, Decoding.Change decoding) {
     Transcriber t = load(runFolder);
@@ -70,10 +73,13 @@ public final class Transcriber {
       throw new IllegalArgumentException("no samples to transcribe");
     }
     if (sampleRate <= 0) {
-      throw new IllegalArgumentException("sample rate is " + sampleRate + "; give the rate of the samples in Hz");
+      throw new IllegalArgumentException(
+          "sample rate is " + sampleRate + "; give the rate of the samples in Hz");
     }
-    float[] signal = sampleRate == recognizer.sampleRate() ? samples
-        : Resample.resample(samples, sampleRate, recognizer.sampleRate());
+    float[] signal =
+        sampleRate == recognizer.sampleRate()
+            ? samples
+            : Resample.resample(samples, sampleRate, recognizer.sampleRate());
     synchronized (this) {
       return recognizer.transcribe(List.of(signal)).get(0);
     }

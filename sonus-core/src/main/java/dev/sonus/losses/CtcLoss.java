@@ -8,13 +8,13 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Connectionist temporal classification loss on libtorch's {@code ctc_loss}, taking relative lengths as
- * {@code speechbrain.nnet.losses.ctc_loss} does.
+ * Connectionist temporal classification loss on libtorch's {@code ctc_loss}, taking relative
+ * lengths as {@code speechbrain.nnet.losses.ctc_loss} does.
  *
- * <p>Shapes: log-probabilities {@code [batch, time, classes]} (batch-first, from log_softmax), padded targets
- * {@code [batch, maxTargets]} int64, relative lengths {@code [batch]} for both. Frame and target counts are
- * {@code round(rel · padded length)}; impossible alignments give 0 instead of infinity ({@code zero_infinity}),
- * as in SpeechBrain.
+ * <p>Shapes: log-probabilities {@code [batch, time, classes]} (batch-first, from log_softmax),
+ * padded targets {@code [batch, maxTargets]} int64, relative lengths {@code [batch]} for both.
+ * Frame and target counts are {@code round(rel · padded length)}; impossible alignments give 0
+ * instead of infinity ({@code zero_infinity}), as in SpeechBrain.
  */
 public final class CtcLoss {
   /** How per-utterance losses are combined. */
@@ -42,35 +42,50 @@ public final class CtcLoss {
   }
 
   /**
-   * Computes the loss; differentiable with respect to {@code logProbs}. The result is in the caller's scope.
+   * Computes the loss; differentiable with respect to {@code logProbs}. The result is in the
+   * caller's scope.
    *
    * @param logProbs {@code [B, T, C]} log-probabilities
    * @param targets {@code [B, S]} token ids (padding beyond each target length is ignored)
    * @param inputRelLengths {@code [B]} fraction of T that is valid
    * @param targetRelLengths {@code [B]} fraction of S that is valid
    */
-  public Tensor forward(Tensor logProbs, Tensor targets, Tensor inputRelLengths, Tensor targetRelLengths) {
+  public Tensor forward(
+      Tensor logProbs, Tensor targets, Tensor inputRelLengths, Tensor targetRelLengths) {
     if (logProbs.dim() != 3) {
-      throw new IllegalArgumentException("CTC expects log-probabilities [batch, time, classes], got "
-          + Tensors.shapeString(logProbs));
+      throw new IllegalArgumentException(
+          "CTC expects log-probabilities [batch, time, classes], got "
+              + Tensors.shapeString(logProbs));
     }
     long classes = logProbs.size(2);
     if (blankIndex >= classes) {
-      throw new IllegalArgumentException("blank_index " + blankIndex + " is outside the " + classes
-          + " output classes; check the model's output size against the tokenizer");
+      throw new IllegalArgumentException(
+          "blank_index "
+              + blankIndex
+              + " is outside the "
+              + classes
+              + " output classes; check the model's output size against the tokenizer");
     }
     long frames = logProbs.size(1);
     long maxTargets = targets.dim() == 2 ? targets.size(1) : 0;
     long[] inputLengths = lengths(inputRelLengths, frames, "input");
     long[] targetLengths = lengths(targetRelLengths, maxTargets, "target");
     try (PointerScope scope = new PointerScope()) {
-      int mode = switch (reduction) {
-        case MEAN -> 1;
-        case SUM, BATCHMEAN -> 2;
-        case BATCH -> 0;
-      };
-      Tensor loss = torch.ctc_loss(logProbs.transpose(0, 1), targets.to(torch.ScalarType.Long), inputLengths,
-          targetLengths, blankIndex, mode, true);
+      int mode =
+          switch (reduction) {
+            case MEAN -> 1;
+            case SUM, BATCHMEAN -> 2;
+            case BATCH -> 0;
+          };
+      Tensor loss =
+          torch.ctc_loss(
+              logProbs.transpose(0, 1),
+              targets.to(torch.ScalarType.Long),
+              inputLengths,
+              targetLengths,
+              blankIndex,
+              mode,
+              true);
       if (reduction == Reduction.BATCHMEAN) {
         loss = loss.div(new Scalar((double) logProbs.size(0)));
       }
@@ -83,8 +98,13 @@ public final class CtcLoss {
     long[] out = new long[r.length];
     for (int i = 0; i < r.length; i++) {
       if (!(r[i] >= 0 && r[i] <= 1.0 + 1e-6)) {
-        throw new IllegalArgumentException(what + " relative length of item " + i + " is " + r[i]
-            + "; relative lengths must be in [0, 1]");
+        throw new IllegalArgumentException(
+            what
+                + " relative length of item "
+                + i
+                + " is "
+                + r[i]
+                + "; relative lengths must be in [0, 1]");
       }
       out[i] = Math.round(r[i] * padded);
     }
@@ -93,6 +113,10 @@ public final class CtcLoss {
 
   @Override
   public String toString() {
-    return "CtcLoss(blank_index=" + blankIndex + ", reduction=" + reduction.name().toLowerCase(java.util.Locale.ROOT) + ")";
+    return "CtcLoss(blank_index="
+        + blankIndex
+        + ", reduction="
+        + reduction.name().toLowerCase(java.util.Locale.ROOT)
+        + ")";
   }
 }

@@ -7,19 +7,22 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Levenshtein alignment of a reference token sequence against a hypothesis, with the counts of each edit operation.
+ * Levenshtein alignment of a reference token sequence against a hypothesis, with the counts of each
+ * edit operation.
  *
- * <p>Matches {@code speechbrain.utils.edit_distance.op_table}, {@code alignment} and {@code count_ops} (v1.0.0):
- * every operation costs 1 except a match, which costs 0, and tokens are compared with {@link String#equals}.
+ * <p>Matches {@code speechbrain.utils.edit_distance.op_table}, {@code alignment} and {@code
+ * count_ops} (v1.0.0): every operation costs 1 except a match, which costs 0, and tokens are
+ * compared with {@link String#equals}.
  *
- * <p><b>Tie-breaking.</b> Several alignments can have the same minimum cost. Like SpeechBrain, which copies Kaldi's
- * {@code compute-wer}, each cell {@code (i, j)} of the dynamic-programming table keeps one operation: the diagonal
- * step (match or substitution) only if it is strictly cheaper than both the insertion and the deletion, else the
- * deletion if it is strictly cheaper than the insertion, else the insertion. The alignment is then read backwards
- * from the last cell, so ties are settled from the end of the sentences: ref {@code [a]} vs hyp {@code [a, a]}
- * aligns as {@code = I}, and ref {@code [a, b]} vs hyp {@code [b, a]} as {@code D = I} (not {@code S S}). The
- * counts, and thus the insertion/deletion/substitution split reported by {@link ErrorRateStats}, are those of this
- * one path, as in SpeechBrain.
+ * <p><b>Tie-breaking.</b> Several alignments can have the same minimum cost. Like SpeechBrain,
+ * which copies Kaldi's {@code compute-wer}, each cell {@code (i, j)} of the dynamic-programming
+ * table keeps one operation: the diagonal step (match or substitution) only if it is strictly
+ * cheaper than both the insertion and the deletion, else the deletion if it is strictly cheaper
+ * than the insertion, else the insertion. The alignment is then read backwards from the last cell,
+ * so ties are settled from the end of the sentences: ref {@code [a]} vs hyp {@code [a, a]} aligns
+ * as {@code = I}, and ref {@code [a, b]} vs hyp {@code [b, a]} as {@code D = I} (not {@code S S}).
+ * The counts, and thus the insertion/deletion/substitution split reported by {@link
+ * ErrorRateStats}, are those of this one path, as in SpeechBrain.
  *
  * <p>Time and memory are {@code O(|ref| * |hyp|)}, one byte per table cell.
  */
@@ -48,10 +51,11 @@ public final class EditDistance {
   }
 
   /**
-   * Aligns {@code ref} against {@code hyp}; either may be empty (an empty reference gives only insertions, an
-   * empty hypothesis only deletions).
+   * Aligns {@code ref} against {@code hyp}; either may be empty (an empty reference gives only
+   * insertions, an empty hypothesis only deletions).
    *
-   * @throws IllegalArgumentException if a list holds a {@code null} token, or the table would exceed 2^31 cells
+   * @throws IllegalArgumentException if a list holds a {@code null} token, or the table would
+   *     exceed 2^31 cells
    */
   public static EditDistance align(List<String> ref, List<String> hyp) {
     String[] a = tokens(ref, "ref");
@@ -59,10 +63,11 @@ public final class EditDistance {
     int cols = b.length + 1;
     long cells = (long) (a.length + 1) * cols;
     if (cells > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException(String.format(
-          "ref has %d tokens and hyp %d: the %d-cell alignment table is too large. "
-              + "Score shorter segments (e.g. per utterance rather than a whole file).",
-          a.length, b.length, cells));
+      throw new IllegalArgumentException(
+          String.format(
+              "ref has %d tokens and hyp %d: the %d-cell alignment table is too large. "
+                  + "Score shorter segments (e.g. per utterance rather than a whole file).",
+              a.length, b.length, cells));
     }
     // ops[i * cols + j] is the last operation on a cheapest path from a[:i] to b[:j].
     byte[] ops = new byte[(int) cells];
@@ -82,7 +87,8 @@ public final class EditDistance {
         boolean same = a[i - 1].equals(b[j - 1]);
         int diagonal = prev[j - 1] + (same ? 0 : 1);
         EditOp op;
-        // Kaldi's comparison order: on equal cost prefer insertion, then deletion, then the diagonal step.
+        // Kaldi's comparison order: on equal cost prefer insertion, then deletion, then the
+        // diagonal step.
         if (diagonal < insertion && diagonal < deletion) {
           curr[j] = diagonal;
           op = same ? EditOp.CORRECT : EditOp.SUBSTITUTION;
@@ -121,8 +127,8 @@ public final class EditDistance {
   }
 
   /**
-   * Aligns the characters of two texts for a CER, with {@link TextTokens#SPACE_TOKEN} between words; see
-   * {@link TextTokens#characters(String)}.
+   * Aligns the characters of two texts for a CER, with {@link TextTokens#SPACE_TOKEN} between
+   * words; see {@link TextTokens#characters(String)}.
    */
   public static EditDistance cer(String ref, String hyp) {
     return align(TextTokens.characters(ref), TextTokens.characters(hyp));
@@ -134,15 +140,19 @@ public final class EditDistance {
     for (int k = 0; k < out.length; k++) {
       out[k] = list.get(k);
       if (out[k] == null) {
-        throw new IllegalArgumentException(String.format(
-            "%s token %d of %d is null; tokens must be non-null strings (use \"\" or a symbol such as <unk>).",
-            name, k, out.length));
+        throw new IllegalArgumentException(
+            String.format(
+                "%s token %d of %d is null; tokens must be non-null strings (use \"\" or a symbol such as <unk>).",
+                name, k, out.length));
       }
     }
     return out;
   }
 
-  /** Returns the alignment, in order, one {@link AlignedPair} per reference or hypothesis token (or both). */
+  /**
+   * Returns the alignment, in order, one {@link AlignedPair} per reference or hypothesis token (or
+   * both).
+   */
   public List<AlignedPair> alignment() {
     return alignment;
   }
@@ -183,16 +193,18 @@ public final class EditDistance {
   }
 
   /**
-   * Returns the error rate in percent, {@code 100 * edits / refLength}; {@code NaN} when the reference is empty
-   * (undefined, whatever the hypothesis), as {@code accumulatable_wer_stats} does.
+   * Returns the error rate in percent, {@code 100 * edits / refLength}; {@code NaN} when the
+   * reference is empty (undefined, whatever the hypothesis), as {@code accumulatable_wer_stats}
+   * does.
    */
   public double errorRate() {
     return ErrorRateStats.percent(edits(), refLength());
   }
 
   /**
-   * Returns the alignment as three lines (reference, operations, hypothesis), {@code <eps>} for gaps, columns
-   * separated by {@code " ; "} and centred, as SpeechBrain's {@code print_alignments}. Lines end with {@code \n}.
+   * Returns the alignment as three lines (reference, operations, hypothesis), {@code <eps>} for
+   * gaps, columns separated by {@code " ; "} and centred, as SpeechBrain's {@code
+   * print_alignments}. Lines end with {@code \n}.
    */
   public String formatAlignment() {
     return formatAlignment("<eps>", " ; ");
@@ -214,11 +226,17 @@ public final class EditDistance {
       marks.add(center(m, width));
       hyps.add(center(h, width));
     }
-    return String.join(separator, refs) + "\n" + String.join(separator, marks) + "\n"
-        + String.join(separator, hyps) + "\n";
+    return String.join(separator, refs)
+        + "\n"
+        + String.join(separator, marks)
+        + "\n"
+        + String.join(separator, hyps)
+        + "\n";
   }
 
-  /** Centres like Python's {@code str.center}, so reports line up byte for byte with SpeechBrain's. */
+  /**
+   * Centres like Python's {@code str.center}, so reports line up byte for byte with SpeechBrain's.
+   */
   static String center(String s, int width) {
     int margin = width - length(s);
     if (margin <= 0) {
@@ -234,16 +252,26 @@ public final class EditDistance {
     return s.codePointCount(0, s.length());
   }
 
-  @Override public boolean equals(Object o) {
+  @Override
+  public boolean equals(Object o) {
     return o instanceof EditDistance other && alignment.equals(other.alignment);
   }
 
-  @Override public int hashCode() {
+  @Override
+  public int hashCode() {
     return alignment.hashCode();
   }
 
-  @Override public String toString() {
-    return String.format(Locale.ROOT, "EditDistance(ref=%d, hyp=%d, %d ins, %d del, %d sub, %d correct)",
-        refLength(), hypLength(), insertions, deletions, substitutions, correct);
+  @Override
+  public String toString() {
+    return String.format(
+        Locale.ROOT,
+        "EditDistance(ref=%d, hyp=%d, %d ins, %d del, %d sub, %d correct)",
+        refLength(),
+        hypLength(),
+        insertions,
+        deletions,
+        substitutions,
+        correct);
   }
 }

@@ -3,8 +3,9 @@ package dev.sonus.metrics;
 /**
  * One step of a Levenshtein alignment between a reference and a hypothesis.
  *
- * <p>The symbols match {@code speechbrain.utils.edit_distance.EDIT_SYMBOLS} (and Kaldi's {@code compute-wer}
- * alignment output): {@code =} correct, {@code S} substitution, {@code I} insertion, {@code D} deletion.
+ * <p>The symbols match {@code speechbrain.utils.edit_distance.EDIT_SYMBOLS} (and Kaldi's {@code
+ * compute-wer} alignment output): {@code =} correct, {@code S} substitution, {@code I} insertion,
+ * {@code D} deletion.
  */
 public enum EditOp {
   /** Reference and hypothesis tokens are equal; costs nothing. */
@@ -22,7 +23,9 @@ public enum EditOp {
     this.symbol = symbol;
   }
 
-  /** Returns the one-character marker used in reports: {@code =}, {@code S}, {@code I} or {@code D}. */
+  /**
+   * Returns the one-character marker used in reports: {@code =}, {@code S}, {@code I} or {@code D}.
+   */
   public String symbol() {
     return symbol;
   }

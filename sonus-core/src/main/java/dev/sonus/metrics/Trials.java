@@ -10,14 +10,16 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Reader of speaker-verification trial lists in the VoxCeleb / SpeechBrain format, one trial per line:
- * {@code label enrol test}, e.g. {@code 1 id10270/x6uYqmx31kE/00001.wav id10270/8jEAjG6SegY/00008.wav}.
- * Label {@code 1} is a same-speaker (target) trial, {@code 0} a different-speaker (non-target) trial.
+ * Reader of speaker-verification trial lists in the VoxCeleb / SpeechBrain format, one trial per
+ * line: {@code label enrol test}, e.g. {@code 1 id10270/x6uYqmx31kE/00001.wav
+ * id10270/8jEAjG6SegY/00008.wav}. Label {@code 1} is a same-speaker (target) trial, {@code 0} a
+ * different-speaker (non-target) trial.
  *
- * <p>Fields are separated by any run of whitespace (SpeechBrain's recipe splits on single spaces); blank lines are
- * skipped; a UTF-8 byte-order mark is ignored. A line with other than three fields, or a label other than
- * {@code 0}/{@code 1}, is an error naming {@code file:line} and the offending token. SpeechBrain's recipe keys
- * embeddings by the path up to its first '.', see {@link Trial#enrolId()}.
+ * <p>Fields are separated by any run of whitespace (SpeechBrain's recipe splits on single spaces);
+ * blank lines are skipped; a UTF-8 byte-order mark is ignored. A line with other than three fields,
+ * or a label other than {@code 0}/{@code 1}, is an error naming {@code file:line} and the offending
+ * token. SpeechBrain's recipe keys embeddings by the path up to its first '.', see {@link
+ * Trial#enrolId()}.
  */
 public final class Trials {
   private Trials() {}
@@ -37,7 +39,10 @@ public final class Trials {
       Objects.requireNonNull(test, "test");
     }
 
-    /** The enrolment id as SpeechBrain's recipe derives it: the token up to its first '.' (drops {@code .wav}). */
+    /**
+     * The enrolment id as SpeechBrain's recipe derives it: the token up to its first '.' (drops
+     * {@code .wav}).
+     */
     public String enrolId() {
       return stripAtFirstDot(enrol);
     }
@@ -86,16 +91,30 @@ public final class Trials {
       int lineNo = i + 1;
       String[] f = trimmed.split("\\s+");
       if (f.length != 3) {
-        throw new IllegalArgumentException(source + ":" + lineNo + ": expected 3 fields 'label enrol test' but found "
-            + f.length + " in '" + trimmed + "'" + (f.length > 3 ? " (extra token '" + f[3] + "')" : "")
-            + "; paths with spaces are not supported, fix the line");
+        throw new IllegalArgumentException(
+            source
+                + ":"
+                + lineNo
+                + ": expected 3 fields 'label enrol test' but found "
+                + f.length
+                + " in '"
+                + trimmed
+                + "'"
+                + (f.length > 3 ? " (extra token '" + f[3] + "')" : "")
+                + "; paths with spaces are not supported, fix the line");
       }
       boolean target;
       switch (f[0]) {
         case "1" -> target = true;
         case "0" -> target = false;
-        default -> throw new IllegalArgumentException(source + ":" + lineNo + ": label '" + f[0]
-            + "' is not 0 or 1; the first field must be 1 (same speaker) or 0 (different speaker)");
+        default ->
+            throw new IllegalArgumentException(
+                source
+                    + ":"
+                    + lineNo
+                    + ": label '"
+                    + f[0]
+                    + "' is not 0 or 1; the first field must be 1 (same speaker) or 0 (different speaker)");
       }
       out.add(new Trial(target, f[1], f[2], lineNo));
     }

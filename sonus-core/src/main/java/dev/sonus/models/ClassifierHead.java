@@ -4,10 +4,10 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The classifier slot of a classification task: embeddings {@code [B, 1, inputSize()]} to class scores
- * {@code [B, 1, classes()]}, which the task's loss slot turns into a loss and whose arg-max is the prediction.
- * {@link CosineClassifier} (cosines, for an additive-angular-margin loss) and {@link XvectorClassifier}
- * (log-probabilities, for negative log-likelihood) implement it.
+ * The classifier slot of a classification task: embeddings {@code [B, 1, inputSize()]} to class
+ * scores {@code [B, 1, classes()]}, which the task's loss slot turns into a loss and whose arg-max
+ * is the prediction. {@link CosineClassifier} (cosines, for an additive-angular-margin loss) and
+ * {@link XvectorClassifier} (log-probabilities, for negative log-likelihood) implement it.
  */
 public interface ClassifierHead {
 

@@ -1,9 +1,9 @@
 package dev.sonus.models;
 
-import dev.sonus.tensor.Scopes;
 import dev.sonus.nn.BatchNorm1d;
 import dev.sonus.nn.Checks;
 import dev.sonus.nn.Linear;
+import dev.sonus.tensor.Scopes;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
@@ -12,10 +12,11 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Cosine classifier on embeddings, {@code speechbrain.lobes.models.ECAPA_TDNN.Classifier}: optional blocks of
- * BatchNorm1d and Linear ({@code blocks.0.norm...}, {@code blocks.1.w...}), then the cosine similarity between the
- * normalised embedding and each normalised row of {@code weight} {@code [classes, features]} (Xavier-uniform
- * initialisation). Shapes: {@code [B, 1, inputSize]} (or {@code [B, inputSize]}) to {@code [B, 1, classes]}.
+ * Cosine classifier on embeddings, {@code speechbrain.lobes.models.ECAPA_TDNN.Classifier}: optional
+ * blocks of BatchNorm1d and Linear ({@code blocks.0.norm...}, {@code blocks.1.w...}), then the
+ * cosine similarity between the normalised embedding and each normalised row of {@code weight}
+ * {@code [classes, features]} (Xavier-uniform initialisation). Shapes: {@code [B, 1, inputSize]}
+ * (or {@code [B, inputSize]}) to {@code [B, 1, classes]}.
  */
 public final class CosineClassifier extends Module implements ClassifierHead {
 
@@ -45,7 +46,8 @@ public final class CosineClassifier extends Module implements ClassifierHead {
    * Creates the classifier.
    *
    * @param inputSize embedding size ({@code input_size})
-   * @param linBlocks BatchNorm + Linear blocks before the cosine layer ({@code lin_blocks}, SpeechBrain default 0)
+   * @param linBlocks BatchNorm + Linear blocks before the cosine layer ({@code lin_blocks},
+   *     SpeechBrain default 0)
    * @param linNeurons size of those blocks ({@code lin_neurons})
    * @param outNeurons classes ({@code out_neurons})
    */
@@ -60,7 +62,8 @@ public final class CosineClassifier extends Module implements ClassifierHead {
     long size = inputSize;
     for (int i = 0; i < linBlocks; i++) {
       norms.add(blocks.register_module(Integer.toString(2 * i), new BatchNorm1d(size)));
-      linears.add(blocks.register_module(Integer.toString(2 * i + 1), new Linear(size, linNeurons, true)));
+      linears.add(
+          blocks.register_module(Integer.toString(2 * i + 1), new Linear(size, linNeurons, true)));
       size = linNeurons;
     }
     Tensor w = torch.empty(outNeurons, size);
@@ -106,13 +109,21 @@ public final class CosineClassifier extends Module implements ClassifierHead {
 
   /** Rows divided by their L2 norm (at least 1e-12), as {@code torch.nn.functional.normalize}. */
   static Tensor normalize(Tensor x) {
-    Tensor norm = x.pow(new org.bytedeco.pytorch.Scalar(2.0))
-        .sum(new long[] {1}, true, new org.bytedeco.pytorch.ScalarTypeOptional()).sqrt();
+    Tensor norm =
+        x.pow(new org.bytedeco.pytorch.Scalar(2.0))
+            .sum(new long[] {1}, true, new org.bytedeco.pytorch.ScalarTypeOptional())
+            .sqrt();
     return x.div(torch.clamp_min(norm, new org.bytedeco.pytorch.Scalar(1e-12)));
   }
 
   @Override
   public String toString() {
-    return "Classifier(input_size=" + inputSize + ", lin_blocks=" + norms.size() + ", out_neurons=" + classes + ")";
+    return "Classifier(input_size="
+        + inputSize
+        + ", lin_blocks="
+        + norms.size()
+        + ", out_neurons="
+        + classes
+        + ")";
   }
 }

@@ -1,10 +1,10 @@
 package dev.sonus.models;
 
-import dev.sonus.tensor.Scopes;
 import dev.sonus.nn.Activation;
 import dev.sonus.nn.BatchNorm1d;
 import dev.sonus.nn.Checks;
 import dev.sonus.nn.Linear;
+import dev.sonus.tensor.Scopes;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
@@ -13,16 +13,17 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * The linear classifier head of SpeechBrain's x-vector recipes, {@code speechbrain.lobes.models.Xvector.Classifier}:
- * activation, BatchNorm1d ({@code norm}), {@code linBlocks} blocks of Linear, activation and BatchNorm1d
- * ({@code DNN.block_0.linear.w.weight}, {@code DNN.block_0.norm.norm.running_mean}, ...), a Linear to the classes
- * ({@code out.w.weight}) and log-softmax. Shapes: {@code [B, 1, inputSize]} to {@code [B, 1, classes]} log-probabilities.
+ * The linear classifier head of SpeechBrain's x-vector recipes, {@code
+ * speechbrain.lobes.models.Xvector.Classifier}: activation, BatchNorm1d ({@code norm}), {@code
+ * linBlocks} blocks of Linear, activation and BatchNorm1d ({@code DNN.block_0.linear.w.weight},
+ * {@code DNN.block_0.norm.norm.running_mean}, ...), a Linear to the classes ({@code out.w.weight})
+ * and log-softmax. Shapes: {@code [B, 1, inputSize]} to {@code [B, 1, classes]} log-probabilities.
  */
 public final class XvectorClassifier extends Module implements ClassifierHead {
 
   /**
-   * Settings, named and defaulted as SpeechBrain's {@code Xvector.Classifier} arguments (its {@code input_shape}
-   * is given here as the embedding size).
+   * Settings, named and defaulted as SpeechBrain's {@code Xvector.Classifier} arguments (its {@code
+   * input_shape} is given here as the embedding size).
    *
    * @param inputSize embedding size
    * @param activation activation
@@ -30,7 +31,8 @@ public final class XvectorClassifier extends Module implements ClassifierHead {
    * @param linNeurons hidden size ({@code lin_neurons})
    * @param outNeurons classes ({@code out_neurons})
    */
-  public record Options(long inputSize, Activation activation, int linBlocks, long linNeurons, long outNeurons) {
+  public record Options(
+      long inputSize, Activation activation, int linBlocks, long linNeurons, long outNeurons) {
     /** SpeechBrain's defaults: 512 inputs, LeakyReLU, one hidden block of 512, 1211 classes. */
     public static Options defaults() {
       return new Options(512, Activation.LEAKY_RELU, 1, 512, 1211);
@@ -56,13 +58,18 @@ public final class XvectorClassifier extends Module implements ClassifierHead {
    * @param linNeurons hidden size ({@code lin_neurons})
    * @param outNeurons classes ({@code out_neurons})
    */
-  public XvectorClassifier(long inputSize, Activation activation, int linBlocks, long linNeurons, long outNeurons) {
+  public XvectorClassifier(
+      long inputSize, Activation activation, int linBlocks, long linNeurons, long outNeurons) {
     super("Classifier");
     this.inputSize = Checks.positive(inputSize, "input_size");
     this.classes = Checks.positive(outNeurons, "out_neurons");
     if (linBlocks < 0 || activation == null) {
-      throw new IllegalArgumentException("lin_blocks is " + linBlocks + " and activation " + activation
-          + "; expected lin_blocks >= 0 and an activation");
+      throw new IllegalArgumentException(
+          "lin_blocks is "
+              + linBlocks
+              + " and activation "
+              + activation
+              + "; expected lin_blocks >= 0 and an activation");
     }
     this.activation = activation;
     this.norm = register_module("norm", new BatchNorm1d(inputSize));
@@ -80,7 +87,12 @@ public final class XvectorClassifier extends Module implements ClassifierHead {
 
   /** A head with the given settings. */
   public XvectorClassifier(Options options) {
-    this(options.inputSize(), options.activation(), options.linBlocks(), options.linNeurons(), options.outNeurons());
+    this(
+        options.inputSize(),
+        options.activation(),
+        options.linBlocks(),
+        options.linNeurons(),
+        options.outNeurons());
   }
 
   @Override

@@ -1,2 +1,5 @@
-/** Networks built from {@link dev.sonus.nn} layers whose state dicts map key by key onto SpeechBrain's (CRDNN). */
+/**
+ * Networks built from {@link dev.sonus.nn} layers whose state dicts map key by key onto
+ * SpeechBrain's (CRDNN).
+ */
 package dev.sonus.models;

@@ -4,8 +4,9 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Parameter-free activations, as the {@code activation} classes SpeechBrain's models take
- * ({@code torch.nn.LeakyReLU}, {@code torch.nn.ReLU}, ...). They own no state, so they add no state-dict keys.
+ * Parameter-free activations, as the {@code activation} classes SpeechBrain's models take ({@code
+ * torch.nn.LeakyReLU}, {@code torch.nn.ReLU}, ...). They own no state, so they add no state-dict
+ * keys.
  */
 public enum Activation {
   /** {@code torch.nn.LeakyReLU()} with its default negative slope 0.01. */

@@ -11,10 +11,10 @@ import org.bytedeco.pytorch.Tensor;
  * Batch normalisation of the last (feature) axis, statistics taken over batch and time.
  *
  * <p>Shapes: {@code [batch, features]} or {@code [batch, time, features]}, unchanged. Matches
- * speechbrain.nnet.normalization.BatchNorm1d (which moves features to axis 1 for {@code torch.nn.BatchNorm1d}):
- * eps 1e-5, momentum 0.1; keys {@code norm.weight}, {@code norm.bias}, {@code norm.running_mean},
- * {@code norm.running_var}, {@code norm.num_batches_tracked}. Uses batch statistics in training mode and running
- * statistics in eval mode.
+ * speechbrain.nnet.normalization.BatchNorm1d (which moves features to axis 1 for {@code
+ * torch.nn.BatchNorm1d}): eps 1e-5, momentum 0.1; keys {@code norm.weight}, {@code norm.bias},
+ * {@code norm.running_mean}, {@code norm.running_var}, {@code norm.num_batches_tracked}. Uses batch
+ * statistics in training mode and running statistics in eval mode.
  */
 public final class BatchNorm1d extends Module {
   private final long features;
@@ -32,20 +32,25 @@ public final class BatchNorm1d extends Module {
     this.norm = register_module("norm", new BatchNorm1dImpl(options));
   }
 
-  /** Returns the normalised {@code x} ({@code [B, F]} or {@code [B, T, F]}); the result is in the caller's scope. */
+  /**
+   * Returns the normalised {@code x} ({@code [B, F]} or {@code [B, T, F]}); the result is in the
+   * caller's scope.
+   */
   public Tensor forward(Tensor x) {
     return Scopes.freeingTemporaries(() -> apply(x));
   }
 
   /**
-   * Normalises channels-first {@code x} ({@code [B, C, T]}, torch's layout; SpeechBrain's
-   * {@code skip_transpose=True}); the result is in the caller's scope.
+   * Normalises channels-first {@code x} ({@code [B, C, T]}, torch's layout; SpeechBrain's {@code
+   * skip_transpose=True}); the result is in the caller's scope.
    */
   public Tensor forwardChannelsFirst(Tensor x) {
     Checks.rank(x, this, "[batch, features, time]", 3);
     if (x.size(1) != features) {
-      throw new IllegalArgumentException(String.format("%s: input shape %s has %d channels on axis 1, expected %d",
-          this, dev.sonus.tensor.Tensors.shapeString(x), x.size(1), features));
+      throw new IllegalArgumentException(
+          String.format(
+              "%s: input shape %s has %d channels on axis 1, expected %d",
+              this, dev.sonus.tensor.Tensors.shapeString(x), x.size(1), features));
     }
     return Scopes.freeingTemporaries(() -> norm.forward(x));
   }

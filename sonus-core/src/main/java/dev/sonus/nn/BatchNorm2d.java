@@ -8,14 +8,15 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Batch normalisation of the last (channel) axis of a 2-D feature map, statistics taken over batch, time and
- * frequency.
+ * Batch normalisation of the last (channel) axis of a 2-D feature map, statistics taken over batch,
+ * time and frequency.
  *
- * <p>Shapes: {@code [batch, time, freq, channels]}, unchanged. Matches speechbrain.nnet.normalization.BatchNorm2d
- * (which swaps the channel axis with axis 1 for {@code torch.nn.BatchNorm2d} and back): eps 1e-5, momentum 0.1,
- * affine, running statistics; keys {@code norm.weight}, {@code norm.bias}, {@code norm.running_mean},
- * {@code norm.running_var}, {@code norm.num_batches_tracked}. Uses batch statistics in training mode and running
- * statistics in eval mode.
+ * <p>Shapes: {@code [batch, time, freq, channels]}, unchanged. Matches
+ * speechbrain.nnet.normalization.BatchNorm2d (which swaps the channel axis with axis 1 for {@code
+ * torch.nn.BatchNorm2d} and back): eps 1e-5, momentum 0.1, affine, running statistics; keys {@code
+ * norm.weight}, {@code norm.bias}, {@code norm.running_mean}, {@code norm.running_var}, {@code
+ * norm.num_batches_tracked}. Uses batch statistics in training mode and running statistics in eval
+ * mode.
  */
 public final class BatchNorm2d extends Module {
   private final long channels;
@@ -33,7 +34,9 @@ public final class BatchNorm2d extends Module {
     this.norm = register_module("norm", new BatchNorm2dImpl(options));
   }
 
-  /** Returns the normalised {@code x} ({@code [B, T, F, C]}); the result is in the caller's scope. */
+  /**
+   * Returns the normalised {@code x} ({@code [B, T, F, C]}); the result is in the caller's scope.
+   */
   public Tensor forward(Tensor x) {
     return Scopes.freeingTemporaries(() -> apply(x));
   }

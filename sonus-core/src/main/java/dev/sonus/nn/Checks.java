@@ -30,19 +30,21 @@ public final class Checks {
         return;
       }
     }
-    throw new IllegalArgumentException(String.format(
-        "%s: input has %d axes (shape %s), expected %s. Reshape the input to that layout.",
-        where, x.dim(), Tensors.shapeString(x), layout));
+    throw new IllegalArgumentException(
+        String.format(
+            "%s: input has %d axes (shape %s), expected %s. Reshape the input to that layout.",
+            where, x.dim(), Tensors.shapeString(x), layout));
   }
 
   /** Throws unless the last axis of {@code x} has {@code expected} entries. */
   public static void lastDim(Tensor x, long expected, Object where) {
     long actual = x.size(x.dim() - 1);
     if (actual != expected) {
-      throw new IllegalArgumentException(String.format(
-          "%s: input has %d features on its last axis (shape %s), expected %d. "
-              + "Check that the feature size (e.g. n_mels) matches the layer's input size.",
-          where, actual, Tensors.shapeString(x), expected));
+      throw new IllegalArgumentException(
+          String.format(
+              "%s: input has %d features on its last axis (shape %s), expected %d. "
+                  + "Check that the feature size (e.g. n_mels) matches the layer's input size.",
+              where, actual, Tensors.shapeString(x), expected));
     }
   }
 }

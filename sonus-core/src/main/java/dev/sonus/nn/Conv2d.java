@@ -14,11 +14,11 @@ import org.bytedeco.pytorch.global.torch;
  * 2-D convolution over time and frequency in SpeechBrain's channels-last layout.
  *
  * <p>Shapes: {@code [batch, time, freq, inChannels] -> [batch, time', freq', outChannels]}, or
- * {@code [batch, time, freq]} when {@code inChannels} is 1. Matches speechbrain.nnet.CNN.Conv2d with stride 1 and
- * dilation 1: the input is transposed to {@code [B, C, freq, time]}, so {@code kernelSize[0]} spans frequency and
- * {@code kernelSize[1]} time; padding {@code SAME} reflect-pads ({@code padding_mode="reflect"}) by
- * {@code (k - 1) / 2} on each side before an unpadded convolution. Parameters {@code conv.weight}
- * {@code [out, in, k0, k1]} and {@code conv.bias}.
+ * {@code [batch, time, freq]} when {@code inChannels} is 1. Matches speechbrain.nnet.CNN.Conv2d
+ * with stride 1 and dilation 1: the input is transposed to {@code [B, C, freq, time]}, so {@code
+ * kernelSize[0]} spans frequency and {@code kernelSize[1]} time; padding {@code SAME} reflect-pads
+ * ({@code padding_mode="reflect"}) by {@code (k - 1) / 2} on each side before an unpadded
+ * convolution. Parameters {@code conv.weight} {@code [out, in, k0, k1]} and {@code conv.bias}.
  */
 public final class Conv2d extends Module {
   /** How the input is padded. */
@@ -35,14 +35,19 @@ public final class Conv2d extends Module {
   private final Padding padding;
   private final Conv2dImpl conv;
 
-  /** A convolution with a bias; {@code kernelSize} is {@code {k0, k1}} as SpeechBrain's {@code kernel_size}. */
+  /**
+   * A convolution with a bias; {@code kernelSize} is {@code {k0, k1}} as SpeechBrain's {@code
+   * kernel_size}.
+   */
   public Conv2d(long inChannels, long outChannels, long[] kernelSize, Padding padding) {
     super("Conv2d");
     this.inChannels = Checks.positive(inChannels, "inChannels");
     this.outChannels = Checks.positive(outChannels, "outChannels");
     if (kernelSize == null || kernelSize.length != 2) {
-      throw new IllegalArgumentException("kernelSize is " + java.util.Arrays.toString(kernelSize)
-          + "; expected two sizes {k0, k1}, e.g. {3, 3}");
+      throw new IllegalArgumentException(
+          "kernelSize is "
+              + java.util.Arrays.toString(kernelSize)
+              + "; expected two sizes {k0, k1}, e.g. {3, 3}");
     }
     Checks.positive(kernelSize[0], "kernelSize[0]");
     Checks.positive(kernelSize[1], "kernelSize[1]");
@@ -50,8 +55,10 @@ public final class Conv2d extends Module {
       throw new IllegalArgumentException("padding is null; expected one of [SAME, VALID]");
     }
     if (padding == Padding.SAME && (kernelSize[0] % 2 == 0 || kernelSize[1] % 2 == 0)) {
-      throw new IllegalArgumentException("kernelSize is " + java.util.Arrays.toString(kernelSize)
-          + " with SAME padding; SpeechBrain requires odd kernel sizes there. Use odd sizes or VALID padding.");
+      throw new IllegalArgumentException(
+          "kernelSize is "
+              + java.util.Arrays.toString(kernelSize)
+              + " with SAME padding; SpeechBrain requires odd kernel sizes there. Use odd sizes or VALID padding.");
     }
     this.kernelSize = kernelSize.clone();
     this.padding = padding;
@@ -60,13 +67,21 @@ public final class Conv2d extends Module {
     this.conv = register_module("conv", new Conv2dImpl(options));
   }
 
-  /** Convolves {@code x} ({@code [B, T, F, C]} or {@code [B, T, F]}); the result is in the caller's scope. */
+  /**
+   * Convolves {@code x} ({@code [B, T, F, C]} or {@code [B, T, F]}); the result is in the caller's
+   * scope.
+   */
   public Tensor forward(Tensor x) {
     return Scopes.freeingTemporaries(() -> apply(x));
   }
 
   Tensor apply(Tensor x) {
-    Checks.rank(x, this, "[batch, time, freq, channels] (or [batch, time, freq] with 1 input channel)", 3, 4);
+    Checks.rank(
+        x,
+        this,
+        "[batch, time, freq, channels] (or [batch, time, freq] with 1 input channel)",
+        3,
+        4);
     Tensor h = x.dim() == 3 ? x.unsqueeze(3) : x;
     Checks.lastDim(h, inChannels, this);
     h = h.transpose(1, 3); // [B, C, F, T]
@@ -74,16 +89,20 @@ public final class Conv2d extends Module {
       long padFreq = (kernelSize[0] - 1) / 2;
       long padTime = (kernelSize[1] - 1) / 2;
       if (h.size(2) <= padFreq || h.size(3) <= padTime) {
-        throw new IllegalArgumentException(String.format(
-            "%s: input shape %s is too short for reflect padding of %d frames and %d bins; give at least "
-                + "%d frames and %d frequency bins.",
-            this, Tensors.shapeString(x), padTime, padFreq, padTime + 1, padFreq + 1));
+        throw new IllegalArgumentException(
+            String.format(
+                "%s: input shape %s is too short for reflect padding of %d frames and %d bins; give at least "
+                    + "%d frames and %d frequency bins.",
+                this, Tensors.shapeString(x), padTime, padFreq, padTime + 1, padFreq + 1));
       }
-      h = torch.pad(h, new long[] {padTime, padTime, padFreq, padFreq}, "reflect", new DoubleOptional());
+      h =
+          torch.pad(
+              h, new long[] {padTime, padTime, padFreq, padFreq}, "reflect", new DoubleOptional());
     } else if (h.size(2) < kernelSize[0] || h.size(3) < kernelSize[1]) {
-      throw new IllegalArgumentException(String.format(
-          "%s: input shape %s is smaller than the kernel; give at least %d frames and %d frequency bins.",
-          this, Tensors.shapeString(x), kernelSize[1], kernelSize[0]));
+      throw new IllegalArgumentException(
+          String.format(
+              "%s: input shape %s is smaller than the kernel; give at least %d frames and %d frequency bins.",
+              this, Tensors.shapeString(x), kernelSize[1], kernelSize[0]));
     }
     return conv.forward(h).transpose(1, 3);
   }
@@ -95,7 +114,16 @@ public final class Conv2d extends Module {
 
   @Override
   public String toString() {
-    return "Conv2d(in=" + inChannels + ", out=" + outChannels + ", kernel=" + kernelSize[0] + "x" + kernelSize[1]
-        + ", padding=" + padding + ")";
+    return "Conv2d(in="
+        + inChannels
+        + ", out="
+        + outChannels
+        + ", kernel="
+        + kernelSize[0]
+        + "x"
+        + kernelSize[1]
+        + ", padding="
+        + padding
+        + ")";
   }
 }

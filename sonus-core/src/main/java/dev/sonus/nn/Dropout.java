@@ -5,7 +5,10 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
-/** Elementwise dropout in training mode, identity in eval mode, as {@code torch.nn.Dropout}. Any shape. */
+/**
+ * Elementwise dropout in training mode, identity in eval mode, as {@code torch.nn.Dropout}. Any
+ * shape.
+ */
 public final class Dropout extends Module {
   private final double dropRate;
 

@@ -8,9 +8,10 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * Drops whole frequency bins of a {@code [batch, time, freq, channels]} input in training mode.
  *
- * <p>Matches speechbrain.nnet.dropout.Dropout2d, which moves frequency into {@code torch.nn.Dropout2d}'s channel
- * axis: each (example, frequency bin) is zeroed across all frames and channels with probability {@code dropRate},
- * survivors scaled by {@code 1 / (1 - dropRate)}. Identity in eval mode. No parameters.
+ * <p>Matches speechbrain.nnet.dropout.Dropout2d, which moves frequency into {@code
+ * torch.nn.Dropout2d}'s channel axis: each (example, frequency bin) is zeroed across all frames and
+ * channels with probability {@code dropRate}, survivors scaled by {@code 1 / (1 - dropRate)}.
+ * Identity in eval mode. No parameters.
  */
 public final class Dropout2d extends Module {
   private final double dropRate;
@@ -21,7 +22,10 @@ public final class Dropout2d extends Module {
     this.dropRate = Checks.dropRate(dropRate, "dropRate");
   }
 
-  /** Returns {@code x} ({@code [B, T, F, C]}) with bins dropped when training; the result is in the caller's scope. */
+  /**
+   * Returns {@code x} ({@code [B, T, F, C]}) with bins dropped when training; the result is in the
+   * caller's scope.
+   */
   public Tensor forward(Tensor x) {
     return Scopes.freeingTemporaries(() -> apply(x));
   }
@@ -31,7 +35,8 @@ public final class Dropout2d extends Module {
     if (!is_training() || dropRate == 0) {
       return x.alias();
     }
-    Tensor keep = torch.bernoulli(torch.empty_like(x.narrow(1, 0, 1).narrow(3, 0, 1)), 1 - dropRate);
+    Tensor keep =
+        torch.bernoulli(torch.empty_like(x.narrow(1, 0, 1).narrow(3, 0, 1)), 1 - dropRate);
     return x.mul(keep.div_(new org.bytedeco.pytorch.Scalar(1 - dropRate)));
   }
 

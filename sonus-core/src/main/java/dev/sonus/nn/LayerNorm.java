@@ -9,11 +9,13 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Layer normalisation over the trailing axes given by {@code normalizedShape}, with a learnt elementwise affine.
+ * Layer normalisation over the trailing axes given by {@code normalizedShape}, with a learnt
+ * elementwise affine.
  *
- * <p>Shapes: {@code [..., *normalizedShape]} unchanged. Matches speechbrain.nnet.normalization.LayerNorm, which
- * normalises over {@code input_shape[2:]} (so {@code [freq, channels]} after a CNN); parameters
- * {@code norm.weight}, {@code norm.bias}; eps 1e-5.
+ * <p>Shapes: {@code [..., *normalizedShape]} unchanged. Matches
+ * speechbrain.nnet.normalization.LayerNorm, which normalises over {@code input_shape[2:]} (so
+ * {@code [freq, channels]} after a CNN); parameters {@code norm.weight}, {@code norm.bias}; eps
+ * 1e-5.
  */
 public final class LayerNorm extends Module {
   private final long[] normalizedShape;
@@ -23,8 +25,9 @@ public final class LayerNorm extends Module {
   public LayerNorm(long... normalizedShape) {
     super("LayerNorm");
     if (normalizedShape.length == 0) {
-      throw new IllegalArgumentException("normalizedShape is empty; give the sizes of the trailing axes to "
-          + "normalise, e.g. [freq, channels]");
+      throw new IllegalArgumentException(
+          "normalizedShape is empty; give the sizes of the trailing axes to "
+              + "normalise, e.g. [freq, channels]");
     }
     for (int i = 0; i < normalizedShape.length; i++) {
       Checks.positive(normalizedShape[i], "normalizedShape[" + i + "]");
@@ -48,9 +51,10 @@ public final class LayerNorm extends Module {
       ok = x.size(x.dim() - n + i) == normalizedShape[i];
     }
     if (!ok) {
-      throw new IllegalArgumentException(String.format(
-          "%s: input shape %s does not end with %s. Build the LayerNorm with the input's trailing sizes.",
-          this, dev.sonus.tensor.Tensors.shapeString(x), Arrays.toString(normalizedShape)));
+      throw new IllegalArgumentException(
+          String.format(
+              "%s: input shape %s does not end with %s. Build the LayerNorm with the input's trailing sizes.",
+              this, dev.sonus.tensor.Tensors.shapeString(x), Arrays.toString(normalizedShape)));
     }
     return norm.forward(x);
   }

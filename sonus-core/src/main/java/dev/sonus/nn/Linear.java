@@ -9,8 +9,9 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * Linear projection over the last axis, {@code y = x W^T + b}.
  *
- * <p>Shapes: {@code [..., inFeatures] -> [..., outFeatures]}. Initialised like {@code torch.nn.Linear};
- * parameter names ({@code w.weight}, {@code w.bias}) match speechbrain.nnet.linear.Linear.
+ * <p>Shapes: {@code [..., inFeatures] -> [..., outFeatures]}. Initialised like {@code
+ * torch.nn.Linear}; parameter names ({@code w.weight}, {@code w.bias}) match
+ * speechbrain.nnet.linear.Linear.
  */
 public final class Linear extends Module {
   private final long inFeatures;
@@ -29,7 +30,10 @@ public final class Linear extends Module {
     this.w = register_module("w", new LinearImpl(options));
   }
 
-  /** Returns {@code x W^T + b} for {@code x} of shape {@code [..., inFeatures]}; the result is in the caller's scope. */
+  /**
+   * Returns {@code x W^T + b} for {@code x} of shape {@code [..., inFeatures]}; the result is in
+   * the caller's scope.
+   */
   public Tensor forward(Tensor x) {
     return Scopes.freeingTemporaries(() -> apply(x));
   }

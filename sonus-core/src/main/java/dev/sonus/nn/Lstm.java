@@ -3,19 +3,20 @@ package dev.sonus.nn;
 import org.bytedeco.pytorch.LSTMImpl;
 import org.bytedeco.pytorch.LSTMOptions;
 import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
-import org.bytedeco.pytorch.Tensor;
 
 /**
  * Multi-layer, optionally bidirectional, batch-first LSTM.
  *
- * <p>Shapes: {@code [batch, time, inputSize]} or {@code [batch, time, freq, channels]} (flattened to
- * {@code freq * channels}, as SpeechBrain does) {@code -> [batch, time, hiddenSize * (bidirectional ? 2 : 1)]}.
- * Matches speechbrain.nnet.RNN.LSTM with {@code re_init=False} (torch's default initialisation); parameters
- * {@code rnn.weight_ih_l0}, {@code rnn.weight_hh_l0}, {@code rnn.bias_ih_l0}, {@code rnn.bias_hh_l0}, with
- * {@code _reverse} twins per layer when bidirectional. With relative lengths padded frames affect neither
- * direction, as with SpeechBrain's packed sequences (but through libtorch's fused kernel, see {@code Recurrent});
+ * <p>Shapes: {@code [batch, time, inputSize]} or {@code [batch, time, freq, channels]} (flattened
+ * to {@code freq * channels}, as SpeechBrain does) {@code -> [batch, time, hiddenSize *
+ * (bidirectional ? 2 : 1)]}. Matches speechbrain.nnet.RNN.LSTM with {@code re_init=False} (torch's
+ * default initialisation); parameters {@code rnn.weight_ih_l0}, {@code rnn.weight_hh_l0}, {@code
+ * rnn.bias_ih_l0}, {@code rnn.bias_hh_l0}, with {@code _reverse} twins per layer when
+ * bidirectional. With relative lengths padded frames affect neither direction, as with
+ * SpeechBrain's packed sequences (but through libtorch's fused kernel, see {@code Recurrent});
  * outputs at padded frames are zero. Only the output sequence is returned (not the final states).
  */
 public final class Lstm extends Recurrent {
@@ -26,7 +27,8 @@ public final class Lstm extends Recurrent {
    *
    * @param dropout dropout between stacked layers in training mode (torch's {@code dropout})
    */
-  public Lstm(long inputSize, long hiddenSize, long numLayers, boolean bidirectional, double dropout) {
+  public Lstm(
+      long inputSize, long hiddenSize, long numLayers, boolean bidirectional, double dropout) {
     super("LSTM", inputSize, hiddenSize, numLayers, bidirectional, dropout);
     LSTMOptions options = new LSTMOptions(inputSize, hiddenSize);
     options.num_layers().put(numLayers);
@@ -51,7 +53,10 @@ public final class Lstm extends Recurrent {
   @Override
   Tensor runLayer(Tensor x, TensorVector params) {
     Tensor zeros = torch.zeros(1, x.size(0), hiddenSize);
-    return new Tensor(torch.lstm(x, new TensorVector(zeros, zeros), params, true, 1, 0.0, is_training(), false, true)
-        .get0());
+    return new Tensor(
+        torch
+            .lstm(
+                x, new TensorVector(zeros, zeros), params, true, 1, 0.0, is_training(), false, true)
+            .get0());
   }
 }

@@ -9,9 +9,9 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * Max pooling along one axis with stride equal to the kernel (the remainder is dropped).
  *
- * <p>Shapes: a 3-D or 4-D input, axis {@code poolAxis} shrinks from {@code n} to {@code floor(n / kernelSize)}.
- * Matches speechbrain.nnet.pooling.Pooling1d({@code pool_type="max"}); CRDNN uses {@code poolAxis} 2 on
- * {@code [B, T, F, C]} (frequency) and 1 (time). No parameters.
+ * <p>Shapes: a 3-D or 4-D input, axis {@code poolAxis} shrinks from {@code n} to {@code floor(n /
+ * kernelSize)}. Matches speechbrain.nnet.pooling.Pooling1d({@code pool_type="max"}); CRDNN uses
+ * {@code poolAxis} 2 on {@code [B, T, F, C]} (frequency) and 1 (time). No parameters.
  */
 public final class Pooling1d extends Module {
   private final long kernelSize;
@@ -32,9 +32,10 @@ public final class Pooling1d extends Module {
   Tensor apply(Tensor x) {
     Checks.rank(x, this, "3 or 4 axes, e.g. [batch, time, freq, channels]", 3, 4);
     if (poolAxis >= x.dim() || x.size(poolAxis) < kernelSize) {
-      throw new IllegalArgumentException(String.format(
-          "%s: input shape %s has no axis %d of at least %d entries; pool a longer axis or use a smaller kernel.",
-          this, Tensors.shapeString(x), poolAxis, kernelSize));
+      throw new IllegalArgumentException(
+          String.format(
+              "%s: input shape %s has no axis %d of at least %d entries; pool a longer axis or use a smaller kernel.",
+              this, Tensors.shapeString(x), poolAxis, kernelSize));
     }
     Tensor h = x.transpose(-1, poolAxis);
     h = torch.max_pool1d(h.reshape(-1, 1, h.size(-1)), kernelSize);

@@ -12,11 +12,12 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * What {@link Lstm} and {@link Gru} share: settings, input flattening, and running by lengths.
  *
- * <p>With relative lengths each layer and direction runs on the padded batch through libtorch's fused kernel: the
- * forward direction never sees later frames, and the backward direction gets each sequence reversed within its own
- * length, so padding comes after the valid frames in both; padded output frames are zeroed. The valid frames equal
- * those of {@code pack_padded_sequence} (SpeechBrain's {@code enforce_sorted=False} packing), which on CPU runs
- * about a third slower than this.
+ * <p>With relative lengths each layer and direction runs on the padded batch through libtorch's
+ * fused kernel: the forward direction never sees later frames, and the backward direction gets each
+ * sequence reversed within its own length, so padding comes after the valid frames in both; padded
+ * output frames are zeroed. The valid frames equal those of {@code pack_padded_sequence}
+ * (SpeechBrain's {@code enforce_sorted=False} packing), which on CPU runs about a third slower than
+ * this.
  */
 abstract class Recurrent extends Module {
   private final String kind;
@@ -26,7 +27,13 @@ abstract class Recurrent extends Module {
   final boolean bidirectional;
   final double dropout;
 
-  Recurrent(String kind, long inputSize, long hiddenSize, long numLayers, boolean bidirectional, double dropout) {
+  Recurrent(
+      String kind,
+      long inputSize,
+      long hiddenSize,
+      long numLayers,
+      boolean bidirectional,
+      double dropout) {
     super(kind);
     this.kind = kind;
     this.inputSize = Checks.positive(inputSize, "inputSize");
@@ -42,7 +49,10 @@ abstract class Recurrent extends Module {
   /** The torch module that holds the parameters ({@code rnn}). */
   abstract Module impl();
 
-  /** One layer in one direction over batch-first {@code x}, with zero initial state: its output sequence. */
+  /**
+   * One layer in one direction over batch-first {@code x}, with zero initial state: its output
+   * sequence.
+   */
   abstract Tensor runLayer(Tensor x, TensorVector params);
 
   /** Output features per frame: {@code hiddenSize}, doubled when bidirectional. */
@@ -71,9 +81,10 @@ abstract class Recurrent extends Module {
       return runPadded(h);
     }
     if (relLengths.dim() != 1 || relLengths.size(0) != x.size(0)) {
-      throw new IllegalArgumentException(String.format(
-          "%s: relLengths has shape %s, expected [%d] (one relative length per example in the batch).",
-          this, Tensors.shapeString(relLengths), x.size(0)));
+      throw new IllegalArgumentException(
+          String.format(
+              "%s: relLengths has shape %s, expected [%d] (one relative length per example in the batch).",
+              this, Tensors.shapeString(relLengths), x.size(0)));
     }
     long batch = h.size(0);
     long time = h.size(1);
@@ -93,8 +104,11 @@ abstract class Recurrent extends Module {
     for (int layer = 0; layer < numLayers; layer++) {
       Tensor out = runLayer(in, layerParameters(named, layer, ""));
       if (bidirectional) {
-        Tensor backward = reverseWithin(runLayer(reverseWithin(in, reverseIndex),
-            layerParameters(named, layer, "_reverse")), reverseIndex);
+        Tensor backward =
+            reverseWithin(
+                runLayer(
+                    reverseWithin(in, reverseIndex), layerParameters(named, layer, "_reverse")),
+                reverseIndex);
         out = torch.cat(new TensorVector(out, backward), 2);
       }
       if (layer < numLayers - 1 && dropout > 0 && is_training()) {
@@ -123,13 +137,27 @@ abstract class Recurrent extends Module {
 
   private static TensorVector layerParameters(Map<String, Tensor> named, int layer, String suffix) {
     String l = "_l" + layer + suffix;
-    return new TensorVector(named.get("weight_ih" + l), named.get("weight_hh" + l), named.get("bias_ih" + l),
+    return new TensorVector(
+        named.get("weight_ih" + l),
+        named.get("weight_hh" + l),
+        named.get("bias_ih" + l),
         named.get("bias_hh" + l));
   }
 
   @Override
   public String toString() {
-    return kind.charAt(0) + kind.substring(1).toLowerCase(java.util.Locale.ROOT) + "(in=" + inputSize + ", hidden="
-        + hiddenSize + ", layers=" + numLayers + ", bidirectional=" + bidirectional + ", dropout=" + dropout + ")";
+    return kind.charAt(0)
+        + kind.substring(1).toLowerCase(java.util.Locale.ROOT)
+        + "(in="
+        + inputSize
+        + ", hidden="
+        + hiddenSize
+        + ", layers="
+        + numLayers
+        + ", bidirectional="
+        + bidirectional
+        + ", dropout="
+        + dropout
+        + ")";
   }
 }

@@ -1,7 +1,6 @@
 package dev.sonus.repro;
 
 import dev.sonus.util.JsonFile;
-import dev.sonus.util.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -23,8 +22,8 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
- * Compares run bundles: each final metric as mean ± 95% confidence interval over the runs (e.g. several seeds),
- * and what differs between them in configuration, environment and data.
+ * Compares run bundles: each final metric as mean ± 95% confidence interval over the runs (e.g.
+ * several seeds), and what differs between them in configuration, environment and data.
  */
 public final class Compare {
   private Compare() {}
@@ -35,7 +34,8 @@ public final class Compare {
    * @param name metric name
    * @param values one per run (NaN where a run lacks it)
    * @param mean mean over the runs that have it
-   * @param halfWidth half-width of the 95% confidence interval of the mean (Student's t), NaN for one run
+   * @param halfWidth half-width of the 95% confidence interval of the mean (Student's t), NaN for
+   *     one run
    */
   public record MetricSummary(String name, List<Double> values, double mean, double halfWidth) {}
 
@@ -48,7 +48,11 @@ public final class Compare {
    * @param environment lines for environment fields that differ
    * @param data lines naming data differences from the first run
    */
-  public record Result(List<Path> runs, List<MetricSummary> metrics, List<String> config, List<String> environment,
+  public record Result(
+      List<Path> runs,
+      List<MetricSummary> metrics,
+      List<String> config,
+      List<String> environment,
       List<String> data) {
 
     /** A readable report. */
@@ -64,8 +68,12 @@ public final class Compare {
         for (double v : m.values()) {
           vals.append(String.format(Locale.ROOT, " %.4g", v));
         }
-        String ci = Double.isNaN(m.halfWidth()) ? "(one run)" : String.format(Locale.ROOT, "± %.4g", m.halfWidth());
-        sb.append(String.format(Locale.ROOT, "%-15s %-10.4g %-12s%s%n", m.name(), m.mean(), ci, vals));
+        String ci =
+            Double.isNaN(m.halfWidth())
+                ? "(one run)"
+                : String.format(Locale.ROOT, "± %.4g", m.halfWidth());
+        sb.append(
+            String.format(Locale.ROOT, "%-15s %-10.4g %-12s%s%n", m.name(), m.mean(), ci, vals));
       }
       section(sb, "configuration differences", config);
       section(sb, "environment differences", environment);
@@ -81,7 +89,10 @@ public final class Compare {
     }
   }
 
-  /** Compares run folders (each with metrics.json, and hparams.yaml / env.json / data.json when present). */
+  /**
+   * Compares run folders (each with metrics.json, and hparams.yaml / env.json / data.json when
+   * present).
+   */
   public static Result compare(List<Path> runs) {
     if (runs.isEmpty()) {
       throw new IllegalArgumentException("compare needs at least one run folder");
@@ -110,10 +121,14 @@ public final class Compare {
       }
       summaries.add(summarize(name, values));
     }
-    return new Result(List.copyOf(runs), summaries, differing(configs), differing(envs), dataDifferences(runs));
+    return new Result(
+        List.copyOf(runs), summaries, differing(configs), differing(envs), dataDifferences(runs));
   }
 
-  /** Mean and 95% confidence half-width (Student's t with n-1 degrees of freedom) of the finite values. */
+  /**
+   * Mean and 95% confidence half-width (Student's t with n-1 degrees of freedom) of the finite
+   * values.
+   */
   public static MetricSummary summarize(String name, List<Double> values) {
     List<Double> finite = values.stream().filter(Double::isFinite).toList();
     int n = finite.size();
@@ -132,9 +147,11 @@ public final class Compare {
 
   /** Two-sided 95% quantile of Student's t distribution. */
   static double tQuantile975(int dof) {
-    double[] table = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
-      2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048,
-      2.045, 2.042};
+    double[] table = {
+      12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+      2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+      2.052, 2.048, 2.045, 2.042
+    };
     if (dof < 1) {
       return Double.NaN;
     }
@@ -171,7 +188,8 @@ public final class Compare {
         out.add("run " + (i + 1) + ": no data.json");
         continue;
       }
-      for (String line : DataFingerprint.differences(first, DataFingerprint.fromJson(jsonObject(d, true)))) {
+      for (String line :
+          DataFingerprint.differences(first, DataFingerprint.fromJson(jsonObject(d, true)))) {
         out.add("run " + (i + 1) + ": " + line);
       }
     }
@@ -182,7 +200,8 @@ public final class Compare {
   private static Map<String, Object> jsonObject(Path p, boolean required) {
     if (!Files.isRegularFile(p)) {
       if (required) {
-        throw new IllegalArgumentException(p + " is missing: is " + p.getParent() + " a finished Sonus run?");
+        throw new IllegalArgumentException(
+            p + " is missing: is " + p.getParent() + " a finished Sonus run?");
       }
       return Map.of();
     }
@@ -193,7 +212,8 @@ public final class Compare {
   @SuppressWarnings("unchecked")
   public static void flatten(String prefix, Object v, Map<String, String> out) {
     if (v instanceof Map<?, ?> m) {
-      ((Map<String, Object>) m).forEach((k, x) -> flatten(prefix.isEmpty() ? k : prefix + "." + k, x, out));
+      ((Map<String, Object>) m)
+          .forEach((k, x) -> flatten(prefix.isEmpty() ? k : prefix + "." + k, x, out));
     } else if (v instanceof List<?> l) {
       out.put(prefix, String.valueOf(l));
     } else {
@@ -201,7 +221,9 @@ public final class Compare {
     }
   }
 
-  /** Flattens hparams.yaml to dotted keys; tags are kept in the value ({@code !new:features.Fbank}). */
+  /**
+   * Flattens hparams.yaml to dotted keys; tags are kept in the value ({@code !new:features.Fbank}).
+   */
   private static Map<String, String> flattenYaml(Path p) {
     Map<String, String> out = new TreeMap<>();
     if (!Files.isRegularFile(p)) {

@@ -1,20 +1,16 @@
 package dev.sonus.repro;
 
-import dev.sonus.util.Sha256;
 import dev.sonus.data.AudioPipelines;
 import dev.sonus.data.Manifest;
+import dev.sonus.util.Sha256;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -36,25 +32,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What data a run saw: for each manifest its SHA-256, row count, total duration, and the size and SHA-256 of every
- * audio file it names, plus one combined hash of the audio. A run bundle stores it as {@code data.json}; a replay
- * fingerprints the data again and {@link #differences} names exactly what changed.
+ * What data a run saw: for each manifest its SHA-256, row count, total duration, and the size and
+ * SHA-256 of every audio file it names, plus one combined hash of the audio. A run bundle stores it
+ * as {@code data.json}; a replay fingerprints the data again and {@link #differences} names exactly
+ * what changed.
  *
- * <p>Audio files are hashed in parallel, and their hashes are cached by (absolute path, size, modification time) in
- * a cache file (default {@code $XDG_CACHE_HOME/sonus/file-hashes.tsv}, else {@code ~/.cache/sonus/file-hashes.tsv}),
- * so fingerprinting thousands of unchanged files reads none of them. The cache trusts size and mtime: a file
- * rewritten with the same size whose mtime is set back keeps its old hash (see {@link FileHashCache}).
+ * <p>Audio files are hashed in parallel, and their hashes are cached by (absolute path, size,
+ * modification time) in a cache file (default {@code $XDG_CACHE_HOME/sonus/file-hashes.tsv}, else
+ * {@code ~/.cache/sonus/file-hashes.tsv}), so fingerprinting thousands of unchanged files reads
+ * none of them. The cache trusts size and mtime: a file rewritten with the same size whose mtime is
+ * set back keeps its old hash (see {@link FileHashCache}).
  *
- * <p>The combined audio hash depends only on the (row id, file content) pairs, not on where the data lives, so the
- * same corpus under another {@code data_folder} has the same {@code audioSha256}. Relative audio paths are resolved
- * against the working directory, as when the audio is loaded.
+ * <p>The combined audio hash depends only on the (row id, file content) pairs, not on where the
+ * data lives, so the same corpus under another {@code data_folder} has the same {@code
+ * audioSha256}. Relative audio paths are resolved against the working directory, as when the audio
+ * is loaded.
  */
 public final class DataFingerprint {
   /** Version of the JSON written by {@link Fingerprint#toJson()}. */
   public static final int FORMAT = 1;
 
   private static final Logger LOG = LoggerFactory.getLogger(DataFingerprint.class);
-  /** Most lines of one kind that {@link #differences} lists per manifest before summarising the rest. */
+
+  /**
+   * Most lines of one kind that {@link #differences} lists per manifest before summarising the
+   * rest.
+   */
   private static final int MAX_LINES_PER_KIND = 20;
 
   private DataFingerprint() {}
@@ -62,10 +65,11 @@ public final class DataFingerprint {
   /**
    * How to fingerprint.
    *
-   * @param audioKeys manifest fields naming audio files ({@code wav} in SpeechBrain recipes; {@code noisy_wav} and
-   *     {@code clean_wav} for enhancement; a JSON map value with {@code file} is accepted); every file of every
-   *     field is hashed. Empty for manifests without audio (e.g. text only). Files of the first field are listed
-   *     under the row's ID, those of the others under {@code <ID>/<field>}.
+   * @param audioKeys manifest fields naming audio files ({@code wav} in SpeechBrain recipes; {@code
+   *     noisy_wav} and {@code clean_wav} for enhancement; a JSON map value with {@code file} is
+   *     accepted); every file of every field is hashed. Empty for manifests without audio (e.g.
+   *     text only). Files of the first field are listed under the row's ID, those of the others
+   *     under {@code <ID>/<field>}.
    * @param threads threads hashing files, at least 1
    * @param cacheFile the hash cache, or {@code null} for none (every file is hashed)
    */
@@ -88,9 +92,12 @@ public final class DataFingerprint {
       return new Options(keys, threads, cacheFile);
     }
 
-    /** {@code wav}, one thread per core (at most 8: hashing is I/O bound), the default cache file. */
+    /**
+     * {@code wav}, one thread per core (at most 8: hashing is I/O bound), the default cache file.
+     */
     public static Options defaults() {
-      return new Options("wav", Math.min(8, Runtime.getRuntime().availableProcessors()), defaultCacheFile());
+      return new Options(
+          "wav", Math.min(8, Runtime.getRuntime().availableProcessors()), defaultCacheFile());
     }
   }
 
@@ -113,14 +120,20 @@ public final class DataFingerprint {
    * One manifest.
    *
    * @param path the manifest path as given
-   * @param sha256 SHA-256 of the manifest file's bytes, or {@code null} when the manifest is missing
+   * @param sha256 SHA-256 of the manifest file's bytes, or {@code null} when the manifest is
+   *     missing
    * @param rows number of rows
    * @param durationSeconds sum of the {@code duration} column; 0 when there is none
-   * @param audioSha256 SHA-256 over the rows' (id, file SHA-256) pairs sorted by id, or {@code null} when no audio
-   *     key was fingerprinted or the manifest is missing
+   * @param audioSha256 SHA-256 over the rows' (id, file SHA-256) pairs sorted by id, or {@code
+   *     null} when no audio key was fingerprinted or the manifest is missing
    * @param files the audio file of each row, in row order
    */
-  public record ManifestPrint(String path, String sha256, int rows, double durationSeconds, String audioSha256,
+  public record ManifestPrint(
+      String path,
+      String sha256,
+      int rows,
+      double durationSeconds,
+      String audioSha256,
       List<FilePrint> files) {
     /** Copies the file list. */
     public ManifestPrint {
@@ -145,8 +158,9 @@ public final class DataFingerprint {
     }
 
     /**
-     * The JSON form stored as {@code data.json}: {@code {"format": 1, "manifests": [{"path", "sha256", "rows",
-     * "duration_seconds", "audio_sha256", "files": [{"id", "path", "size", "sha256"}]}]}}.
+     * The JSON form stored as {@code data.json}: {@code {"format": 1, "manifests": [{"path",
+     * "sha256", "rows", "duration_seconds", "audio_sha256", "files": [{"id", "path", "size",
+     * "sha256"}]}]}}.
      */
     public Map<String, Object> toJson() {
       Map<String, Object> out = new LinkedHashMap<>();
@@ -178,13 +192,19 @@ public final class DataFingerprint {
     /**
      * Reads the form written by {@link #toJson()} (as parsed by {@code dev.sonus.util.Json}).
      *
-     * @throws IllegalArgumentException naming the key for a missing or mistyped field, or a newer format
+     * @throws IllegalArgumentException naming the key for a missing or mistyped field, or a newer
+     *     format
      */
     public static Fingerprint fromJson(Map<String, Object> json) {
       long format = number(json, "format", "data fingerprint").longValue();
       if (format > FORMAT || format < 1) {
-        throw new IllegalArgumentException("data fingerprint format " + format + " is not supported (this version "
-            + "reads 1 to " + FORMAT + "); upgrade the toolkit");
+        throw new IllegalArgumentException(
+            "data fingerprint format "
+                + format
+                + " is not supported (this version "
+                + "reads 1 to "
+                + FORMAT
+                + "); upgrade the toolkit");
       }
       List<ManifestPrint> manifests = new ArrayList<>();
       int i = 0;
@@ -196,12 +216,21 @@ public final class DataFingerprint {
         for (Object fo : list(m, "files", where)) {
           String fwhere = where + ".files[" + k++ + "]";
           Map<?, ?> f = map(fo, fwhere);
-          files.add(new FilePrint(string(f, "id", fwhere, false), string(f, "path", fwhere, false),
-              number(f, "size", fwhere).longValue(), string(f, "sha256", fwhere, true)));
+          files.add(
+              new FilePrint(
+                  string(f, "id", fwhere, false),
+                  string(f, "path", fwhere, false),
+                  number(f, "size", fwhere).longValue(),
+                  string(f, "sha256", fwhere, true)));
         }
-        manifests.add(new ManifestPrint(string(m, "path", where, false), string(m, "sha256", where, true),
-            Math.toIntExact(number(m, "rows", where).longValue()), number(m, "duration_seconds", where).doubleValue(),
-            string(m, "audio_sha256", where, true), files));
+        manifests.add(
+            new ManifestPrint(
+                string(m, "path", where, false),
+                string(m, "sha256", where, true),
+                Math.toIntExact(number(m, "rows", where).longValue()),
+                number(m, "duration_seconds", where).doubleValue(),
+                string(m, "audio_sha256", where, true),
+                files));
       }
       return new Fingerprint(manifests);
     }
@@ -212,10 +241,16 @@ public final class DataFingerprint {
     return Fingerprint.fromJson(json);
   }
 
-  /** {@code $XDG_CACHE_HOME/sonus/file-hashes.tsv} when that variable is set, else {@code ~/.cache/sonus/...}. */
+  /**
+   * {@code $XDG_CACHE_HOME/sonus/file-hashes.tsv} when that variable is set, else {@code
+   * ~/.cache/sonus/...}.
+   */
   public static Path defaultCacheFile() {
     String xdg = System.getenv("XDG_CACHE_HOME");
-    Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+    Path base =
+        xdg != null && !xdg.isBlank()
+            ? Path.of(xdg)
+            : Path.of(System.getProperty("user.home"), ".cache");
     return base.resolve("sonus").resolve("file-hashes.tsv");
   }
 
@@ -232,20 +267,22 @@ public final class DataFingerprint {
   /**
    * Fingerprints manifests and the audio files they name.
    *
-   * <p>A missing manifest is recorded with a {@code null} SHA-256 and no rows; a missing audio file with size -1
-   * and a {@code null} SHA-256. Results do not depend on the number of threads.
+   * <p>A missing manifest is recorded with a {@code null} SHA-256 and no rows; a missing audio file
+   * with size -1 and a {@code null} SHA-256. Results do not depend on the number of threads.
    *
    * @param manifests CSV or JSON manifests
    * @param replacements values for their placeholders ({@code $data_root}, {@code {data_root}})
-   * @throws IllegalArgumentException for a malformed manifest (naming its file and line), or one with rows none of
-   *     which has the audio key
+   * @throws IllegalArgumentException for a malformed manifest (naming its file and line), or one
+   *     with rows none of which has the audio key
    * @throws UncheckedIOException naming the path for a file that exists but cannot be read
    */
-  public static Fingerprint compute(List<Path> manifests, Map<String, String> replacements, Options options) {
+  public static Fingerprint compute(
+      List<Path> manifests, Map<String, String> replacements, Options options) {
     return compute(manifests, replacements, options, new Stats());
   }
 
-  static Fingerprint compute(List<Path> manifests, Map<String, String> replacements, Options options, Stats stats) {
+  static Fingerprint compute(
+      List<Path> manifests, Map<String, String> replacements, Options options, Stats stats) {
     long start = System.nanoTime();
     Map<String, String> repl = replacements == null ? Map.of() : replacements;
     // First pass: read the manifests and collect the audio files, each distinct file hashed once.
@@ -273,17 +310,26 @@ public final class DataFingerprint {
         prints.add(new FilePrint(idAndPath[0], idAndPath[1], h.size, h.sha256));
       }
       String audioSha = options.audioKeys().isEmpty() ? null : combined(prints);
-      out.add(new ManifestPrint(l.path.toString(), l.sha256, l.rows, l.durationSeconds, audioSha, prints));
+      out.add(
+          new ManifestPrint(
+              l.path.toString(), l.sha256, l.rows, l.durationSeconds, audioSha, prints));
     }
-    LOG.info("fingerprinted {} manifests and {} audio files in {} s: {} hashed ({} MB), {} from the cache",
-        manifests.size(), files.size(), String.format(Locale.ROOT, "%.2f", (System.nanoTime() - start) / 1e9),
-        stats.filesHashed.sum(), stats.bytesHashed.sum() >> 20, stats.cacheHits.sum());
+    LOG.info(
+        "fingerprinted {} manifests and {} audio files in {} s: {} hashed ({} MB), {} from the cache",
+        manifests.size(),
+        files.size(),
+        String.format(Locale.ROOT, "%.2f", (System.nanoTime() - start) / 1e9),
+        stats.filesHashed.sum(),
+        stats.bytesHashed.sum() >> 20,
+        stats.cacheHits.sum());
     return new Fingerprint(out);
   }
 
-  private record Loaded(Path path, String sha256, int rows, double durationSeconds, List<String[]> audio) {}
+  private record Loaded(
+      Path path, String sha256, int rows, double durationSeconds, List<String[]> audio) {}
 
-  private static Loaded loadManifest(Path p, Map<String, String> replacements, List<String> audioKeys) {
+  private static Loaded loadManifest(
+      Path p, Map<String, String> replacements, List<String> audioKeys) {
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(p);
@@ -302,8 +348,11 @@ public final class DataFingerprint {
         try {
           duration += Double.parseDouble(s.trim());
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException(String.format("%s:%d: duration '%s' of row '%s' is not a number of "
-              + "seconds", p, r.line(), s, r.id()), e);
+          throw new IllegalArgumentException(
+              String.format(
+                  "%s:%d: duration '%s' of row '%s' is not a number of " + "seconds",
+                  p, r.line(), s, r.id()),
+              e);
         }
       }
     }
@@ -321,9 +370,11 @@ public final class DataFingerprint {
         audio.add(new String[] {k == 0 ? r.id() : r.id() + "/" + audioKey, file});
       }
       if (!any && m.size() > 0) {
-        throw new IllegalArgumentException(String.format("%s: no row has an audio field '%s' (fields: %s); set the "
-            + "fingerprint's audio key to the column naming the audio files, or to null for manifests without audio",
-            p, audioKey, m.keys()));
+        throw new IllegalArgumentException(
+            String.format(
+                "%s: no row has an audio field '%s' (fields: %s); set the "
+                    + "fingerprint's audio key to the column naming the audio files, or to null for manifests without audio",
+                p, audioKey, m.keys()));
       }
     }
     return new Loaded(p, sha256Hex(bytes), m.size(), duration, audio);
@@ -349,11 +400,14 @@ public final class DataFingerprint {
         return out;
       }
       AtomicInteger n = new AtomicInteger();
-      ExecutorService pool = Executors.newFixedThreadPool(Math.min(options.threads(), files.size()), r -> {
-        Thread t = new Thread(r, "sonus-fingerprint-" + n.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      });
+      ExecutorService pool =
+          Executors.newFixedThreadPool(
+              Math.min(options.threads(), files.size()),
+              r -> {
+                Thread t = new Thread(r, "sonus-fingerprint-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+              });
       try {
         List<Future<Hashed>> futures = new ArrayList<>();
         for (Path f : files) {
@@ -398,15 +452,19 @@ public final class DataFingerprint {
         return Hashed.MISSING;
       }
       BasicFileAttributes after = stat(file);
-      boolean unchanged = after != null && after.size() == before.size()
-          && after.lastModifiedTime().to(TimeUnit.NANOSECONDS) == mtime;
+      boolean unchanged =
+          after != null
+              && after.size() == before.size()
+              && after.lastModifiedTime().to(TimeUnit.NANOSECONDS) == mtime;
       if (unchanged) {
         cache.put(key, before.size(), mtime, sha, hashedAt);
         return new Hashed(before.size(), sha);
       }
       if (attempt >= 2) {
         // Still being written: report what was read, and cache nothing.
-        LOG.warn("{} changed while it was being hashed; its fingerprint may not match any complete version", file);
+        LOG.warn(
+            "{} changed while it was being hashed; its fingerprint may not match any complete version",
+            file);
         return new Hashed(after == null ? -1 : after.size(), after == null ? null : sha);
       }
     }
@@ -418,7 +476,8 @@ public final class DataFingerprint {
     } catch (NoSuchFileException e) {
       return null;
     } catch (IOException e) {
-      throw new UncheckedIOException(file + ": cannot read the audio file's attributes: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          file + ": cannot read the audio file's attributes: " + e.getMessage(), e);
     }
   }
 
@@ -434,11 +493,14 @@ public final class DataFingerprint {
   /** SHA-256 over "id TAB sha256 NEWLINE" lines sorted by id then hash ("-" for a missing file). */
   private static String combined(List<FilePrint> files) {
     List<FilePrint> sorted = new ArrayList<>(files);
-    sorted.sort(Comparator.comparing(FilePrint::id).thenComparing(f -> f.sha256() == null ? "-" : f.sha256()));
+    sorted.sort(
+        Comparator.comparing(FilePrint::id)
+            .thenComparing(f -> f.sha256() == null ? "-" : f.sha256()));
     MessageDigest digest = Sha256.digest();
     for (FilePrint f : sorted) {
-      digest.update((f.id() + '\t' + (f.sha256() == null ? "-" : f.sha256()) + '\n')
-          .getBytes(StandardCharsets.UTF_8));
+      digest.update(
+          (f.id() + '\t' + (f.sha256() == null ? "-" : f.sha256()) + '\n')
+              .getBytes(StandardCharsets.UTF_8));
     }
     return HexFormat.of().formatHex(digest.digest());
   }
@@ -451,14 +513,15 @@ public final class DataFingerprint {
   // Differences
 
   /**
-   * Names what changed between two fingerprints, one readable line per change, e.g. {@code train.csv: audio file
-   * /data/7_theo_12.wav changed (size 3974 -> 3980, sha256 3f2a9c01.. -> 9b1c77e0..)}, {@code train.csv: 2 rows
-   * added (u9, u10)}, {@code valid.csv: missing now}. Empty when nothing changed.
+   * Names what changed between two fingerprints, one readable line per change, e.g. {@code
+   * train.csv: audio file /data/7_theo_12.wav changed (size 3974 -> 3980, sha256 3f2a9c01.. ->
+   * 9b1c77e0..)}, {@code train.csv: 2 rows added (u9, u10)}, {@code valid.csv: missing now}. Empty
+   * when nothing changed.
    *
-   * <p>Manifests are matched by path, or by file name when the path differs but the name is unique in both
-   * fingerprints (a replay from another folder). Audio files are matched by row id; a corpus moved to another folder
-   * with the same content is one summary line, not one line per file. At most 20 lines of each kind are listed per
-   * manifest, then a count of the rest.
+   * <p>Manifests are matched by path, or by file name when the path differs but the name is unique
+   * in both fingerprints (a replay from another folder). Audio files are matched by row id; a
+   * corpus moved to another folder with the same content is one summary line, not one line per
+   * file. At most 20 lines of each kind are listed per manifest, then a count of the rest.
    */
   public static List<String> differences(Fingerprint before, Fingerprint after) {
     List<String> out = new ArrayList<>();
@@ -470,7 +533,11 @@ public final class DataFingerprint {
       ManifestPrint b = bs.get(i);
       String label = label(b, before, after);
       if (pair[i] < 0) {
-        out.add(label + ": not in the new fingerprint (was " + (b.missing() ? "missing" : b.rows() + " rows") + ")");
+        out.add(
+            label
+                + ": not in the new fingerprint (was "
+                + (b.missing() ? "missing" : b.rows() + " rows")
+                + ")");
       } else {
         matched[pair[i]] = true;
         compareManifest(label, b, as.get(pair[i]), out);
@@ -479,8 +546,11 @@ public final class DataFingerprint {
     for (int j = 0; j < as.size(); j++) {
       if (!matched[j]) {
         ManifestPrint a = as.get(j);
-        out.add(label(a, before, after) + ": not in the earlier fingerprint (now "
-            + (a.missing() ? "missing" : a.rows() + " rows") + ")");
+        out.add(
+            label(a, before, after)
+                + ": not in the earlier fingerprint (now "
+                + (a.missing() ? "missing" : a.rows() + " rows")
+                + ")");
       }
     }
     return out;
@@ -518,7 +588,9 @@ public final class DataFingerprint {
 
   private static String label(ManifestPrint m, Fingerprint before, Fingerprint after) {
     String name = fileName(m.path());
-    return countName(before.manifests(), name) <= 1 && countName(after.manifests(), name) <= 1 ? name : m.path();
+    return countName(before.manifests(), name) <= 1 && countName(after.manifests(), name) <= 1
+        ? name
+        : m.path();
   }
 
   private static long countName(List<ManifestPrint> list, String name) {
@@ -530,7 +602,8 @@ public final class DataFingerprint {
     return p == null ? path : p.toString();
   }
 
-  private static void compareManifest(String label, ManifestPrint b, ManifestPrint a, List<String> out) {
+  private static void compareManifest(
+      String label, ManifestPrint b, ManifestPrint a, List<String> out) {
     if (b.missing() && a.missing()) {
       return;
     }
@@ -543,8 +616,13 @@ public final class DataFingerprint {
       return;
     }
     if (!b.sha256().equals(a.sha256())) {
-      out.add(label + ": manifest content changed (sha256 " + shortHash(b.sha256()) + " -> " + shortHash(a.sha256())
-          + ")");
+      out.add(
+          label
+              + ": manifest content changed (sha256 "
+              + shortHash(b.sha256())
+              + " -> "
+              + shortHash(a.sha256())
+              + ")");
     }
     Map<String, FilePrint> bFiles = byId(b.files());
     Map<String, FilePrint> aFiles = byId(a.files());
@@ -570,8 +648,13 @@ public final class DataFingerprint {
       out.add(label + ": row count " + b.rows() + " -> " + a.rows());
     }
     if (Math.abs(b.durationSeconds() - a.durationSeconds()) > 1e-6) {
-      out.add(String.format(Locale.ROOT, "%s: total duration %.3f s -> %.3f s", label, b.durationSeconds(),
-          a.durationSeconds()));
+      out.add(
+          String.format(
+              Locale.ROOT,
+              "%s: total duration %.3f s -> %.3f s",
+              label,
+              b.durationSeconds(),
+              a.durationSeconds()));
     }
     List<String> changed = new ArrayList<>();
     int moved = 0;
@@ -594,23 +677,50 @@ public final class DataFingerprint {
     }
     out.addAll(changed.subList(0, Math.min(MAX_LINES_PER_KIND, changed.size())));
     if (changed.size() > MAX_LINES_PER_KIND) {
-      out.add(label + ": ... and " + (changed.size() - MAX_LINES_PER_KIND) + " more audio files changed");
+      out.add(
+          label
+              + ": ... and "
+              + (changed.size() - MAX_LINES_PER_KIND)
+              + " more audio files changed");
     }
     if (moved > 0) {
-      out.add(label + ": " + plural(moved, "audio file") + " at a different path with the same content (e.g. "
-          + movedExample + ")");
+      out.add(
+          label
+              + ": "
+              + plural(moved, "audio file")
+              + " at a different path with the same content (e.g. "
+              + movedExample
+              + ")");
     }
-    if (changed.isEmpty() && added.isEmpty() && removed.isEmpty() && b.audioSha256() != null
-        && a.audioSha256() != null && !b.audioSha256().equals(a.audioSha256())) {
-      // Only reachable with duplicate ids, which byId() collapses; still say that the audio differs.
-      out.add(label + ": audio content changed (sha256 " + shortHash(b.audioSha256()) + " -> "
-          + shortHash(a.audioSha256()) + ")");
+    if (changed.isEmpty()
+        && added.isEmpty()
+        && removed.isEmpty()
+        && b.audioSha256() != null
+        && a.audioSha256() != null
+        && !b.audioSha256().equals(a.audioSha256())) {
+      // Only reachable with duplicate ids, which byId() collapses; still say that the audio
+      // differs.
+      out.add(
+          label
+              + ": audio content changed (sha256 "
+              + shortHash(b.audioSha256())
+              + " -> "
+              + shortHash(a.audioSha256())
+              + ")");
     }
   }
 
   private static String fileChange(FilePrint was, FilePrint now) {
-    String name = was.path().equals(now.path()) ? "audio file " + displayPath(now)
-        : "audio file of row " + now.id() + " (" + displayPath(was) + " -> " + displayPath(now) + ")";
+    String name =
+        was.path().equals(now.path())
+            ? "audio file " + displayPath(now)
+            : "audio file of row "
+                + now.id()
+                + " ("
+                + displayPath(was)
+                + " -> "
+                + displayPath(now)
+                + ")";
     if (was.missing() && now.missing()) {
       return was.path().equals(now.path()) ? null : name + " missing, as before";
     }
@@ -623,8 +733,17 @@ public final class DataFingerprint {
     if (was.sha256().equals(now.sha256())) {
       return null;
     }
-    String size = was.size() == now.size() ? "same size " + now.size() : "size " + was.size() + " -> " + now.size();
-    return name + " changed (" + size + ", sha256 " + shortHash(was.sha256()) + " -> " + shortHash(now.sha256())
+    String size =
+        was.size() == now.size()
+            ? "same size " + now.size()
+            : "size " + was.size() + " -> " + now.size();
+    return name
+        + " changed ("
+        + size
+        + ", sha256 "
+        + shortHash(was.sha256())
+        + " -> "
+        + shortHash(now.sha256())
         + ")";
   }
 
@@ -689,9 +808,16 @@ public final class DataFingerprint {
     return s;
   }
 
-  private static IllegalArgumentException mistyped(Map<?, ?> m, String key, String where, String expected) {
-    return new IllegalArgumentException(m.containsKey(key)
-        ? where + " has " + key + " = " + m.get(key) + "; expected " + expected
-        : where + " has no '" + key + "'; expected " + expected + " (is this a data.json written by Sonus?)");
+  private static IllegalArgumentException mistyped(
+      Map<?, ?> m, String key, String where, String expected) {
+    return new IllegalArgumentException(
+        m.containsKey(key)
+            ? where + " has " + key + " = " + m.get(key) + "; expected " + expected
+            : where
+                + " has no '"
+                + key
+                + "'; expected "
+                + expected
+                + " (is this a data.json written by Sonus?)");
   }
 }

@@ -19,8 +19,9 @@ import java.util.regex.Pattern;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * What a run ran on: JVM, operating system, CPU, libtorch build and threads, Sonus version and source
- * revision. {@code sonus env} prints it and every run bundle stores it, so that two runs can be compared.
+ * What a run ran on: JVM, operating system, CPU, libtorch build and threads, Sonus version and
+ * source revision. {@code sonus env} prints it and every run bundle stores it, so that two runs can
+ * be compared.
  *
  * @param sonusVersion project version
  * @param gitCommit commit of the checkout the code runs from, or {@code null} outside a checkout
@@ -63,11 +64,35 @@ public record Environment(
    * @param parallelBackend OpenMP, native, TBB
    * @param blasThreads size of OpenBLAS's thread pool
    */
-  public record Libtorch(String version, String blas, String onednn, String openmp, String cpuCapability,
-      boolean cuda, int intraOpThreads, int interOpThreads, String parallelBackend, int blasThreads) {}
+  public record Libtorch(
+      String version,
+      String blas,
+      String onednn,
+      String openmp,
+      String cpuCapability,
+      boolean cuda,
+      int intraOpThreads,
+      int interOpThreads,
+      String parallelBackend,
+      int blasThreads) {}
 
-  private static final Set<String> SIMD_FLAGS = Set.of("sse4_1", "sse4_2", "avx", "avx2", "fma", "f16c",
-      "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx512_bf16", "amx_tile", "neon", "asimd", "sve");
+  private static final Set<String> SIMD_FLAGS =
+      Set.of(
+          "sse4_1",
+          "sse4_2",
+          "avx",
+          "avx2",
+          "fma",
+          "f16c",
+          "avx512f",
+          "avx512bw",
+          "avx512vl",
+          "avx512_vnni",
+          "avx512_bf16",
+          "amx_tile",
+          "neon",
+          "asimd",
+          "sve");
 
   /** Captures the current environment; starts libtorch if it is not loaded yet. */
   public static Environment capture() {
@@ -80,7 +105,11 @@ public record Environment(
         System.getProperty("java.version"),
         System.getProperty("java.vendor"),
         System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"),
-        System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
+        System.getProperty("os.name")
+            + " "
+            + System.getProperty("os.version")
+            + " "
+            + System.getProperty("os.arch"),
         readCpuModel(),
         Runtime.getRuntime().availableProcessors(),
         simdFlags(),
@@ -88,7 +117,9 @@ public record Environment(
         Map.of(
             "javacpp", versions.getProperty("javacpp.version", "unknown"),
             "pytorch_presets", versions.getProperty("pytorch.version", "unknown"),
-            "platform", System.getProperty("javacpp.platform", versions.getProperty("javacpp.platform", "unknown"))));
+            "platform",
+                System.getProperty(
+                    "javacpp.platform", versions.getProperty("javacpp.platform", "unknown"))));
   }
 
   /** The record as nested maps and lists, ready for JSON. */
@@ -123,20 +154,52 @@ public record Environment(
   /** A readable multi-line summary. */
   public String toText() {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "Sonus      %s%s%n", sonusVersion,
-        gitCommit == null ? "" : " (git " + gitCommit.substring(0, Math.min(12, gitCommit.length()))
-            + (Boolean.TRUE.equals(gitDirty) ? ", uncommitted changes" : "") + ")"));
-    sb.append(String.format(Locale.ROOT, "Java       %s (%s), %s%n", javaVersion, javaVendor, javaVm));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "Sonus      %s%s%n",
+            sonusVersion,
+            gitCommit == null
+                ? ""
+                : " (git "
+                    + gitCommit.substring(0, Math.min(12, gitCommit.length()))
+                    + (Boolean.TRUE.equals(gitDirty) ? ", uncommitted changes" : "")
+                    + ")"));
+    sb.append(
+        String.format(Locale.ROOT, "Java       %s (%s), %s%n", javaVersion, javaVendor, javaVm));
     sb.append(String.format(Locale.ROOT, "OS         %s%n", os));
-    sb.append(String.format(Locale.ROOT, "CPU        %s, %d cores, SIMD %s%n", cpuModel, cores,
-        simd.isEmpty() ? "none reported" : String.join(" ", simd)));
-    sb.append(String.format(Locale.ROOT, "libtorch   %s, BLAS %s, oneDNN %s, OpenMP %s, kernels %s%s%n",
-        libtorch.version(), libtorch.blas(), libtorch.onednn(), libtorch.openmp(), libtorch.cpuCapability(),
-        libtorch.cuda() ? ", CUDA" : ""));
-    sb.append(String.format(Locale.ROOT, "Threads    intra-op %d, inter-op %d (%s), BLAS %d%n",
-        libtorch.intraOpThreads(), libtorch.interOpThreads(), libtorch.parallelBackend(), libtorch.blasThreads()));
-    sb.append(String.format(Locale.ROOT, "Bytedeco   JavaCPP %s, pytorch presets %s, platform %s%n",
-        bytedeco.get("javacpp"), bytedeco.get("pytorch_presets"), bytedeco.get("platform")));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "CPU        %s, %d cores, SIMD %s%n",
+            cpuModel,
+            cores,
+            simd.isEmpty() ? "none reported" : String.join(" ", simd)));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "libtorch   %s, BLAS %s, oneDNN %s, OpenMP %s, kernels %s%s%n",
+            libtorch.version(),
+            libtorch.blas(),
+            libtorch.onednn(),
+            libtorch.openmp(),
+            libtorch.cpuCapability(),
+            libtorch.cuda() ? ", CUDA" : ""));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "Threads    intra-op %d, inter-op %d (%s), BLAS %d%n",
+            libtorch.intraOpThreads(),
+            libtorch.interOpThreads(),
+            libtorch.parallelBackend(),
+            libtorch.blasThreads()));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "Bytedeco   JavaCPP %s, pytorch presets %s, platform %s%n",
+            bytedeco.get("javacpp"),
+            bytedeco.get("pytorch_presets"),
+            bytedeco.get("platform")));
     return sb.toString();
   }
 
@@ -200,7 +263,9 @@ public record Environment(
 
   private static String readCpuModel() {
     for (String line : cpuinfo()) {
-      if (line.startsWith("model name") || line.startsWith("Model") || line.startsWith("Hardware")) {
+      if (line.startsWith("model name")
+          || line.startsWith("Model")
+          || line.startsWith("Hardware")) {
         int colon = line.indexOf(':');
         if (colon > 0) {
           return line.substring(colon + 1).trim();
@@ -235,7 +300,10 @@ public record Environment(
     }
   }
 
-  /** Commit and dirty flag of the checkout holding the working directory or the code, via {@code git}. */
+  /**
+   * Commit and dirty flag of the checkout holding the working directory or the code, via {@code
+   * git}.
+   */
   private static String[] git() {
     Path dir = checkoutRoot();
     if (dir == null) {
@@ -272,7 +340,8 @@ public record Environment(
 
   private static String run(Path dir, String... command) {
     try {
-      Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(false).start();
+      Process p =
+          new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(false).start();
       p.getOutputStream().close();
       byte[] out = p.getInputStream().readAllBytes();
       if (!p.waitFor(5, TimeUnit.SECONDS) || p.exitValue() != 0) {

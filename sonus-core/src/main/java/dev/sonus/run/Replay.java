@@ -1,15 +1,11 @@
 package dev.sonus.run;
 
-import dev.sonus.util.JsonFile;
-import dev.sonus.repro.Environment;
-import dev.sonus.repro.DataFingerprint;
-import dev.sonus.repro.Compare;
 import dev.sonus.config.Hparams;
+import dev.sonus.repro.Compare;
+import dev.sonus.repro.DataFingerprint;
+import dev.sonus.repro.Environment;
 import dev.sonus.train.Progress;
-import dev.sonus.util.Json;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dev.sonus.util.JsonFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,9 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Re-runs a run from its bundle and says whether the result is the same: first every difference of environment
- * (which library version, which CPU) and data (which file changed) from the original run, then the run itself
- * into a new folder, then each final metric as identical, within tolerance, or different.
+ * Re-runs a run from its bundle and says whether the result is the same: first every difference of
+ * environment (which library version, which CPU) and data (which file changed) from the original
+ * run, then the run itself into a new folder, then each final metric as identical, within
+ * tolerance, or different.
  */
 public final class Replay {
   private static final Logger LOG = LoggerFactory.getLogger(Replay.class);
@@ -34,7 +31,13 @@ public final class Replay {
   private Replay() {}
 
   /** How a metric of the replay compares with the original. */
-  public enum Verdict { IDENTICAL, WITHIN_TOLERANCE, DIFFERENT, MISSING, NOT_COMPARED }
+  public enum Verdict {
+    IDENTICAL,
+    WITHIN_TOLERANCE,
+    DIFFERENT,
+    MISSING,
+    NOT_COMPARED
+  }
 
   /**
    * One metric.
@@ -55,12 +58,17 @@ public final class Replay {
    * @param data differences of data (files, rows, manifests)
    * @param metrics metric by metric
    */
-  public record Report(Path original, Path replay, List<String> environment, List<String> data,
+  public record Report(
+      Path original,
+      Path replay,
+      List<String> environment,
+      List<String> data,
       List<MetricCheck> metrics) {
 
     /** Whether every compared metric is identical. */
     public boolean identical() {
-      return metrics.stream().allMatch(m -> m.verdict() == Verdict.IDENTICAL || m.verdict() == Verdict.NOT_COMPARED);
+      return metrics.stream()
+          .allMatch(m -> m.verdict() == Verdict.IDENTICAL || m.verdict() == Verdict.NOT_COMPARED);
     }
 
     /** A readable report. */
@@ -73,8 +81,14 @@ public final class Replay {
       data.forEach(l -> sb.append("  ").append(l).append('\n'));
       sb.append("metrics:\n");
       for (MetricCheck m : metrics) {
-        sb.append(String.format(Locale.ROOT, "  %-20s %-24s %-24s %s%n", m.name(), m.original(), m.replayed(),
-            m.verdict().name().toLowerCase(Locale.ROOT).replace('_', ' ')));
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                "  %-20s %-24s %-24s %s%n",
+                m.name(),
+                m.original(),
+                m.replayed(),
+                m.verdict().name().toLowerCase(Locale.ROOT).replace('_', ' ')));
       }
       sb.append(identical() ? "result: identical\n" : "result: differs (see above)\n");
       return sb.toString();
@@ -91,18 +105,27 @@ public final class Replay {
   public static Report replay(Path runDir, Path outputFolder, double tolerance, Progress progress) {
     for (String f : List.of("hparams.yaml", "env.json", "data.json", "metrics.json")) {
       if (!Files.isRegularFile(runDir.resolve(f))) {
-        throw new IllegalArgumentException(runDir.resolve(f) + " is missing: " + runDir
-            + " is not a complete Sonus run folder (was the run finished?)");
+        throw new IllegalArgumentException(
+            runDir.resolve(f)
+                + " is missing: "
+                + runDir
+                + " is not a complete Sonus run folder (was the run finished?)");
       }
     }
     if (outputFolder.toAbsolutePath().normalize().equals(runDir.toAbsolutePath().normalize())) {
-      throw new IllegalArgumentException("the replay's output folder must differ from the original run folder "
-          + runDir + "; pass --output_folder");
+      throw new IllegalArgumentException(
+          "the replay's output folder must differ from the original run folder "
+              + runDir
+              + "; pass --output_folder");
     }
-    Hparams h = Runner.load(runDir.resolve("hparams.yaml"), Map.of("output_folder", outputFolder.toString()));
-    List<String> env = environmentDifferences(read(runDir.resolve("env.json")), Environment.capture().toMap());
-    List<String> data = DataFingerprint.differences(DataFingerprint.fromJson(read(runDir.resolve("data.json"))),
-        Runner.fingerprint(h));
+    Hparams h =
+        Runner.load(
+            runDir.resolve("hparams.yaml"), Map.of("output_folder", outputFolder.toString()));
+    List<String> env =
+        environmentDifferences(read(runDir.resolve("env.json")), Environment.capture().toMap());
+    List<String> data =
+        DataFingerprint.differences(
+            DataFingerprint.fromJson(read(runDir.resolve("data.json"))), Runner.fingerprint(h));
     env.forEach(l -> LOG.warn("environment differs: {}", l));
     data.forEach(l -> LOG.warn("data differs: {}", l));
     Runner.Result result = Runner.run(h, progress);
@@ -131,7 +154,8 @@ public final class Replay {
       if (Double.compare(u, v) == 0) {
         return Verdict.IDENTICAL;
       }
-      return Math.abs(u - v) <= tolerance * Math.max(1.0, Math.abs(u)) ? Verdict.WITHIN_TOLERANCE
+      return Math.abs(u - v) <= tolerance * Math.max(1.0, Math.abs(u))
+          ? Verdict.WITHIN_TOLERANCE
           : Verdict.DIFFERENT;
     }
     return a.equals(b) ? Verdict.IDENTICAL : Verdict.DIFFERENT;

@@ -18,14 +18,17 @@ import java.util.Map;
 
 /**
  * The folder a run writes, enough to re-run it and to explain how it differs from another:
+ *
  * <ul>
  *   <li>{@code hparams.yaml}: the resolved recipe, overrides applied;
  *   <li>{@code env.json}: the {@link Environment};
  *   <li>{@code data.json}: the data fingerprint (manifests, their audio files);
- *   <li>{@code train_log.jsonl} (one JSON line per epoch and stage) and a readable {@code train_log.txt};
+ *   <li>{@code train_log.jsonl} (one JSON line per epoch and stage) and a readable {@code
+ *       train_log.txt};
  *   <li>{@code metrics.json}: the final metrics;
  *   <li>{@code checkpoints/}.
  * </ul>
+ *
  * Whole files are written atomically; log lines are appended and flushed one at a time.
  */
 public final class RunDirectory {
@@ -43,8 +46,13 @@ public final class RunDirectory {
     try {
       Files.createDirectories(folder.resolve("checkpoints"));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the run folder " + folder + ": " + e.getMessage()
-          + " (check the output_folder setting and permissions)", e);
+      throw new UncheckedIOException(
+          "cannot create the run folder "
+              + folder
+              + ": "
+              + e.getMessage()
+              + " (check the output_folder setting and permissions)",
+          e);
     }
     return new RunDirectory(folder);
   }
@@ -78,10 +86,14 @@ public final class RunDirectory {
     writeText("data.json", Json.writePretty(fingerprint) + "\n");
   }
 
-  /** Writes a text report (e.g. {@code wer_test.txt}) into the run folder; {@code fileName} has no folders. */
+  /**
+   * Writes a text report (e.g. {@code wer_test.txt}) into the run folder; {@code fileName} has no
+   * folders.
+   */
   public void writeReport(String fileName, String text) {
     if (fileName.contains("/") || fileName.contains("\\") || fileName.startsWith(".")) {
-      throw new IllegalArgumentException("report name '" + fileName + "' must be a plain file name");
+      throw new IllegalArgumentException(
+          "report name '" + fileName + "' must be a plain file name");
     }
     writeText(fileName, text);
   }
@@ -91,7 +103,10 @@ public final class RunDirectory {
     writeText("metrics.json", Json.writePretty(metrics) + "\n");
   }
 
-  /** A listener that appends each finished stage to {@code train_log.jsonl} and {@code train_log.txt}. */
+  /**
+   * A listener that appends each finished stage to {@code train_log.jsonl} and {@code
+   * train_log.txt}.
+   */
   public Brain.Listener trainLog() {
     return r -> {
       Map<String, Object> line = new LinkedHashMap<>();
@@ -109,11 +124,20 @@ public final class RunDirectory {
       }
       append("train_log.jsonl", Json.write(line));
       StringBuilder text = new StringBuilder();
-      text.append(String.format(Locale.ROOT, "epoch: %d, stage: %s, lr: %.3g", r.epoch(),
-          r.stage().name().toLowerCase(Locale.ROOT), r.lr()));
+      text.append(
+          String.format(
+              Locale.ROOT,
+              "epoch: %d, stage: %s, lr: %.3g",
+              r.epoch(),
+              r.stage().name().toLowerCase(Locale.ROOT),
+              r.lr()));
       r.metrics().forEach((k, v) -> text.append(String.format(Locale.ROOT, ", %s: %.4g", k, v)));
-      text.append(String.format(Locale.ROOT, ", time: %.1f s, loader wait: %.1f s", r.seconds(),
-          r.loaderWaitSeconds()));
+      text.append(
+          String.format(
+              Locale.ROOT,
+              ", time: %.1f s, loader wait: %.1f s",
+              r.seconds(),
+              r.loaderWaitSeconds()));
       append("train_log.txt", text.toString());
     };
   }
@@ -124,13 +148,19 @@ public final class RunDirectory {
 
   private void append(String name, String line) {
     Path p = root.resolve(name);
-    try (BufferedWriter w = Files.newBufferedWriter(p, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-        StandardOpenOption.APPEND)) {
+    try (BufferedWriter w =
+        Files.newBufferedWriter(
+            p, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
       w.write(line);
       w.write('\n');
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot append to " + p + ": " + e.getMessage()
-          + " (is the disk full? the log up to the previous line is intact)", e);
+      throw new UncheckedIOException(
+          "cannot append to "
+              + p
+              + ": "
+              + e.getMessage()
+              + " (is the disk full? the log up to the previous line is intact)",
+          e);
     }
   }
 

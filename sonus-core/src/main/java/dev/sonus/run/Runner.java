@@ -1,16 +1,15 @@
 package dev.sonus.run;
 
-import dev.sonus.repro.Environment;
-import dev.sonus.repro.Determinism;
-import dev.sonus.repro.DataFingerprint;
 import dev.sonus.config.ConfigException;
 import dev.sonus.config.Factory;
-import dev.sonus.config.HyperYaml;
 import dev.sonus.config.Hparams;
+import dev.sonus.config.HyperYaml;
 import dev.sonus.data.DataCheck;
 import dev.sonus.data.DataLoader;
-import dev.sonus.data.DynamicItemDataset;
 import dev.sonus.data.Manifest;
+import dev.sonus.repro.DataFingerprint;
+import dev.sonus.repro.Determinism;
+import dev.sonus.repro.Environment;
 import dev.sonus.train.Brain;
 import dev.sonus.train.Checkpointer;
 import dev.sonus.train.EpochCounter;
@@ -33,11 +32,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a whole experiment from a recipe: seeds and determinism, the run bundle, data manifests (checked and
- * fingerprinted), loaders, optimiser, schedule, checkpoints (resuming if the output folder has some), training,
- * and the final test on the best checkpoint.
+ * Runs a whole experiment from a recipe: seeds and determinism, the run bundle, data manifests
+ * (checked and fingerprinted), loaders, optimiser, schedule, checkpoints (resuming if the output
+ * folder has some), training, and the final test on the best checkpoint.
  *
  * <p>Recipe keys (SpeechBrain's names where one exists):
+ *
  * <pre>
  * seed: 1986                          # required
  * output_folder: results/x/1986       # required: the run bundle
@@ -77,32 +77,41 @@ public final class Runner {
   }
 
   /**
-   * Loads a recipe so that its objects are built after seeding: the YAML is resolved without building anything,
-   * its {@code seed} (and {@code deterministic}, {@code threads}) applied, and only then are models constructed,
-   * so their initial weights depend on the seed alone (SpeechBrain recipes seed on their first line likewise).
+   * Loads a recipe so that its objects are built after seeding: the YAML is resolved without
+   * building anything, its {@code seed} (and {@code deterministic}, {@code threads}) applied, and
+   * only then are models constructed, so their initial weights depend on the seed alone
+   * (SpeechBrain recipes seed on their first line likewise).
    */
   public static Hparams load(Path recipe, Map<String, String> overrides) {
     Map<String, String> top = topLevelScalars(HyperYaml.resolve(recipe, overrides));
     String seed = top.get("seed");
     if (seed == null) {
-      throw new ConfigException(recipe.toString(), 1, "seed", "is required: add 'seed: 1986' (any integer) as the "
-          + "recipe's first line", null);
+      throw new ConfigException(
+          recipe.toString(),
+          1,
+          "seed",
+          "is required: add 'seed: 1986' (any integer) as the " + "recipe's first line",
+          null);
     }
     long value;
     try {
       value = Long.parseLong(seed.trim());
     } catch (NumberFormatException e) {
-      throw new ConfigException(recipe.toString(), 1, "seed", "is '" + seed + "'; it must be an integer", e);
+      throw new ConfigException(
+          recipe.toString(), 1, "seed", "is '" + seed + "'; it must be an integer", e);
     }
     int threads = top.containsKey("threads") ? Integer.parseInt(top.get("threads").trim()) : 0;
-    Determinism.apply(value, Boolean.parseBoolean(top.getOrDefault("deterministic", "false").trim()),
+    Determinism.apply(
+        value,
+        Boolean.parseBoolean(top.getOrDefault("deterministic", "false").trim()),
         threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
     return HyperYaml.load(recipe, overrides);
   }
 
   private static Map<String, String> topLevelScalars(String yaml) {
     Map<String, String> out = new LinkedHashMap<>();
-    org.yaml.snakeyaml.nodes.Node root = new org.yaml.snakeyaml.Yaml().compose(new java.io.StringReader(yaml));
+    org.yaml.snakeyaml.nodes.Node root =
+        new org.yaml.snakeyaml.Yaml().compose(new java.io.StringReader(yaml));
     if (root instanceof org.yaml.snakeyaml.nodes.MappingNode m) {
       for (org.yaml.snakeyaml.nodes.NodeTuple t : m.getValue()) {
         if (t.getKeyNode() instanceof org.yaml.snakeyaml.nodes.ScalarNode k
@@ -120,7 +129,8 @@ public final class Runner {
     long seed = h.getLong("seed");
     boolean deterministic = optional(h, "deterministic", false);
     int threads = optional(h, "threads", 0);
-    Determinism.apply(seed, deterministic, threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
+    Determinism.apply(
+        seed, deterministic, threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
     RunDirectory run = RunDirectory.open(h.getPath("output_folder"));
     run.writeHparams(h.resolvedYaml());
     run.writeEnvironment(Environment.capture());
@@ -139,77 +149,116 @@ public final class Runner {
       }
     }
     if (optional(h, "check_data", true)) {
-      // data_sample_rate (when given) is the rate the files must have; 0 accepts any (the pipeline resamples).
-      int expectedRate = h.contains("data_sample_rate") ? optional(h, "data_sample_rate", 0)
-          : optional(h, "sample_rate", 0);
+      // data_sample_rate (when given) is the rate the files must have; 0 accepts any (the pipeline
+      // resamples).
+      int expectedRate =
+          h.contains("data_sample_rate")
+              ? optional(h, "data_sample_rate", 0)
+              : optional(h, "sample_rate", 0);
       DataCheck.Options o = DataCheck.Options.defaults().withSampleRate(expectedRate);
       for (String column : audioColumns) {
         DataCheck.Report report = DataCheck.requireClean(all, o.withAudioKey(column));
-        LOG.info("data check of {}: {} rows, {} s of audio, no problems", column, report.rows(),
+        LOG.info(
+            "data check of {}: {} rows, {} s of audio, no problems",
+            column,
+            report.rows(),
             String.format(Locale.ROOT, "%.1f", report.audioSeconds()));
       }
     }
-    run.writeData(DataFingerprint.compute(manifestPaths, replacements,
-        DataFingerprint.Options.defaults().withAudioKeys(audioColumns)).toJson());
+    run.writeData(
+        DataFingerprint.compute(
+                manifestPaths,
+                replacements,
+                DataFingerprint.Options.defaults().withAudioKeys(audioColumns))
+            .toJson());
 
     experiment.useRunFolder(run.root());
     int batchSize = h.getInt("batch_size");
     int workers = optional(h, "num_workers", 2);
     String sorting = optional(h, "sorting", "random");
-    try (DataLoader trainLoader = RunFolder.loader(experiment.dataset(train, Stage.TRAIN), batchSize, sorting, seed, workers);
-        DataLoader validLoader = valid == null ? null
-            : RunFolder.loader(experiment.dataset(valid, Stage.VALID), batchSize, "none", seed, workers);
-        DataLoader testLoader = test == null ? null
-            : RunFolder.loader(experiment.dataset(test, Stage.TEST), batchSize, "none", seed, workers)) {
+    try (DataLoader trainLoader =
+            RunFolder.loader(
+                experiment.dataset(train, Stage.TRAIN), batchSize, sorting, seed, workers);
+        DataLoader validLoader =
+            valid == null
+                ? null
+                : RunFolder.loader(
+                    experiment.dataset(valid, Stage.VALID), batchSize, "none", seed, workers);
+        DataLoader testLoader =
+            test == null
+                ? null
+                : RunFolder.loader(
+                    experiment.dataset(test, Stage.TEST), batchSize, "none", seed, workers)) {
       double weightDecay = optional(h, "weight_decay", 0.0);
-      List<ParamGroup> groups = weightDecay > 0
-          ? ParamGroups.withDecayExclusions(experiment.model(), weightDecay, ParamGroups.BIASES_AND_NORMS)
-          : ParamGroups.single(experiment.model(), 0);
+      List<ParamGroup> groups =
+          weightDecay > 0
+              ? ParamGroups.withDecayExclusions(
+                  experiment.model(), weightDecay, ParamGroups.BIASES_AND_NORMS)
+              : ParamGroups.single(experiment.model(), 0);
       Factory optFactory = h.get("optimizer", Factory.class);
       try (Optimizer optimizer = optFactory.create(Optimizer.class, Map.of("groups", groups))) {
         Object annealing = h.contains("lr_annealing") ? h.get("lr_annealing") : null;
         MetricSchedule byMetric = annealing instanceof MetricSchedule m ? m : null;
-        LongToDoubleFunction schedule = annealing == null || byMetric != null ? null
-            : Schedules.of(annealing, "lr_annealing");
+        LongToDoubleFunction schedule =
+            annealing == null || byMetric != null ? null : Schedules.of(annealing, "lr_annealing");
         if (byMetric != null) {
           optimizer.setLr(byMetric.lr());
         }
         EpochCounter epochs = new EpochCounter(h.getInt("number_of_epochs"));
-        Checkpointer ckpt = new Checkpointer(run.checkpoints(), experiment.model(), optimizer, epochs,
-            new Checkpointer.Options(optional(h, "keep_checkpoints", 2), optional(h, "keep_best", 1),
-                optional(h, "ckpt_metric", "loss"),
-                optional(h, "ckpt_minimize", true), optional(h, "ckpt_interval_minutes", 0.0), 0));
+        Checkpointer ckpt =
+            new Checkpointer(
+                run.checkpoints(),
+                experiment.model(),
+                optimizer,
+                epochs,
+                new Checkpointer.Options(
+                    optional(h, "keep_checkpoints", 2),
+                    optional(h, "keep_best", 1),
+                    optional(h, "ckpt_metric", "loss"),
+                    optional(h, "ckpt_minimize", true),
+                    optional(h, "ckpt_interval_minutes", 0.0),
+                    0));
         if (byMetric != null) {
-          ckpt.add("lr_annealing", new Checkpointer.Recoverable() {
-            @Override
-            public Map<String, Object> state() {
-              return byMetric.state();
-            }
+          ckpt.add(
+              "lr_annealing",
+              new Checkpointer.Recoverable() {
+                @Override
+                public Map<String, Object> state() {
+                  return byMetric.state();
+                }
 
-            @Override
-            public void loadState(Map<String, Object> state) {
-              byMetric.loadState(state);
-              optimizer.setLr(byMetric.lr());
-            }
-          });
+                @Override
+                public void loadState(Map<String, Object> state) {
+                  byMetric.loadState(state);
+                  optimizer.setLr(byMetric.lr());
+                }
+              });
         }
-        Brain<Object> brain = new Brain<>(experiment, optimizer, schedule, new Brain.Options(
-            optional(h, "grad_accumulation_factor", 1), optional(h, "max_grad_norm", 5.0),
-            optional(h, "nonfinite_patience", 3), optional(h, "profile", false)))
-            .withCheckpointer(ckpt)
-            .addListener(run.trainLog());
+        Brain<Object> brain =
+            new Brain<>(
+                    experiment,
+                    optimizer,
+                    schedule,
+                    new Brain.Options(
+                        optional(h, "grad_accumulation_factor", 1),
+                            optional(h, "max_grad_norm", 5.0),
+                        optional(h, "nonfinite_patience", 3), optional(h, "profile", false)))
+                .withCheckpointer(ckpt)
+                .addListener(run.trainLog());
         if (progress != null) {
           brain.withProgress(progress);
         }
         if (byMetric != null) {
-          // NewBob / plateau: anneal on the validation metric (the training one when there is no validation).
+          // NewBob / plateau: anneal on the validation metric (the training one when there is no
+          // validation).
           String metric = optional(h, "ckpt_metric", "loss");
           Stage annealOn = validLoader != null ? Stage.VALID : Stage.TRAIN;
-          brain.addListener(r -> {
-            if (r.stage() == annealOn && r.metrics().containsKey(metric)) {
-              optimizer.setLr(byMetric.onEpochEnd(r.epoch(), r.metrics().get(metric)));
-            }
-          });
+          brain.addListener(
+              r -> {
+                if (r.stage() == annealOn && r.metrics().containsKey(metric)) {
+                  optimizer.setLr(byMetric.onEpochEnd(r.epoch(), r.metrics().get(metric)));
+                }
+              });
         }
         long t0 = System.nanoTime();
         List<Brain.StageResult> history = brain.fit(epochs, trainLoader, validLoader);
@@ -238,18 +287,26 @@ public final class Runner {
         paths.add(h.getPath(key));
       }
     }
-    List<String> audioColumns = h.contains("experiment") && h.get("experiment") instanceof Experiment<?> e
-        ? e.audioColumns() : List.of("wav");
-    return DataFingerprint.compute(paths, RunFolder.dataReplacements(h),
+    List<String> audioColumns =
+        h.contains("experiment") && h.get("experiment") instanceof Experiment<?> e
+            ? e.audioColumns()
+            : List.of("wav");
+    return DataFingerprint.compute(
+        paths,
+        RunFolder.dataReplacements(h),
         DataFingerprint.Options.defaults().withAudioKeys(audioColumns));
   }
 
-  private static Manifest manifest(Hparams h, String key, Map<String, String> replacements, List<Path> paths,
-      boolean required) {
+  private static Manifest manifest(
+      Hparams h, String key, Map<String, String> replacements, List<Path> paths, boolean required) {
     if (!h.contains(key)) {
       if (required) {
-        throw new ConfigException(h.source(), 0, key, "is required: the " + key.replace("_data", "")
-            + " manifest (CSV or JSON)", null);
+        throw new ConfigException(
+            h.source(),
+            0,
+            key,
+            "is required: the " + key.replace("_data", "") + " manifest (CSV or JSON)",
+            null);
       }
       return null;
     }
@@ -276,7 +333,11 @@ public final class Runner {
     if (fallback instanceof String) {
       return (T) String.valueOf(v);
     }
-    throw new ConfigException(h.source(), 0, key, "is " + v + "; expected a " + fallback.getClass().getSimpleName()
-        .toLowerCase(Locale.ROOT), null);
+    throw new ConfigException(
+        h.source(),
+        0,
+        key,
+        "is " + v + "; expected a " + fallback.getClass().getSimpleName().toLowerCase(Locale.ROOT),
+        null);
   }
 }

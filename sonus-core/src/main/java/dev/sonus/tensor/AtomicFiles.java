@@ -9,11 +9,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * Writes files so that a reader sees either the old content or the complete new one, never a half-written file.
+ * Writes files so that a reader sees either the old content or the complete new one, never a
+ * half-written file.
  *
- * <p>The content goes to a temporary file in the same folder, is flushed to disk, and then renamed over the
- * target. If anything fails (disk full, an exception in the writer), the temporary file is deleted and the
- * target is left as it was.
+ * <p>The content goes to a temporary file in the same folder, is flushed to disk, and then renamed
+ * over the target. If anything fails (disk full, an exception in the writer), the temporary file is
+ * deleted and the target is left as it was.
  */
 public final class AtomicFiles {
   private AtomicFiles() {}
@@ -45,29 +46,37 @@ public final class AtomicFiles {
         Files.createDirectories(dir);
       }
       tmp = Files.createTempFile(dir, "." + absolute.getFileName(), ".tmp");
-      try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE);
-          OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel),
-              1 << 16)) {
+      try (var channel =
+              java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE);
+          OutputStream out =
+              new java.io.BufferedOutputStream(
+                  java.nio.channels.Channels.newOutputStream(channel), 1 << 16)) {
         writer.write(out);
         out.flush();
         channel.force(true);
       }
       try {
-        Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
       }
       tmp = null;
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "could not write " + target + ": " + e.getMessage() + " (the previous content, if any, is unchanged)",
+          "could not write "
+              + target
+              + ": "
+              + e.getMessage()
+              + " (the previous content, if any, is unchanged)",
           e);
     } finally {
       if (tmp != null) {
         try {
           Files.deleteIfExists(tmp);
         } catch (IOException ignored) {
-          // The write already failed and that error is being thrown; a stray temp file is the lesser problem.
+          // The write already failed and that error is being thrown; a stray temp file is the
+          // lesser problem.
         }
       }
     }

@@ -16,11 +16,12 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * Reads and writes NumPy {@code .npy} files (format versions 1-3, C order, little-endian), so that arrays
- * can be exchanged with numpy and PyTorch users.
+ * Reads and writes NumPy {@code .npy} files (format versions 1-3, C order, little-endian), so that
+ * arrays can be exchanged with numpy and PyTorch users.
  *
- * <p>Supported element types: {@code <f4} (float32), {@code <f8} (float64), {@code <i8} (int64) for reading
- * and writing; {@code <i4}, {@code <i2}, {@code |u1}, {@code |i1} and {@code |b1} are also read.
+ * <p>Supported element types: {@code <f4} (float32), {@code <f8} (float64), {@code <i8} (int64) for
+ * reading and writing; {@code <i4}, {@code <i2}, {@code |u1}, {@code |i1} and {@code |b1} are also
+ * read.
  */
 public final class Npy {
   private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -31,8 +32,8 @@ public final class Npy {
   private Npy() {}
 
   /**
-   * An array read from a {@code .npy} file: its dtype as written in the header, its shape, and its raw
-   * little-endian bytes.
+   * An array read from a {@code .npy} file: its dtype as written in the header, its shape, and its
+   * raw little-endian bytes.
    */
   public record Array(String dtype, long[] shape, ByteBuffer data) {
 
@@ -68,16 +69,17 @@ public final class Npy {
       double[] out = new double[n];
       ByteBuffer b = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
       for (int i = 0; i < n; i++) {
-        out[i] = switch (dtype) {
-          case "<f4" -> b.getFloat();
-          case "<f8" -> b.getDouble();
-          case "<i8" -> b.getLong();
-          case "<i4" -> b.getInt();
-          case "<i2" -> b.getShort();
-          case "|u1" -> b.get() & 0xff;
-          case "|i1", "|b1" -> b.get();
-          default -> throw new IllegalStateException("unreachable dtype " + dtype);
-        };
+        out[i] =
+            switch (dtype) {
+              case "<f4" -> b.getFloat();
+              case "<f8" -> b.getDouble();
+              case "<i8" -> b.getLong();
+              case "<i4" -> b.getInt();
+              case "<i2" -> b.getShort();
+              case "|u1" -> b.get() & 0xff;
+              case "|i1", "|b1" -> b.get();
+              default -> throw new IllegalStateException("unreachable dtype " + dtype);
+            };
       }
       return out;
     }
@@ -97,7 +99,10 @@ public final class Npy {
       return out;
     }
 
-    /** A tensor of the same shape: float32 for {@code <f4}, float64 for {@code <f8}, int64 for integers. */
+    /**
+     * A tensor of the same shape: float32 for {@code <f4}, float64 for {@code <f8}, int64 for
+     * integers.
+     */
     public Tensor toTensor() {
       return switch (dtype) {
         case "<f4" -> Tensors.fromFloats(floats(), shape);
@@ -115,8 +120,8 @@ public final class Npy {
   /**
    * Reads a {@code .npy} file.
    *
-   * @throws UncheckedIOException naming the path if the file is missing, truncated, big-endian or of an
-   *     unsupported dtype (Fortran-order files are read and reordered to C order)
+   * @throws UncheckedIOException naming the path if the file is missing, truncated, big-endian or
+   *     of an unsupported dtype (Fortran-order files are read and reordered to C order)
    */
   public static Array read(Path path) {
     byte[] bytes;
@@ -147,30 +152,41 @@ public final class Npy {
       throw bad(path, "npy format version " + major + " is not supported (1, 2 and 3 are)");
     }
     if (offset + headerLen > bytes.length) {
-      throw bad(path, "header declares " + headerLen + " bytes but the file has only " + bytes.length);
+      throw bad(
+          path, "header declares " + headerLen + " bytes but the file has only " + bytes.length);
     }
-    String header = new String(bytes, offset, (int) headerLen,
-        major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+    String header =
+        new String(
+            bytes,
+            offset,
+            (int) headerLen,
+            major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
     String dtype = group(path, DESCR, header, "descr");
     boolean fortran = group(path, FORTRAN, header, "fortran_order").equals("True");
-    int itemSize = switch (dtype) {
-      case "<f4", "<i4" -> 4;
-      case "<f8", "<i8" -> 8;
-      case "<i2" -> 2;
-      case "|u1", "|i1", "|b1" -> 1;
-      default -> throw bad(path, "dtype '" + dtype
-          + "' is not supported; expected one of <f4, <f8, <i8, <i4, <i2, |u1, |i1, |b1 (little-endian)");
-    };
+    int itemSize =
+        switch (dtype) {
+          case "<f4", "<i4" -> 4;
+          case "<f8", "<i8" -> 8;
+          case "<i2" -> 2;
+          case "|u1", "|i1", "|b1" -> 1;
+          default ->
+              throw bad(
+                  path,
+                  "dtype '"
+                      + dtype
+                      + "' is not supported; expected one of <f4, <f8, <i8, <i4, <i2, |u1, |i1, |b1 (little-endian)");
+        };
     String shapeText = group(path, SHAPE, header, "shape").trim();
     long[] shape;
     try {
-      shape = shapeText.isEmpty()
-          ? new long[0]
-          : Arrays.stream(shapeText.split(","))
-              .map(String::trim)
-              .filter(s -> !s.isEmpty())
-              .mapToLong(Long::parseLong)
-              .toArray();
+      shape =
+          shapeText.isEmpty()
+              ? new long[0]
+              : Arrays.stream(shapeText.split(","))
+                  .map(String::trim)
+                  .filter(s -> !s.isEmpty())
+                  .mapToLong(Long::parseLong)
+                  .toArray();
     } catch (NumberFormatException e) {
       throw bad(path, "header has a malformed shape (" + shapeText + ")");
     }
@@ -189,10 +205,14 @@ public final class Npy {
     }
     long dataStart = offset + headerLen;
     if (bytes.length - dataStart < need) {
-      throw bad(path, String.format("truncated: shape %s of %s needs %d data bytes but only %d remain",
-          Arrays.toString(shape), dtype, need, bytes.length - dataStart));
+      throw bad(
+          path,
+          String.format(
+              "truncated: shape %s of %s needs %d data bytes but only %d remain",
+              Arrays.toString(shape), dtype, need, bytes.length - dataStart));
     }
-    ByteBuffer data = ByteBuffer.wrap(bytes, (int) dataStart, (int) need).slice().order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer data =
+        ByteBuffer.wrap(bytes, (int) dataStart, (int) need).slice().order(ByteOrder.LITTLE_ENDIAN);
     return new Array(dtype, shape, fortran ? toCOrder(data, shape, itemSize) : data);
   }
 
@@ -218,7 +238,8 @@ public final class Npy {
   }
 
   /**
-   * Writes a tensor: float32 as {@code <f4}, float64 as {@code <f8}, any integer type as {@code <i8}.
+   * Writes a tensor: float32 as {@code <f4}, float64 as {@code <f8}, any integer type as {@code
+   * <i8}.
    *
    * @throws IllegalArgumentException for other element types (half, complex, bool)
    */
@@ -229,8 +250,13 @@ public final class Npy {
       case Float -> write(path, Tensors.toFloats(tensor), shape);
       case Double -> write(path, Tensors.toDoubles(tensor), shape);
       case Long, Int, Short, Byte, Char -> write(path, Tensors.toLongs(tensor), shape);
-      default -> throw new IllegalArgumentException("cannot write a tensor of type " + type + " to " + path
-          + "; convert it to float32, float64 or int64 first");
+      default ->
+          throw new IllegalArgumentException(
+              "cannot write a tensor of type "
+                  + type
+                  + " to "
+                  + path
+                  + "; convert it to float32, float64 or int64 first");
     }
   }
 
@@ -239,24 +265,31 @@ public final class Npy {
     for (long s : shape) {
       dims.append(s).append(", ");
     }
-    String shapeText = shape.length == 1 ? shape[0] + "," : dims.length() == 0 ? "" : dims.substring(0, dims.length() - 2);
-    String dict = "{'descr': '" + dtype + "', 'fortran_order': False, 'shape': (" + shapeText + "), }";
-    // Pad so that the data starts on a 64-byte boundary, as numpy does; the header ends with a newline.
+    String shapeText =
+        shape.length == 1
+            ? shape[0] + ","
+            : dims.length() == 0 ? "" : dims.substring(0, dims.length() - 2);
+    String dict =
+        "{'descr': '" + dtype + "', 'fortran_order': False, 'shape': (" + shapeText + "), }";
+    // Pad so that the data starts on a 64-byte boundary, as numpy does; the header ends with a
+    // newline.
     int total = MAGIC.length + 2 + 2 + dict.length() + 1;
     int pad = (64 - total % 64) % 64;
     String header = dict + " ".repeat(pad) + "\n";
-    AtomicFiles.write(path, out -> {
-      DataOutputStream d = new DataOutputStream(out);
-      d.write(MAGIC);
-      d.writeByte(1);
-      d.writeByte(0);
-      int len = header.length();
-      d.writeByte(len & 0xff);
-      d.writeByte((len >> 8) & 0xff);
-      d.write(header.getBytes(StandardCharsets.ISO_8859_1));
-      d.write(data);
-      d.flush();
-    });
+    AtomicFiles.write(
+        path,
+        out -> {
+          DataOutputStream d = new DataOutputStream(out);
+          d.write(MAGIC);
+          d.writeByte(1);
+          d.writeByte(0);
+          int len = header.length();
+          d.writeByte(len & 0xff);
+          d.writeByte((len >> 8) & 0xff);
+          d.write(header.getBytes(StandardCharsets.ISO_8859_1));
+          d.write(data);
+          d.flush();
+        });
   }
 
   /** Reorders column-major (Fortran) element bytes into row-major (C) order. */
@@ -293,8 +326,9 @@ public final class Npy {
       n *= s;
     }
     if (n != length) {
-      throw new IllegalArgumentException(String.format(
-          "shape %s holds %d values but %d were given", Arrays.toString(shape), n, length));
+      throw new IllegalArgumentException(
+          String.format(
+              "shape %s holds %d values but %d were given", Arrays.toString(shape), n, length));
     }
     return shape;
   }
@@ -308,7 +342,8 @@ public final class Npy {
   }
 
   private static UncheckedIOException bad(Path path, String problem) {
-    // Pass the message explicitly: UncheckedIOException(cause) alone would prefix it with "java.io.IOException: ".
+    // Pass the message explicitly: UncheckedIOException(cause) alone would prefix it with
+    // "java.io.IOException: ".
     String message = path + ": " + problem;
     return new UncheckedIOException(message, new IOException(message));
   }

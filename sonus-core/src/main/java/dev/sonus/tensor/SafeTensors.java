@@ -33,33 +33,37 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * Reads and writes the safetensors format (Hugging Face), the checkpoint format for tensors: no code is ever
- * executed while loading, unlike {@code torch.save}'s pickles.
+ * Reads and writes the safetensors format (Hugging Face), the checkpoint format for tensors: no
+ * code is ever executed while loading, unlike {@code torch.save}'s pickles.
  *
- * <p>Layout: an 8-byte little-endian unsigned header length {@code N}; {@code N} bytes of UTF-8 JSON,
- * {@code {"__metadata__": {"k": "v"}, "name": {"dtype": "F32", "shape": [2, 3], "data_offsets": [b, e]}, ...}},
- * padded with spaces so that the data starts on an 8-byte boundary; then the data buffer, each tensor's elements
- * little-endian in C order at {@code [b, e)} relative to the start of the buffer, the tensors back to back with
- * neither gaps nor overlaps.
+ * <p>Layout: an 8-byte little-endian unsigned header length {@code N}; {@code N} bytes of UTF-8
+ * JSON, {@code {"__metadata__": {"k": "v"}, "name": {"dtype": "F32", "shape": [2, 3],
+ * "data_offsets": [b, e]}, ...}}, padded with spaces so that the data starts on an 8-byte boundary;
+ * then the data buffer, each tensor's elements little-endian in C order at {@code [b, e)} relative
+ * to the start of the buffer, the tensors back to back with neither gaps nor overlaps.
  *
- * <p>Files are written the way the reference implementation ({@code safetensors.torch.save_file}, Rust crate
- * {@code safetensors}) writes them: compact JSON with keys in the order {@code dtype, shape, data_offsets},
- * {@code __metadata__} first, data ordered by decreasing element size then by name (so that every tensor is aligned
- * to its element size), header padded with spaces to 8 bytes. Writing is deterministic: the same tensors and
- * metadata give a byte-identical file, whatever the order of the maps. Such files load with
- * {@code safetensors.torch.load_file}, and files from it load here.
+ * <p>Files are written the way the reference implementation ({@code safetensors.torch.save_file},
+ * Rust crate {@code safetensors}) writes them: compact JSON with keys in the order {@code dtype,
+ * shape, data_offsets}, {@code __metadata__} first, data ordered by decreasing element size then by
+ * name (so that every tensor is aligned to its element size), header padded with spaces to 8 bytes.
+ * Writing is deterministic: the same tensors and metadata give a byte-identical file, whatever the
+ * order of the maps. Such files load with {@code safetensors.torch.load_file}, and files from it
+ * load here.
  *
- * <p>Reading treats the file as untrusted: the header length, the JSON, every dtype, shape and offset are checked
- * before any tensor memory is allocated, with the same rules as the reference implementation (offsets must tile the
- * data buffer exactly), plus the refusal of duplicate names and of bool bytes other than 0 and 1. A problem is
- * reported as an {@link UncheckedIOException} whose message names the file and the problem, e.g. {@code
- * ckpt.safetensors: tensor 'w' declares 24 bytes for F32[2, 4] (needs 32)}.
+ * <p>Reading treats the file as untrusted: the header length, the JSON, every dtype, shape and
+ * offset are checked before any tensor memory is allocated, with the same rules as the reference
+ * implementation (offsets must tile the data buffer exactly), plus the refusal of duplicate names
+ * and of bool bytes other than 0 and 1. A problem is reported as an {@link UncheckedIOException}
+ * whose message names the file and the problem, e.g. {@code ckpt.safetensors: tensor 'w' declares
+ * 24 bytes for F32[2, 4] (needs 32)}.
  *
- * <p>Supported dtypes: F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL (libtorch Double, Float, Half, BFloat16,
- * Long, Int, Short, Char, Byte, Bool).
+ * <p>Supported dtypes: F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL (libtorch Double, Float,
+ * Half, BFloat16, Long, Int, Short, Char, Byte, Bool).
  */
 public final class SafeTensors {
-  /** The reference implementation's limit; a larger header is refused before it is read into memory. */
+  /**
+   * The reference implementation's limit; a larger header is refused before it is read into memory.
+   */
   static final long MAX_HEADER_BYTES = 100_000_000L;
 
   private static final String METADATA_KEY = "__metadata__";
@@ -68,8 +72,9 @@ public final class SafeTensors {
   private SafeTensors() {}
 
   /**
-   * An element type of the format, with its libtorch counterpart. Declared in the order of the reference
-   * implementation's {@code Dtype} enum (increasing alignment), which the writer uses to order the data.
+   * An element type of the format, with its libtorch counterpart. Declared in the order of the
+   * reference implementation's {@code Dtype} enum (increasing alignment), which the writer uses to
+   * order the data.
    */
   public enum Dtype {
     /** Booleans, one byte each (0 or 1); libtorch Bool. */
@@ -114,7 +119,8 @@ public final class SafeTensors {
     /**
      * The safetensors dtype of a libtorch element type.
      *
-     * @throws IllegalArgumentException for types the format (or Sonus) cannot store, e.g. complex or quantized
+     * @throws IllegalArgumentException for types the format (or Sonus) cannot store, e.g. complex
+     *     or quantized
      */
     public static Dtype of(ScalarType type) {
       for (Dtype d : values()) {
@@ -122,8 +128,12 @@ public final class SafeTensors {
           return d;
         }
       }
-      throw new IllegalArgumentException("libtorch type " + type + " cannot be stored in safetensors; supported: "
-          + Arrays.toString(values()) + " (convert the tensor first, e.g. to Float)");
+      throw new IllegalArgumentException(
+          "libtorch type "
+              + type
+              + " cannot be stored in safetensors; supported: "
+              + Arrays.toString(values())
+              + " (convert the tensor first, e.g. to Float)");
     }
 
     static Dtype parse(String name) {
@@ -136,9 +146,24 @@ public final class SafeTensors {
     }
   }
 
-  /** Dtypes valid in the format that libtorch 2.7 has no stable CPU type for, or Sonus does not read yet. */
-  private static final List<String> KNOWN_UNSUPPORTED = List.of("F4", "F6_E2M3", "F6_E3M2", "F8_E5M2",
-      "F8_E4M3", "F8_E8M0", "F8_E4M3FNUZ", "F8_E5M2FNUZ", "U16", "U32", "U64", "C64");
+  /**
+   * Dtypes valid in the format that libtorch 2.7 has no stable CPU type for, or Sonus does not read
+   * yet.
+   */
+  private static final List<String> KNOWN_UNSUPPORTED =
+      List.of(
+          "F4",
+          "F6_E2M3",
+          "F6_E3M2",
+          "F8_E5M2",
+          "F8_E4M3",
+          "F8_E8M0",
+          "F8_E4M3FNUZ",
+          "F8_E5M2FNUZ",
+          "U16",
+          "U32",
+          "U64",
+          "C64");
 
   /**
    * One tensor's entry in the header.
@@ -176,7 +201,10 @@ public final class SafeTensors {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Entry e && e.dtype == dtype && Arrays.equals(e.shape, shape) && e.begin == begin
+      return o instanceof Entry e
+          && e.dtype == dtype
+          && Arrays.equals(e.shape, shape)
+          && e.begin == begin
           && e.end == end;
     }
 
@@ -211,14 +239,16 @@ public final class SafeTensors {
   // Writing
 
   /**
-   * Atomically writes tensors and metadata to {@code path}. Tensors may be on any device, of any layout and
-   * stride; they are copied to CPU and made contiguous one at a time while writing (gradients are not stored).
+   * Atomically writes tensors and metadata to {@code path}. Tensors may be on any device, of any
+   * layout and stride; they are copied to CPU and made contiguous one at a time while writing
+   * (gradients are not stored).
    *
    * @param tensors tensors by name; a name must not be {@code __metadata__}
    * @param metadata free-form strings (e.g. format version, step), may be {@code null} or empty
-   * @throws IllegalArgumentException for a null or reserved name, an undefined tensor, or a dtype the format cannot
-   *     hold, naming the tensor
-   * @throws UncheckedIOException naming the path if writing fails (the previous file, if any, is unchanged)
+   * @throws IllegalArgumentException for a null or reserved name, an undefined tensor, or a dtype
+   *     the format cannot hold, naming the tensor
+   * @throws UncheckedIOException naming the path if writing fails (the previous file, if any, is
+   *     unchanged)
    */
   public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata) {
     requireLittleEndian();
@@ -226,8 +256,12 @@ public final class SafeTensors {
     if (metadata != null) {
       for (Map.Entry<String, String> e : metadata.entrySet()) {
         if (e.getKey() == null || e.getValue() == null) {
-          throw new IllegalArgumentException("metadata for " + path + " has a null key or value (key "
-              + e.getKey() + "); safetensors metadata maps strings to strings");
+          throw new IllegalArgumentException(
+              "metadata for "
+                  + path
+                  + " has a null key or value (key "
+                  + e.getKey()
+                  + "); safetensors metadata maps strings to strings");
         }
         meta.put(e.getKey(), e.getValue());
       }
@@ -237,28 +271,43 @@ public final class SafeTensors {
       String name = e.getKey();
       Tensor t = e.getValue();
       if (name == null || name.equals(METADATA_KEY)) {
-        throw new IllegalArgumentException("cannot write a tensor named " + (name == null ? "null" : "'" + name
-            + "'") + " to " + path + ": the name is reserved for the header's metadata");
+        throw new IllegalArgumentException(
+            "cannot write a tensor named "
+                + (name == null ? "null" : "'" + name + "'")
+                + " to "
+                + path
+                + ": the name is reserved for the header's metadata");
       }
       if (t == null || t.isNull() || !t.defined()) {
-        throw new IllegalArgumentException("tensor '" + name + "' for " + path + " is null or undefined");
+        throw new IllegalArgumentException(
+            "tensor '" + name + "' for " + path + " is null or undefined");
       }
       if (t.is_sparse() || t.is_quantized() || t.is_meta()) {
-        throw new IllegalArgumentException("tensor '" + name + "' for " + path + " is sparse, quantized or a meta "
-            + "tensor; only dense tensors can be stored (call to_dense() or dequantize() first)");
+        throw new IllegalArgumentException(
+            "tensor '"
+                + name
+                + "' for "
+                + path
+                + " is sparse, quantized or a meta "
+                + "tensor; only dense tensors can be stored (call to_dense() or dequantize() first)");
       }
       Dtype dtype;
       try {
         dtype = Dtype.of(Tensors.dtype(t));
       } catch (IllegalArgumentException ex) {
-        throw new IllegalArgumentException("tensor '" + name + "' for " + path + ": " + ex.getMessage(), ex);
+        throw new IllegalArgumentException(
+            "tensor '" + name + "' for " + path + ": " + ex.getMessage(), ex);
       }
       long[] shape = Tensors.shape(t);
       long bytes = Math.multiplyExact(t.numel(), dtype.itemBytes);
       plan.add(new Planned(name, t, dtype, shape, bytes));
     }
-    // The reference writer's order: decreasing alignment, then name; every offset is a multiple of the item size.
-    plan.sort(Comparator.comparing((Planned p) -> p.dtype).reversed().thenComparing(p -> p.name, CODE_POINTS));
+    // The reference writer's order: decreasing alignment, then name; every offset is a multiple of
+    // the item size.
+    plan.sort(
+        Comparator.comparing((Planned p) -> p.dtype)
+            .reversed()
+            .thenComparing(p -> p.name, CODE_POINTS));
     long offset = 0;
     List<long[]> offsets = new ArrayList<>();
     for (Planned p : plan) {
@@ -267,36 +316,41 @@ public final class SafeTensors {
     }
     byte[] header = headerBytes(plan, offsets, meta, path);
     long total = offset;
-    AtomicFiles.write(path, out -> {
-      ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
-      out.write(len.array());
-      out.write(header);
-      byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES, Math.max(total, 1))];
-      for (Planned p : plan) {
-        writeData(out, p, chunk);
-      }
-    });
+    AtomicFiles.write(
+        path,
+        out -> {
+          ByteBuffer len =
+              ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
+          out.write(len.array());
+          out.write(header);
+          byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES, Math.max(total, 1))];
+          for (Planned p : plan) {
+            writeData(out, p, chunk);
+          }
+        });
   }
 
   /** Code point order, which is UTF-8 byte order: the order Rust sorts the names in. */
-  private static final Comparator<String> CODE_POINTS = (a, b) -> {
-    int i = 0;
-    int j = 0;
-    while (i < a.length() && j < b.length()) {
-      int ca = a.codePointAt(i);
-      int cb = b.codePointAt(j);
-      if (ca != cb) {
-        return Integer.compare(ca, cb);
-      }
-      i += Character.charCount(ca);
-      j += Character.charCount(cb);
-    }
-    return Boolean.compare(i < a.length(), j < b.length());
-  };
+  private static final Comparator<String> CODE_POINTS =
+      (a, b) -> {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+          int ca = a.codePointAt(i);
+          int cb = b.codePointAt(j);
+          if (ca != cb) {
+            return Integer.compare(ca, cb);
+          }
+          i += Character.charCount(ca);
+          j += Character.charCount(cb);
+        }
+        return Boolean.compare(i < a.length(), j < b.length());
+      };
 
   private record Planned(String name, Tensor tensor, Dtype dtype, long[] shape, long bytes) {}
 
-  private static byte[] headerBytes(List<Planned> plan, List<long[]> offsets, Map<String, String> meta, Path path) {
+  private static byte[] headerBytes(
+      List<Planned> plan, List<long[]> offsets, Map<String, String> meta, Path path) {
     StringBuilder sb = new StringBuilder();
     sb.append('{');
     boolean first = true;
@@ -330,26 +384,41 @@ public final class SafeTensors {
         }
         sb.append(p.shape[d]);
       }
-      sb.append("],\"data_offsets\":[").append(offsets.get(i)[0]).append(',').append(offsets.get(i)[1])
+      sb.append("],\"data_offsets\":[")
+          .append(offsets.get(i)[0])
+          .append(',')
+          .append(offsets.get(i)[1])
           .append("]}");
     }
     sb.append('}');
     byte[] json;
     try {
-      ByteBuffer encoded = StandardCharsets.UTF_8.newEncoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .encode(CharBuffer.wrap(sb));
+      ByteBuffer encoded =
+          StandardCharsets.UTF_8
+              .newEncoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .encode(CharBuffer.wrap(sb));
       json = Arrays.copyOf(encoded.array(), encoded.limit());
     } catch (CharacterCodingException e) {
-      throw new IllegalArgumentException("a tensor name or metadata string for " + path
-          + " is not valid Unicode (unpaired surrogate?)", e);
+      throw new IllegalArgumentException(
+          "a tensor name or metadata string for "
+              + path
+              + " is not valid Unicode (unpaired surrogate?)",
+          e);
     }
     // Pad with spaces so that 8 + N, the start of the data, is a multiple of 8.
     int padded = (json.length + 7) / 8 * 8;
     if (padded > MAX_HEADER_BYTES) {
-      throw new IllegalArgumentException("the header for " + path + " would take " + padded + " bytes, more than "
-          + "the format's limit of " + MAX_HEADER_BYTES + "; store fewer tensors or less metadata per file");
+      throw new IllegalArgumentException(
+          "the header for "
+              + path
+              + " would take "
+              + padded
+              + " bytes, more than "
+              + "the format's limit of "
+              + MAX_HEADER_BYTES
+              + "; store fewer tensors or less metadata per file");
     }
     byte[] out = Arrays.copyOf(json, padded);
     Arrays.fill(out, json.length, padded, (byte) ' ');
@@ -381,11 +450,12 @@ public final class SafeTensors {
   /**
    * Reads every tensor of a file onto the CPU, each with the dtype and shape the file declares.
    *
-   * <p>The caller owns the returned tensors and closes them (they are retained beyond any scope open here).
+   * <p>The caller owns the returned tensors and closes them (they are retained beyond any scope
+   * open here).
    *
    * @return tensors by name, sorted by name
-   * @throws UncheckedIOException naming the path and the problem if the file is missing, unreadable, truncated or
-   *     malformed
+   * @throws UncheckedIOException naming the path and the problem if the file is missing,
+   *     unreadable, truncated or malformed
    */
   public static Map<String, Tensor> read(Path path) {
     requireLittleEndian();
@@ -410,18 +480,22 @@ public final class SafeTensors {
   }
 
   /**
-   * The {@code __metadata__} strings of a file, sorted by key; empty when it has none. Reads only the header.
+   * The {@code __metadata__} strings of a file, sorted by key; empty when it has none. Reads only
+   * the header.
    *
-   * @throws UncheckedIOException naming the path and the problem if the file is missing or malformed
+   * @throws UncheckedIOException naming the path and the problem if the file is missing or
+   *     malformed
    */
   public static Map<String, String> metadata(Path path) {
     return header(path).metadata();
   }
 
   /**
-   * Reads and checks a file's header (names, dtypes, shapes, offsets, metadata) without loading the data.
+   * Reads and checks a file's header (names, dtypes, shapes, offsets, metadata) without loading the
+   * data.
    *
-   * @throws UncheckedIOException naming the path and the problem if the file is missing or malformed
+   * @throws UncheckedIOException naming the path and the problem if the file is missing or
+   *     malformed
    */
   public static Header header(Path path) {
     try (FileChannel ch = open(path)) {
@@ -444,28 +518,46 @@ public final class SafeTensors {
   private static Header header(Path path, FileChannel ch) throws IOException {
     long fileSize = ch.size();
     if (fileSize < 8) {
-      throw bad(path, "the file has " + fileSize + " bytes, too few for the 8-byte header length; not a "
-          + "safetensors file, or truncated");
+      throw bad(
+          path,
+          "the file has "
+              + fileSize
+              + " bytes, too few for the 8-byte header length; not a "
+              + "safetensors file, or truncated");
     }
     ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
     readFully(ch, lenBuf, 0);
     long n = lenBuf.getLong(0);
     if (n < 0 || n > fileSize - 8) {
-      throw bad(path, "the header length " + Long.toUnsignedString(n) + " is bigger than the file ("
-          + fileSize + " bytes); not a safetensors file, or truncated");
+      throw bad(
+          path,
+          "the header length "
+              + Long.toUnsignedString(n)
+              + " is bigger than the file ("
+              + fileSize
+              + " bytes); not a safetensors file, or truncated");
     }
     if (n > MAX_HEADER_BYTES) {
-      throw bad(path, "the header length " + n + " exceeds the format's limit of " + MAX_HEADER_BYTES + " bytes");
+      throw bad(
+          path,
+          "the header length "
+              + n
+              + " exceeds the format's limit of "
+              + MAX_HEADER_BYTES
+              + " bytes");
     }
     ByteBuffer headerBuf = ByteBuffer.allocate((int) n);
     readFully(ch, headerBuf, 8);
     headerBuf.flip();
     String text;
     try {
-      text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(headerBuf).toString();
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(headerBuf)
+              .toString();
     } catch (CharacterCodingException e) {
       throw bad(path, "the header is not valid UTF-8");
     }
@@ -495,8 +587,13 @@ public final class SafeTensors {
         }
         for (Map.Entry<?, ?> kv : m.entrySet()) {
           if (!(kv.getValue() instanceof String s)) {
-            throw bad(path, "__metadata__ value for '" + kv.getKey() + "' is " + kv.getValue()
-                + ", not a string (safetensors metadata holds strings only)");
+            throw bad(
+                path,
+                "__metadata__ value for '"
+                    + kv.getKey()
+                    + "' is "
+                    + kv.getValue()
+                    + ", not a string (safetensors metadata holds strings only)");
           }
           metadata.put((String) kv.getKey(), s);
         }
@@ -504,28 +601,40 @@ public final class SafeTensors {
       }
       tensors.put(name, entry(path, name, e.getValue(), dataBytes));
     }
-    // The entries must tile the data buffer: sorted by offset, each starts where the previous ended.
+    // The entries must tile the data buffer: sorted by offset, each starts where the previous
+    // ended.
     List<Map.Entry<String, Entry>> byOffset = new ArrayList<>(tensors.entrySet());
-    byOffset.sort(Comparator.comparingLong((Map.Entry<String, Entry> x) -> x.getValue().begin())
-        .thenComparingLong(x -> x.getValue().end()));
+    byOffset.sort(
+        Comparator.comparingLong((Map.Entry<String, Entry> x) -> x.getValue().begin())
+            .thenComparingLong(x -> x.getValue().end()));
     long expected = 0;
     String previous = null;
     for (Map.Entry<String, Entry> x : byOffset) {
       Entry en = x.getValue();
       if (en.begin() < expected) {
-        throw bad(path, String.format("tensor '%s' at bytes [%d, %d) overlaps tensor '%s', which ends at %d",
-            x.getKey(), en.begin(), en.end(), previous, expected));
+        throw bad(
+            path,
+            String.format(
+                "tensor '%s' at bytes [%d, %d) overlaps tensor '%s', which ends at %d",
+                x.getKey(), en.begin(), en.end(), previous, expected));
       }
       if (en.begin() > expected) {
-        throw bad(path, String.format("the data has a gap: bytes [%d, %d) before tensor '%s' belong to no tensor",
-            expected, en.begin(), x.getKey()));
+        throw bad(
+            path,
+            String.format(
+                "the data has a gap: bytes [%d, %d) before tensor '%s' belong to no tensor",
+                expected, en.begin(), x.getKey()));
       }
       expected = en.end();
       previous = x.getKey();
     }
     if (expected != dataBytes) {
-      throw bad(path, String.format("the data buffer has %d bytes but the tensors account for %d; %d bytes after "
-          + "the last tensor belong to no tensor", dataBytes, expected, dataBytes - expected));
+      throw bad(
+          path,
+          String.format(
+              "the data buffer has %d bytes but the tensors account for %d; %d bytes after "
+                  + "the last tensor belong to no tensor",
+              dataBytes, expected, dataBytes - expected));
     }
     return new Header(tensors, metadata, dataStart);
   }
@@ -533,7 +642,12 @@ public final class SafeTensors {
   private static Entry entry(Path path, String name, Object value, long dataBytes) {
     String where = "tensor '" + name + "'";
     if (!(value instanceof Map<?, ?> info)) {
-      throw bad(path, where + " is described by " + value + ", not an object with dtype, shape and data_offsets");
+      throw bad(
+          path,
+          where
+              + " is described by "
+              + value
+              + ", not an object with dtype, shape and data_offsets");
     }
     if (!(info.get("dtype") instanceof String dtypeName)) {
       throw bad(path, where + " has no dtype string (got " + info.get("dtype") + ")");
@@ -541,22 +655,39 @@ public final class SafeTensors {
     Dtype dtype = Dtype.parse(dtypeName);
     if (dtype == null) {
       if (KNOWN_UNSUPPORTED.contains(dtypeName)) {
-        throw bad(path, where + " has dtype " + dtypeName + ", which Sonus cannot load; supported: "
-            + Arrays.toString(Dtype.values()));
+        throw bad(
+            path,
+            where
+                + " has dtype "
+                + dtypeName
+                + ", which Sonus cannot load; supported: "
+                + Arrays.toString(Dtype.values()));
       }
-      throw bad(path, where + " has unknown dtype '" + dtypeName + "'; supported: "
-          + Arrays.toString(Dtype.values()));
+      throw bad(
+          path,
+          where
+              + " has unknown dtype '"
+              + dtypeName
+              + "'; supported: "
+              + Arrays.toString(Dtype.values()));
     }
     long[] shape = longs(path, where, "shape", info.get("shape"), -1);
     long[] offsets = longs(path, where, "data_offsets", info.get("data_offsets"), 2);
     long begin = offsets[0];
     long end = offsets[1];
     if (end < begin) {
-      throw bad(path, String.format("%s has data_offsets [%d, %d] that end before they begin", where, begin, end));
+      throw bad(
+          path,
+          String.format(
+              "%s has data_offsets [%d, %d] that end before they begin", where, begin, end));
     }
     if (end > dataBytes) {
-      throw bad(path, String.format("%s has data_offsets [%d, %d] past the end of the data buffer (%d bytes); "
-          + "the file may be truncated", where, begin, end, dataBytes));
+      throw bad(
+          path,
+          String.format(
+              "%s has data_offsets [%d, %d] past the end of the data buffer (%d bytes); "
+                  + "the file may be truncated",
+              where, begin, end, dataBytes));
     }
     long needed;
     try {
@@ -566,19 +697,32 @@ public final class SafeTensors {
       }
       needed = Math.multiplyExact(numel, dtype.itemBytes);
     } catch (ArithmeticException e) {
-      throw bad(path, where + " has shape " + Arrays.toString(shape) + ", too many elements to address");
+      throw bad(
+          path, where + " has shape " + Arrays.toString(shape) + ", too many elements to address");
     }
     if (end - begin != needed) {
-      throw bad(path, String.format("%s declares %d bytes for %s%s (needs %d)", where, end - begin, dtype,
-          Arrays.toString(shape), needed));
+      throw bad(
+          path,
+          String.format(
+              "%s declares %d bytes for %s%s (needs %d)",
+              where, end - begin, dtype, Arrays.toString(shape), needed));
     }
     return new Entry(dtype, shape, begin, end);
   }
 
   private static long[] longs(Path path, String where, String key, Object value, int length) {
     if (!(value instanceof List<?> list) || (length >= 0 && list.size() != length)) {
-      throw bad(path, where + " has " + key + " " + value + "; expected "
-          + (length >= 0 ? "a list of " + length + " non-negative integers" : "a list of non-negative integers"));
+      throw bad(
+          path,
+          where
+              + " has "
+              + key
+              + " "
+              + value
+              + "; expected "
+              + (length >= 0
+                  ? "a list of " + length + " non-negative integers"
+                  : "a list of non-negative integers"));
     }
     long[] out = new long[list.size()];
     for (int i = 0; i < out.length; i++) {
@@ -593,7 +737,9 @@ public final class SafeTensors {
   private static Tensor readTensor(Path path, FileChannel ch, long dataStart, String name, Entry e)
       throws IOException {
     try (PointerScope scope = new PointerScope()) {
-      Tensor t = torch.empty(e.shape(), new TensorOptions(e.dtype().scalarType()), new MemoryFormatOptional());
+      Tensor t =
+          torch.empty(
+              e.shape(), new TensorOptions(e.dtype().scalarType()), new MemoryFormatOptional());
       long bytes = e.byteCount();
       if (bytes > 0) {
         BytePointer data = new BytePointer(t.data_ptr()).capacity(bytes);
@@ -606,8 +752,12 @@ public final class SafeTensors {
             for (int i = 0; i < len; i++) {
               byte b = target.get(i);
               if (b != 0 && b != 1) {
-                throw bad(path, String.format("tensor '%s' (BOOL) holds the byte %d at element %d; booleans must "
-                    + "be 0 or 1", name, b & 0xff, at + i));
+                throw bad(
+                    path,
+                    String.format(
+                        "tensor '%s' (BOOL) holds the byte %d at element %d; booleans must "
+                            + "be 0 or 1",
+                        name, b & 0xff, at + i));
               }
             }
           }
@@ -617,12 +767,14 @@ public final class SafeTensors {
     }
   }
 
-  private static void readFully(FileChannel ch, ByteBuffer target, long position) throws IOException {
+  private static void readFully(FileChannel ch, ByteBuffer target, long position)
+      throws IOException {
     long at = position;
     while (target.hasRemaining()) {
       int n = ch.read(target, at);
       if (n < 0) {
-        throw new EOFException("the file ended at byte " + at + " (was it truncated while being read?)");
+        throw new EOFException(
+            "the file ended at byte " + at + " (was it truncated while being read?)");
       }
       at += n;
     }
@@ -630,13 +782,16 @@ public final class SafeTensors {
 
   private static void requireLittleEndian() {
     if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
-      throw new UnsupportedOperationException("safetensors data is little-endian and this platform is "
-          + ByteOrder.nativeOrder() + "; byte swapping is not implemented");
+      throw new UnsupportedOperationException(
+          "safetensors data is little-endian and this platform is "
+              + ByteOrder.nativeOrder()
+              + "; byte swapping is not implemented");
     }
   }
 
   private static UncheckedIOException bad(Path path, String problem) {
-    // Pass the message explicitly: UncheckedIOException(cause) alone would prefix it with "java.io.IOException: ".
+    // Pass the message explicitly: UncheckedIOException(cause) alone would prefix it with
+    // "java.io.IOException: ".
     String message = path + ": " + problem;
     return new UncheckedIOException(message, new IOException(message));
   }

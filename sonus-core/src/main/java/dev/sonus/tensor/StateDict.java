@@ -12,16 +12,18 @@ import org.bytedeco.pytorch.StringTensorDict;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * A module's parameters and buffers by their dotted names ({@code blocks.0.conv.weight}), as PyTorch's
- * {@code state_dict()}, and loading such a map back into a module with every key and shape checked.
+ * A module's parameters and buffers by their dotted names ({@code blocks.0.conv.weight}), as
+ * PyTorch's {@code state_dict()}, and loading such a map back into a module with every key and
+ * shape checked.
  */
 public final class StateDict {
   private StateDict() {}
 
   /**
-   * Parameters and buffers of {@code module}, recursively, in PyTorch's {@code state_dict()} order (each module's
-   * own parameters, then its own buffers, then its children in registration order). Values are new handles to the
-   * module's own storage (not copies): the caller owns the handles (close them, or let them be collected).
+   * Parameters and buffers of {@code module}, recursively, in PyTorch's {@code state_dict()} order
+   * (each module's own parameters, then its own buffers, then its children in registration order).
+   * Values are new handles to the module's own storage (not copies): the caller owns the handles
+   * (close them, or let them be collected).
    */
   public static Map<String, Tensor> of(Module module) {
     Map<String, Tensor> out = new LinkedHashMap<>();
@@ -43,18 +45,23 @@ public final class StateDict {
   private static void collect(StringTensorDict dict, String prefix, Map<String, Tensor> out) {
     for (long i = 0; i < dict.size(); i++) {
       // The dictionary's own handles point into it; copy them so they outlive it.
-      out.put(prefix + dict.get(i).key().getString(), new Tensor(dict.get(i).value()).retainReference());
+      out.put(
+          prefix + dict.get(i).key().getString(),
+          new Tensor(dict.get(i).value()).retainReference());
     }
   }
 
   /**
    * Copies {@code values} into the module's parameters and buffers, in place.
    *
-   * @param strict require exactly the module's keys (else unknown keys are ignored and missing ones kept)
+   * @param strict require exactly the module's keys (else unknown keys are ignored and missing ones
+   *     kept)
    * @param source where the values come from, for messages (a checkpoint path)
-   * @throws IllegalArgumentException listing missing and unexpected keys, or naming a key whose shape differs
+   * @throws IllegalArgumentException listing missing and unexpected keys, or naming a key whose
+   *     shape differs
    */
-  public static void load(Module module, Map<String, Tensor> values, boolean strict, String source) {
+  public static void load(
+      Module module, Map<String, Tensor> values, boolean strict, String source) {
     Map<String, Tensor> own = of(module);
     try {
       if (strict) {
@@ -63,21 +70,26 @@ public final class StateDict {
         TreeSet<String> unexpected = new TreeSet<>(values.keySet());
         unexpected.removeAll(own.keySet());
         if (!missing.isEmpty() || !unexpected.isEmpty()) {
-          throw new IllegalArgumentException(String.format("%s does not fit %s: missing keys %s, unexpected keys %s; "
-              + "is it a checkpoint of the same model configuration?", source, describe(module), first(missing),
-              first(unexpected)));
+          throw new IllegalArgumentException(
+              String.format(
+                  "%s does not fit %s: missing keys %s, unexpected keys %s; "
+                      + "is it a checkpoint of the same model configuration?",
+                  source, describe(module), first(missing), first(unexpected)));
         }
       }
-      try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+      try (PointerScope scope = new PointerScope();
+          NoGradGuard noGrad = new NoGradGuard()) {
         for (Map.Entry<String, Tensor> e : own.entrySet()) {
           Tensor v = values.get(e.getKey());
           if (v == null) {
             continue;
           }
           if (!java.util.Arrays.equals(Tensors.shape(v), Tensors.shape(e.getValue()))) {
-            throw new IllegalArgumentException(String.format("%s: '%s' has shape %s but the model expects %s; the "
-                + "checkpoint comes from a model of another size", source, e.getKey(), Tensors.shapeString(v),
-                Tensors.shapeString(e.getValue())));
+            throw new IllegalArgumentException(
+                String.format(
+                    "%s: '%s' has shape %s but the model expects %s; the "
+                        + "checkpoint comes from a model of another size",
+                    source, e.getKey(), Tensors.shapeString(v), Tensors.shapeString(e.getValue())));
           }
           e.getValue().copy_(v);
         }

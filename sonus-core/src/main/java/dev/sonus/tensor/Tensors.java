@@ -10,8 +10,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 /**
  * Conversions between Java arrays and libtorch tensors (CPU), and readable descriptions of tensors.
  *
- * <p>Every method that makes temporaries is safe inside a caller's {@code PointerScope}: the tensors it
- * returns are attached to that scope like any other.
+ * <p>Every method that makes temporaries is safe inside a caller's {@code PointerScope}: the
+ * tensors it returns are attached to that scope like any other.
  */
 public final class Tensors {
   private Tensors() {}
@@ -19,12 +19,16 @@ public final class Tensors {
   /** Creates a float32 tensor holding a copy of {@code data}, viewed with {@code shape}. */
   public static Tensor fromFloats(float[] data, long... shape) {
     checkNumel(data.length, shape);
-    // Tensor.create would leave its TensorOptions and indexer to the garbage collector (data loader threads
+    // Tensor.create would leave its TensorOptions and indexer to the garbage collector (data loader
+    // threads
     // have no PointerScope); allocate and fill inside a scope instead.
     Tensor t;
     try (PointerScope scope = new PointerScope()) {
-      t = torch.empty(shape.length == 0 ? new long[] {data.length} : shape,
-          new org.bytedeco.pytorch.TensorOptions(ScalarType.Float), null);
+      t =
+          torch.empty(
+              shape.length == 0 ? new long[] {data.length} : shape,
+              new org.bytedeco.pytorch.TensorOptions(ScalarType.Float),
+              null);
       if (data.length > 0) {
         t.data_ptr_float().put(data);
       }
@@ -44,8 +48,11 @@ public final class Tensors {
     checkNumel(data.length, shape);
     Tensor t;
     try (PointerScope scope = new PointerScope()) {
-      t = torch.empty(shape.length == 0 ? new long[] {data.length} : shape,
-          new org.bytedeco.pytorch.TensorOptions(ScalarType.Long), null);
+      t =
+          torch.empty(
+              shape.length == 0 ? new long[] {data.length} : shape,
+              new org.bytedeco.pytorch.TensorOptions(ScalarType.Long),
+              null);
       if (data.length > 0) {
         t.data_ptr_long().put(data);
       }
@@ -53,7 +60,6 @@ public final class Tensors {
     }
     return Scopes.intoCurrentScope(t);
   }
-
 
   /**
    * Stacks equal-length rows into a {@code [rows, cols]} float32 tensor.
@@ -116,8 +122,8 @@ public final class Tensors {
    * The tensor's element type as a constant that {@code ==} and {@code switch} recognise.
    *
    * <p>{@code Tensor.scalar_type()} returns an enum object made from the native value: it prints as
-   * {@code Float} but is not the {@code ScalarType.Float} constant (its ordinal is wrong), so comparing it
-   * directly fails silently. Always go through this method.
+   * {@code Float} but is not the {@code ScalarType.Float} constant (its ordinal is wrong), so
+   * comparing it directly fails silently. Always go through this method.
    */
   public static ScalarType dtype(Tensor t) {
     int value = t.scalar_type().value;
@@ -157,13 +163,15 @@ public final class Tensors {
     long n = 1;
     for (long s : shape) {
       if (s < 0) {
-        throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has a negative size");
+        throw new IllegalArgumentException(
+            "shape " + Arrays.toString(shape) + " has a negative size");
       }
       n *= s;
     }
     if (shape.length > 0 && n != length) {
-      throw new IllegalArgumentException(String.format(
-          "shape %s holds %d values but %d were given", Arrays.toString(shape), n, length));
+      throw new IllegalArgumentException(
+          String.format(
+              "shape %s holds %d values but %d were given", Arrays.toString(shape), n, length));
     }
   }
 }

@@ -4,16 +4,21 @@ import org.bytedeco.openblas.global.openblas_full;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Thread settings of the native libraries: libtorch's intra-op threads (OpenMP) and OpenBLAS's own pool.
+ * Thread settings of the native libraries: libtorch's intra-op threads (OpenMP) and OpenBLAS's own
+ * pool.
  *
- * <p>Both default to the number of cores. OpenBLAS's pthread workers keep spinning after each matrix product, so
- * when Java threads already run work side by side ({@link BatchParallel}, data loaders), a second BLAS thread
- * only steals time from them; {@link BatchParallel} therefore sets BLAS to one thread.
+ * <p>Both default to the number of cores. OpenBLAS's pthread workers keep spinning after each
+ * matrix product, so when Java threads already run work side by side ({@link BatchParallel}, data
+ * loaders), a second BLAS thread only steals time from them; {@link BatchParallel} therefore sets
+ * BLAS to one thread.
  */
 public final class Threads {
   private Threads() {}
 
-  /** Sets libtorch's intra-op threads for the calling thread (and new ones) and OpenBLAS's pool size. */
+  /**
+   * Sets libtorch's intra-op threads for the calling thread (and new ones) and OpenBLAS's pool
+   * size.
+   */
   public static void setIntraOp(int threads) {
     if (threads < 1) {
       throw new IllegalArgumentException("threads is " + threads + "; it must be at least 1");

@@ -31,56 +31,62 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * Reads the tensors of a PyTorch checkpoint written by {@code torch.save} (the zip format of PyTorch 1.6 and later,
- * which SpeechBrain's {@code .ckpt} files use) without running any Python: the pickle is interpreted by a small
- * stack machine that knows only plain containers, numbers, strings and the few PyTorch functions that rebuild
- * tensors. Any other class or function named in the pickle is refused before anything is built, so a malicious
- * file cannot execute code.
+ * Reads the tensors of a PyTorch checkpoint written by {@code torch.save} (the zip format of
+ * PyTorch 1.6 and later, which SpeechBrain's {@code .ckpt} files use) without running any Python:
+ * the pickle is interpreted by a small stack machine that knows only plain containers, numbers,
+ * strings and the few PyTorch functions that rebuild tensors. Any other class or function named in
+ * the pickle is refused before anything is built, so a malicious file cannot execute code.
  *
- * <p>The archive holds {@code <prefix>/data.pkl} (the pickled object), {@code <prefix>/data/<key>} (each storage's
- * raw bytes, in the order given by {@code <prefix>/byteorder}, little-endian when absent), and usually
- * {@code <prefix>/version}. In the pickle, a tensor is {@code torch._utils._rebuild_tensor_v2(storage, offset,
- * size, stride, requires_grad, backward_hooks[, metadata])}, whose storage is a persistent id
- * {@code ('storage', torch.FloatStorage, key, location, numel)}; the state dict itself is a
- * {@code collections.OrderedDict} (its {@code _metadata} attribute, set by BUILD, is ignored).
+ * <p>The archive holds {@code <prefix>/data.pkl} (the pickled object), {@code <prefix>/data/<key>}
+ * (each storage's raw bytes, in the order given by {@code <prefix>/byteorder}, little-endian when
+ * absent), and usually {@code <prefix>/version}. In the pickle, a tensor is {@code
+ * torch._utils._rebuild_tensor_v2(storage, offset, size, stride, requires_grad, backward_hooks[,
+ * metadata])}, whose storage is a persistent id {@code ('storage', torch.FloatStorage, key,
+ * location, numel)}; the state dict itself is a {@code collections.OrderedDict} (its {@code
+ * _metadata} attribute, set by BUILD, is ignored).
  *
- * <p>Allowed globals ({@link #ALLOWED_GLOBALS}): {@code collections.OrderedDict},
- * {@code torch._utils._rebuild_tensor_v2}, {@code torch._utils._rebuild_parameter} and the storage classes
+ * <p>Allowed globals ({@link #ALLOWED_GLOBALS}): {@code collections.OrderedDict}, {@code
+ * torch._utils._rebuild_tensor_v2}, {@code torch._utils._rebuild_parameter} and the storage classes
  * {@code torch.FloatStorage}, {@code DoubleStorage}, {@code HalfStorage}, {@code BFloat16Storage},
- * {@code LongStorage}, {@code IntStorage}, {@code ShortStorage}, {@code CharStorage}, {@code ByteStorage},
- * {@code BoolStorage}. Plain dicts, lists, tuples, strings, bytes, numbers, booleans and None have their own
- * opcodes and need no global. The opcodes INST, OBJ and EXT1/2/4 (which name classes outside GLOBAL) are refused.
+ * {@code LongStorage}, {@code IntStorage}, {@code ShortStorage}, {@code CharStorage}, {@code
+ * ByteStorage}, {@code BoolStorage}. Plain dicts, lists, tuples, strings, bytes, numbers, booleans
+ * and None have their own opcodes and need no global. The opcodes INST, OBJ and EXT1/2/4 (which
+ * name classes outside GLOBAL) are refused.
  *
  * <p>How the unpickled object becomes a flat map of tensors (the rule applied by {@link #read} and
  * {@link #load}):
  *
  * <ul>
- *   <li>the top-level object must be a dict (an {@code OrderedDict} state dict, or a plain dict such as
- *       SpeechBrain's {@code InputNormalization} statistics); its order is kept;
- *   <li>a tensor is returned under its key, as a new contiguous CPU tensor with the storage's dtype (whatever the
- *       saved device, {@code requires_grad} or view layout);
- *   <li>a Python int becomes a 0-dim Long tensor, a float a 0-dim Double tensor, a bool a 0-dim Bool tensor (an
- *       int outside the int64 range is an error);
- *   <li>a nested dict, list or tuple is flattened with dotted keys: {@code {"spk": {3: t}}} gives {@code "spk.3"},
- *       {@code {"betas": (0.9, 0.99)}} gives {@code "betas.0"}, {@code "betas.1"}; an empty container gives no
- *       key at all;
- *   <li>None, strings and bytes cannot be tensors: {@link #read} refuses them with an error naming the key, and
- *       {@link #load} leaves them out and lists them in {@link Contents#skipped()}.
+ *   <li>the top-level object must be a dict (an {@code OrderedDict} state dict, or a plain dict
+ *       such as SpeechBrain's {@code InputNormalization} statistics); its order is kept;
+ *   <li>a tensor is returned under its key, as a new contiguous CPU tensor with the storage's dtype
+ *       (whatever the saved device, {@code requires_grad} or view layout);
+ *   <li>a Python int becomes a 0-dim Long tensor, a float a 0-dim Double tensor, a bool a 0-dim
+ *       Bool tensor (an int outside the int64 range is an error);
+ *   <li>a nested dict, list or tuple is flattened with dotted keys: {@code {"spk": {3: t}}} gives
+ *       {@code "spk.3"}, {@code {"betas": (0.9, 0.99)}} gives {@code "betas.0"}, {@code "betas.1"};
+ *       an empty container gives no key at all;
+ *   <li>None, strings and bytes cannot be tensors: {@link #read} refuses them with an error naming
+ *       the key, and {@link #load} leaves them out and lists them in {@link Contents#skipped()}.
  * </ul>
  *
- * <p>Every problem is a {@link CheckpointException} whose message names the file, what was found and what to do.
+ * <p>Every problem is a {@link CheckpointException} whose message names the file, what was found
+ * and what to do.
  */
 public final class TorchCheckpoint {
   /** {@code module.name} of every global the pickle may name; anything else is refused. */
   public static final List<String> ALLOWED_GLOBALS;
 
   private static final int CHUNK_BYTES = 1 << 20;
+
   /** Nesting depth of containers accepted when flattening (a state dict needs 1). */
   private static final int MAX_DEPTH = 64;
 
   private TorchCheckpoint() {}
 
-  /** A problem with a checkpoint file: the message names the file, what was found and what to do. */
+  /**
+   * A problem with a checkpoint file: the message names the file, what was found and what to do.
+   */
   public static final class CheckpointException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
     private final transient Path file;
@@ -105,27 +111,29 @@ public final class TorchCheckpoint {
    * What {@link #load} found.
    *
    * @param tensors tensors by flattened key, in file order; the caller owns (closes) them
-   * @param skipped the keys whose values could not be tensors (None, strings, bytes), with a short description of
-   *     each value, in file order
+   * @param skipped the keys whose values could not be tensors (None, strings, bytes), with a short
+   *     description of each value, in file order
    */
   public record Contents(Map<String, Tensor> tensors, Map<String, String> skipped) {}
 
   /**
-   * Reads every tensor of a checkpoint onto the CPU. Numbers become 0-dim tensors and nested containers are
-   * flattened (see the class comment); a value that cannot be a tensor (None, a string) is an error.
+   * Reads every tensor of a checkpoint onto the CPU. Numbers become 0-dim tensors and nested
+   * containers are flattened (see the class comment); a value that cannot be a tensor (None, a
+   * string) is an error.
    *
-   * @return tensors by key, in the order of the file (a {@link LinkedHashMap}); the caller owns the tensors (they are
-   *     retained beyond any scope open here) and closes them
-   * @throws CheckpointException naming the file and the problem: missing file, not a zip, no data.pkl, truncated or
-   *     corrupt entries, a global outside {@link #ALLOWED_GLOBALS}, an unsupported storage dtype, a non-tensor value
+   * @return tensors by key, in the order of the file (a {@link LinkedHashMap}); the caller owns the
+   *     tensors (they are retained beyond any scope open here) and closes them
+   * @throws CheckpointException naming the file and the problem: missing file, not a zip, no
+   *     data.pkl, truncated or corrupt entries, a global outside {@link #ALLOWED_GLOBALS}, an
+   *     unsupported storage dtype, a non-tensor value
    */
   public static Map<String, Tensor> read(Path file) {
     return read(file, true).tensors();
   }
 
   /**
-   * Like {@link #read}, but values that cannot be tensors (None, strings, bytes) are left out and listed in
-   * {@link Contents#skipped()} instead of failing the whole file.
+   * Like {@link #read}, but values that cannot be tensors (None, strings, bytes) are left out and
+   * listed in {@link Contents#skipped()} instead of failing the whole file.
    */
   public static Contents load(Path file) {
     return read(file, false);
@@ -136,8 +144,9 @@ public final class TorchCheckpoint {
 
   private static Contents read(Path file, boolean strict) {
     if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
-      throw new UnsupportedOperationException("reading torch checkpoints assumes a little-endian platform; this one is "
-          + ByteOrder.nativeOrder());
+      throw new UnsupportedOperationException(
+          "reading torch checkpoints assumes a little-endian platform; this one is "
+              + ByteOrder.nativeOrder());
     }
     checkReadable(file);
     try (ZipFile zip = openZip(file)) {
@@ -147,19 +156,36 @@ public final class TorchCheckpoint {
       byte[] pkl = readEntry(file, zip, pklEntry);
       Object root = new Unpickler(file, pkl).load();
       if (!(root instanceof PyDict dict)) {
-        throw new CheckpointException(file, file + ": data.pkl holds " + describe(root) + ", not a dict of tensors; "
-            + "only state dicts (and dicts of tensors and numbers) can be read; in Python, save "
-            + "model.state_dict() or a dict of tensors instead");
+        throw new CheckpointException(
+            file,
+            file
+                + ": data.pkl holds "
+                + describe(root)
+                + ", not a dict of tensors; "
+                + "only state dicts (and dicts of tensors and numbers) can be read; in Python, save "
+                + "model.state_dict() or a dict of tensors instead");
       }
       Map<String, Object> leaves = new LinkedHashMap<>();
       Map<String, String> skipped = new LinkedHashMap<>();
       flatten(file, "", dict, leaves, skipped, 0);
       if (strict && !skipped.isEmpty()) {
         Map.Entry<String, String> first = skipped.entrySet().iterator().next();
-        throw new CheckpointException(file, file + ": key '" + first.getKey() + "' holds " + first.getValue()
-            + ", not a tensor or a number" + (skipped.size() > 1 ? " (and " + (skipped.size() - 1)
-            + " more such keys: " + String.join(", ", skipped.keySet()) + ")" : "")
-            + "; use TorchCheckpoint.load to skip such values, or save only tensors");
+        throw new CheckpointException(
+            file,
+            file
+                + ": key '"
+                + first.getKey()
+                + "' holds "
+                + first.getValue()
+                + ", not a tensor or a number"
+                + (skipped.size() > 1
+                    ? " (and "
+                        + (skipped.size() - 1)
+                        + " more such keys: "
+                        + String.join(", ", skipped.keySet())
+                        + ")"
+                    : "")
+                + "; use TorchCheckpoint.load to skip such values, or save only tensors");
       }
       Map<String, Tensor> out = new LinkedHashMap<>();
       boolean done = false;
@@ -175,19 +201,28 @@ public final class TorchCheckpoint {
       }
       return new Contents(out, Collections.unmodifiableMap(skipped));
     } catch (IOException e) {
-      throw new CheckpointException(file, file + ": cannot read: " + e.getMessage()
-          + "; the file may be truncated or corrupt, or unreadable", e);
+      throw new CheckpointException(
+          file,
+          file
+              + ": cannot read: "
+              + e.getMessage()
+              + "; the file may be truncated or corrupt, or unreadable",
+          e);
     }
   }
 
   private static void checkReadable(Path file) {
     if (!Files.exists(file)) {
-      throw new CheckpointException(file, file + ": no such file; check the path (a SpeechBrain model folder keeps "
-          + "its checkpoints as <name>.ckpt beside hyperparams.yaml)");
+      throw new CheckpointException(
+          file,
+          file
+              + ": no such file; check the path (a SpeechBrain model folder keeps "
+              + "its checkpoints as <name>.ckpt beside hyperparams.yaml)");
     }
     if (Files.isDirectory(file)) {
-      throw new CheckpointException(file, file + ": is a directory, not a checkpoint file; pass the .ckpt file "
-          + "inside it");
+      throw new CheckpointException(
+          file,
+          file + ": is a directory, not a checkpoint file; pass the .ckpt file " + "inside it");
     }
     if (!Files.isReadable(file)) {
       throw new CheckpointException(file, file + ": cannot be read (permission denied)");
@@ -205,25 +240,40 @@ public final class TorchCheckpoint {
       throw new CheckpointException(file, file + ": cannot read: " + e.getMessage(), e);
     }
     if (size == 0) {
-      throw new CheckpointException(file, file + ": the file is empty, not a torch.save checkpoint; it may have "
-          + "been truncated while being written or downloaded");
+      throw new CheckpointException(
+          file,
+          file
+              + ": the file is empty, not a torch.save checkpoint; it may have "
+              + "been truncated while being written or downloaded");
     }
     boolean zipMagic = n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
     if (!zipMagic) {
       if ((head[0] & 0xff) == 0x80) {
-        throw new CheckpointException(file, file + ": is a legacy (PyTorch < 1.6) torch.save pickle, not a zip "
-            + "archive; only the zip format is supported: load it in Python and save it again with torch.save "
-            + "(PyTorch 1.6 or later, default settings)");
+        throw new CheckpointException(
+            file,
+            file
+                + ": is a legacy (PyTorch < 1.6) torch.save pickle, not a zip "
+                + "archive; only the zip format is supported: load it in Python and save it again with torch.save "
+                + "(PyTorch 1.6 or later, default settings)");
       }
-      throw new CheckpointException(file, file + ": not a zip archive (it starts with bytes "
-          + hex(head, n) + ", expected 'PK\\3\\4'), so not a torch.save checkpoint; check that the path names a "
-          + ".ckpt/.pt file saved by torch.save and that the download completed");
+      throw new CheckpointException(
+          file,
+          file
+              + ": not a zip archive (it starts with bytes "
+              + hex(head, n)
+              + ", expected 'PK\\3\\4'), so not a torch.save checkpoint; check that the path names a "
+              + ".ckpt/.pt file saved by torch.save and that the download completed");
     }
     try {
       return new ZipFile(file.toFile());
     } catch (ZipException e) {
-      throw new CheckpointException(file, file + ": starts like a zip archive but cannot be opened as one ("
-          + e.getMessage() + "); the file is truncated or corrupt: download or copy it again", e);
+      throw new CheckpointException(
+          file,
+          file
+              + ": starts like a zip archive but cannot be opened as one ("
+              + e.getMessage()
+              + "); the file is truncated or corrupt: download or copy it again",
+          e);
     } catch (IOException e) {
       throw new CheckpointException(file, file + ": cannot open: " + e.getMessage(), e);
     }
@@ -248,13 +298,21 @@ public final class TorchCheckpoint {
       }
     }
     if (torchScript) {
-      throw new CheckpointException(file, file + ": is a TorchScript archive (torch.jit.save, with code/), not a "
-          + "torch.save checkpoint; in Python, load it with torch.jit.load and torch.save its state_dict()");
+      throw new CheckpointException(
+          file,
+          file
+              + ": is a TorchScript archive (torch.jit.save, with code/), not a "
+              + "torch.save checkpoint; in Python, load it with torch.jit.load and torch.save its state_dict()");
     }
     if (found == null) {
-      throw new CheckpointException(file, file + ": is a zip archive without a <prefix>/data.pkl entry (entries: "
-          + (names.isEmpty() ? "none" : String.join(", ", names) + (names.size() == 8 ? ", ..." : ""))
-          + "), so not a torch.save checkpoint; check that the file was written by torch.save");
+      throw new CheckpointException(
+          file,
+          file
+              + ": is a zip archive without a <prefix>/data.pkl entry (entries: "
+              + (names.isEmpty()
+                  ? "none"
+                  : String.join(", ", names) + (names.size() == 8 ? ", ..." : ""))
+              + "), so not a torch.save checkpoint; check that the file was written by torch.save");
     }
     return found;
   }
@@ -268,22 +326,42 @@ public final class TorchCheckpoint {
     return switch (text) {
       case "little" -> ByteOrder.LITTLE_ENDIAN;
       case "big" -> ByteOrder.BIG_ENDIAN;
-      default -> throw new CheckpointException(file, file + ": the byteorder record says '" + text
-          + "'; expected 'little' or 'big' (corrupt file?)");
+      default ->
+          throw new CheckpointException(
+              file,
+              file
+                  + ": the byteorder record says '"
+                  + text
+                  + "'; expected 'little' or 'big' (corrupt file?)");
     };
   }
 
   private static byte[] readEntry(Path file, ZipFile zip, ZipEntry e) {
     long size = e.getSize();
     if (size > Integer.MAX_VALUE - 16) {
-      throw new CheckpointException(file, file + ": entry " + e.getName() + " has " + size + " bytes, too many for "
-          + "a pickle or record; the file is corrupt or not a state dict");
+      throw new CheckpointException(
+          file,
+          file
+              + ": entry "
+              + e.getName()
+              + " has "
+              + size
+              + " bytes, too many for "
+              + "a pickle or record; the file is corrupt or not a state dict");
     }
     try (InputStream in = zip.getInputStream(e)) {
       byte[] bytes = in.readAllBytes();
       if (size >= 0 && bytes.length != size) {
-        throw new CheckpointException(file, file + ": entry " + e.getName() + " holds " + bytes.length
-            + " bytes but the zip directory says " + size + "; the file is truncated or corrupt");
+        throw new CheckpointException(
+            file,
+            file
+                + ": entry "
+                + e.getName()
+                + " holds "
+                + bytes.length
+                + " bytes but the zip directory says "
+                + size
+                + "; the file is truncated or corrupt");
       }
       return bytes;
     } catch (IOException ex) {
@@ -292,18 +370,36 @@ public final class TorchCheckpoint {
   }
 
   private static CheckpointException corruptEntry(Path file, ZipEntry e, IOException ex) {
-    return new CheckpointException(file, file + ": entry " + e.getName() + " cannot be read (" + ex.getMessage()
-        + "); the file is truncated or corrupt: download or copy it again", ex);
+    return new CheckpointException(
+        file,
+        file
+            + ": entry "
+            + e.getName()
+            + " cannot be read ("
+            + ex.getMessage()
+            + "); the file is truncated or corrupt: download or copy it again",
+        ex);
   }
 
   // -----------------------------------------------------------------------------------------------------------------
   // Flattening and tensors
 
-  private static void flatten(Path file, String key, Object value, Map<String, Object> leaves,
-      Map<String, String> skipped, int depth) {
+  private static void flatten(
+      Path file,
+      String key,
+      Object value,
+      Map<String, Object> leaves,
+      Map<String, String> skipped,
+      int depth) {
     if (depth > MAX_DEPTH) {
-      throw new CheckpointException(file, file + ": containers nest deeper than " + MAX_DEPTH + " levels at key '"
-          + key + "' (or refer to themselves); a state dict is one level deep, so the file is not one");
+      throw new CheckpointException(
+          file,
+          file
+              + ": containers nest deeper than "
+              + MAX_DEPTH
+              + " levels at key '"
+              + key
+              + "' (or refer to themselves); a state dict is one level deep, so the file is not one");
     }
     if (value instanceof PyDict d) {
       for (Map.Entry<Object, Object> e : d.items.entrySet()) {
@@ -317,15 +413,23 @@ public final class TorchCheckpoint {
       for (int i = 0; i < t.items.size(); i++) {
         flatten(file, join(key, Integer.toString(i)), t.items.get(i), leaves, skipped, depth + 1);
       }
-    } else if (value instanceof TensorRef || value instanceof Long || value instanceof Boolean
+    } else if (value instanceof TensorRef
+        || value instanceof Long
+        || value instanceof Boolean
         || value instanceof Double) {
       if (leaves.containsKey(key) || skipped.containsKey(key)) {
         throw duplicate(file, key);
       }
       leaves.put(key, value);
     } else if (value instanceof BigInteger b) {
-      throw new CheckpointException(file, file + ": key '" + key + "' holds the integer " + b
-          + ", outside the int64 range of a Long tensor; save it as a tensor or a float instead");
+      throw new CheckpointException(
+          file,
+          file
+              + ": key '"
+              + key
+              + "' holds the integer "
+              + b
+              + ", outside the int64 range of a Long tensor; save it as a tensor or a float instead");
     } else {
       if (leaves.containsKey(key) || skipped.containsKey(key)) {
         throw duplicate(file, key);
@@ -335,8 +439,13 @@ public final class TorchCheckpoint {
   }
 
   private static CheckpointException duplicate(Path file, String key) {
-    return new CheckpointException(file, file + ": key '" + key + "' occurs twice once nested containers are "
-        + "flattened with dots (e.g. {'a.b': x, 'a': {'b': y}}); rename one of them before saving");
+    return new CheckpointException(
+        file,
+        file
+            + ": key '"
+            + key
+            + "' occurs twice once nested containers are "
+            + "flattened with dots (e.g. {'a.b': x, 'a': {'b': y}}); rename one of them before saving");
   }
 
   private static String join(String prefix, String name) {
@@ -356,19 +465,26 @@ public final class TorchCheckpoint {
     return String.valueOf(k);
   }
 
-  private static Tensor materialize(Path file, ZipFile zip, String prefix, ByteOrder order, String key, Object v) {
+  private static Tensor materialize(
+      Path file, ZipFile zip, String prefix, ByteOrder order, String key, Object v) {
     try (PointerScope scope = new PointerScope()) {
       Tensor t;
       if (v instanceof TensorRef ref) {
         t = tensor(file, zip, prefix, order, key, ref);
       } else if (v instanceof Long l) {
-        t = torch.empty(new long[0], new TensorOptions(ScalarType.Long), new MemoryFormatOptional());
+        t =
+            torch.empty(
+                new long[0], new TensorOptions(ScalarType.Long), new MemoryFormatOptional());
         new LongPointer(t.data_ptr()).put(l.longValue());
       } else if (v instanceof Double d) {
-        t = torch.empty(new long[0], new TensorOptions(ScalarType.Double), new MemoryFormatOptional());
+        t =
+            torch.empty(
+                new long[0], new TensorOptions(ScalarType.Double), new MemoryFormatOptional());
         new DoublePointer(t.data_ptr()).put(d.doubleValue());
       } else if (v instanceof Boolean b) {
-        t = torch.empty(new long[0], new TensorOptions(ScalarType.Bool), new MemoryFormatOptional());
+        t =
+            torch.empty(
+                new long[0], new TensorOptions(ScalarType.Bool), new MemoryFormatOptional());
         new BytePointer(t.data_ptr()).put((byte) (b ? 1 : 0));
       } else {
         throw new IllegalStateException("unexpected leaf " + v);
@@ -378,23 +494,48 @@ public final class TorchCheckpoint {
   }
 
   /** Must run inside a scope: the storage tensor and the view belong to it. */
-  private static Tensor tensor(Path file, ZipFile zip, String prefix, ByteOrder order, String key, TensorRef ref) {
+  private static Tensor tensor(
+      Path file, ZipFile zip, String prefix, ByteOrder order, String key, TensorRef ref) {
     Storage s = ref.storage;
     String name = prefix + "data/" + s.key;
     ZipEntry entry = zip.getEntry(name);
     if (entry == null) {
-      throw new CheckpointException(file, file + ": tensor '" + key + "' uses storage " + name
-          + ", which is missing from the archive; the file is truncated or corrupt");
+      throw new CheckpointException(
+          file,
+          file
+              + ": tensor '"
+              + key
+              + "' uses storage "
+              + name
+              + ", which is missing from the archive; the file is truncated or corrupt");
     }
     long nbytes = s.numel * s.dtype.itemBytes;
     long have = entry.getSize();
     if (have != nbytes) {
-      throw new CheckpointException(file, file + ": storage " + name + " of tensor '" + key + "' holds " + have
-          + " bytes but " + s.dtype.className + " of " + s.numel + " elements needs " + nbytes + "; the file is "
-          + (have >= 0 && have < nbytes ? "truncated" : "corrupt") + ": download or copy it again");
+      throw new CheckpointException(
+          file,
+          file
+              + ": storage "
+              + name
+              + " of tensor '"
+              + key
+              + "' holds "
+              + have
+              + " bytes but "
+              + s.dtype.className
+              + " of "
+              + s.numel
+              + " elements needs "
+              + nbytes
+              + "; the file is "
+              + (have >= 0 && have < nbytes ? "truncated" : "corrupt")
+              + ": download or copy it again");
     }
-    Tensor storage = torch.empty(new long[] {s.numel}, new TensorOptions(s.dtype.scalarType),
-        new MemoryFormatOptional());
+    Tensor storage =
+        torch.empty(
+            new long[] {s.numel},
+            new TensorOptions(s.dtype.scalarType),
+            new MemoryFormatOptional());
     if (nbytes > 0) {
       BytePointer data = new BytePointer(storage.data_ptr()).capacity(nbytes);
       byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES, nbytes)];
@@ -404,8 +545,18 @@ public final class TorchCheckpoint {
           int len = (int) Math.min(chunk.length, nbytes - at);
           int got = in.readNBytes(chunk, 0, len);
           if (got < len) {
-            throw new CheckpointException(file, file + ": storage " + name + " of tensor '" + key + "' ends after "
-                + (at + got) + " of " + nbytes + " bytes; the file is truncated: download or copy it again");
+            throw new CheckpointException(
+                file,
+                file
+                    + ": storage "
+                    + name
+                    + " of tensor '"
+                    + key
+                    + "' ends after "
+                    + (at + got)
+                    + " of "
+                    + nbytes
+                    + " bytes; the file is truncated: download or copy it again");
           }
           if (swap) {
             swapBytes(chunk, len, s.dtype.itemBytes);
@@ -413,9 +564,19 @@ public final class TorchCheckpoint {
           if (s.dtype == StorageDtype.BOOL) {
             for (int i = 0; i < len; i++) {
               if (chunk[i] != 0 && chunk[i] != 1) {
-                throw new CheckpointException(file, file + ": storage " + name + " of Bool tensor '" + key
-                    + "' holds the byte " + (chunk[i] & 0xff) + " at element " + (at + i) + "; booleans must be 0 "
-                    + "or 1 (corrupt file)");
+                throw new CheckpointException(
+                    file,
+                    file
+                        + ": storage "
+                        + name
+                        + " of Bool tensor '"
+                        + key
+                        + "' holds the byte "
+                        + (chunk[i] & 0xff)
+                        + " at element "
+                        + (at + i)
+                        + "; booleans must be 0 "
+                        + "or 1 (corrupt file)");
               }
             }
           }
@@ -574,8 +735,9 @@ public final class TorchCheckpoint {
   // The pickle machine
 
   /**
-   * Interprets pickle protocols 2 to 5 (and the binary opcodes of protocol 1) into the values above. Globals are
-   * checked against the allow-list when they are named, so a refused class is never even looked at again.
+   * Interprets pickle protocols 2 to 5 (and the binary opcodes of protocol 1) into the values
+   * above. Globals are checked against the allow-list when they are named, so a refused class is
+   * never even looked at again.
    */
   private static final class Unpickler {
     private final Path file;
@@ -603,7 +765,10 @@ public final class TorchCheckpoint {
           case 0x80 -> { // PROTO
             int v = u8();
             if (v > 5) {
-              throw fail("data.pkl uses pickle protocol " + v + ", newer than 5, the latest this reader knows");
+              throw fail(
+                  "data.pkl uses pickle protocol "
+                      + v
+                      + ", newer than 5, the latest this reader knows");
             }
           }
           case 0x95 -> skip(8); // FRAME: only a read-ahead hint
@@ -633,7 +798,8 @@ public final class TorchCheckpoint {
           case 'M' -> push((long) (u8() | (u8() << 8))); // BININT2
           case 0x8a -> push(longFrom(bytes(u8()))); // LONG1
           case 0x8b -> push(longFrom(bytes(length(i32())))); // LONG4
-          case 'G' -> push(ByteBuffer.wrap(bytes(8)).order(ByteOrder.BIG_ENDIAN).getDouble()); // BINFLOAT
+          case 'G' ->
+              push(ByteBuffer.wrap(bytes(8)).order(ByteOrder.BIG_ENDIAN).getDouble()); // BINFLOAT
           case 'N' -> push(PyNone.NONE); // NONE
           case 0x88 -> push(Boolean.TRUE); // NEWTRUE
           case 0x89 -> push(Boolean.FALSE); // NEWFALSE
@@ -678,7 +844,11 @@ public final class TorchCheckpoint {
             Object name = pop();
             Object module = pop();
             if (!(module instanceof String m) || !(name instanceof String n)) {
-              throw malformed("STACK_GLOBAL needs two strings, got " + describe(module) + " and " + describe(name));
+              throw malformed(
+                  "STACK_GLOBAL needs two strings, got "
+                      + describe(module)
+                      + " and "
+                      + describe(name));
             }
             push(global(m, n));
           }
@@ -702,25 +872,45 @@ public final class TorchCheckpoint {
             push(newObject(cls, args));
           }
           case 'b' -> { // BUILD
-            pop();   // the state: an OrderedDict's attributes, which a state dict ignores
+            pop(); // the state: an OrderedDict's attributes, which a state dict ignores
             Object target = peek();
             if (!(target instanceof PyDict)) {
-              throw malformed("BUILD (set attributes) on " + describe(target) + "; only an OrderedDict's attributes "
-                  + "(such as _metadata) may be set");
+              throw malformed(
+                  "BUILD (set attributes) on "
+                      + describe(target)
+                      + "; only an OrderedDict's attributes "
+                      + "(such as _metadata) may be set");
             }
             // An OrderedDict's attributes (the state dict's _metadata): not needed, ignored.
           }
           case 'Q' -> push(persistentLoad(pop())); // BINPERSID
-          case 'i', 'o' -> throw fail("refusing to load " + file + ": data.pkl uses the opcode "
-              + (op == 'i' ? "INST" : "OBJ") + ", which instantiates a class; only tensors and plain containers are "
-              + "allowed. Save a plain state dict (torch.save(model.state_dict(), path)) instead");
-          case 0x82, 0x83, 0x84 -> throw fail("refusing to load " + file + ": data.pkl names a class through the "
-              + "copyreg extension registry (EXT" + (op == 0x82 ? 1 : op == 0x83 ? 2 : 4) + "); only tensors and "
-              + "plain containers are allowed");
-          default -> throw fail(file + ": data.pkl has the pickle opcode 0x" + String.format("%02x", op)
-              + (op >= 0x20 && op < 0x7f ? " ('" + (char) op + "')" : "") + " at byte " + opAt
-              + ", which this reader does not support (it reads torch.save's binary pickles, protocols 2 to 5); "
-              + "the file may be corrupt or hold more than a state dict: save model.state_dict() instead");
+          case 'i', 'o' ->
+              throw fail(
+                  "refusing to load "
+                      + file
+                      + ": data.pkl uses the opcode "
+                      + (op == 'i' ? "INST" : "OBJ")
+                      + ", which instantiates a class; only tensors and plain containers are "
+                      + "allowed. Save a plain state dict (torch.save(model.state_dict(), path)) instead");
+          case 0x82, 0x83, 0x84 ->
+              throw fail(
+                  "refusing to load "
+                      + file
+                      + ": data.pkl names a class through the "
+                      + "copyreg extension registry (EXT"
+                      + (op == 0x82 ? 1 : op == 0x83 ? 2 : 4)
+                      + "); only tensors and "
+                      + "plain containers are allowed");
+          default ->
+              throw fail(
+                  file
+                      + ": data.pkl has the pickle opcode 0x"
+                      + String.format("%02x", op)
+                      + (op >= 0x20 && op < 0x7f ? " ('" + (char) op + "')" : "")
+                      + " at byte "
+                      + opAt
+                      + ", which this reader does not support (it reads torch.save's binary pickles, protocols 2 to 5); "
+                      + "the file may be corrupt or hold more than a state dict: save model.state_dict() instead");
         }
       }
     }
@@ -738,13 +928,25 @@ public final class TorchCheckpoint {
         for (StorageDtype d : StorageDtype.values()) {
           supported.add(d.className);
         }
-        throw fail(file + ": a tensor uses the storage type " + qualified + ", which is not supported (supported: "
-            + String.join(", ", supported) + "); in Python, convert such tensors (e.g. .float()) and save again");
+        throw fail(
+            file
+                + ": a tensor uses the storage type "
+                + qualified
+                + ", which is not supported (supported: "
+                + String.join(", ", supported)
+                + "); in Python, convert such tensors (e.g. .float()) and save again");
       }
-      throw fail("refusing to load " + qualified + " from " + file + ": only tensors and plain containers are "
-          + "allowed (allowed globals: " + String.join(", ", ALLOWED_GLOBALS) + "). The file may be malicious or "
-          + "hold pickled Python objects; if you trust it, re-save a plain state dict with "
-          + "torch.save(model.state_dict(), path)");
+      throw fail(
+          "refusing to load "
+              + qualified
+              + " from "
+              + file
+              + ": only tensors and plain containers are "
+              + "allowed (allowed globals: "
+              + String.join(", ", ALLOWED_GLOBALS)
+              + "). The file may be malicious or "
+              + "hold pickled Python objects; if you trust it, re-save a plain state dict with "
+              + "torch.save(model.state_dict(), path)");
     }
 
     private Object call(Object callable, Object args) {
@@ -773,13 +975,18 @@ public final class TorchCheckpoint {
         }
         case REBUILD_PARAMETER -> {
           if (a.size() != 3 || !(a.get(0) instanceof TensorRef t)) {
-            throw malformed("_rebuild_parameter expects (tensor, requires_grad, backward_hooks), got " + a.size()
-                + " arguments");
+            throw malformed(
+                "_rebuild_parameter expects (tensor, requires_grad, backward_hooks), got "
+                    + a.size()
+                    + " arguments");
           }
           return t;
         }
-        default -> throw malformed(g.qualified + " called directly; torch.save only names storage classes in "
-            + "persistent ids");
+        default ->
+            throw malformed(
+                g.qualified
+                    + " called directly; torch.save only names storage classes in "
+                    + "persistent ids");
       }
     }
 
@@ -795,11 +1002,14 @@ public final class TorchCheckpoint {
 
     private TensorRef rebuildTensor(List<Object> a) {
       if (a.size() != 6 && a.size() != 7) {
-        throw malformed("_rebuild_tensor_v2 expects 6 or 7 arguments (storage, storage_offset, size, stride, "
-            + "requires_grad, backward_hooks[, metadata]), got " + a.size());
+        throw malformed(
+            "_rebuild_tensor_v2 expects 6 or 7 arguments (storage, storage_offset, size, stride, "
+                + "requires_grad, backward_hooks[, metadata]), got "
+                + a.size());
       }
       if (!(a.get(0) instanceof Storage storage)) {
-        throw malformed("_rebuild_tensor_v2's first argument is " + describe(a.get(0)) + ", not a storage");
+        throw malformed(
+            "_rebuild_tensor_v2's first argument is " + describe(a.get(0)) + ", not a storage");
       }
       long offset = nonNegative(a.get(1), "storage_offset");
       long[] size = longs(a.get(2), "size");
@@ -817,13 +1027,29 @@ public final class TorchCheckpoint {
           }
         }
         if (numel > 0 && last >= storage.numel) {
-          throw fail(file + ": a tensor of size " + Arrays.toString(size) + ", stride " + Arrays.toString(stride)
-              + " and offset " + offset + " reaches element " + last + " of storage '" + storage.key + "', which has "
-              + storage.numel + "; the file is corrupt");
+          throw fail(
+              file
+                  + ": a tensor of size "
+                  + Arrays.toString(size)
+                  + ", stride "
+                  + Arrays.toString(stride)
+                  + " and offset "
+                  + offset
+                  + " reaches element "
+                  + last
+                  + " of storage '"
+                  + storage.key
+                  + "', which has "
+                  + storage.numel
+                  + "; the file is corrupt");
         }
       } catch (ArithmeticException e) {
-        throw fail(file + ": a tensor of size " + Arrays.toString(size) + " is too large to address; the file is "
-            + "corrupt");
+        throw fail(
+            file
+                + ": a tensor of size "
+                + Arrays.toString(size)
+                + " is too large to address; the file is "
+                + "corrupt");
       }
       return new TensorRef(storage, offset, size, stride);
     }
@@ -835,8 +1061,12 @@ public final class TorchCheckpoint {
         type = latin1(raw);
       }
       if (!"storage".equals(type) || p.size() != 5) {
-        throw malformed("persistent id " + (p.isEmpty() ? "()" : describe(type)) + " with " + p.size()
-            + " fields; torch.save writes ('storage', storage_type, key, location, numel)");
+        throw malformed(
+            "persistent id "
+                + (p.isEmpty() ? "()" : describe(type))
+                + " with "
+                + p.size()
+                + " fields; torch.save writes ('storage', storage_type, key, location, numel)");
       }
       if (!(p.get(1) instanceof Global g) || g.kind != Kind.STORAGE_CLASS) {
         throw malformed("persistent id whose storage type is " + describe(p.get(1)));
@@ -883,10 +1113,18 @@ public final class TorchCheckpoint {
     }
 
     private void put(PyDict d, Object k, Object v) {
-      if (!(k instanceof String || k instanceof Long || k instanceof BigInteger || k instanceof Boolean
-          || k instanceof Double || k == PyNone.NONE)) {
-        throw fail(file + ": data.pkl has a dict key that is " + describe(k) + "; only strings and numbers are "
-            + "supported as keys");
+      if (!(k instanceof String
+          || k instanceof Long
+          || k instanceof BigInteger
+          || k instanceof Boolean
+          || k instanceof Double
+          || k == PyNone.NONE)) {
+        throw fail(
+            file
+                + ": data.pkl has a dict key that is "
+                + describe(k)
+                + "; only strings and numbers are "
+                + "supported as keys");
       }
       d.items.put(k, v);
     }
@@ -974,8 +1212,15 @@ public final class TorchCheckpoint {
 
     private void need(long n) {
       if (n > b.length - pos) {
-        throw fail(file + ": data.pkl ends in the middle of the opcode at byte " + opAt + " (0x"
-            + String.format("%02x", op) + "), which needs " + n + " more bytes; the file is truncated or corrupt");
+        throw fail(
+            file
+                + ": data.pkl ends in the middle of the opcode at byte "
+                + opAt
+                + " (0x"
+                + String.format("%02x", op)
+                + "), which needs "
+                + n
+                + " more bytes; the file is truncated or corrupt");
       }
     }
 
@@ -1063,8 +1308,15 @@ public final class TorchCheckpoint {
     }
 
     private CheckpointException malformed(String problem) {
-      return fail(file + ": data.pkl is malformed at byte " + opAt + " (opcode 0x" + String.format("%02x", op)
-          + "): " + problem + "; the file is corrupt or was not written by torch.save");
+      return fail(
+          file
+              + ": data.pkl is malformed at byte "
+              + opAt
+              + " (opcode 0x"
+              + String.format("%02x", op)
+              + "): "
+              + problem
+              + "; the file is corrupt or was not written by torch.save");
     }
 
     private CheckpointException fail(String message) {

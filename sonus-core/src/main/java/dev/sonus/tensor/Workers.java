@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Worker threads for work that runs side by side on Java threads (batch splitting, data loading): each worker runs
- * libtorch with one intra-op thread, and OpenBLAS is limited to one thread (see {@link Threads}).
+ * Worker threads for work that runs side by side on Java threads (batch splitting, data loading):
+ * each worker runs libtorch with one intra-op thread, and OpenBLAS is limited to one thread (see
+ * {@link Threads}).
  */
 public final class Workers {
   private static final AtomicInteger POOLS = new AtomicInteger();
@@ -21,20 +22,26 @@ public final class Workers {
     Threads.setBlas(1);
     int id = POOLS.incrementAndGet();
     AtomicInteger n = new AtomicInteger();
-    return Executors.newFixedThreadPool(threads, task -> {
-      Thread t = new Thread(() -> {
-        // Per-thread OpenMP setting: this worker's libtorch ops stay on this one thread.
-        torch.set_num_threads(1);
-        task.run();
-      }, prefix + "-" + id + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    return Executors.newFixedThreadPool(
+        threads,
+        task -> {
+          Thread t =
+              new Thread(
+                  () -> {
+                    // Per-thread OpenMP setting: this worker's libtorch ops stay on this one
+                    // thread.
+                    torch.set_num_threads(1);
+                    task.run();
+                  },
+                  prefix + "-" + id + "-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   /**
-   * Waits for a worker's result; a worker's runtime exception is rethrown as it is, so its message reaches the
-   * caller unchanged.
+   * Waits for a worker's result; a worker's runtime exception is rethrown as it is, so its message
+   * reaches the caller unchanged.
    *
    * @param what who is waiting, for the message of other failures
    */

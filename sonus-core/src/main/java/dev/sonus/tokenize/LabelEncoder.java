@@ -16,15 +16,17 @@ import java.util.TreeSet;
 
 /**
  * Maps labels (characters, words, speakers) to consecutive indices and back, as SpeechBrain's
- * {@code CategoricalEncoder}/{@code CTCTextEncoder}; saved and loaded in SpeechBrain's {@code label_encoder.txt}
- * format ({@code 'label' => index} lines), so SpeechBrain's files load and ours load in SpeechBrain.
+ * {@code CategoricalEncoder}/{@code CTCTextEncoder}; saved and loaded in SpeechBrain's {@code
+ * label_encoder.txt} format ({@code 'label' => index} lines), so SpeechBrain's files load and ours
+ * load in SpeechBrain.
  *
- * <p>For CTC, {@link #forCtc} reserves index 0 for the blank. Unknown labels map to the unknown label when one is
- * set, else raise an error naming the label.
+ * <p>For CTC, {@link #forCtc} reserves index 0 for the blank. Unknown labels map to the unknown
+ * label when one is set, else raise an error naming the label.
  */
 public final class LabelEncoder {
   /** SpeechBrain's blank label. */
   public static final String BLANK = "<blank>";
+
   /** SpeechBrain's unknown label. */
   public static final String UNK = "<unk>";
 
@@ -43,7 +45,8 @@ public final class LabelEncoder {
   }
 
   /**
-   * A character encoder for CTC: blank at 0, then the sorted characters of {@code texts} (space included).
+   * A character encoder for CTC: blank at 0, then the sorted characters of {@code texts} (space
+   * included).
    *
    * @param withUnknown add {@code <unk>} for characters not seen in {@code texts}
    */
@@ -73,7 +76,9 @@ public final class LabelEncoder {
     return labels.size() - 1;
   }
 
-  /** Whether {@code label} has an index of its own (the unknown label does not count for others). */
+  /**
+   * Whether {@code label} has an index of its own (the unknown label does not count for others).
+   */
   public boolean contains(String label) {
     return index.containsKey(label);
   }
@@ -95,8 +100,12 @@ public final class LabelEncoder {
       if (unknown != null) {
         return index.get(unknown);
       }
-      throw new IllegalArgumentException("label '" + label + "' is not in the encoder (" + size()
-          + " labels); add it when building the encoder, or build it with an <unk> label");
+      throw new IllegalArgumentException(
+          "label '"
+              + label
+              + "' is not in the encoder ("
+              + size()
+              + " labels); add it when building the encoder, or build it with an <unk> label");
     }
     return i;
   }
@@ -109,7 +118,8 @@ public final class LabelEncoder {
   /** The label of an index. */
   public String decode(int i) {
     if (i < 0 || i >= labels.size()) {
-      throw new IllegalArgumentException("index " + i + " is outside the encoder's 0.." + (labels.size() - 1));
+      throw new IllegalArgumentException(
+          "index " + i + " is outside the encoder's 0.." + (labels.size() - 1));
     }
     return labels.get(i);
   }
@@ -169,7 +179,8 @@ public final class LabelEncoder {
       }
       int arrow = line.lastIndexOf(" => ");
       if (arrow < 0) {
-        throw new IllegalArgumentException(path + ":" + (n + 1) + ": expected 'label' => value, got: " + line);
+        throw new IllegalArgumentException(
+            path + ":" + (n + 1) + ": expected 'label' => value, got: " + line);
       }
       String key = unquote(line.substring(0, arrow), path, n + 1);
       String value = line.substring(arrow + 4).trim();
@@ -182,14 +193,15 @@ public final class LabelEncoder {
       try {
         byIndex.put(Integer.parseInt(value), key);
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(path + ":" + (n + 1) + ": index '" + value + "' is not an integer", e);
+        throw new IllegalArgumentException(
+            path + ":" + (n + 1) + ": index '" + value + "' is not an integer", e);
       }
     }
     int expected = 0;
     for (Map.Entry<Integer, String> e : byIndex.entrySet()) {
       if (e.getKey() != expected++) {
-        throw new IllegalArgumentException(path + ": indices are not consecutive from 0 (missing " + (expected - 1)
-            + ")");
+        throw new IllegalArgumentException(
+            path + ": indices are not consecutive from 0 (missing " + (expected - 1) + ")");
       }
       enc.add(e.getValue());
     }
@@ -202,7 +214,9 @@ public final class LabelEncoder {
 
   private static String unquote(String s, Path path, int line) {
     s = s.trim();
-    if (s.length() < 2 || (s.charAt(0) != '\'' && s.charAt(0) != '"') || s.charAt(s.length() - 1) != s.charAt(0)) {
+    if (s.length() < 2
+        || (s.charAt(0) != '\'' && s.charAt(0) != '"')
+        || s.charAt(s.length() - 1) != s.charAt(0)) {
       throw new IllegalArgumentException(path + ":" + line + ": label " + s + " is not quoted");
     }
     return s.substring(1, s.length() - 1).replace("\\'", "'").replace("\\\\", "\\");

@@ -18,14 +18,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The training loop, as SpeechBrain's {@code Brain.fit}/{@code evaluate}, with the model's computation supplied
- * by a {@link Task} and the optimiser, schedule and listeners passed in (no giant constructor).
+ * The training loop, as SpeechBrain's {@code Brain.fit}/{@code evaluate}, with the model's
+ * computation supplied by a {@link Task} and the optimiser, schedule and listeners passed in (no
+ * giant constructor).
  *
- * <p>Each step runs inside one {@code PointerScope}: only Java numbers leave it, so native memory stays flat over
- * epochs. Training steps use train mode; validation and test use eval mode without gradients. Features:
- * gradient accumulation, gradient-norm clipping, a guard that skips steps whose loss or gradient norm is not
- * finite and aborts with a clear message after {@code nonFinitePatience} consecutive ones, and optional per-step
- * time and memory accounting.
+ * <p>Each step runs inside one {@code PointerScope}: only Java numbers leave it, so native memory
+ * stays flat over epochs. Training steps use train mode; validation and test use eval mode without
+ * gradients. Features: gradient accumulation, gradient-norm clipping, a guard that skips steps
+ * whose loss or gradient norm is not finite and aborts with a clear message after {@code
+ * nonFinitePatience} consecutive ones, and optional per-step time and memory accounting.
  *
  * @param <P> the task's prediction type
  */
@@ -35,23 +36,29 @@ public final class Brain<P> {
   /**
    * Loop settings.
    *
-   * @param gradAccumulation batches whose gradients are summed before one optimiser step (SpeechBrain's
-   *     {@code grad_accumulation_factor})
-   * @param maxGradNorm clip the global gradient norm to this (SpeechBrain's {@code max_grad_norm}); 0 = off
-   * @param nonFinitePatience consecutive non-finite steps tolerated before aborting ({@code nonfinite_patience})
+   * @param gradAccumulation batches whose gradients are summed before one optimiser step
+   *     (SpeechBrain's {@code grad_accumulation_factor})
+   * @param maxGradNorm clip the global gradient norm to this (SpeechBrain's {@code max_grad_norm});
+   *     0 = off
+   * @param nonFinitePatience consecutive non-finite steps tolerated before aborting ({@code
+   *     nonfinite_patience})
    * @param profile measure per-step time and native memory
    */
-  public record Options(int gradAccumulation, double maxGradNorm, int nonFinitePatience, boolean profile) {
+  public record Options(
+      int gradAccumulation, double maxGradNorm, int nonFinitePatience, boolean profile) {
     /** Validates the settings. */
     public Options {
       if (gradAccumulation < 1) {
-        throw new IllegalArgumentException("grad_accumulation_factor is " + gradAccumulation + "; it must be >= 1");
+        throw new IllegalArgumentException(
+            "grad_accumulation_factor is " + gradAccumulation + "; it must be >= 1");
       }
       if (maxGradNorm < 0 || Double.isNaN(maxGradNorm)) {
-        throw new IllegalArgumentException("max_grad_norm is " + maxGradNorm + "; use 0 to disable clipping");
+        throw new IllegalArgumentException(
+            "max_grad_norm is " + maxGradNorm + "; use 0 to disable clipping");
       }
       if (nonFinitePatience < 0) {
-        throw new IllegalArgumentException("nonfinite_patience is " + nonFinitePatience + "; it must be >= 0");
+        throw new IllegalArgumentException(
+            "nonfinite_patience is " + nonFinitePatience + "; it must be >= 0");
       }
     }
 
@@ -75,8 +82,17 @@ public final class Brain<P> {
    * @param meanStepSeconds mean time of a batch (profiling on), else NaN
    * @param peakNativeBytes highest native memory seen at a step end (profiling on), else -1
    */
-  public record StageResult(int epoch, Stage stage, Map<String, Double> metrics, double lr, double seconds,
-      double loaderWaitSeconds, long steps, int skippedSteps, double meanStepSeconds, long peakNativeBytes) {}
+  public record StageResult(
+      int epoch,
+      Stage stage,
+      Map<String, Double> metrics,
+      double lr,
+      double seconds,
+      double loaderWaitSeconds,
+      long steps,
+      int skippedSteps,
+      double meanStepSeconds,
+      long peakNativeBytes) {}
 
   /** Told about each finished stage (logs, checkpoints, early stopping). */
   @FunctionalInterface
@@ -99,8 +115,8 @@ public final class Brain<P> {
    * Creates a loop.
    *
    * @param optimizer the optimiser; null for a loop that only evaluates ({@link #evaluate})
-   * @param schedule learning rate as a function of the optimiser step about to be taken (0-based); null keeps the
-   *     optimiser's LR
+   * @param schedule learning rate as a function of the optimiser step about to be taken (0-based);
+   *     null keeps the optimiser's LR
    */
   public Brain(Task<P> task, Optimizer optimizer, LongToDoubleFunction schedule, Options options) {
     this.task = task;
@@ -116,9 +132,9 @@ public final class Brain<P> {
   }
 
   /**
-   * Saves checkpoints with {@code checkpointer} (at each epoch end, and inside epochs when its interval says so)
-   * and resumes from its latest valid checkpoint when {@link #fit} starts. The checkpointer must hold the same
-   * epoch counter that is passed to {@code fit}.
+   * Saves checkpoints with {@code checkpointer} (at each epoch end, and inside epochs when its
+   * interval says so) and resumes from its latest valid checkpoint when {@link #fit} starts. The
+   * checkpointer must hold the same epoch counter that is passed to {@code fit}.
    */
   public Brain<P> withCheckpointer(Checkpointer checkpointer) {
     this.checkpointer = checkpointer;
@@ -138,9 +154,9 @@ public final class Brain<P> {
   }
 
   /**
-   * Trains for the counter's remaining epochs, validating after each when {@code valid} is given. With a
-   * checkpointer, first recovers the latest checkpoint and continues from its position, mid-epoch included, so
-   * that the result equals an uninterrupted run.
+   * Trains for the counter's remaining epochs, validating after each when {@code valid} is given.
+   * With a checkpointer, first recovers the latest checkpoint and continues from its position,
+   * mid-epoch included, so that the result equals an uninterrupted run.
    */
   public List<StageResult> fit(EpochCounter epochs, DataLoader train, DataLoader valid) {
     Checkpointer.Position start = null;
@@ -150,8 +166,10 @@ public final class Brain<P> {
     List<StageResult> results = new ArrayList<>();
     while (epochs.hasNext()) {
       int epoch = epochs.next();
-      Checkpointer.Position from = start != null && start.batchesDone() > 0 ? start
-          : new Checkpointer.Position(epoch - 1, 0, 0, 0, 0);
+      Checkpointer.Position from =
+          start != null && start.batchesDone() > 0
+              ? start
+              : new Checkpointer.Position(epoch - 1, 0, 0, 0, 0);
       start = null;
       StageResult t = runStage(Stage.TRAIN, epoch, train, from);
       results.add(t);
@@ -178,16 +196,24 @@ public final class Brain<P> {
   }
 
   private void notify(StageResult r) {
-    LOG.info(String.format(Locale.ROOT, "epoch %d %s: %s%s (%.1f s, loader wait %.1f s%s)", r.epoch(),
-        r.stage().name().toLowerCase(Locale.ROOT), format(r.metrics()),
-        Double.isNaN(r.lr()) ? "" : String.format(Locale.ROOT, " lr=%.3g", r.lr()), r.seconds(), r.loaderWaitSeconds(),
-        r.skippedSteps() > 0 ? ", " + r.skippedSteps() + " non-finite steps skipped" : ""));
+    LOG.info(
+        String.format(
+            Locale.ROOT,
+            "epoch %d %s: %s%s (%.1f s, loader wait %.1f s%s)",
+            r.epoch(),
+            r.stage().name().toLowerCase(Locale.ROOT),
+            format(r.metrics()),
+            Double.isNaN(r.lr()) ? "" : String.format(Locale.ROOT, " lr=%.3g", r.lr()),
+            r.seconds(),
+            r.loaderWaitSeconds(),
+            r.skippedSteps() > 0 ? ", " + r.skippedSteps() + " non-finite steps skipped" : ""));
     for (Listener l : listeners) {
       l.onStageEnd(r);
     }
   }
 
-  private StageResult runStage(Stage stage, int epoch, DataLoader loader, Checkpointer.Position from) {
+  private StageResult runStage(
+      Stage stage, int epoch, DataLoader loader, Checkpointer.Position from) {
     boolean training = stage == Stage.TRAIN;
     task.model().train(training);
     task.onStageStart(stage, epoch);
@@ -206,7 +232,8 @@ public final class Brain<P> {
       for (Batch batch : pass) {
         long t0 = System.nanoTime();
         boolean stepped = false;
-        try (batch; PointerScope scope = new PointerScope()) {
+        try (batch;
+            PointerScope scope = new PointerScope()) {
           if (training) {
             done++;
             Double loss = trainBatch(batch, epoch, batches);
@@ -240,12 +267,18 @@ public final class Brain<P> {
         }
         seen++;
         if (progress != null) {
-          progress.update(stage, epoch, seen, total, (System.nanoTime() - start) / 1e9,
+          progress.update(
+              stage,
+              epoch,
+              seen,
+              total,
+              (System.nanoTime() - start) / 1e9,
               batches == 0 ? Double.NaN : lossSum / batches);
         }
         if (stepped) {
           if (checkpointer != null && checkpointer.dueInsideEpoch()) {
-            checkpointer.save(new Checkpointer.Position(epoch - 1, done, lossSum, batches, skipped), Map.of());
+            checkpointer.save(
+                new Checkpointer.Position(epoch - 1, done, lossSum, batches, skipped), Map.of());
           }
           for (java.util.function.LongConsumer hook : stepHooks) {
             hook.accept(optimizer.steps());
@@ -263,19 +296,36 @@ public final class Brain<P> {
     double seconds = (System.nanoTime() - start) / 1e9;
     double avg = batches == 0 ? Double.NaN : lossSum / batches;
     Map<String, Double> metrics = new LinkedHashMap<>(task.onStageEnd(stage, epoch, avg));
-    return new StageResult(epoch, stage, Map.copyOf(metrics), optimizer == null ? Double.NaN : optimizer.lr(),
-        seconds, pass.stats().waitSeconds(), optimizer == null ? 0 : optimizer.steps(), skipped, options.profile() && batches > 0 ? stepNanos / 1e9 / (batches + skipped)
-            : Double.NaN, peak);
+    return new StageResult(
+        epoch,
+        stage,
+        Map.copyOf(metrics),
+        optimizer == null ? Double.NaN : optimizer.lr(),
+        seconds,
+        pass.stats().waitSeconds(),
+        optimizer == null ? 0 : optimizer.steps(),
+        skipped,
+        options.profile() && batches > 0 ? stepNanos / 1e9 / (batches + skipped) : Double.NaN,
+        peak);
   }
 
-  /** Forward and backward of one batch; returns its loss, or null when the loss was not finite (skipped). */
+  /**
+   * Forward and backward of one batch; returns its loss, or null when the loss was not finite
+   * (skipped).
+   */
   private Double trainBatch(Batch batch, int epoch, int index) {
     P out = task.computeForward(batch, Stage.TRAIN);
     Tensor loss = task.computeObjectives(out, batch, Stage.TRAIN);
     double value = loss.item_double();
     if (!Double.isFinite(value)) {
-      nonFinite(String.format(Locale.ROOT, "loss is %s at epoch %d, batch %d (items %s)", value, epoch, index,
-          batch.ids()));
+      nonFinite(
+          String.format(
+              Locale.ROOT,
+              "loss is %s at epoch %d, batch %d (items %s)",
+              value,
+              epoch,
+              index,
+              batch.ids()));
       optimizer.zeroGrad();
       return null;
     }
@@ -287,15 +337,25 @@ public final class Brain<P> {
     return value;
   }
 
-  /** Clips, checks and applies the accumulated gradients; false when they were not finite (step skipped). */
+  /**
+   * Clips, checks and applies the accumulated gradients; false when they were not finite (step
+   * skipped).
+   */
   private boolean applyUpdate(int epoch, Batch lastBatch) {
     List<Tensor> params = optimizer.parameters();
-    double norm = options.maxGradNorm() > 0
-        ? torch.clip_grad_norm_(new TensorVector(params.toArray(new Tensor[0])), options.maxGradNorm())
-        : 0.0;
+    double norm =
+        options.maxGradNorm() > 0
+            ? torch.clip_grad_norm_(
+                new TensorVector(params.toArray(new Tensor[0])), options.maxGradNorm())
+            : 0.0;
     if (!Double.isFinite(norm)) {
-      nonFinite(String.format(Locale.ROOT, "gradient norm is %s at epoch %d%s", norm, epoch,
-          lastBatch == null ? "" : " (last items " + lastBatch.ids() + ")"));
+      nonFinite(
+          String.format(
+              Locale.ROOT,
+              "gradient norm is %s at epoch %d%s",
+              norm,
+              epoch,
+              lastBatch == null ? "" : " (last items " + lastBatch.ids() + ")"));
       optimizer.zeroGrad();
       return false;
     }
@@ -309,19 +369,29 @@ public final class Brain<P> {
 
   private void nonFinite(String what) {
     consecutiveNonFinite++;
-    LOG.warn("skipping a step: {} ({} in a row, patience {})", what, consecutiveNonFinite,
+    LOG.warn(
+        "skipping a step: {} ({} in a row, patience {})",
+        what,
+        consecutiveNonFinite,
         options.nonFinitePatience());
     if (consecutiveNonFinite > options.nonFinitePatience()) {
-      throw new IllegalStateException(String.format(Locale.ROOT, "training stopped: %s, and the %d steps before it "
-          + "were not finite either (nonfinite_patience %d). Lower the learning rate, enable or tighten gradient "
-          + "clipping (max_grad_norm), or check the data of these items.", what, consecutiveNonFinite - 1,
-          options.nonFinitePatience()));
+      throw new IllegalStateException(
+          String.format(
+              Locale.ROOT,
+              "training stopped: %s, and the %d steps before it "
+                  + "were not finite either (nonfinite_patience %d). Lower the learning rate, enable or tighten gradient "
+                  + "clipping (max_grad_norm), or check the data of these items.",
+              what,
+              consecutiveNonFinite - 1,
+              options.nonFinitePatience()));
     }
   }
 
   private static String format(Map<String, Double> metrics) {
     StringBuilder sb = new StringBuilder();
-    metrics.forEach((k, v) -> sb.append(k).append('=').append(String.format(Locale.ROOT, "%.4g", v)).append(' '));
+    metrics.forEach(
+        (k, v) ->
+            sb.append(k).append('=').append(String.format(Locale.ROOT, "%.4g", v)).append(' '));
     return sb.toString().trim();
   }
 }

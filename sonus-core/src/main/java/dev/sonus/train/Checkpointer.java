@@ -1,26 +1,21 @@
 package dev.sonus.train;
 
-import dev.sonus.util.JsonFile;
-import dev.sonus.util.Sha256;
 import dev.sonus.tensor.AtomicFiles;
 import dev.sonus.tensor.SafeTensors;
 import dev.sonus.tensor.StateDict;
 import dev.sonus.util.Json;
+import dev.sonus.util.JsonFile;
+import dev.sonus.util.Sha256;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,22 +29,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Saves and recovers everything a run needs to continue exactly where it stopped: model parameters and buffers,
- * optimiser state, epoch counter, position inside the epoch (batches done, running loss), libtorch's random
- * generator, and any other {@link Recoverable} (a learning-rate schedule's state).
+ * Saves and recovers everything a run needs to continue exactly where it stopped: model parameters
+ * and buffers, optimiser state, epoch counter, position inside the epoch (batches done, running
+ * loss), libtorch's random generator, and any other {@link Recoverable} (a learning-rate schedule's
+ * state).
  *
- * <p>A checkpoint is a folder {@code CKPT+<date>+<time>+e<epochs>b<batches>} holding {@code model.safetensors},
- * {@code optimizer.safetensors}, {@code rng.safetensors} and {@code meta.json} with the SHA-256 of each file. It is
- * written under a temporary name and renamed when complete, so a crash leaves no half checkpoint; on recovery a
- * checkpoint whose files are missing, truncated or do not match their checksums is reported and skipped, and the
- * previous one is used. Nothing in a checkpoint can execute code (tensors in safetensors, metadata in JSON).
- * After each save, only the last {@code keepLast} and the best {@code keepBest} by a metric are kept.
+ * <p>A checkpoint is a folder {@code CKPT+<date>+<time>+e<epochs>b<batches>} holding {@code
+ * model.safetensors}, {@code optimizer.safetensors}, {@code rng.safetensors} and {@code meta.json}
+ * with the SHA-256 of each file. It is written under a temporary name and renamed when complete, so
+ * a crash leaves no half checkpoint; on recovery a checkpoint whose files are missing, truncated or
+ * do not match their checksums is reported and skipped, and the previous one is used. Nothing in a
+ * checkpoint can execute code (tensors in safetensors, metadata in JSON). After each save, only the
+ * last {@code keepLast} and the best {@code keepBest} by a metric are kept.
  */
 public final class Checkpointer {
   private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
+
   /** Checkpoint format written; a newer one is refused with a message. */
   public static final int FORMAT = 1;
-  private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd+HH-mm-ss-SSS");
+
+  private static final DateTimeFormatter STAMP =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd+HH-mm-ss-SSS");
 
   /** Extra state saved with a checkpoint, as JSON-compatible values. */
   public interface Recoverable {
@@ -65,17 +65,25 @@ public final class Checkpointer {
    *
    * @param keepLast most recent checkpoints kept
    * @param keepBest best checkpoints kept by {@code metric} (0: none by metric)
-   * @param metric metric ranking checkpoints (e.g. {@code wer} or {@code loss}); checkpoints without it never rank
+   * @param metric metric ranking checkpoints (e.g. {@code wer} or {@code loss}); checkpoints
+   *     without it never rank
    * @param minimize lower is better
-   * @param everyMinutes also save inside an epoch when this many minutes passed since the last save (0: off)
+   * @param everyMinutes also save inside an epoch when this many minutes passed since the last save
+   *     (0: off)
    * @param everySteps also save every this many optimiser steps (0: off; mainly for tests)
    */
-  public record Options(int keepLast, int keepBest, String metric, boolean minimize, double everyMinutes,
+  public record Options(
+      int keepLast,
+      int keepBest,
+      String metric,
+      boolean minimize,
+      double everyMinutes,
       long everySteps) {
     /** Validates the settings. */
     public Options {
       if (keepLast < 1) {
-        throw new IllegalArgumentException("keep_last is " + keepLast + "; at least the last checkpoint is kept");
+        throw new IllegalArgumentException(
+            "keep_last is " + keepLast + "; at least the last checkpoint is kept");
       }
       if (keepBest < 0 || everyMinutes < 0 || everySteps < 0) {
         throw new IllegalArgumentException("keep_best, every_minutes and every_steps must be >= 0");
@@ -92,12 +100,14 @@ public final class Checkpointer {
    * Where in training a checkpoint was taken.
    *
    * @param epochsDone completed epochs
-   * @param batchesDone batches of epoch {@code epochsDone + 1} already trained (0 at an epoch boundary)
+   * @param batchesDone batches of epoch {@code epochsDone + 1} already trained (0 at an epoch
+   *     boundary)
    * @param lossSum sum of those batches' losses (so the epoch's mean loss is exact after a resume)
    * @param lossBatches number of batches in {@code lossSum}
    * @param skipped non-finite steps skipped so far in that epoch
    */
-  public record Position(int epochsDone, int batchesDone, double lossSum, int lossBatches, int skipped) {}
+  public record Position(
+      int epochsDone, int batchesDone, double lossSum, int lossBatches, int skipped) {}
 
   /**
    * A recovered checkpoint.
@@ -117,7 +127,8 @@ public final class Checkpointer {
   private long lastSaveNanos = System.nanoTime();
 
   /** Creates a checkpointer writing into {@code dir}. */
-  public Checkpointer(Path dir, Module model, Optimizer optimizer, EpochCounter counter, Options options) {
+  public Checkpointer(
+      Path dir, Module model, Optimizer optimizer, EpochCounter counter, Options options) {
     this.dir = dir;
     this.model = model;
     this.optimizer = optimizer;
@@ -138,28 +149,39 @@ public final class Checkpointer {
 
   /** Whether a save inside the epoch is due now (time or step interval reached). */
   boolean dueInsideEpoch() {
-    boolean byTime = options.everyMinutes() > 0
-        && (System.nanoTime() - lastSaveNanos) / 60e9 >= options.everyMinutes();
-    boolean bySteps = options.everySteps() > 0 && optimizer.steps() > 0
-        && optimizer.steps() % options.everySteps() == 0;
+    boolean byTime =
+        options.everyMinutes() > 0
+            && (System.nanoTime() - lastSaveNanos) / 60e9 >= options.everyMinutes();
+    boolean bySteps =
+        options.everySteps() > 0
+            && optimizer.steps() > 0
+            && optimizer.steps() % options.everySteps() == 0;
     return byTime || bySteps;
   }
 
   /** Saves a checkpoint and prunes old ones; returns its folder. */
   public Path save(Position position, Map<String, Double> metrics) {
-    String name = "CKPT+" + LocalDateTime.now(java.time.ZoneId.systemDefault()).format(STAMP) + "+e" + position.epochsDone() + "b"
-        + position.batchesDone();
+    String name =
+        "CKPT+"
+            + LocalDateTime.now(java.time.ZoneId.systemDefault()).format(STAMP)
+            + "+e"
+            + position.epochsDone()
+            + "b"
+            + position.batchesDone();
     Path tmp = dir.resolve(name + ".tmp");
     Path target = dir.resolve(name);
     try {
       Files.createDirectories(tmp);
       Map<String, Tensor> modelState = StateDict.of(model);
       try {
-        SafeTensors.write(tmp.resolve("model.safetensors"), modelState, Map.of("format", "sonus-model"));
+        SafeTensors.write(
+            tmp.resolve("model.safetensors"), modelState, Map.of("format", "sonus-model"));
       } finally {
         modelState.values().forEach(Tensor::close);
       }
-      SafeTensors.write(tmp.resolve("optimizer.safetensors"), optimizer.stateTensors(),
+      SafeTensors.write(
+          tmp.resolve("optimizer.safetensors"),
+          optimizer.stateTensors(),
           Map.of("format", "sonus-optimizer"));
       try (PointerScope scope = new PointerScope()) {
         Tensor rng = torch.getDefaultCPUGenerator().get_state();
@@ -191,8 +213,13 @@ public final class Checkpointer {
       }
     } catch (IOException e) {
       deleteQuietly(tmp);
-      throw new UncheckedIOException("could not save a checkpoint in " + dir + ": " + e.getMessage()
-          + " (is the disk full? earlier checkpoints are intact)", e);
+      throw new UncheckedIOException(
+          "could not save a checkpoint in "
+              + dir
+              + ": "
+              + e.getMessage()
+              + " (is the disk full? earlier checkpoints are intact)",
+          e);
     } catch (RuntimeException e) {
       deleteQuietly(tmp);
       throw e;
@@ -204,8 +231,8 @@ public final class Checkpointer {
   }
 
   /**
-   * Loads the most advanced valid checkpoint into the model, optimiser, counter, generator and extras.
-   * Invalid ones (incomplete, corrupt, foreign) are reported with a warning and skipped.
+   * Loads the most advanced valid checkpoint into the model, optimiser, counter, generator and
+   * extras. Invalid ones (incomplete, corrupt, foreign) are reported with a warning and skipped.
    */
   public Optional<Recovered> recoverLatest() {
     List<Path> candidates = list();
@@ -229,7 +256,9 @@ public final class Checkpointer {
     Map<String, Tensor> rng = SafeTensors.read(folder.resolve("rng.safetensors"));
     try {
       StateDict.load(model, modelState, true, folder.resolve("model.safetensors").toString());
-      optimizer.loadState(optState, ((Number) meta.get("optimizer_steps")).longValue(),
+      optimizer.loadState(
+          optState,
+          ((Number) meta.get("optimizer_steps")).longValue(),
           ((Number) meta.get("lr")).doubleValue());
       Tensor gen = rng.get("torch_cpu");
       if (gen == null) {
@@ -243,22 +272,32 @@ public final class Checkpointer {
     }
     int epochsDone = ((Number) meta.get("epochs_done")).intValue();
     counter.restore(epochsDone);
-    Map<String, Object> extraStates = (Map<String, Object>) meta.getOrDefault("recoverables", Map.of());
-    extras.forEach((k, v) -> {
-      Object s = extraStates.get(k);
-      if (s instanceof Map<?, ?> m) {
-        v.loadState((Map<String, Object>) m);
-      } else {
-        LOG.warn("checkpoint {} has no state for '{}'; it starts fresh", folder.getFileName(), k);
-      }
-    });
+    Map<String, Object> extraStates =
+        (Map<String, Object>) meta.getOrDefault("recoverables", Map.of());
+    extras.forEach(
+        (k, v) -> {
+          Object s = extraStates.get(k);
+          if (s instanceof Map<?, ?> m) {
+            v.loadState((Map<String, Object>) m);
+          } else {
+            LOG.warn(
+                "checkpoint {} has no state for '{}'; it starts fresh", folder.getFileName(), k);
+          }
+        });
     Map<String, Double> metrics = new LinkedHashMap<>();
-    ((Map<String, Object>) meta.getOrDefault("metrics", Map.of())).forEach((k, v) ->
-        metrics.put(k, ((Number) v).doubleValue()));
-    Position pos = new Position(epochsDone, ((Number) meta.get("batches_done")).intValue(),
-        ((Number) meta.get("loss_sum")).doubleValue(), ((Number) meta.get("loss_batches")).intValue(),
-        ((Number) meta.get("skipped")).intValue());
-    LOG.info("recovered checkpoint {} (epochs done {}, batches into the next {})", folder.getFileName(), epochsDone,
+    ((Map<String, Object>) meta.getOrDefault("metrics", Map.of()))
+        .forEach((k, v) -> metrics.put(k, ((Number) v).doubleValue()));
+    Position pos =
+        new Position(
+            epochsDone,
+            ((Number) meta.get("batches_done")).intValue(),
+            ((Number) meta.get("loss_sum")).doubleValue(),
+            ((Number) meta.get("loss_batches")).intValue(),
+            ((Number) meta.get("skipped")).intValue());
+    LOG.info(
+        "recovered checkpoint {} (epochs done {}, batches into the next {})",
+        folder.getFileName(),
+        epochsDone,
         pos.batchesDone());
     return new Recovered(folder, pos, metrics);
   }
@@ -268,16 +307,20 @@ public final class Checkpointer {
   private static Map<String, Object> verify(Path folder) {
     Path metaFile = folder.resolve("meta.json");
     if (!Files.isRegularFile(metaFile)) {
-      throw new IllegalArgumentException(folder + " has no meta.json: not a complete Sonus checkpoint");
+      throw new IllegalArgumentException(
+          folder + " has no meta.json: not a complete Sonus checkpoint");
     }
     Map<String, Object> meta = JsonFile.read(metaFile).map();
     Object format = meta.get("format");
     if (!(format instanceof Number n)) {
-      throw new IllegalArgumentException(metaFile + " has no format version: not a Sonus checkpoint");
+      throw new IllegalArgumentException(
+          metaFile + " has no format version: not a Sonus checkpoint");
     }
     if (n.intValue() > FORMAT) {
-      throw new IllegalArgumentException(String.format("checkpoint format %d is newer than supported (max %d); "
-          + "upgrade Sonus", n.intValue(), FORMAT));
+      throw new IllegalArgumentException(
+          String.format(
+              "checkpoint format %d is newer than supported (max %d); " + "upgrade Sonus",
+              n.intValue(), FORMAT));
     }
     Map<String, Object> sums = (Map<String, Object>) meta.get("sha256");
     if (sums == null) {
@@ -290,8 +333,10 @@ public final class Checkpointer {
       }
       String actual = sha256(f);
       if (!actual.equals(e.getValue())) {
-        throw new IllegalArgumentException(String.format("%s is corrupt: SHA-256 %s, expected %s", f,
-            actual.substring(0, 12), String.valueOf(e.getValue()).substring(0, 12)));
+        throw new IllegalArgumentException(
+            String.format(
+                "%s is corrupt: SHA-256 %s, expected %s",
+                f, actual.substring(0, 12), String.valueOf(e.getValue()).substring(0, 12)));
       }
     }
     return meta;
@@ -307,12 +352,14 @@ public final class Checkpointer {
       return new ArrayList<>();
     }
     try (Stream<Path> s = Files.list(dir)) {
-      return new ArrayList<>(s.filter(Files::isDirectory)
-          .filter(p -> p.getFileName().toString().startsWith("CKPT+"))
-          .filter(p -> !p.getFileName().toString().endsWith(".tmp"))
-          .toList());
+      return new ArrayList<>(
+          s.filter(Files::isDirectory)
+              .filter(p -> p.getFileName().toString().startsWith("CKPT+"))
+              .filter(p -> !p.getFileName().toString().endsWith(".tmp"))
+              .toList());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot list checkpoints in " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot list checkpoints in " + dir + ": " + e.getMessage(), e);
     }
   }
 
@@ -337,13 +384,15 @@ public final class Checkpointer {
   private void prune() {
     List<Path> all = list();
     all.sort(Comparator.comparing(Checkpointer::progressKey));
-    List<Path> keep = new ArrayList<>(all.subList(Math.max(0, all.size() - options.keepLast()), all.size()));
+    List<Path> keep =
+        new ArrayList<>(all.subList(Math.max(0, all.size() - options.keepLast()), all.size()));
     if (options.keepBest() > 0) {
       List<Path> ranked = new ArrayList<>();
       Map<Path, Double> score = new LinkedHashMap<>();
       for (Path p : all) {
         try {
-          Object v = JsonFile.read(p.resolve("meta.json")).objectOrEmpty("metrics").get(options.metric());
+          Object v =
+              JsonFile.read(p.resolve("meta.json")).objectOrEmpty("metrics").get(options.metric());
           if (v instanceof Number num) {
             score.put(p, num.doubleValue());
             ranked.add(p);
@@ -352,9 +401,11 @@ public final class Checkpointer {
           // unreadable ones cannot rank; they age out through keepLast
         }
       }
-      // Ties go to the more advanced checkpoint, so the choice never depends on the folder listing order.
-      ranked.sort(Comparator.comparingDouble((Path p) -> options.minimize() ? score.get(p) : -score.get(p))
-          .thenComparing(Comparator.comparing(Checkpointer::progressKey).reversed()));
+      // Ties go to the more advanced checkpoint, so the choice never depends on the folder listing
+      // order.
+      ranked.sort(
+          Comparator.comparingDouble((Path p) -> options.minimize() ? score.get(p) : -score.get(p))
+              .thenComparing(Comparator.comparing(Checkpointer::progressKey).reversed()));
       for (Path p : ranked.subList(0, Math.min(options.keepBest(), ranked.size()))) {
         if (!keep.contains(p)) {
           keep.add(p);
@@ -398,9 +449,9 @@ public final class Checkpointer {
   }
 
   /**
-   * Loads only the model weights of a checkpoint folder's best checkpoint (by {@code metric}; the most advanced
-   * one when none recorded it), for inference: no optimiser, counter or random state is touched. The checkpoint
-   * is verified (format, checksums) first.
+   * Loads only the model weights of a checkpoint folder's best checkpoint (by {@code metric}; the
+   * most advanced one when none recorded it), for inference: no optimiser, counter or random state
+   * is touched. The checkpoint is verified (format, checksums) first.
    *
    * @return the checkpoint loaded
    * @throws IllegalArgumentException naming the folder when it holds no valid checkpoint
@@ -408,8 +459,11 @@ public final class Checkpointer {
   public static Path loadModel(Path dir, Module model, String metric, boolean minimize) {
     List<Path> all = listIn(dir);
     if (all.isEmpty()) {
-      throw new IllegalArgumentException("no checkpoint in " + dir + "; train the run first (sonus train ...) or "
-          + "point at a run folder that has checkpoints/CKPT+...");
+      throw new IllegalArgumentException(
+          "no checkpoint in "
+              + dir
+              + "; train the run first (sonus train ...) or "
+              + "point at a run folder that has checkpoints/CKPT+...");
     }
     all.sort(Comparator.comparing(Checkpointer::progressKey).reversed());
     Path chosen = best(all, metric, minimize).orElse(all.get(0));
@@ -433,13 +487,16 @@ public final class Checkpointer {
       return;
     }
     try (Stream<Path> walk = Files.walk(p)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(q -> {
-        try {
-          Files.deleteIfExists(q);
-        } catch (IOException ignored) {
-          // best effort: a leftover is reported as an invalid checkpoint later, never loaded
-        }
-      });
+      walk.sorted(Comparator.reverseOrder())
+          .forEach(
+              q -> {
+                try {
+                  Files.deleteIfExists(q);
+                } catch (IOException ignored) {
+                  // best effort: a leftover is reported as an invalid checkpoint later, never
+                  // loaded
+                }
+              });
     } catch (IOException ignored) {
       // same
     }

@@ -1,8 +1,8 @@
 package dev.sonus.train;
 
 /**
- * Counts epochs up to a limit, as SpeechBrain's {@code EpochCounter}; its position is part of a checkpoint so
- * that a resumed run continues with the next epoch.
+ * Counts epochs up to a limit, as SpeechBrain's {@code EpochCounter}; its position is part of a
+ * checkpoint so that a resumed run continues with the next epoch.
  */
 public final class EpochCounter {
   private final int limit;
@@ -42,8 +42,12 @@ public final class EpochCounter {
   /** Sets the position (restoring a checkpoint). */
   public void restore(int epochsDone) {
     if (epochsDone < 0 || epochsDone > limit) {
-      throw new IllegalArgumentException("restored epoch " + epochsDone + " is outside 0.." + limit
-          + "; the checkpoint comes from a run with more epochs; raise number_of_epochs");
+      throw new IllegalArgumentException(
+          "restored epoch "
+              + epochsDone
+              + " is outside 0.."
+              + limit
+              + "; the checkpoint comes from a run with more epochs; raise number_of_epochs");
     }
     this.current = epochsDone;
   }

@@ -9,11 +9,12 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * A first-order optimiser over parameter groups, with its state (moments, step counts) held as named tensors so
- * that a checkpoint can store it exactly and a resumed run continues bit for bit.
+ * A first-order optimiser over parameter groups, with its state (moments, step counts) held as
+ * named tensors so that a checkpoint can store it exactly and a resumed run continues bit for bit.
  *
- * <p>Implementations follow PyTorch's update formulas ({@code torch.optim.SGD}, {@code Adam}, {@code AdamW},
- * {@code Adadelta}). The learning rate is set from outside before each step (by the schedule).
+ * <p>Implementations follow PyTorch's update formulas ({@code torch.optim.SGD}, {@code Adam},
+ * {@code AdamW}, {@code Adadelta}). The learning rate is set from outside before each step (by the
+ * schedule).
  */
 public abstract class Optimizer implements AutoCloseable {
   private final List<ParamGroup> groups;
@@ -33,7 +34,8 @@ public abstract class Optimizer implements AutoCloseable {
   /** Sets the base learning rate (each group scales it). */
   public final void setLr(double lr) {
     if (!(lr >= 0) || Double.isInfinite(lr)) {
-      throw new IllegalArgumentException("learning rate is " + lr + "; it must be a finite number >= 0");
+      throw new IllegalArgumentException(
+          "learning rate is " + lr + "; it must be a finite number >= 0");
     }
     this.lr = lr;
   }
@@ -53,10 +55,14 @@ public abstract class Optimizer implements AutoCloseable {
     return groups;
   }
 
-  /** Applies one update from the parameters' gradients; parameters without a gradient are left alone. */
+  /**
+   * Applies one update from the parameters' gradients; parameters without a gradient are left
+   * alone.
+   */
   public final void step() {
     steps++;
-    try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+    try (PointerScope scope = new PointerScope();
+        NoGradGuard noGrad = new NoGradGuard()) {
       for (ParamGroup g : groups) {
         double groupLr = lr * g.lrScale();
         for (String name : g.names()) {
@@ -101,15 +107,18 @@ public abstract class Optimizer implements AutoCloseable {
    *
    * @param key unique state key of the parameter ({@code group/name})
    */
-  protected abstract void update(String key, Tensor param, Tensor grad, double lr, double weightDecay);
+  protected abstract void update(
+      String key, Tensor param, Tensor grad, double lr, double weightDecay);
 
   /** The state tensor {@code key.slot}, created as zeros like {@code like} on first use. */
   protected final Tensor slot(String key, String slot, Tensor like) {
-    return state.computeIfAbsent(key + "." + slot, k -> {
-      try (PointerScope scope = new PointerScope()) {
-        return org.bytedeco.pytorch.global.torch.zeros_like(like).retainReference();
-      }
-    });
+    return state.computeIfAbsent(
+        key + "." + slot,
+        k -> {
+          try (PointerScope scope = new PointerScope()) {
+            return org.bytedeco.pytorch.global.torch.zeros_like(like).retainReference();
+          }
+        });
   }
 
   /** Whether a state slot exists yet. */

@@ -4,7 +4,9 @@ import java.util.List;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
-/** The optimisers: SGD (momentum, Nesterov), Adam, AdamW and Adadelta, with PyTorch's update rules. */
+/**
+ * The optimisers: SGD (momentum, Nesterov), Adam, AdamW and Adadelta, with PyTorch's update rules.
+ */
 public final class Optimizers {
   private Optimizers() {}
 
@@ -15,14 +17,19 @@ public final class Optimizers {
     private final boolean nesterov;
 
     /** Creates SGD. */
-    public Sgd(List<ParamGroup> groups, double lr, double momentum, double dampening, boolean nesterov) {
+    public Sgd(
+        List<ParamGroup> groups, double lr, double momentum, double dampening, boolean nesterov) {
       super(groups, lr);
       if (momentum < 0 || momentum >= 1) {
         throw new IllegalArgumentException("momentum is " + momentum + "; it must be in [0, 1)");
       }
       if (nesterov && (momentum == 0 || dampening != 0)) {
-        throw new IllegalArgumentException("Nesterov momentum needs momentum > 0 and dampening 0 (got momentum "
-            + momentum + ", dampening " + dampening + ")");
+        throw new IllegalArgumentException(
+            "Nesterov momentum needs momentum > 0 and dampening 0 (got momentum "
+                + momentum
+                + ", dampening "
+                + dampening
+                + ")");
       }
       this.momentum = momentum;
       this.dampening = dampening;
@@ -51,7 +58,10 @@ public final class Optimizers {
     }
   }
 
-  /** {@code torch.optim.Adam} ({@code decoupled = false}) and {@code torch.optim.AdamW} ({@code true}). */
+  /**
+   * {@code torch.optim.Adam} ({@code decoupled = false}) and {@code torch.optim.AdamW} ({@code
+   * true}).
+   */
   public static final class Adam extends Optimizer {
     private final double beta1;
     private final double beta2;
@@ -59,10 +69,17 @@ public final class Optimizers {
     private final boolean decoupled;
 
     /** Creates Adam or AdamW. */
-    public Adam(List<ParamGroup> groups, double lr, double beta1, double beta2, double eps, boolean decoupled) {
+    public Adam(
+        List<ParamGroup> groups,
+        double lr,
+        double beta1,
+        double beta2,
+        double eps,
+        boolean decoupled) {
       super(groups, lr);
       if (beta1 < 0 || beta1 >= 1 || beta2 < 0 || beta2 >= 1) {
-        throw new IllegalArgumentException("betas are (" + beta1 + ", " + beta2 + "); each must be in [0, 1)");
+        throw new IllegalArgumentException(
+            "betas are (" + beta1 + ", " + beta2 + "); each must be in [0, 1)");
       }
       if (!(eps > 0)) {
         throw new IllegalArgumentException("eps is " + eps + "; it must be > 0");
@@ -108,7 +125,15 @@ public final class Optimizers {
 
     @Override
     public String toString() {
-      return (decoupled ? "AdamW" : "Adam") + "(lr=" + lr() + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps
+      return (decoupled ? "AdamW" : "Adam")
+          + "(lr="
+          + lr()
+          + ", betas=("
+          + beta1
+          + ", "
+          + beta2
+          + "), eps="
+          + eps
           + ")";
     }
   }
@@ -157,7 +182,8 @@ public final class Optimizers {
   }
 
   /** SGD with momentum (0 for plain SGD) and optional Nesterov. */
-  public static Optimizer sgd(List<ParamGroup> groups, double lr, double momentum, boolean nesterov) {
+  public static Optimizer sgd(
+      List<ParamGroup> groups, double lr, double momentum, boolean nesterov) {
     return new Sgd(groups, lr, momentum, 0, nesterov);
   }
 
@@ -167,6 +193,11 @@ public final class Optimizers {
   }
 
   private static Tensor doubleScalar() {
-    return org.bytedeco.pytorch.global.torch.zeros(1).to(org.bytedeco.pytorch.global.torch.ScalarType.Double);
+    return org.bytedeco
+        .pytorch
+        .global
+        .torch
+        .zeros(1)
+        .to(org.bytedeco.pytorch.global.torch.ScalarType.Double);
   }
 }

@@ -15,9 +15,10 @@ public final class ParamGroups {
   private ParamGroups() {}
 
   /**
-   * The module's trainable parameters by name (those with {@code requires_grad}). Each value is a new handle to
-   * the parameter's storage (updates reach the module); the handles the parameter dictionary itself returns point
-   * into the dictionary and dangle once it is freed, so they are never kept.
+   * The module's trainable parameters by name (those with {@code requires_grad}). Each value is a
+   * new handle to the parameter's storage (updates reach the module); the handles the parameter
+   * dictionary itself returns point into the dictionary and dangle once it is freed, so they are
+   * never kept.
    */
   public static Map<String, Tensor> trainable(Module module) {
     Map<String, Tensor> out = new LinkedHashMap<>();
@@ -40,10 +41,12 @@ public final class ParamGroups {
   }
 
   /**
-   * Two groups: parameters where {@code noDecay} holds get no weight decay (biases and normalisation weights are
-   * the usual exclusions, see {@link #BIASES_AND_NORMS}), the rest get {@code weightDecay}.
+   * Two groups: parameters where {@code noDecay} holds get no weight decay (biases and
+   * normalisation weights are the usual exclusions, see {@link #BIASES_AND_NORMS}), the rest get
+   * {@code weightDecay}.
    */
-  public static List<ParamGroup> withDecayExclusions(Module module, double weightDecay, Predicate<String> noDecay) {
+  public static List<ParamGroup> withDecayExclusions(
+      Module module, double weightDecay, Predicate<String> noDecay) {
     Map<String, Tensor> decay = new LinkedHashMap<>();
     Map<String, Tensor> plain = new LinkedHashMap<>();
     for (Map.Entry<String, Tensor> e : trainable(module).entrySet()) {
@@ -56,19 +59,21 @@ public final class ParamGroups {
   }
 
   /**
-   * Biases and normalisation layers by SpeechBrain's naming: names ending in {@code bias}, or containing a
-   * {@code norm} component ({@code norm.norm.weight}, {@code layer_norm.weight}, {@code bn.weight}).
+   * Biases and normalisation layers by SpeechBrain's naming: names ending in {@code bias}, or
+   * containing a {@code norm} component ({@code norm.norm.weight}, {@code layer_norm.weight},
+   * {@code bn.weight}).
    */
-  public static final Predicate<String> BIASES_AND_NORMS = name -> {
-    if (name.endsWith("bias")) {
-      return true;
-    }
-    for (String part : name.split("\\.")) {
-      String p = part.toLowerCase(java.util.Locale.ROOT);
-      if (p.contains("norm") || p.equals("bn")) {
-        return true;
-      }
-    }
-    return false;
-  };
+  public static final Predicate<String> BIASES_AND_NORMS =
+      name -> {
+        if (name.endsWith("bias")) {
+          return true;
+        }
+        for (String part : name.split("\\.")) {
+          String p = part.toLowerCase(java.util.Locale.ROOT);
+          if (p.contains("norm") || p.equals("bn")) {
+            return true;
+          }
+        }
+        return false;
+      };
 }

@@ -8,8 +8,8 @@ public final class Schedules {
   private Schedules() {}
 
   /**
-   * Returns a step → LR function for {@code schedule}: a {@link LongToDoubleFunction}, or any object with a public
-   * {@code double lr(long step)} method.
+   * Returns a step → LR function for {@code schedule}: a {@link LongToDoubleFunction}, or any
+   * object with a public {@code double lr(long step)} method.
    *
    * @throws IllegalArgumentException naming the object's class when it is neither
    */
@@ -26,12 +26,18 @@ public final class Schedules {
         try {
           return ((Number) m.invoke(schedule, step)).doubleValue();
         } catch (ReflectiveOperationException e) {
-          throw new IllegalStateException(key + ": " + schedule + ".lr(" + step + ") failed: " + e.getCause(), e);
+          throw new IllegalStateException(
+              key + ": " + schedule + ".lr(" + step + ") failed: " + e.getCause(), e);
         }
       };
     } catch (NoSuchMethodException e) {
-      throw new IllegalArgumentException(key + " is a " + schedule.getClass().getName() + ", which has no "
-          + "lr(long step) method; use a schedule from dev.sonus.train.schedule", e);
+      throw new IllegalArgumentException(
+          key
+              + " is a "
+              + schedule.getClass().getName()
+              + ", which has no "
+              + "lr(long step) method; use a schedule from dev.sonus.train.schedule",
+          e);
     }
   }
 }

@@ -7,14 +7,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Minimal JSON (RFC 8259) writing and parsing for the project's own small documents: environment records,
- * metadata, logs. Objects map to {@link LinkedHashMap} (key order kept), arrays to {@link List}, numbers to
- * {@link Long} when integral and {@link Double} otherwise.
+ * Minimal JSON (RFC 8259) writing and parsing for the project's own small documents: environment
+ * records, metadata, logs. Objects map to {@link LinkedHashMap} (key order kept), arrays to {@link
+ * List}, numbers to {@link Long} when integral and {@link Double} otherwise.
  */
 public final class Json {
   private Json() {}
 
-  /** Serialises maps, iterables, arrays of primitives, strings, numbers, booleans and null, on one line. */
+  /**
+   * Serialises maps, iterables, arrays of primitives, strings, numbers, booleans and null, on one
+   * line.
+   */
   public static String write(Object value) {
     StringBuilder sb = new StringBuilder();
     write(sb, value, -1, 0);
@@ -40,10 +43,13 @@ public final class Json {
       if (!Double.isFinite(d)) {
         throw new IllegalArgumentException("JSON cannot represent the number " + d);
       }
-      // Whole numbers below 1e15 as "1234567.0" rather than "1.234567E6"; -0.0 keeps its sign ((long) -0.0 is 0).
+      // Whole numbers below 1e15 as "1234567.0" rather than "1.234567E6"; -0.0 keeps its sign
+      // ((long) -0.0 is 0).
       boolean negativeZero = d == 0 && Double.doubleToRawLongBits(d) != 0;
-      sb.append(d == Math.rint(d) && Math.abs(d) < 1e15 && !negativeZero
-          ? String.valueOf((long) d) + ".0" : String.valueOf(d));
+      sb.append(
+          d == Math.rint(d) && Math.abs(d) < 1e15 && !negativeZero
+              ? String.valueOf((long) d) + ".0"
+              : String.valueOf(d));
     } else if (v instanceof Number n) {
       sb.append(n);
     } else if (v instanceof Map<?, ?> m) {
@@ -81,7 +87,8 @@ public final class Json {
       }
       sb.append(']');
     } else if (v.getClass().isArray() && v.getClass().getComponentType().isPrimitive()) {
-      // Any primitive array (float[], short[], boolean[], ... as well as int[], long[], double[]): box each
+      // Any primitive array (float[], short[], boolean[], ... as well as int[], long[], double[]):
+      // box each
       // element so it goes through the cases above; char[] elements become one-character strings.
       int n = java.lang.reflect.Array.getLength(v);
       List<Object> boxed = new ArrayList<>(n);
@@ -105,7 +112,10 @@ public final class Json {
     }
   }
 
-  /** Appends {@code s} as a JSON string, escaping only quote, backslash and control characters (serde_json's form). */
+  /**
+   * Appends {@code s} as a JSON string, escaping only quote, backslash and control characters
+   * (serde_json's form).
+   */
   public static void quote(StringBuilder sb, String s) {
     sb.append('"');
     for (int i = 0; i < s.length(); i++) {
@@ -140,8 +150,9 @@ public final class Json {
   }
 
   /**
-   * Parses a JSON document nested at most {@code maxDepth} levels (a guard for untrusted input: deeper documents
-   * are refused instead of overflowing the stack). Duplicate keys in an object are refused.
+   * Parses a JSON document nested at most {@code maxDepth} levels (a guard for untrusted input:
+   * deeper documents are refused instead of overflowing the stack). Duplicate keys in an object are
+   * refused.
    *
    * @throws IllegalArgumentException naming the line, offset and what was expected
    */
@@ -180,13 +191,17 @@ public final class Json {
           line++;
         }
       }
-      return new IllegalArgumentException("invalid JSON at line " + line + " (offset " + pos + "): " + what);
+      return new IllegalArgumentException(
+          "invalid JSON at line " + line + " (offset " + pos + "): " + what);
     }
 
     void skipSpace() {
       // JSON whitespace only: space, tab, line feed, carriage return.
-      while (pos < s.length() && (s.charAt(pos) == ' ' || s.charAt(pos) == '\t' || s.charAt(pos) == '\n'
-          || s.charAt(pos) == '\r')) {
+      while (pos < s.length()
+          && (s.charAt(pos) == ' '
+              || s.charAt(pos) == '\t'
+              || s.charAt(pos) == '\n'
+              || s.charAt(pos) == '\r')) {
         pos++;
       }
     }
@@ -315,12 +330,16 @@ public final class Json {
               }
               int code = 0;
               for (int i = 0; i < 4; i++) {
-                // ASCII hex only: Integer.parseInt would accept a sign and non-ASCII digits, and its
+                // ASCII hex only: Integer.parseInt would accept a sign and non-ASCII digits, and
+                // its
                 // NumberFormatException would not name the offset.
                 char h = s.charAt(pos + i);
                 int digit = h < 128 ? Character.digit(h, 16) : -1;
                 if (digit < 0) {
-                  throw error("invalid \\u escape '\\u" + s.substring(pos, pos + 4) + "': expected 4 hex digits");
+                  throw error(
+                      "invalid \\u escape '\\u"
+                          + s.substring(pos, pos + 4)
+                          + "': expected 4 hex digits");
                 }
                 code = code * 16 + digit;
               }

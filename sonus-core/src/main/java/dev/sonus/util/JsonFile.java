@@ -10,9 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A JSON object read from a file, with typed accessors whose errors name the file, the key, the value found and
- * what was expected: the one way Sonus reads its JSON files ({@code meta.json}, {@code env.json},
- * {@code verification.json}, ...).
+ * A JSON object read from a file, with typed accessors whose errors name the file, the key, the
+ * value found and what was expected: the one way Sonus reads its JSON files ({@code meta.json},
+ * {@code env.json}, {@code verification.json}, ...).
  *
  * <pre>{@code
  * double threshold = JsonFile.read(folder.resolve("verification.json")).number("threshold");
@@ -49,11 +49,14 @@ public final class JsonFile {
     return of(parsed, file.toString());
   }
 
-  /** A view of an already parsed value, which must be an object; {@code source} names it in errors. */
+  /**
+   * A view of an already parsed value, which must be an object; {@code source} names it in errors.
+   */
   @SuppressWarnings("unchecked")
   public static JsonFile of(Object parsed, String source) {
     if (!(parsed instanceof Map<?, ?> m)) {
-      throw new IllegalArgumentException(source + " is not a JSON object (it is " + describe(parsed) + ")");
+      throw new IllegalArgumentException(
+          source + " is not a JSON object (it is " + describe(parsed) + ")");
     }
     return new JsonFile(source, Collections.unmodifiableMap((Map<String, Object>) m));
   }
@@ -73,7 +76,9 @@ public final class JsonFile {
     return map.get(key);
   }
 
-  /** The number at {@code key}; an error naming the file and key when it is absent or not a number. */
+  /**
+   * The number at {@code key}; an error naming the file and key when it is absent or not a number.
+   */
   public double number(String key) {
     if (!(require(key) instanceof Number n)) {
       throw wrong(key, "a number");
@@ -81,7 +86,10 @@ public final class JsonFile {
     return n.doubleValue();
   }
 
-  /** The integer at {@code key}; an error naming the file and key when it is absent or not an integer. */
+  /**
+   * The integer at {@code key}; an error naming the file and key when it is absent or not an
+   * integer.
+   */
   public long integer(String key) {
     Object v = require(key);
     if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
@@ -90,7 +98,9 @@ public final class JsonFile {
     return n.longValue();
   }
 
-  /** The string at {@code key}; an error naming the file and key when it is absent or not a string. */
+  /**
+   * The string at {@code key}; an error naming the file and key when it is absent or not a string.
+   */
   public String string(String key) {
     if (!(require(key) instanceof String s)) {
       throw wrong(key, "a string");
@@ -98,7 +108,10 @@ public final class JsonFile {
     return s;
   }
 
-  /** The object at {@code key}, or an empty one when it is absent; an error when it is something else. */
+  /**
+   * The object at {@code key}, or an empty one when it is absent; an error when it is something
+   * else.
+   */
   public JsonFile objectOrEmpty(String key) {
     Object v = map.get(key);
     if (v == null) {
@@ -122,14 +135,15 @@ public final class JsonFile {
 
   private Object require(String key) {
     if (!map.containsKey(key)) {
-      throw new IllegalArgumentException(source + " has no '" + key + "' (it has " + map.keySet() + ")");
+      throw new IllegalArgumentException(
+          source + " has no '" + key + "' (it has " + map.keySet() + ")");
     }
     return map.get(key);
   }
 
   private IllegalArgumentException wrong(String key, String expected) {
-    return new IllegalArgumentException(source + ": '" + key + "' is " + describe(map.get(key)) + "; expected "
-        + expected);
+    return new IllegalArgumentException(
+        source + ": '" + key + "' is " + describe(map.get(key)) + "; expected " + expected);
   }
 
   private static String describe(Object v) {

@@ -12,7 +12,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.function.LongConsumer;
 
-/** SHA-256 of files and bytes as lowercase hex: the one place checkpoints, fingerprints and datasets hash. */
+/**
+ * SHA-256 of files and bytes as lowercase hex: the one place checkpoints, fingerprints and datasets
+ * hash.
+ */
 public final class Sha256 {
   private static final int BUFFER_BYTES = 1 << 16;
 
@@ -23,7 +26,8 @@ public final class Sha256 {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("this JVM has no SHA-256, which every Java platform must provide", e);
+      throw new IllegalStateException(
+          "this JVM has no SHA-256, which every Java platform must provide", e);
     }
   }
 
@@ -40,14 +44,15 @@ public final class Sha256 {
   public static String file(Path file) {
     String hash = fileOrNull(file, n -> {});
     if (hash == null) {
-      throw new UncheckedIOException("cannot hash " + file + ": no such file", new NoSuchFileException(file.toString()));
+      throw new UncheckedIOException(
+          "cannot hash " + file + ": no such file", new NoSuchFileException(file.toString()));
     }
     return hash;
   }
 
   /**
-   * The hex SHA-256 of a file's content, or null when the file does not exist; {@code bytesRead} hears the size
-   * of every chunk read (for progress and statistics).
+   * The hex SHA-256 of a file's content, or null when the file does not exist; {@code bytesRead}
+   * hears the size of every chunk read (for progress and statistics).
    *
    * @throws UncheckedIOException naming the file when it exists but cannot be read
    */

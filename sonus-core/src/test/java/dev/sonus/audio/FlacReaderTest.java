@@ -22,17 +22,18 @@ import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Tests {@link FlacReader} against files made by the reference encoder (see
- * {@code src/test/resources/audio/make-flac-fixtures.sh}) and against small streams written bit by bit here to
- * cover what the reference encoder never emits: variable block sizes, escaped residual partitions, reserved values.
+ * Tests {@link FlacReader} against files made by the reference encoder (see {@code
+ * src/test/resources/audio/make-flac-fixtures.sh}) and against small streams written bit by bit
+ * here to cover what the reference encoder never emits: variable block sizes, escaped residual
+ * partitions, reserved values.
  *
- * <p>Each fixture {@code NAME.flac} has a {@code NAME.raw} twin holding the same samples as little-endian signed
- * integers, so decoding must be bit exact: every float equals {@code raw / 2^(bits-1)}.
+ * <p>Each fixture {@code NAME.flac} has a {@code NAME.raw} twin holding the same samples as
+ * little-endian signed integers, so decoding must be bit exact: every float equals {@code raw /
+ * 2^(bits-1)}.
  */
 final class FlacReaderTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   // ---------------------------------------------------------------------------------------------------------------
   // Bit-exact decoding of reference-encoder files
@@ -119,7 +120,8 @@ final class FlacReaderTest {
       expected[i] = stream.samples[i] / 2048f;
     }
     assertArrayEquals(expected, audio.channel(0));
-    assertEquals(new AudioInfo(HandmadeStream.SAMPLE_RATE, 1, stream.samples.length, 12, "FLAC"),
+    assertEquals(
+        new AudioInfo(HandmadeStream.SAMPLE_RATE, 1, stream.samples.length, 12, "FLAC"),
         FlacReader.info(file));
   }
 
@@ -155,24 +157,34 @@ final class FlacReaderTest {
 
   @Test
   void infoReportsRateChannelsLengthAndBitDepth() {
-    assertEquals(new AudioInfo(16_000, 1, 8000, 16, "FLAC"), FlacReader.info(fixture("mono16_16k.flac")));
-    assertEquals(new AudioInfo(16_000, 2, 3840, 16, "FLAC"), FlacReader.info(fixture("stereo16_side_modes.flac")));
-    assertEquals(new AudioInfo(16_000, 2, 800, 32, "FLAC"), FlacReader.info(fixture("stereo32_16k.flac")));
-    assertEquals(new AudioInfo(8_000, 1, 4000, 8, "FLAC"), FlacReader.info(fixture("mono8_8k.flac")));
-    assertEquals(new AudioInfo(12_000, 1, 3600, 16, "FLAC"), FlacReader.info(fixture("lpc32_12k.flac")));
-    assertEquals(new AudioInfo(11_025, 1, 5000, 16, "FLAC"), FlacReader.info(fixture("blocksize1152_11k.flac")));
+    assertEquals(
+        new AudioInfo(16_000, 1, 8000, 16, "FLAC"), FlacReader.info(fixture("mono16_16k.flac")));
+    assertEquals(
+        new AudioInfo(16_000, 2, 3840, 16, "FLAC"),
+        FlacReader.info(fixture("stereo16_side_modes.flac")));
+    assertEquals(
+        new AudioInfo(16_000, 2, 800, 32, "FLAC"), FlacReader.info(fixture("stereo32_16k.flac")));
+    assertEquals(
+        new AudioInfo(8_000, 1, 4000, 8, "FLAC"), FlacReader.info(fixture("mono8_8k.flac")));
+    assertEquals(
+        new AudioInfo(12_000, 1, 3600, 16, "FLAC"), FlacReader.info(fixture("lpc32_12k.flac")));
+    assertEquals(
+        new AudioInfo(11_025, 1, 5000, 16, "FLAC"),
+        FlacReader.info(fixture("blocksize1152_11k.flac")));
   }
 
   @Test
   void infoCountsSamplesByDecodingWhenStreamInfoOmitsTheLength() throws IOException {
     byte[] flac = fixtureBytes("blocksize1152_11k.flac");
-    // Total samples: the 36 bits after rate (20), channels (3) and bits (5), from byte 18 of the file.
+    // Total samples: the 36 bits after rate (20), channels (3) and bits (5), from byte 18 of the
+    // file.
     flac[21] &= (byte) 0xF0;
     Arrays.fill(flac, 22, 26, (byte) 0);
     Path unknownLength = write("unknown-length.flac", flac);
 
     assertEquals(new AudioInfo(11_025, 1, 5000, 16, "FLAC"), FlacReader.info(unknownLength));
-    assertEquals(FlacReader.read(fixture("blocksize1152_11k.flac")), FlacReader.read(unknownLength));
+    assertEquals(
+        FlacReader.read(fixture("blocksize1152_11k.flac")), FlacReader.read(unknownLength));
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -183,7 +195,11 @@ final class FlacReaderTest {
     byte[] flac = fixtureBytes("mono16_16k.flac");
     Path truncated = write("truncated.flac", Arrays.copyOf(flac, flac.length / 2));
 
-    assertFails(truncated, () -> FlacReader.read(truncated), "file ends in the middle of the frame", "truncated");
+    assertFails(
+        truncated,
+        () -> FlacReader.read(truncated),
+        "file ends in the middle of the frame",
+        "truncated");
   }
 
   @Test
@@ -191,8 +207,12 @@ final class FlacReaderTest {
     HandmadeStream stream = HandmadeStream.write(0);
     Path truncated = write("cut.flac", Arrays.copyOf(stream.bytes, stream.frameOffsets.get(2)));
 
-    assertFails(truncated, () -> FlacReader.read(truncated),
-        "file ends after 2 frames", "164 of the 214 samples", "truncated");
+    assertFails(
+        truncated,
+        () -> FlacReader.read(truncated),
+        "file ends after 2 frames",
+        "164 of the 214 samples",
+        "truncated");
   }
 
   @Test
@@ -201,8 +221,13 @@ final class FlacReaderTest {
     flac[flac.length / 2] ^= 0x55;
     Path corrupt = write("flipped.flac", flac);
 
-    assertFails(corrupt, () -> FlacReader.read(corrupt),
-        "at byte", "CRC-16 mismatch (computed 0x", ", stored 0x", "the file is corrupt");
+    assertFails(
+        corrupt,
+        () -> FlacReader.read(corrupt),
+        "at byte",
+        "CRC-16 mismatch (computed 0x",
+        ", stored 0x",
+        "the file is corrupt");
   }
 
   @Test
@@ -212,8 +237,12 @@ final class FlacReaderTest {
     flac[frame + 2] ^= 0x01; // lowest bit of the sample rate code
     Path corrupt = write("header.flac", flac);
 
-    assertFails(corrupt, () -> FlacReader.read(corrupt),
-        "frame 0 at byte " + frame, "header CRC-8 mismatch", "corrupt");
+    assertFails(
+        corrupt,
+        () -> FlacReader.read(corrupt),
+        "frame 0 at byte " + frame,
+        "header CRC-8 mismatch",
+        "corrupt");
   }
 
   @Test
@@ -223,7 +252,8 @@ final class FlacReaderTest {
     flac[frame] = 0x12;
     Path corrupt = write("sync.flac", flac);
 
-    assertFails(corrupt, () -> FlacReader.read(corrupt), "frame 0 at byte " + frame, "sync code", "12 f8");
+    assertFails(
+        corrupt, () -> FlacReader.read(corrupt), "frame 0 at byte " + frame, "sync code", "12 f8");
   }
 
   @Test
@@ -239,7 +269,11 @@ final class FlacReaderTest {
   void rejectsReservedChannelAssignment() throws IOException {
     Path reserved = write("reserved.flac", HandmadeStream.write(11).bytes);
 
-    assertFails(reserved, () -> FlacReader.read(reserved), "frame 0 at byte", "channel assignment 11 is reserved");
+    assertFails(
+        reserved,
+        () -> FlacReader.read(reserved),
+        "frame 0 at byte",
+        "channel assignment 11 is reserved");
   }
 
   @Test
@@ -299,8 +333,12 @@ final class FlacReaderTest {
   // ---------------------------------------------------------------------------------------------------------------
   // Helpers
 
-  /** Decodes fixture {@code name}, checks it against {@code name.raw} bit for bit, and checks {@code info}. */
-  private static Audio assertDecodesBitExact(String name, int sampleRate, int channels, int bits) throws IOException {
+  /**
+   * Decodes fixture {@code name}, checks it against {@code name.raw} bit for bit, and checks {@code
+   * info}.
+   */
+  private static Audio assertDecodesBitExact(String name, int sampleRate, int channels, int bits)
+      throws IOException {
     Path flac = fixture(name + ".flac");
     Audio audio = FlacReader.read(flac);
     long[] raw = readRaw(name, (bits + 7) / 8);
@@ -317,11 +355,14 @@ final class FlacReaderTest {
       }
       assertArrayEquals(expected, audio.channel(c), name + " channel " + c);
     }
-    assertEquals(new AudioInfo(sampleRate, channels, frames, bits, "FLAC"), FlacReader.info(flac), name);
+    assertEquals(
+        new AudioInfo(sampleRate, channels, frames, bits, "FLAC"), FlacReader.info(flac), name);
     return audio;
   }
 
-  /** Parses a headerless file of little-endian signed integers of {@code bytesPerSample} bytes each. */
+  /**
+   * Parses a headerless file of little-endian signed integers of {@code bytesPerSample} bytes each.
+   */
   private static long[] readRaw(String name, int bytesPerSample) throws IOException {
     byte[] bytes = fixtureBytes(name + ".raw");
     long[] values = new long[bytes.length / bytesPerSample];
@@ -339,8 +380,10 @@ final class FlacReaderTest {
   private static Path fixture(String fileName) {
     URL url = FlacReaderTest.class.getResource("/audio/flac/" + fileName);
     if (url == null) {
-      throw new IllegalStateException("missing test fixture audio/flac/" + fileName
-          + "; run src/test/resources/audio/make-flac-fixtures.sh");
+      throw new IllegalStateException(
+          "missing test fixture audio/flac/"
+              + fileName
+              + "; run src/test/resources/audio/make-flac-fixtures.sh");
     }
     try {
       return Path.of(url.toURI());
@@ -363,7 +406,9 @@ final class FlacReaderTest {
     return out;
   }
 
-  /** Offset of the first frame: after "fLaC" and the metadata blocks (no ID3 tag in the fixtures). */
+  /**
+   * Offset of the first frame: after "fLaC" and the metadata blocks (no ID3 tag in the fixtures).
+   */
   private static int firstFrameOffset(byte[] flac) {
     int at = 4;
     boolean last = false;
@@ -374,21 +419,26 @@ final class FlacReaderTest {
     return at;
   }
 
-  /** Asserts that {@code call} throws an AudioFormatException whose message names {@code path} and each fragment. */
+  /**
+   * Asserts that {@code call} throws an AudioFormatException whose message names {@code path} and
+   * each fragment.
+   */
   private static void assertFails(Path path, Executable call, String... fragments) {
     AudioFormatException e = assertThrows(AudioFormatException.class, call);
     String message = e.getMessage();
-    assertTrue(message.startsWith(path + ": "), () -> "message does not start with the path: " + message);
+    assertTrue(
+        message.startsWith(path + ": "), () -> "message does not start with the path: " + message);
     for (String fragment : fragments) {
       assertTrue(message.contains(fragment), () -> "message lacks '" + fragment + "': " + message);
     }
   }
 
   /**
-   * A 12-bit mono FLAC stream written bit by bit, independently of {@link FlacReader}, covering what the reference
-   * encoder never writes: variable blocking with coded sample numbers, 8- and 16-bit block sizes in the header, a
-   * sample rate in Hz in the header, 5-bit Rice parameters with escaped (raw) partitions, a Rice parameter of 0, and
-   * a CONSTANT subframe with wasted bits. A PADDING block follows STREAMINFO.
+   * A 12-bit mono FLAC stream written bit by bit, independently of {@link FlacReader}, covering
+   * what the reference encoder never writes: variable blocking with coded sample numbers, 8- and
+   * 16-bit block sizes in the header, a sample rate in Hz in the header, 5-bit Rice parameters with
+   * escaped (raw) partitions, a Rice parameter of 0, and a CONSTANT subframe with wasted bits. A
+   * PADDING block follows STREAMINFO.
    */
   private static final class HandmadeStream {
     static final int SAMPLE_RATE = 22_050;
@@ -404,7 +454,10 @@ final class FlacReaderTest {
       this.frameOffsets = frameOffsets;
     }
 
-    /** Writes the stream; {@code firstChannelCode} is the first frame's channel assignment (0 = mono). */
+    /**
+     * Writes the stream; {@code firstChannelCode} is the first frame's channel assignment (0 =
+     * mono).
+     */
     static HandmadeStream write(int firstChannelCode) {
       int total = Arrays.stream(BLOCK_SIZES).sum();
       int[] s = new int[total];
@@ -444,7 +497,8 @@ final class FlacReaderTest {
         w.bits(0, 1);
         w.bits(1, 1); // variable blocking: the header carries the sample number
         w.bits(n == 64 ? 7 : 6, 4); // block size - 1 follows in 16 or 8 bits
-        int rateCode = f == 2 ? 6 : f == 3 ? 13 : 0; // 22.05 kHz from the table, in Hz, or from STREAMINFO
+        int rateCode =
+            f == 2 ? 6 : f == 3 ? 13 : 0; // 22.05 kHz from the table, in Hz, or from STREAMINFO
         w.bits(rateCode, 4);
         w.bits(f == 0 ? firstChannelCode : 0, 4);
         w.bits(f == 0 ? 2 : 0, 3); // 12 bits, or from STREAMINFO
@@ -464,39 +518,41 @@ final class FlacReaderTest {
               w.signed(v, 12);
             }
             break;
-          case 1: { // FIXED order 2, method 1, 4 partitions: Rice k=5, escaped, escaped, Rice k=0
-            w.bits(0b0_001010_0, 8);
-            w.signed(x[0], 12);
-            w.signed(x[1], 12);
-            int[] residual = new int[n];
-            for (int i = 2; i < n; i++) {
-              residual[i] = x[i] - (2 * x[i - 1] - x[i - 2]);
+          case 1:
+            { // FIXED order 2, method 1, 4 partitions: Rice k=5, escaped, escaped, Rice k=0
+              w.bits(0b0_001010_0, 8);
+              w.signed(x[0], 12);
+              w.signed(x[1], 12);
+              int[] residual = new int[n];
+              for (int i = 2; i < n; i++) {
+                residual[i] = x[i] - (2 * x[i - 1] - x[i - 2]);
+              }
+              w.bits(1, 2);
+              w.bits(2, 4);
+              riceRange(w, residual, 2, 16, 5, 5);
+              escapedRange(w, residual, 16, 32, 5);
+              escapedRange(w, residual, 32, 48, 5);
+              riceRange(w, residual, 48, 64, 0, 5);
+              break;
             }
-            w.bits(1, 2);
-            w.bits(2, 4);
-            riceRange(w, residual, 2, 16, 5, 5);
-            escapedRange(w, residual, 16, 32, 5);
-            escapedRange(w, residual, 32, 48, 5);
-            riceRange(w, residual, 48, 64, 0, 5);
-            break;
-          }
-          case 2: { // LPC order 2, precision 5, shift 2, coefficients 7 and -3; method 0, k=6
-            w.bits(0b0_100001_0, 8);
-            w.signed(x[0], 12);
-            w.signed(x[1], 12);
-            w.bits(5 - 1, 4);
-            w.signed(2, 5);
-            w.signed(7, 5);
-            w.signed(-3, 5);
-            int[] residual = new int[n];
-            for (int i = 2; i < n; i++) {
-              residual[i] = x[i] - ((7 * x[i - 1] - 3 * x[i - 2]) >> 2);
+          case 2:
+            { // LPC order 2, precision 5, shift 2, coefficients 7 and -3; method 0, k=6
+              w.bits(0b0_100001_0, 8);
+              w.signed(x[0], 12);
+              w.signed(x[1], 12);
+              w.bits(5 - 1, 4);
+              w.signed(2, 5);
+              w.signed(7, 5);
+              w.signed(-3, 5);
+              int[] residual = new int[n];
+              for (int i = 2; i < n; i++) {
+                residual[i] = x[i] - ((7 * x[i - 1] - 3 * x[i - 2]) >> 2);
+              }
+              w.bits(0, 2);
+              w.bits(0, 4);
+              riceRange(w, residual, 2, n, 6, 4);
+              break;
             }
-            w.bits(0, 2);
-            w.bits(0, 4);
-            riceRange(w, residual, 2, n, 6, 4);
-            break;
-          }
           default: // CONSTANT 1 with 10 wasted bits: 2-bit value, shifted left by 10
             w.bits(0b0_000000_1, 8);
             w.bits(1, 10); // unary 9 (wasted - 1): nine zeros and a one
@@ -510,14 +566,16 @@ final class FlacReaderTest {
       return new HandmadeStream(w.toByteArray(), s, offsets);
     }
 
-    private static void riceRange(BitWriter w, int[] residual, int from, int to, int k, int parameterBits) {
+    private static void riceRange(
+        BitWriter w, int[] residual, int from, int to, int k, int parameterBits) {
       w.bits(k, parameterBits);
       for (int i = from; i < to; i++) {
         w.rice(residual[i], k);
       }
     }
 
-    private static void escapedRange(BitWriter w, int[] residual, int from, int to, int parameterBits) {
+    private static void escapedRange(
+        BitWriter w, int[] residual, int from, int to, int parameterBits) {
       int bits = 1;
       for (int i = from; i < to; i++) {
         while (residual[i] < -(1 << (bits - 1)) || residual[i] >= 1 << (bits - 1)) {
@@ -594,7 +652,10 @@ final class FlacReaderTest {
       }
     }
 
-    /** Zigzag-folds {@code value}, then writes the quotient in unary (zeros, then a one) and k low bits. */
+    /**
+     * Zigzag-folds {@code value}, then writes the quotient in unary (zeros, then a one) and k low
+     * bits.
+     */
     void rice(int value, int k) {
       long folded = value >= 0 ? 2L * value : -2L * value - 1;
       for (long q = folded >>> k; q > 0; q--) {

@@ -11,22 +11,29 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Tests {@link Resample} on synthetic signals: output length, identity, and the filter's behaviour on pure tones.
- * Sample-exact parity with torchaudio on real recordings is covered by {@code FbankParityTest}.
+ * Tests {@link Resample} on synthetic signals: output length, identity, and the filter's behaviour
+ * on pure tones. Sample-exact parity with torchaudio on real recordings is covered by {@code
+ * FbankParityTest}.
  */
 final class ResampleTest {
-  /** Output samples ignored at each end, where the zero padding makes the filter see a partial signal. */
+  /**
+   * Output samples ignored at each end, where the zero padding makes the filter see a partial
+   * signal.
+   */
   private static final int EDGE = 64;
 
   @Test
   void outputLengthIsCeilOfNewRateTimesLengthOverOriginalRate() {
-    int[][] pairs = {{8_000, 16_000}, {16_000, 8_000}, {44_100, 16_000}, {22_050, 16_000}, {48_000, 44_100}};
+    int[][] pairs = {
+      {8_000, 16_000}, {16_000, 8_000}, {44_100, 16_000}, {22_050, 16_000}, {48_000, 44_100}
+    };
     int[] lengths = {0, 1, 2, 3, 7, 147, 160, 441, 1001, 16_001};
     for (int[] pair : pairs) {
       for (int length : lengths) {
         long expected = ((long) pair[1] * length + pair[0] - 1) / pair[0];
         float[] out = Resample.resample(new float[length], pair[0], pair[1]);
-        assertEquals(expected, out.length, pair[0] + " Hz -> " + pair[1] + " Hz, " + length + " samples");
+        assertEquals(
+            expected, out.length, pair[0] + " Hz -> " + pair[1] + " Hz, " + length + " samples");
       }
     }
   }
@@ -59,7 +66,8 @@ final class ResampleTest {
     assertEquals(16_000, out.sampleRate());
     assertEquals(363, out.numFrames()); // ceil(16000 * 1000 / 44100)
     for (int c = 0; c < 3; c++) {
-      assertArrayEquals(Resample.resample(channels[c], 44_100, 16_000), out.channel(c), "channel " + c);
+      assertArrayEquals(
+          Resample.resample(channels[c], 44_100, 16_000), out.channel(c), "channel " + c);
     }
   }
 
@@ -114,17 +122,19 @@ final class ResampleTest {
 
   @Test
   void rejectsNonPositiveRatesNamingThem() {
-    IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
-        () -> Resample.resample(new float[4], 0, 16_000));
+    IllegalArgumentException zero =
+        assertThrows(
+            IllegalArgumentException.class, () -> Resample.resample(new float[4], 0, 16_000));
     assertTrue(zero.getMessage().contains("from 0 Hz to 16000 Hz"), zero::getMessage);
 
-    IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
-        () -> Resample.resample(new float[4], 16_000, -8_000));
+    IllegalArgumentException negative =
+        assertThrows(
+            IllegalArgumentException.class, () -> Resample.resample(new float[4], 16_000, -8_000));
     assertTrue(negative.getMessage().contains("from 16000 Hz to -8000 Hz"), negative::getMessage);
 
     Audio audio = Audio.mono(new float[4], 16_000);
-    IllegalArgumentException target = assertThrows(IllegalArgumentException.class,
-        () -> Resample.resample(audio, 0));
+    IllegalArgumentException target =
+        assertThrows(IllegalArgumentException.class, () -> Resample.resample(audio, 0));
     assertTrue(target.getMessage().contains("from 16000 Hz to 0 Hz"), target::getMessage);
     assertTrue(target.getMessage().contains("positive"), target::getMessage);
   }

@@ -26,14 +26,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Tests WAV reading and writing through {@link AudioIO}. Files to decode are built byte by byte here with
- * {@link Riff}, independently of {@link Wav}'s writer, so that reader and writer cannot share a mistake.
+ * Tests WAV reading and writing through {@link AudioIO}. Files to decode are built byte by byte
+ * here with {@link Riff}, independently of {@link Wav}'s writer, so that reader and writer cannot
+ * share a mistake.
  */
 final class WavTest {
   private static final int[] CHANNEL_COUNTS = {1, 2, 6};
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   // ---------------------------------------------------------------------------------------------------------------
   // Write -> read round trips
@@ -43,14 +43,19 @@ final class WavTest {
   void roundTripsLosslesslyInEveryEncodingOnMonoStereoAndSixChannels(WavEncoding encoding) {
     for (int channels : CHANNEL_COUNTS) {
       // 101 frames: for 8-bit mono the data chunk has an odd size and needs a pad byte.
-      Audio audio = representableAudio(encoding, channels, 101, 22_050, 1000L * channels + encoding.ordinal());
+      Audio audio =
+          representableAudio(
+              encoding, channels, 101, 22_050, 1000L * channels + encoding.ordinal());
       Path file = tmp.resolve(encoding + "-" + channels + "ch.wav");
 
       AudioIO.writeWav(file, audio, encoding);
 
       String what = encoding + ", " + channels + " channel(s)";
       assertEquals(audio, AudioIO.read(file), what);
-      assertEquals(new AudioInfo(22_050, channels, 101, encoding.bits(), encoding.name()), AudioIO.info(file), what);
+      assertEquals(
+          new AudioInfo(22_050, channels, 101, encoding.bits(), encoding.name()),
+          AudioIO.info(file),
+          what);
     }
   }
 
@@ -60,13 +65,19 @@ final class WavTest {
     assertRoundTrip(WavEncoding.PCM_S16, -1f, 32767 / 32768f, 0f, 1 / 32768f, -1 / 32768f);
     assertRoundTrip(WavEncoding.PCM_S24, -1f, 8388607 / 8388608f, 1 / 8388608f, -1 / 8388608f);
     // 2^31 - 128 is the largest 32-bit code whose scaled value a float holds exactly: 1 - 2^-24.
-    assertRoundTrip(WavEncoding.PCM_S32, -1f, (float) ((Math.pow(2, 31) - 128) / Math.pow(2, 31)),
-        (float) Math.pow(2, -31), (float) -Math.pow(2, -31));
+    assertRoundTrip(
+        WavEncoding.PCM_S32,
+        -1f,
+        (float) ((Math.pow(2, 31) - 128) / Math.pow(2, 31)),
+        (float) Math.pow(2, -31),
+        (float) -Math.pow(2, -31));
   }
 
   @Test
   void roundTripsFloatsOutsideFullScaleAndSignedZeroInFloatEncodings() {
-    float[] values = {-0f, 3.5f, -1e-30f, Float.MIN_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE, 0.1f, 1f};
+    float[] values = {
+      -0f, 3.5f, -1e-30f, Float.MIN_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE, 0.1f, 1f
+    };
     assertRoundTrip(WavEncoding.FLOAT32, values);
     assertRoundTrip(WavEncoding.FLOAT64, values);
   }
@@ -74,10 +85,13 @@ final class WavTest {
   @Test
   void clipsIntegerEncodingsAtFullScaleAndRoundsToTheNearestStep() {
     Path file = tmp.resolve("clip.wav");
-    AudioIO.writeWav(file, Audio.mono(new float[] {2f, -2f, 1f, 0.4f / 32768, 0.6f / 32768}, 16_000),
+    AudioIO.writeWav(
+        file,
+        Audio.mono(new float[] {2f, -2f, 1f, 0.4f / 32768, 0.6f / 32768}, 16_000),
         WavEncoding.PCM_S16);
 
-    assertArrayEquals(new float[] {32767 / 32768f, -1f, 32767 / 32768f, 0f, 1 / 32768f},
+    assertArrayEquals(
+        new float[] {32767 / 32768f, -1f, 32767 / 32768f, 0f, 1 / 32768f},
         AudioIO.read(file).channel(0));
   }
 
@@ -108,7 +122,8 @@ final class WavTest {
     byte[] codes = {0, 1, 127, (byte) 128, (byte) 129, (byte) 255, 64};
     Path file = write("u8.wav", new Riff().fmt(1, 1, 8_000, 8).data(codes).bytes());
 
-    assertArrayEquals(new float[] {-1f, -127 / 128f, -1 / 128f, 0f, 1 / 128f, 127 / 128f, -0.5f},
+    assertArrayEquals(
+        new float[] {-1f, -127 / 128f, -1 / 128f, 0f, 1 / 128f, 127 / 128f, -0.5f},
         AudioIO.read(file).channel(0));
     assertEquals(new AudioInfo(8_000, 1, 7, 8, "PCM_U8"), AudioIO.info(file));
   }
@@ -156,9 +171,16 @@ final class WavTest {
     for (float v : values) {
       data.putFloat(v);
     }
-    byte[] fmt = fmtBody(3, 1, 48_000, 32, 18); // 18-byte fmt chunk with cbSize = 0, as float writers emit
-    Path file = write("f32.wav", new Riff().chunk("fmt ", fmt).chunk("fact", le(4).putInt(values.length).array())
-        .data(data.array()).bytes());
+    byte[] fmt =
+        fmtBody(3, 1, 48_000, 32, 18); // 18-byte fmt chunk with cbSize = 0, as float writers emit
+    Path file =
+        write(
+            "f32.wav",
+            new Riff()
+                .chunk("fmt ", fmt)
+                .chunk("fact", le(4).putInt(values.length).array())
+                .data(data.array())
+                .bytes());
 
     assertArrayEquals(values, AudioIO.read(file).channel(0));
     assertEquals(new AudioInfo(48_000, 1, values.length, 32, "FLOAT32"), AudioIO.info(file));
@@ -173,7 +195,8 @@ final class WavTest {
     }
     Path file = write("f64.wav", new Riff().fmt(3, 1, 16_000, 64).data(data.array()).bytes());
 
-    assertArrayEquals(new float[] {0.5f, -0.125f, (float) (1.0 / 3)}, AudioIO.read(file).channel(0));
+    assertArrayEquals(
+        new float[] {0.5f, -0.125f, (float) (1.0 / 3)}, AudioIO.read(file).channel(0));
     assertEquals(new AudioInfo(16_000, 1, 3, 64, "FLOAT64"), AudioIO.info(file));
   }
 
@@ -184,7 +207,8 @@ final class WavTest {
     for (int v : codes) {
       data.put((byte) v).put((byte) (v >> 8)).put((byte) (v >> 16));
     }
-    Path file = write("ext-pcm.wav", new Riff().fmtExtensible(1, 2, 96_000, 24).data(data.array()).bytes());
+    Path file =
+        write("ext-pcm.wav", new Riff().fmtExtensible(1, 2, 96_000, 24).data(data.array()).bytes());
 
     Audio audio = AudioIO.read(file);
 
@@ -200,7 +224,9 @@ final class WavTest {
     for (float v : values) {
       data.putFloat(v);
     }
-    Path file = write("ext-float.wav", new Riff().fmtExtensible(3, 1, 16_000, 32).data(data.array()).bytes());
+    Path file =
+        write(
+            "ext-float.wav", new Riff().fmtExtensible(3, 1, 16_000, 32).data(data.array()).bytes());
 
     assertArrayEquals(values, AudioIO.read(file).channel(0));
     assertEquals(new AudioInfo(16_000, 1, 3, 32, "FLOAT32"), AudioIO.info(file));
@@ -215,14 +241,15 @@ final class WavTest {
     }
     byte[] list = "INFOISFT\u000e\0\0\0Lavf58.76.100\0".getBytes(StandardCharsets.ISO_8859_1);
     byte[] odd = {1, 2, 3, 4, 5}; // 5 bytes: followed by a pad byte that is not part of any chunk
-    byte[] riff = new Riff()
-        .chunk("JUNK", new byte[28])
-        .fmt(1, 1, 16_000, 16)
-        .chunk("LIST", list)
-        .chunk("odd ", odd)
-        .data(data.array())
-        .chunk("LIST", list) // trailing metadata after the samples must not be read as samples
-        .bytes();
+    byte[] riff =
+        new Riff()
+            .chunk("JUNK", new byte[28])
+            .fmt(1, 1, 16_000, 16)
+            .chunk("LIST", list)
+            .chunk("odd ", odd)
+            .data(data.array())
+            .chunk("LIST", list) // trailing metadata after the samples must not be read as samples
+            .bytes();
     Path file = write("chunks.wav", riff);
 
     float[] samples = AudioIO.read(file).channel(0);
@@ -241,7 +268,8 @@ final class WavTest {
         data.putShort((short) (1000 * c + t)); // frame-major on disk: L0 C0 R0 L1 C1 R1 ...
       }
     }
-    Path file = write("three.wav", new Riff().fmt(1, channels, 16_000, 16).data(data.array()).bytes());
+    Path file =
+        write("three.wav", new Riff().fmt(1, channels, 16_000, 16).data(data.array()).bytes());
 
     Audio audio = AudioIO.read(file);
 
@@ -249,7 +277,8 @@ final class WavTest {
     assertEquals(frames, audio.numFrames());
     for (int c = 0; c < channels; c++) {
       for (int t = 0; t < frames; t++) {
-        assertEquals((1000 * c + t) / 32768f, audio.samples()[c][t], "channel " + c + ", frame " + t);
+        assertEquals(
+            (1000 * c + t) / 32768f, audio.samples()[c][t], "channel " + c + ", frame " + t);
       }
     }
   }
@@ -295,7 +324,8 @@ final class WavTest {
   void infoHandlesADataChunkLargerThan2GiBThatReadRefuses() throws IOException {
     // A sparse file: the 3 GiB of samples take no disk space and are never read.
     long dataBytes = 3L << 30;
-    assumeTrue(Files.getFileStore(tmp).getUsableSpace() > dataBytes || isLinux(),
+    assumeTrue(
+        Files.getFileStore(tmp).getUsableSpace() > dataBytes || isLinux(),
         "skipped: not enough disk space for a 3 GiB (possibly non-sparse) file");
     Path file = tmp.resolve("huge.wav");
     byte[] header = new Riff().fmt(1, 2, 16_000, 16).dataHeader(dataBytes).bytes();
@@ -313,34 +343,55 @@ final class WavTest {
 
   @Test
   void rejectsTruncatedDataChunk() throws IOException {
-    Path file = write("truncated.wav", new Riff().fmt(1, 1, 16_000, 16).dataHeader(1000).raw(new byte[100]).bytes());
+    Path file =
+        write(
+            "truncated.wav",
+            new Riff().fmt(1, 1, 16_000, 16).dataHeader(1000).raw(new byte[100]).bytes());
 
-    assertFails(file, () -> AudioIO.read(file), "truncated", "declares 1000 bytes", "only 100 remain");
-    assertFails(file, () -> AudioIO.info(file), "truncated", "declares 1000 bytes", "only 100 remain");
+    assertFails(
+        file, () -> AudioIO.read(file), "truncated", "declares 1000 bytes", "only 100 remain");
+    assertFails(
+        file, () -> AudioIO.info(file), "truncated", "declares 1000 bytes", "only 100 remain");
   }
 
   @Test
   void rejectsFileTruncatedInsideTheHeader() throws IOException {
     Path wav = tmp.resolve("whole.wav");
     AudioIO.writeWav(wav, Audio.mono(new float[] {0f, 0.5f}, 16_000), WavEncoding.PCM_S16);
-    Path cut = write("cut.wav", Arrays.copyOf(Files.readAllBytes(wav), 20)); // RIFF header + 'fmt ' chunk header
+    Path cut =
+        write(
+            "cut.wav",
+            Arrays.copyOf(Files.readAllBytes(wav), 20)); // RIFF header + 'fmt ' chunk header
 
     assertFails(cut, () -> AudioIO.read(cut), "file ends at byte 20", "'fmt ' chunk", "truncated");
     assertFails(cut, () -> AudioIO.info(cut), "file ends at byte 20", "'fmt ' chunk", "truncated");
 
     Path afterFmt = write("after-fmt.wav", Arrays.copyOf(Files.readAllBytes(wav), 36));
-    assertFails(afterFmt, () -> AudioIO.read(afterFmt), "file ends at byte 36 before the 'data' chunk", "truncated");
+    assertFails(
+        afterFmt,
+        () -> AudioIO.read(afterFmt),
+        "file ends at byte 36 before the 'data' chunk",
+        "truncated");
 
     Path riffOnly = write("riff-only.wav", Arrays.copyOf(Files.readAllBytes(wav), 8));
-    assertFails(riffOnly, () -> AudioIO.read(riffOnly), "8 bytes long", "too short for a WAV header");
+    assertFails(
+        riffOnly, () -> AudioIO.read(riffOnly), "8 bytes long", "too short for a WAV header");
   }
 
   @Test
   void rejectsFmtChunkShorterThan16Bytes() throws IOException {
-    Path file = write("short-fmt.wav", new Riff().chunk("fmt ", Arrays.copyOf(fmtBody(1, 1, 16_000, 16, 16), 14))
-        .data(new byte[4]).bytes());
+    Path file =
+        write(
+            "short-fmt.wav",
+            new Riff()
+                .chunk("fmt ", Arrays.copyOf(fmtBody(1, 1, 16_000, 16, 16), 14))
+                .data(new byte[4])
+                .bytes());
 
-    assertFails(file, () -> AudioIO.read(file), "'fmt ' chunk at byte 12 is 14 bytes long; expected at least 16",
+    assertFails(
+        file,
+        () -> AudioIO.read(file),
+        "'fmt ' chunk at byte 12 is 14 bytes long; expected at least 16",
         "corrupt header");
   }
 
@@ -348,7 +399,12 @@ final class WavTest {
   void rejectsTextFileAsNotAudio() throws IOException {
     Path text = write("notes.wav", "hello, this is text\n".getBytes(StandardCharsets.US_ASCII));
 
-    assertFails(text, () -> AudioIO.read(text), "unrecognised audio format", "68656c6c6f", "supported: WAV");
+    assertFails(
+        text,
+        () -> AudioIO.read(text),
+        "unrecognised audio format",
+        "68656c6c6f",
+        "supported: WAV");
     assertFails(text, () -> AudioIO.info(text), "unrecognised audio format");
   }
 
@@ -385,7 +441,8 @@ final class WavTest {
   void rejectsMuLawNamingTheFormatCode() throws IOException {
     Path file = write("ulaw.wav", new Riff().fmt(7, 1, 8_000, 8).data(new byte[16]).bytes());
 
-    assertFails(file, () -> AudioIO.read(file), "format code 0x0007 (mu-law) is not supported", "PCM (1)");
+    assertFails(
+        file, () -> AudioIO.read(file), "format code 0x0007 (mu-law) is not supported", "PCM (1)");
     assertFails(file, () -> AudioIO.info(file), "format code 0x0007 (mu-law) is not supported");
   }
 
@@ -404,17 +461,26 @@ final class WavTest {
     byte[] fmt = fmtBody(1, 1, 16_000, 12, 16); // block align 2: 12-bit samples stored in 2 bytes
     Path file = write("pcm12.wav", new Riff().chunk("fmt ", fmt).data(new byte[8]).bytes());
 
-    assertFails(file, () -> AudioIO.read(file), "PCM WAV with 12 bits per sample is not supported",
+    assertFails(
+        file,
+        () -> AudioIO.read(file),
+        "PCM WAV with 12 bits per sample is not supported",
         "PCM 8/16/24/32");
   }
 
   @Test
   void rejectsBlockAlignInconsistentWithChannelsTimesSampleBytes() throws IOException {
     byte[] fmt = fmtBody(1, 2, 16_000, 16, 16);
-    ByteBuffer.wrap(fmt).order(ByteOrder.LITTLE_ENDIAN).putShort(12, (short) 2); // stereo 16-bit needs 4
+    ByteBuffer.wrap(fmt)
+        .order(ByteOrder.LITTLE_ENDIAN)
+        .putShort(12, (short) 2); // stereo 16-bit needs 4
     Path file = write("align.wav", new Riff().chunk("fmt ", fmt).data(new byte[8]).bytes());
 
-    assertFails(file, () -> AudioIO.read(file), "block size of 2 bytes", "2 channel(s) of 16-bit samples need 4",
+    assertFails(
+        file,
+        () -> AudioIO.read(file),
+        "block size of 2 bytes",
+        "2 channel(s) of 16-bit samples need 4",
         "corrupt header");
     assertFails(file, () -> AudioIO.info(file), "block size of 2 bytes");
   }
@@ -423,7 +489,8 @@ final class WavTest {
   void rejectsDataChunkBeforeFmtChunk() throws IOException {
     Path file = write("order.wav", new Riff().data(new byte[4]).fmt(1, 1, 16_000, 16).bytes());
 
-    assertFails(file, () -> AudioIO.read(file), "'data' chunk at byte 12 comes before any 'fmt ' chunk");
+    assertFails(
+        file, () -> AudioIO.read(file), "'data' chunk at byte 12 comes before any 'fmt ' chunk");
   }
 
   @Test
@@ -438,15 +505,20 @@ final class WavTest {
   void rejectsDataChunkThatIsNotAWholeNumberOfFrames() throws IOException {
     Path file = write("partial.wav", new Riff().fmt(1, 2, 16_000, 16).data(new byte[6]).bytes());
 
-    assertFails(file, () -> AudioIO.read(file), "6 bytes is not a whole number of 4-byte sample frames");
+    assertFails(
+        file, () -> AudioIO.read(file), "6 bytes is not a whole number of 4-byte sample frames");
   }
 
   @Test
   void rejectsRifxAndRf64NamingTheVariant() throws IOException {
     for (String magic : List.of("RIFX", "RF64")) {
-      Path file = write(magic + ".wav", new Riff().fmt(1, 1, 16_000, 16).data(new byte[4]).bytes(magic, "WAVE"));
+      Path file =
+          write(
+              magic + ".wav",
+              new Riff().fmt(1, 1, 16_000, 16).data(new byte[4]).bytes(magic, "WAVE"));
 
-      assertFails(file, () -> AudioIO.read(file), magic + " WAV files are not supported", "convert");
+      assertFails(
+          file, () -> AudioIO.read(file), magic + " WAV files are not supported", "convert");
       assertFails(file, () -> AudioIO.info(file), magic + " WAV files are not supported");
     }
   }
@@ -462,8 +534,9 @@ final class WavTest {
     float[] right = {0f, 0f, 0f, Float.NaN};
     Audio bad = new Audio(new float[][] {new float[4], right}, 16_000);
 
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> AudioIO.writeWav(file, bad, WavEncoding.FLOAT32));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> AudioIO.writeWav(file, bad, WavEncoding.FLOAT32));
 
     assertTrue(e.getMessage().contains(file.toString()), e::getMessage);
     assertTrue(e.getMessage().contains("sample 3 of channel 1 is NaN"), e::getMessage);
@@ -473,8 +546,9 @@ final class WavTest {
     }
 
     right[3] = Float.NEGATIVE_INFINITY;
-    IllegalArgumentException inf = assertThrows(IllegalArgumentException.class,
-        () -> AudioIO.writeWav(file, bad, WavEncoding.PCM_S16));
+    IllegalArgumentException inf =
+        assertThrows(
+            IllegalArgumentException.class, () -> AudioIO.writeWav(file, bad, WavEncoding.PCM_S16));
     assertTrue(inf.getMessage().contains("sample 3 of channel 1 is -Infinity"), inf::getMessage);
     assertArrayEquals(before, Files.readAllBytes(file), "the previous file was modified");
   }
@@ -492,7 +566,8 @@ final class WavTest {
   @Test
   void rewritingReplacesTheContent() throws IOException {
     Path file = tmp.resolve("out.wav");
-    AudioIO.writeWav(file, representableAudio(WavEncoding.PCM_S24, 6, 1000, 48_000, 1), WavEncoding.PCM_S24);
+    AudioIO.writeWav(
+        file, representableAudio(WavEncoding.PCM_S24, 6, 1000, 48_000, 1), WavEncoding.PCM_S24);
     Audio second = Audio.mono(new float[] {0.5f}, 8_000);
 
     AudioIO.writeWav(file, second, WavEncoding.PCM_U8);
@@ -507,8 +582,11 @@ final class WavTest {
     Path file = tmp.resolve("plain.wav");
     AudioIO.writeWav(file, Audio.mono(new float[] {0.5f, -0.5f}, 16_000), WavEncoding.PCM_S16);
 
-    byte[] expected = new Riff().fmt(1, 1, 16_000, 16)
-        .data(le(4).putShort((short) 16384).putShort((short) -16384).array()).bytes();
+    byte[] expected =
+        new Riff()
+            .fmt(1, 1, 16_000, 16)
+            .data(le(4).putShort((short) 16384).putShort((short) -16384).array())
+            .bytes();
     assertArrayEquals(expected, Files.readAllBytes(file));
   }
 
@@ -516,19 +594,21 @@ final class WavTest {
   // Helpers
 
   /** Random samples that {@code encoding} stores exactly, including both full-scale ends. */
-  private static Audio representableAudio(WavEncoding encoding, int channels, int frames, int rate, long seed) {
+  private static Audio representableAudio(
+      WavEncoding encoding, int channels, int frames, int rate, long seed) {
     SplittableRandom rng = new SplittableRandom(seed);
     float[][] s = new float[channels][frames];
     for (int c = 0; c < channels; c++) {
       for (int t = 0; t < frames; t++) {
-        s[c][t] = switch (encoding) {
-          case PCM_U8 -> rng.nextInt(-128, 128) / 128f;
-          case PCM_S16 -> rng.nextInt(-32768, 32768) / 32768f;
-          case PCM_S24 -> rng.nextInt(-8388608, 8388608) / 8388608f;
-          // k·2^8 with |k| < 2^23: a float holds k exactly, so k·2^8 / 2^31 is a float too.
-          case PCM_S32 -> (float) ((rng.nextInt(-8388608, 8388608) * 256L) / 2147483648.0);
-          case FLOAT32, FLOAT64 -> Float.intBitsToFloat(finiteBits(rng));
-        };
+        s[c][t] =
+            switch (encoding) {
+              case PCM_U8 -> rng.nextInt(-128, 128) / 128f;
+              case PCM_S16 -> rng.nextInt(-32768, 32768) / 32768f;
+              case PCM_S24 -> rng.nextInt(-8388608, 8388608) / 8388608f;
+              // k·2^8 with |k| < 2^23: a float holds k exactly, so k·2^8 / 2^31 is a float too.
+              case PCM_S32 -> (float) ((rng.nextInt(-8388608, 8388608) * 256L) / 2147483648.0);
+              case FLOAT32, FLOAT64 -> Float.intBitsToFloat(finiteBits(rng));
+            };
       }
       s[c][0] = -1f;
     }
@@ -566,16 +646,24 @@ final class WavTest {
   private static byte[] fmtBody(int code, int channels, int rate, int bits, int size) {
     int block = channels * ((bits + 7) / 8);
     ByteBuffer b = le(size);
-    b.putShort((short) code).putShort((short) channels).putInt(rate).putInt(rate * block)
-        .putShort((short) block).putShort((short) bits);
+    b.putShort((short) code)
+        .putShort((short) channels)
+        .putInt(rate)
+        .putInt(rate * block)
+        .putShort((short) block)
+        .putShort((short) bits);
     return b.array();
   }
 
-  /** Asserts that {@code call} throws an AudioFormatException whose message names {@code path} and each fragment. */
+  /**
+   * Asserts that {@code call} throws an AudioFormatException whose message names {@code path} and
+   * each fragment.
+   */
   private static void assertFails(Path path, Executable call, String... fragments) {
     AudioFormatException e = assertThrows(AudioFormatException.class, call);
     String message = e.getMessage();
-    assertTrue(message.startsWith(path + ": "), () -> "message does not start with the path: " + message);
+    assertTrue(
+        message.startsWith(path + ": "), () -> "message does not start with the path: " + message);
     assertEquals(path, e.path());
     for (String fragment : fragments) {
       assertTrue(message.contains(fragment), () -> "message lacks '" + fragment + "': " + message);
@@ -585,7 +673,20 @@ final class WavTest {
   /** Builds a RIFF file chunk by chunk, little-endian, with pad bytes after odd-sized chunks. */
   private static final class Riff {
     private static final byte[] GUID_TAIL = {
-      0x00, 0x00, 0x00, 0x00, 0x10, 0x00, (byte) 0x80, 0x00, 0x00, (byte) 0xAA, 0x00, 0x38, (byte) 0x9B, 0x71
+      0x00,
+      0x00,
+      0x00,
+      0x00,
+      0x10,
+      0x00,
+      (byte) 0x80,
+      0x00,
+      0x00,
+      (byte) 0xAA,
+      0x00,
+      0x38,
+      (byte) 0x9B,
+      0x71
     };
 
     private final ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -595,10 +696,13 @@ final class WavTest {
       return chunk("fmt ", fmtBody(code, channels, rate, bits, 16));
     }
 
-    /** A 40-byte WAVE_FORMAT_EXTENSIBLE 'fmt ' chunk whose sub-format GUID carries {@code subCode}. */
+    /**
+     * A 40-byte WAVE_FORMAT_EXTENSIBLE 'fmt ' chunk whose sub-format GUID carries {@code subCode}.
+     */
     Riff fmtExtensible(int subCode, int channels, int rate, int bits) {
-      ByteBuffer b = ByteBuffer.wrap(Arrays.copyOf(fmtBody(0xFFFE, channels, rate, bits, 16), 40))
-          .order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer b =
+          ByteBuffer.wrap(Arrays.copyOf(fmtBody(0xFFFE, channels, rate, bits, 16), 40))
+              .order(ByteOrder.LITTLE_ENDIAN);
       b.position(16);
       b.putShort((short) 22).putShort((short) bits).putInt((1 << channels) - 1);
       b.putShort((short) subCode).put(GUID_TAIL);
@@ -635,8 +739,10 @@ final class WavTest {
 
     byte[] bytes(String magic, String form) {
       ByteBuffer b = le(12 + body.size());
-      b.put(magic.getBytes(StandardCharsets.US_ASCII)).putInt(4 + body.size())
-          .put(form.getBytes(StandardCharsets.US_ASCII)).put(body.toByteArray());
+      b.put(magic.getBytes(StandardCharsets.US_ASCII))
+          .putInt(4 + body.size())
+          .put(form.getBytes(StandardCharsets.US_ASCII))
+          .put(body.toByteArray());
       return b.array();
     }
   }

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class ArithmeticTest {
 
   private static Object eval(String text) {
-    return Arithmetic.evaluate(text).orElseThrow(() -> new AssertionError("not arithmetic: " + text));
+    return Arithmetic.evaluate(text)
+        .orElseThrow(() -> new AssertionError("not arithmetic: " + text));
   }
 
   @Test
@@ -58,8 +59,10 @@ class ArithmeticTest {
 
   @Test
   void textThatIsNotArithmeticIsLeftAlone() {
-    for (String text : new String[] {"results/1986", "1986/b", "a + 1", "1 2", "", "012", "3 +", "(1, 2)", "1e",
-        "2x", "1..2"}) {
+    for (String text :
+        new String[] {
+          "results/1986", "1986/b", "a + 1", "1 2", "", "012", "3 +", "(1, 2)", "1e", "2x", "1..2"
+        }) {
       assertEquals(Optional.empty(), Arithmetic.evaluate(text), text);
     }
   }

@@ -24,7 +24,9 @@ class HyperYamlTest {
 
   @Test
   void plainScalarsFollowYaml12LikeRuamel() {
-    Hparams hp = load("""
+    Hparams hp =
+        load(
+            """
         a: 1
         b: 0.5
         c: 1e-5
@@ -58,7 +60,9 @@ class HyperYamlTest {
 
   @Test
   void parenthesesMakeUnmodifiableTuples() {
-    Hparams hp = load("""
+    Hparams hp =
+        load(
+            """
         kernel: (3, 3)
         explicit: !tuple (1, a, 0.5)
         single: (7,)
@@ -75,7 +79,9 @@ class HyperYamlTest {
 
   @Test
   void nestedKeysAreReachedWithDotsAndIndices() {
-    Hparams hp = load("""
+    Hparams hp =
+        load(
+            """
         model:
           channels: [32, 64]
           head: {classes: 10}
@@ -90,7 +96,9 @@ class HyperYamlTest {
 
   @Test
   void aliasesShareOneObjectAndMergeKeysCopyArguments() {
-    Hparams hp = load("""
+    Hparams hp =
+        load(
+            """
         w1: &base !new:config.testing.Widget
           size: 3
           name: a
@@ -109,7 +117,9 @@ class HyperYamlTest {
   @Test
   void doubleUnderscoreKeysRunFirstButAreNotKept() {
     Seeds.drain();
-    Hparams hp = load("""
+    Hparams hp =
+        load(
+            """
         __set_seed: !apply:config.testing.Seeds.set [1986]
         first: !apply:config.testing.Seeds.note [first]
         second: !apply:config.testing.Seeds.note [second]
@@ -120,7 +130,9 @@ class HyperYamlTest {
 
   @Test
   void typedGettersConvertLikeConstructorArguments() {
-    Hparams hp = load("""
+    Hparams hp =
+        load(
+            """
         n: 40
         whole: 2.0
         lr: 1
@@ -142,12 +154,20 @@ class HyperYamlTest {
 
   @Test
   void typedGetterRefusesLossyValueNamingKeyAndLine() {
-    Hparams hp = load("""
+    Hparams hp =
+        load(
+            """
         n: 40
         ratio: 0.5
         """);
-    ConfigException e = Recipes.failsWith(() -> hp.getInt("ratio"), "recipe.yaml:2", "key 'ratio'", "0.5",
-        "expected Integer", "not a whole number");
+    ConfigException e =
+        Recipes.failsWith(
+            () -> hp.getInt("ratio"),
+            "recipe.yaml:2",
+            "key 'ratio'",
+            "0.5",
+            "expected Integer",
+            "not a whole number");
     assertEquals(2, e.line());
     assertEquals("ratio", e.key());
     assertEquals("recipe.yaml", e.file());
@@ -161,37 +181,56 @@ class HyperYamlTest {
 
   @Test
   void duplicateKeysAreErrors() {
-    fails("""
+    fails(
+        """
         n_mels: 40
         lr: 0.1
         n_mels: 80
-        """, "recipe.yaml:3", "key 'n_mels'", "duplicate key (first written at line 1)");
+        """,
+        "recipe.yaml:3",
+        "key 'n_mels'",
+        "duplicate key (first written at line 1)");
   }
 
   @Test
   void syntaxErrorNamesFileLineAndColumn() {
-    ConfigException e = fails("""
+    ConfigException e =
+        fails(
+            """
         a: 1
         b: [1, 2
         c: 3
-        """, "recipe.yaml:", "YAML syntax error");
+        """,
+            "recipe.yaml:",
+            "YAML syntax error");
     assertTrue(e.line() >= 2, e.getMessage());
     assertTrue(e.column() > 0, e.getMessage());
-    assertTrue(e.getMessage().startsWith("recipe.yaml:" + e.line() + ":" + e.column() + ": "), e.getMessage());
+    assertTrue(
+        e.getMessage().startsWith("recipe.yaml:" + e.line() + ":" + e.column() + ": "),
+        e.getMessage());
   }
 
   @Test
   void unknownTagIsAnErrorWithSuggestion() {
     fails("a: 1\nb: !refs <a>\n", "recipe.yaml:2", "unknown tag !refs", "did you mean !ref");
-    fails("f: !nwe:features.Fbank\n", "recipe.yaml:1", "unknown tag !nwe:features.Fbank", "did you mean !new:");
+    fails(
+        "f: !nwe:features.Fbank\n",
+        "recipe.yaml:1",
+        "unknown tag !nwe:features.Fbank",
+        "did you mean !new:");
     fails("f: !!python/tuple [1, 2]\n", "unknown tag !!python/tuple");
   }
 
   @Test
   void globalTagsAreRefusedNotConstructed() {
-    fails("x: !!java.io.File [/tmp]\n", "recipe.yaml:1", "unknown tag !!java.io.File.", "Supported: !new:");
-    fails("x: !<tag:yaml.org,2002:javax.script.ScriptEngineManager> "
-        + "[!!java.net.URLClassLoader [[!!java.net.URL [\"http://example.invalid/\"]]]]\n",
+    fails(
+        "x: !!java.io.File [/tmp]\n",
+        "recipe.yaml:1",
+        "unknown tag !!java.io.File.",
+        "Supported: !new:");
+    fails(
+        "x: !<tag:yaml.org,2002:javax.script.ScriptEngineManager> "
+            + "[!!java.net.URLClassLoader [[!!java.net.URL [\"http://example.invalid/\"]]]]\n",
         "unknown tag !!javax.script.ScriptEngineManager");
   }
 
@@ -217,8 +256,9 @@ class HyperYamlTest {
 
   @Test
   void unreadableFileIsAnUncheckedIoErrorNamingThePath() {
-    UncheckedIOException e = assertThrows(UncheckedIOException.class,
-        () -> HyperYaml.load(Path.of("no/such/recipe.yaml")));
+    UncheckedIOException e =
+        assertThrows(
+            UncheckedIOException.class, () -> HyperYaml.load(Path.of("no/such/recipe.yaml")));
     assertTrue(e.getMessage().contains("no/such/recipe.yaml"), e.getMessage());
   }
 }

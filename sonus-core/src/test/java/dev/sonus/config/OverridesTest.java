@@ -13,7 +13,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class OverridesTest {
-  private static final String RECIPE = """
+  private static final String RECIPE =
+      """
       n_mels: 40
       lr: 0.001
       name: fsdd
@@ -28,8 +29,16 @@ class OverridesTest {
 
   @Test
   void parseSplitsOverridesFromOtherArguments() {
-    Overrides.Parsed parsed = Overrides.parse("recipe.yaml", "--lr=0.1", "--model.n_mels=80", "--device", "cpu",
-        "--+notes=a=b", "--", "--x=1");
+    Overrides.Parsed parsed =
+        Overrides.parse(
+            "recipe.yaml",
+            "--lr=0.1",
+            "--model.n_mels=80",
+            "--device",
+            "cpu",
+            "--+notes=a=b",
+            "--",
+            "--x=1");
     assertEquals(Map.of("lr", "0.1", "model.n_mels", "80", "+notes", "a=b"), parsed.overrides());
     assertEquals(List.of("lr", "model.n_mels", "+notes"), List.copyOf(parsed.overrides().keySet()));
     assertEquals(List.of("recipe.yaml", "--device", "cpu", "--x=1"), parsed.rest());
@@ -37,8 +46,8 @@ class OverridesTest {
 
   @Test
   void parseRejectsAKeyGivenTwice() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Overrides.parse("--lr=0.1", "--lr=0.2"));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Overrides.parse("--lr=0.1", "--lr=0.2"));
     assertTrue(e.getMessage().contains("--lr is given twice ('0.1' and '0.2')"), e.getMessage());
   }
 
@@ -61,22 +70,33 @@ class OverridesTest {
   @Test
   void dottedKeysReachArgumentsMapsAndListItems() {
     Hparams hp = load(RECIPE, "w.size=5", "plain.b.c=3", "channels.1=128", "w.color=green");
-    assertEquals(new Widget(5, "fsdd", Color.GREEN), hp.get("w"), "a parameter not in the recipe may be added");
+    assertEquals(
+        new Widget(5, "fsdd", Color.GREEN),
+        hp.get("w"),
+        "a parameter not in the recipe may be added");
     assertEquals(3, hp.get("plain.b.c"));
     assertEquals(List.of(32, 128), hp.get("channels"));
   }
 
   @Test
   void unknownKeyIsAnErrorWithDidYouMean() {
-    ConfigException e = fails(RECIPE, new String[] {"n_mel=80"}, "override --n_mel=80: key 'n_mel'",
-        "no such key in the recipe; did you mean n_mels?", "--+n_mel=...");
+    ConfigException e =
+        fails(
+            RECIPE,
+            new String[] {"n_mel=80"},
+            "override --n_mel=80: key 'n_mel'",
+            "no such key in the recipe; did you mean n_mels?",
+            "--+n_mel=...");
     assertEquals("n_mel", e.key());
     fails(RECIPE, new String[] {"plain.b.d=1"}, "key 'plain.b.d'", "no such key", "Known: c");
   }
 
   @Test
   void unknownParameterOfACallableIsAnError() {
-    fails(RECIPE, new String[] {"w.colour=green"}, "override --w.colour=green: key 'w.colour'",
+    fails(
+        RECIPE,
+        new String[] {"w.colour=green"},
+        "override --w.colour=green: key 'w.colour'",
         "unknown parameter for dev.sonus.config.testing.Widget; did you mean color?");
   }
 
@@ -109,14 +129,21 @@ class OverridesTest {
 
   @Test
   void keywordsForClassesWithoutParameterNamesExplainWhy() {
-    fails(RECIPE, new String[] {"empty.initial_capacity=4"}, "recipe.yaml:10: key 'empty'",
+    fails(
+        RECIPE,
+        new String[] {"empty.initial_capacity=4"},
+        "recipe.yaml:10: key 'empty'",
         "parameter names of java.util.ArrayList are not known at run time (compiled without -parameters)",
-        "give the arguments as a list in order", "ArrayList(int)");
+        "give the arguments as a list in order",
+        "ArrayList(int)");
   }
 
   @Test
   void cannotDescendIntoAReferenceOrAScalar() {
-    fails(RECIPE, new String[] {"input_size.x=1"}, "'input_size' is !ref <n_mels>",
+    fails(
+        RECIPE,
+        new String[] {"input_size.x=1"},
+        "'input_size' is !ref <n_mels>",
         "override the key it refers to instead");
     fails(RECIPE, new String[] {"lr.x=1"}, "'lr' holds 0.001, not a mapping");
     fails(RECIPE, new String[] {"channels.5=1"}, "index 5 is out of range; 'channels' has 2 items");
@@ -124,7 +151,11 @@ class OverridesTest {
 
   @Test
   void badOverrideValueNamesTheOverride() {
-    fails(RECIPE, new String[] {"channels=[1, 2"}, "override --channels=[1, 2", "YAML syntax error");
-    fails(RECIPE, new String[] {"w.size=0.5"}, "override --w.size=0.5: key 'w.size': expected int, got 0.5");
+    fails(
+        RECIPE, new String[] {"channels=[1, 2"}, "override --channels=[1, 2", "YAML syntax error");
+    fails(
+        RECIPE,
+        new String[] {"w.size=0.5"},
+        "override --w.size=0.5: key 'w.size': expected int, got 0.5");
   }
 }

@@ -25,7 +25,10 @@ final class Recipes {
     return out;
   }
 
-  /** Asserts that loading fails with a {@link ConfigException} whose message contains every fragment. */
+  /**
+   * Asserts that loading fails with a {@link ConfigException} whose message contains every
+   * fragment.
+   */
   static ConfigException fails(String text, String[] overrides, String... fragments) {
     return failsWith(() -> load(text, overrides), fragments);
   }
@@ -37,7 +40,9 @@ final class Recipes {
   static ConfigException failsWith(Executable code, String... fragments) {
     ConfigException e = assertThrows(ConfigException.class, code);
     for (String fragment : fragments) {
-      assertTrue(e.getMessage().contains(fragment), () -> "message lacks '" + fragment + "': " + e.getMessage());
+      assertTrue(
+          e.getMessage().contains(fragment),
+          () -> "message lacks '" + fragment + "': " + e.getMessage());
     }
     return e;
   }

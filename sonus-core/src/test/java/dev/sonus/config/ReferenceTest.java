@@ -15,7 +15,9 @@ class ReferenceTest {
 
   @Test
   void wholeReferenceKeepsTheType() {
-    Hparams hp = load("""
+    Hparams hp =
+        load(
+            """
         n_mels: 40
         lr: 0.001
         channels: [32, 64]
@@ -31,7 +33,9 @@ class ReferenceTest {
 
   @Test
   void interpolationUsesPythonStr() {
-    Hparams hp = load("""
+    Hparams hp =
+        load(
+            """
         output_folder: results/fsdd
         seed: 1986
         lr: 0.00001
@@ -47,7 +51,9 @@ class ReferenceTest {
 
   @Test
   void arithmeticFollowsPythonTypes() {
-    Hparams hp = load("""
+    Hparams hp =
+        load(
+            """
         n_mels: 40
         a: 7
         b: 2
@@ -92,7 +98,9 @@ class ReferenceTest {
 
   @Test
   void nestedKeysWithDotsBracketsAndIndices() {
-    Hparams hp = load("""
+    Hparams hp =
+        load(
+            """
         constants: {a: 1, list: [5, 6]}
         dotted: !ref <constants.a>
         bracket: !ref <constants[a]>
@@ -108,7 +116,9 @@ class ReferenceTest {
 
   @Test
   void referencesMayPointForwardAndThroughOtherReferences() {
-    Hparams hp = load("""
+    Hparams hp =
+        load(
+            """
         a: !ref <b>
         b: !ref <c.x>
         c: !ref <d>
@@ -120,7 +130,9 @@ class ReferenceTest {
 
   @Test
   void referenceToAnObjectIsTheSameInstanceAndCopyIsANewOne() {
-    Hparams hp = load("""
+    Hparams hp =
+        load(
+            """
         widget: !new:config.testing.Widget {size: 3, name: a}
         same: !ref <widget>
         copy: !copy <widget>
@@ -137,7 +149,9 @@ class ReferenceTest {
 
   @Test
   void copyCopiesObjectsInsideToo() {
-    Hparams hp = load("""
+    Hparams hp =
+        load(
+            """
         inner: !new:config.testing.Widget {size: 3, name: a}
         outer: !new:config.testing.Pair {first: !ref <inner>, second: !ref <inner>}
         clone: !copy <outer>
@@ -151,31 +165,44 @@ class ReferenceTest {
 
   @Test
   void missingReferenceNamesItAndSuggests() {
-    ConfigException e = fails("""
+    ConfigException e =
+        fails(
+            """
         n_mels: 40
         n_fft: 400
         input_size: !ref <n_mel>
-        """, "recipe.yaml:3: key 'input_size'", "!ref <n_mel>", "no key 'n_mel'", "did you mean n_mels?",
-        "Known: n_mels, n_fft, input_size");
+        """,
+            "recipe.yaml:3: key 'input_size'",
+            "!ref <n_mel>",
+            "no key 'n_mel'",
+            "did you mean n_mels?",
+            "Known: n_mels, n_fft, input_size");
     assertEquals(3, e.line());
     fails("a: {b: 1}\nc: !ref <a.bb>\n", "no key 'a.bb' under 'a'", "did you mean b?");
   }
 
   @Test
   void cycleIsAnErrorNamingTheChain() {
-    fails("""
+    fails(
+        """
         a: !ref <b>
         b: !ref <c>
         c: !ref <a>
-        """, "reference cycle: a -> b -> c -> a");
+        """,
+        "reference cycle: a -> b -> c -> a");
     fails("a: {x: !ref <a>}\n", "reference cycle: a -> a.x -> a");
   }
 
   @Test
   void interpolatingAnObjectIsAnError() {
-    fails("""
+    fails(
+        """
         w: !new:config.testing.Widget {size: 3, name: a}
         s: !ref <w>/x
-        """, "recipe.yaml:2", "key 's'", "cannot put <w> into the text '<w>/x'", "!new:config.testing.Widget");
+        """,
+        "recipe.yaml:2",
+        "key 's'",
+        "cannot put <w> into the text '<w>/x'",
+        "!new:config.testing.Widget");
   }
 }

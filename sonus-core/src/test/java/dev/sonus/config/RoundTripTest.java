@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RoundTripTest {
-  private static final String RECIPE = """
+  private static final String RECIPE =
+      """
       seed: 1986
       sample_rate: 8000
       output_dir: !ref results/fsdd_cnn/<seed>
@@ -64,7 +65,8 @@ class RoundTripTest {
 
   @Test
   void roundTripKeepsSharingOfReferencesAndSeparationOfCopies() {
-    Hparams hp = HyperYaml.load(load(RECIPE, "data_folder=d").resolvedYaml(), "resolved.yaml", Map.of());
+    Hparams hp =
+        HyperYaml.load(load(RECIPE, "data_folder=d").resolvedYaml(), "resolved.yaml", Map.of());
     try {
       assertSame(hp.get("widget"), hp.get("same"));
       assertNotSame(hp.get("widget"), hp.get("copy"));
@@ -85,7 +87,8 @@ class RoundTripTest {
     assertTrue(yaml.contains("!apply:java.lang.Math.max [3, 4.5]"), yaml);
     assertTrue(yaml.contains("output_dir: results/fsdd_cnn/1986"), yaml);
     assertTrue(yaml.contains("lr: 1e-05"), yaml);
-    assertTrue(yaml.contains("- (3, 3)"), "plain tuples are written as HyperPyYAML reads them:\n" + yaml);
+    assertTrue(
+        yaml.contains("- (3, 3)"), "plain tuples are written as HyperPyYAML reads them:\n" + yaml);
     assertTrue(yaml.contains("same: *"), "a shared object is an alias:\n" + yaml);
     assertFalse(yaml.contains("!ref"), yaml);
     assertFalse(yaml.contains("!copy"), yaml);
@@ -95,18 +98,25 @@ class RoundTripTest {
   @Test
   void resolveWithoutBuildingMatchesTheLoadedText(@TempDir Path dir) throws IOException {
     Files.writeString(dir.resolve("inc.yaml"), "a: !PLACEHOLDER\nb: !ref <a> * 2\n");
-    Path recipe = Files.writeString(dir.resolve("r.yaml"), "x: 2\ninc: !include:inc.yaml {a: !ref <x>}\n"
-        + "w: !new:config.testing.Widget {size: !ref <inc.b>, name: n}\n");
+    Path recipe =
+        Files.writeString(
+            dir.resolve("r.yaml"),
+            "x: 2\ninc: !include:inc.yaml {a: !ref <x>}\n"
+                + "w: !new:config.testing.Widget {size: !ref <inc.b>, name: n}\n");
     String resolved = HyperYaml.resolve(recipe, Map.of("x", "5"));
     assertEquals(HyperYaml.load(recipe, Map.of("x", "5")).resolvedYaml(), resolved);
-    assertEquals("x: 5\ninc:\n  a: 5\n  b: 10\nw: !new:config.testing.Widget\n  size: 10\n  name: n\n", resolved);
+    assertEquals(
+        "x: 5\ninc:\n  a: 5\n  b: 10\nw: !new:config.testing.Widget\n  size: 10\n  name: n\n",
+        resolved);
   }
 
   @Test
   void scalarsSurviveTheRoundTripWithTheirTypes() {
-    Hparams hp = HyperYaml.load(load(RECIPE, "data_folder=d").resolvedYaml(), "resolved.yaml", Map.of());
+    Hparams hp =
+        HyperYaml.load(load(RECIPE, "data_folder=d").resolvedYaml(), "resolved.yaml", Map.of());
     hp.get("features", Fbank.class).close();
-    assertEquals(List.of("123", "yes", "true", "null", "(1, 2)", "1e-5", "", "a: b", "two\nlines", "it's"),
+    assertEquals(
+        List.of("123", "yes", "true", "null", "(1, 2)", "1e-5", "", "a: b", "two\nlines", "it's"),
         hp.get("strings"));
     assertEquals(List.of(List.of(3, 3), List.of("a", 0.5), List.of("x, y", "1")), hp.get("tuples"));
     assertEquals(1e16, hp.get("big"));
@@ -114,7 +124,10 @@ class RoundTripTest {
     assertEquals(10, hp.get("widget", dev.sonus.config.testing.Widget.class).size());
   }
 
-  /** Equal values; objects of the same class with the same arguments; factories with the same target. */
+  /**
+   * Equal values; objects of the same class with the same arguments; factories with the same
+   * target.
+   */
   private static void assertSameConfig(String key, Object a, Object b) {
     if (a instanceof Map<?, ?> ma && b instanceof Map<?, ?> mb) {
       assertEquals(ma.keySet(), mb.keySet(), key);

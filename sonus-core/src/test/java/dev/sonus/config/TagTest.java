@@ -20,8 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TagTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Path write(String name, String text) throws IOException {
     Path file = dir.resolve(name);
@@ -32,7 +31,9 @@ class TagTest {
 
   @Test
   void newBuildsWithKeywordsPositionalsOrNothing() {
-    Hparams hp = load("""
+    Hparams hp =
+        load(
+            """
         kw: !new:config.testing.Widget {size: 3, name: a, color: green}
         pos: !new:config.testing.Widget [4, b]
         none: !new:java.util.ArrayList
@@ -46,7 +47,9 @@ class TagTest {
 
   @Test
   void newNestsInsideListsAndMaps() {
-    Hparams hp = load("""
+    Hparams hp =
+        load(
+            """
         layers:
           - !new:config.testing.Widget {size: 1, name: a}
           - !new:config.testing.Widget {size: 2, name: b}
@@ -58,12 +61,14 @@ class TagTest {
     assertEquals(List.of(new Widget(1, "a"), new Widget(2, "b")), hp.get("layers"));
     assertEquals(new Widget(3, "c"), hp.get("heads.left"));
     assertEquals(new Widget(4, "d"), hp.get("pair", dev.sonus.config.testing.Pair.class).first());
-    assertEquals(List.of(new Widget(5, "e")), hp.get("pair", dev.sonus.config.testing.Pair.class).second());
+    assertEquals(
+        List.of(new Widget(5, "e")), hp.get("pair", dev.sonus.config.testing.Pair.class).second());
   }
 
   @Test
   void newOfAFeaturesFbankUsesItsOptionsRecord() {
-    Hparams hp = load("features: !new:features.Fbank {sample_rate: 8000, n_mels: 40, deltas: true}\n");
+    Hparams hp =
+        load("features: !new:features.Fbank {sample_rate: 8000, n_mels: 40, deltas: true}\n");
     try (dev.sonus.features.Fbank fbank = hp.get("features", dev.sonus.features.Fbank.class)) {
       assertEquals(40, fbank.options().nMels());
       assertEquals(8000, fbank.options().sampleRate());
@@ -75,7 +80,9 @@ class TagTest {
 
   @Test
   void nestedClassesHaveShortNamesToo() {
-    Hparams hp = load("""
+    Hparams hp =
+        load(
+            """
         defaults: !apply:features.Fbank.Options.defaults
         options: !new:features.Fbank.Options {n_mels: 80}
         features: !new:features.Fbank {options: !ref <options>}
@@ -89,17 +96,22 @@ class TagTest {
 
   @Test
   void nameGivesAFactoryThatTakesMoreArgumentsLater() {
-    Hparams hp = load("""
+    Hparams hp =
+        load(
+            """
         make: !name:config.testing.Widget {size: 3}
         bare: !name:config.testing.Widget
         sized: !name:config.testing.Widget.sized
         """);
     Factory make = hp.get("make", Factory.class);
     assertEquals(new Widget(3, "x"), make.create(Map.of("name", "x")));
-    assertEquals(new Widget(9, "y", Color.RED), make.create(Widget.class, Map.of("size", 9, "name", "y")),
+    assertEquals(
+        new Widget(9, "y", Color.RED),
+        make.create(Widget.class, Map.of("size", 9, "name", "y")),
         "call-time arguments win");
-    assertEquals(new Widget(2, "z", Color.GREEN), hp.get("bare", Factory.class)
-        .create(Map.of("size", 2, "name", "z", "color", "green")));
+    assertEquals(
+        new Widget(2, "z", Color.GREEN),
+        hp.get("bare", Factory.class).create(Map.of("size", 2, "name", "z", "color", "green")));
     assertEquals(new Widget(7, "w7"), hp.get("sized", Factory.class).call(7));
     assertEquals("dev.sonus.config.testing.Widget.sized", hp.get("sized", Factory.class).target());
     assertNotSame(make.create(Map.of("name", "x")), make.create(Map.of("name", "x")));
@@ -110,15 +122,23 @@ class TagTest {
     Hparams hp = load("a: 1\nmake: !name:config.testing.Widget {size: 3}\n");
     Factory make = hp.get("make", Factory.class);
     Recipes.failsWith(() -> make.create(Map.of()), "recipe.yaml:2", "key 'make'", "missing name");
-    Recipes.failsWith(() -> make.create(String.class, Map.of("name", "n")), "recipe.yaml:2",
+    Recipes.failsWith(
+        () -> make.create(String.class, Map.of("name", "n")),
+        "recipe.yaml:2",
         "expects a java.lang.String");
-    fails("make: !name:config.testing.Widget {sise: 3}\n", "recipe.yaml:1", "key 'make.sise'",
-        "unknown parameter for dev.sonus.config.testing.Widget", "did you mean size?");
+    fails(
+        "make: !name:config.testing.Widget {sise: 3}\n",
+        "recipe.yaml:1",
+        "key 'make.sise'",
+        "unknown parameter for dev.sonus.config.testing.Widget",
+        "did you mean size?");
   }
 
   @Test
   void applyCallsAStaticMethodAtLoadTime() {
-    Hparams hp = load("""
+    Hparams hp =
+        load(
+            """
         max: !apply:java.lang.Math.max [3, 4]
         max_float: !apply:java.lang.Math.max [3, 4.5]
         twice: !apply:config.testing.Widget.twice {x: 21}
@@ -134,18 +154,27 @@ class TagTest {
 
   @Test
   void applyOfAnUnknownMethodSuggests() {
-    fails("m: !apply:java.lang.Math.maxx [1, 2]\n", "recipe.yaml:1", "key 'm'",
-        "java.lang.Math has no public static method 'maxx'", "did you mean max?");
+    fails(
+        "m: !apply:java.lang.Math.maxx [1, 2]\n",
+        "recipe.yaml:1",
+        "key 'm'",
+        "java.lang.Math has no public static method 'maxx'",
+        "did you mean max?");
   }
 
   @Test
   void includeAppliesItsOverridesAndResolvesInItsOwnFile() throws IOException {
-    write("sub/imported.yaml", """
+    write(
+        "sub/imported.yaml",
+        """
         a: 10
         b: !PLACEHOLDER
         c: !ref <a> // <b>
         """);
-    Path main = write("main.yaml", """
+    Path main =
+        write(
+            "main.yaml",
+            """
         b: !PLACEHOLDER
         import: !include:sub/imported.yaml
           a: 3
@@ -165,11 +194,18 @@ class TagTest {
   void includeOverridesMustNameKeysOfTheIncludedFile() throws IOException {
     write("inc.yaml", "alpha: 1\n");
     Path main = write("main.yaml", "x: !include:inc.yaml\n  alpah: 2\n");
-    ConfigException e = Recipes.failsWith(() -> HyperYaml.load(main), "main.yaml:2", "key 'x.alpah'",
-        "no such key", "did you mean alpha?");
+    ConfigException e =
+        Recipes.failsWith(
+            () -> HyperYaml.load(main),
+            "main.yaml:2",
+            "key 'x.alpah'",
+            "no such key",
+            "did you mean alpha?");
     assertEquals(2, e.line());
     Path main2 = write("main2.yaml", "x: !include:inc.yaml\n");
-    Recipes.failsWith(() -> HyperYaml.load(main2, Recipes.overrides("x.alpah=2")), "override --x.alpah=2",
+    Recipes.failsWith(
+        () -> HyperYaml.load(main2, Recipes.overrides("x.alpah=2")),
+        "override --x.alpah=2",
         "did you mean alpha?");
   }
 
@@ -177,23 +213,35 @@ class TagTest {
   void includeCycleAndMissingFileAreErrors() throws IOException {
     write("a.yaml", "b: !include:b.yaml\n");
     write("b.yaml", "a: !include:a.yaml\n");
-    Recipes.failsWith(() -> HyperYaml.load(dir.resolve("a.yaml")), "include cycle: a.yaml -> b.yaml -> a.yaml");
+    Recipes.failsWith(
+        () -> HyperYaml.load(dir.resolve("a.yaml")), "include cycle: a.yaml -> b.yaml -> a.yaml");
     Path main = write("m.yaml", "x: 1\ny: !include:missing.yaml\n");
-    ConfigException e = Recipes.failsWith(() -> HyperYaml.load(main), "m.yaml:2", "key 'y'",
-        "cannot read included file", "missing.yaml");
+    ConfigException e =
+        Recipes.failsWith(
+            () -> HyperYaml.load(main),
+            "m.yaml:2",
+            "key 'y'",
+            "cannot read included file",
+            "missing.yaml");
     assertInstanceOf(IOException.class, e.getCause());
   }
 
   @Test
   void unsetPlaceholdersAreAllListedWithFileAndLine() {
-    ConfigException e = fails("""
+    ConfigException e =
+        fails(
+            """
         data_folder: !PLACEHOLDER
         out: !ref <data_folder>/out
         n: 3
         model:
           weights: !PLACEHOLDER
-        """, "recipe.yaml:1: key 'data_folder': is a !PLACEHOLDER and must be set", "2 unset:",
-        "recipe.yaml:1 'data_folder'", "recipe.yaml:5 'model.weights'", "--data_folder=");
+        """,
+            "recipe.yaml:1: key 'data_folder': is a !PLACEHOLDER and must be set",
+            "2 unset:",
+            "recipe.yaml:1 'data_folder'",
+            "recipe.yaml:5 'model.weights'",
+            "--data_folder=");
     assertEquals("data_folder", e.key());
     assertEquals(1, e.line());
   }
@@ -206,7 +254,9 @@ class TagTest {
 
   @Test
   void referenceToAnApplyResultSharesIt() {
-    Hparams hp = load("""
+    Hparams hp =
+        load(
+            """
         made: !apply:config.testing.Widget.sized [3]
         again: !ref <made>
         """);
@@ -215,11 +265,20 @@ class TagTest {
 
   @Test
   void unknownClassSuggestsRegisteredShortNames() {
-    fails("w: !new:config.testing.Widgt [1, a]\n", "recipe.yaml:1", "key 'w'",
-        "unknown class 'config.testing.Widgt'", "did you mean config.testing.Widget?");
+    fails(
+        "w: !new:config.testing.Widgt [1, a]\n",
+        "recipe.yaml:1",
+        "key 'w'",
+        "unknown class 'config.testing.Widgt'",
+        "did you mean config.testing.Widget?");
     fails("f: !new:features.Fbnak\n", "did you mean features.Fbank?");
-    fails("f: !new:featurs.Fbank\n", "unknown class 'featurs.Fbank'", "did you mean package features?");
-    fails("f: !new:com.example.Nope\n", "unknown class 'com.example.Nope'",
+    fails(
+        "f: !new:featurs.Fbank\n",
+        "unknown class 'featurs.Fbank'",
+        "did you mean package features?");
+    fails(
+        "f: !new:com.example.Nope\n",
+        "unknown class 'com.example.Nope'",
         "tried dev.sonus.com.example.Nope or com.example.Nope");
   }
 

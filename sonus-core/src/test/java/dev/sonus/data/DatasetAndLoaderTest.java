@@ -34,22 +34,26 @@ class DatasetAndLoaderTest {
   /** A dataset whose signal is random noise of the item's length, drawn from the item's context. */
   static DynamicItemDataset noisy(int n) {
     return DynamicItemDataset.fromRows(rows(n))
-        .addPipeline(Pipeline.withContext("length", "sig", (len, ctx) -> {
-          var rng = ctx.random("noise");
-          float[] x = new float[(int) (double) (Double) len];
-          for (int i = 0; i < x.length; i++) {
-            x[i] = (float) rng.nextDouble();
-          }
-          // Unequal work per item so that threads finish out of order.
-          if (x.length % 3 == 0) {
-            try {
-              Thread.sleep(2);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          }
-          return x;
-        }))
+        .addPipeline(
+            Pipeline.withContext(
+                "length",
+                "sig",
+                (len, ctx) -> {
+                  var rng = ctx.random("noise");
+                  float[] x = new float[(int) (double) (Double) len];
+                  for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) rng.nextDouble();
+                  }
+                  // Unequal work per item so that threads finish out of order.
+                  if (x.length % 3 == 0) {
+                    try {
+                      Thread.sleep(2);
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  }
+                  return x;
+                }))
         .addPipeline(Pipeline.of("text", "tokens", t -> ((String) t).chars().toArray()))
         .withOutputKeys("id", "sig", "tokens", "text");
   }
@@ -59,8 +63,11 @@ class DatasetAndLoaderTest {
     try (DataLoader.Epoch e = loader.epoch(epoch)) {
       for (Batch b : e) {
         try (b) {
-          out.add(b.ids() + " " + Arrays.toString(Tensors.toFloats(b.padded("sig").data()))
-              + Arrays.toString(Tensors.toFloats(b.padded("sig").relLengths())));
+          out.add(
+              b.ids()
+                  + " "
+                  + Arrays.toString(Tensors.toFloats(b.padded("sig").data()))
+                  + Arrays.toString(Tensors.toFloats(b.padded("sig").relLengths())));
         }
       }
     }
@@ -70,11 +77,13 @@ class DatasetAndLoaderTest {
   @Test
   void batchesAreIdenticalWithOneAndFourThreads() {
     DynamicItemDataset ds = noisy(40);
-    BatchSampler sampler = BatchSampler.fixed(ds.size(), 6, BatchSampler.Order.RANDOM, null, 11, false);
+    BatchSampler sampler =
+        BatchSampler.fixed(ds.size(), 6, BatchSampler.Order.RANDOM, null, 11, false);
     List<String> serial;
     List<String> one;
     List<String> four;
-    try (DataLoader l0 = new DataLoader(ds, sampler, 0, 1, 11); DataLoader l1 = new DataLoader(ds, sampler, 1, 2, 11);
+    try (DataLoader l0 = new DataLoader(ds, sampler, 0, 1, 11);
+        DataLoader l1 = new DataLoader(ds, sampler, 1, 2, 11);
         DataLoader l4 = new DataLoader(ds, sampler, 4, 8, 11)) {
       serial = run(l0, 3);
       one = run(l1, 3);
@@ -100,12 +109,17 @@ class DatasetAndLoaderTest {
   @Test
   void stepsRunLazilyOnlyForRequestedKeys() {
     AtomicInteger calls = new AtomicInteger();
-    DynamicItemDataset ds = DynamicItemDataset.fromRows(rows(3))
-        .addPipeline(Pipeline.of("text", "upper", t -> {
-          calls.incrementAndGet();
-          return ((String) t).toUpperCase(java.util.Locale.ROOT);
-        }))
-        .withOutputKeys("id", "text");
+    DynamicItemDataset ds =
+        DynamicItemDataset.fromRows(rows(3))
+            .addPipeline(
+                Pipeline.of(
+                    "text",
+                    "upper",
+                    t -> {
+                      calls.incrementAndGet();
+                      return ((String) t).toUpperCase(java.util.Locale.ROOT);
+                    }))
+            .withOutputKeys("id", "text");
     ds.get(0);
     assertEquals(0, calls.get());
     assertEquals("ITEM 1", ds.withOutputKeys("upper").get(1).get("upper"));
@@ -115,23 +129,37 @@ class DatasetAndLoaderTest {
   @Test
   void unknownOutputKeysAndCyclesAreRejectedWithTheKnownKeys() {
     DynamicItemDataset ds = DynamicItemDataset.fromRows(rows(2));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ds.withOutputKeys("sig"));
-    assertTrue(e.getMessage().contains("'sig'") && e.getMessage().contains("length"), e.getMessage());
-    DynamicItemDataset half = ds.addPipeline(Pipeline.of("b", "a", x -> x)); // b not provided yet: allowed
-    IllegalArgumentException c = assertThrows(IllegalArgumentException.class,
-        () -> half.addPipeline(Pipeline.of("a", "b", x -> x)));
-    assertTrue(c.getMessage().contains("cycle") && c.getMessage().contains("b -> a -> b"), c.getMessage());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> ds.withOutputKeys("sig"));
+    assertTrue(
+        e.getMessage().contains("'sig'") && e.getMessage().contains("length"), e.getMessage());
+    DynamicItemDataset half =
+        ds.addPipeline(Pipeline.of("b", "a", x -> x)); // b not provided yet: allowed
+    IllegalArgumentException c =
+        assertThrows(
+            IllegalArgumentException.class, () -> half.addPipeline(Pipeline.of("a", "b", x -> x)));
+    assertTrue(
+        c.getMessage().contains("cycle") && c.getMessage().contains("b -> a -> b"), c.getMessage());
   }
 
   @Test
   void aFailingStepNamesTheItemAndLine() {
-    DynamicItemDataset ds = DynamicItemDataset.fromRows(rows(3))
-        .addPipeline(Pipeline.of("text", "bad", t -> {
-          throw new IllegalArgumentException("cannot read " + t);
-        })).withOutputKeys("bad");
+    DynamicItemDataset ds =
+        DynamicItemDataset.fromRows(rows(3))
+            .addPipeline(
+                Pipeline.of(
+                    "text",
+                    "bad",
+                    t -> {
+                      throw new IllegalArgumentException("cannot read " + t);
+                    }))
+            .withOutputKeys("bad");
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> ds.get(1));
-    assertTrue(e.getMessage().contains("'u1'") && e.getMessage().contains("line 3")
-        && e.getMessage().contains("cannot read item 1"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("'u1'")
+            && e.getMessage().contains("line 3")
+            && e.getMessage().contains("cannot read item 1"),
+        e.getMessage());
   }
 
   @Test
@@ -153,7 +181,8 @@ class DatasetAndLoaderTest {
     List<Map<String, Object>> items = List.of(ds.get(0), ds.get(1), ds.get(2)); // lengths 3, 10, 6
     try (Batch b = Batch.collate(items)) {
       assertArrayEquals(new long[] {3, 10}, Tensors.shape(b.padded("sig").data()));
-      assertArrayEquals(new float[] {0.3f, 1f, 0.6f}, Tensors.toFloats(b.padded("sig").relLengths()), 1e-6f);
+      assertArrayEquals(
+          new float[] {0.3f, 1f, 0.6f}, Tensors.toFloats(b.padded("sig").relLengths()), 1e-6f);
       assertEquals(List.of("item 0", "item 1", "item 2"), b.list("text"));
       assertEquals(6, b.padded("tokens").data().size(1));
       assertEquals(List.of("u0", "u1", "u2"), b.ids());
@@ -163,10 +192,12 @@ class DatasetAndLoaderTest {
   @Test
   void sortedSamplersOrderByLength() {
     double[] lengths = {5, 1, 4, 2, 3};
-    List<int[]> asc = BatchSampler.fixed(5, 2, BatchSampler.Order.ASCENDING, lengths, 0, false).batches(1);
+    List<int[]> asc =
+        BatchSampler.fixed(5, 2, BatchSampler.Order.ASCENDING, lengths, 0, false).batches(1);
     assertArrayEquals(new int[] {1, 3}, asc.get(0));
     assertArrayEquals(new int[] {0}, asc.get(2));
-    List<int[]> desc = BatchSampler.fixed(5, 2, BatchSampler.Order.DESCENDING, lengths, 0, true).batches(1);
+    List<int[]> desc =
+        BatchSampler.fixed(5, 2, BatchSampler.Order.DESCENDING, lengths, 0, true).batches(1);
     assertEquals(2, desc.size());
     assertArrayEquals(new int[] {0, 2}, desc.get(0));
   }
@@ -192,12 +223,17 @@ class DatasetAndLoaderTest {
         assertTrue(seen.add(i), "item " + i + " appears twice");
         longest = Math.max(longest, lengths[i]);
       }
-      assertTrue(longest * b.length <= 12.0 + 1e-9, "padded length " + longest * b.length + " exceeds 12 s");
+      assertTrue(
+          longest * b.length <= 12.0 + 1e-9,
+          "padded length " + longest * b.length + " exceeds 12 s");
     }
     assertEquals(100, seen.size());
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> BatchSampler.dynamic(new double[] {1, 20}, 12.0, 2, false, 0));
-    assertTrue(e.getMessage().contains("item 1") && e.getMessage().contains("20.000"), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> BatchSampler.dynamic(new double[] {1, 20}, 12.0, 2, false, 0));
+    assertTrue(
+        e.getMessage().contains("item 1") && e.getMessage().contains("20.000"), e.getMessage());
   }
 
   @Test
@@ -216,15 +252,19 @@ class DatasetAndLoaderTest {
   @Test
   void resumingAnEpochSkipsTheBatchesAlreadyDone() {
     DynamicItemDataset ds = noisy(12);
-    BatchSampler sampler = BatchSampler.fixed(ds.size(), 4, BatchSampler.Order.RANDOM, null, 1, false);
+    BatchSampler sampler =
+        BatchSampler.fixed(ds.size(), 4, BatchSampler.Order.RANDOM, null, 1, false);
     try (DataLoader loader = new DataLoader(ds, sampler, 2, 2, 1)) {
       List<String> full = run(loader, 1);
       List<String> rest = new ArrayList<>();
       try (DataLoader.Epoch e = loader.epoch(1, 1)) {
         for (Batch b : e) {
           try (b) {
-            rest.add(b.ids() + " " + Arrays.toString(Tensors.toFloats(b.padded("sig").data()))
-                + Arrays.toString(Tensors.toFloats(b.padded("sig").relLengths())));
+            rest.add(
+                b.ids()
+                    + " "
+                    + Arrays.toString(Tensors.toFloats(b.padded("sig").data()))
+                    + Arrays.toString(Tensors.toFloats(b.padded("sig").relLengths())));
           }
         }
         assertEquals(2, e.stats().batches());

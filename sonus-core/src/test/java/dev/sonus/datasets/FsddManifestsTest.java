@@ -22,12 +22,21 @@ class FsddManifestsTest {
     FsddManifests.Result r = FsddManifests.prepare(fsdd, dir.resolve("fsdd"), Set.of("theo"), 5);
     assertEquals(Map.of("train", 1800, "valid", 200, "test", 500), r.counts());
     Map<String, String> root = Map.of("data_root", fsdd.toString());
-    List<Manifest> splits = List.of(Manifest.load(r.train(), root), Manifest.load(r.valid(), root),
-        Manifest.load(r.test(), root));
+    List<Manifest> splits =
+        List.of(
+            Manifest.load(r.train(), root),
+            Manifest.load(r.valid(), root),
+            Manifest.load(r.test(), root));
     assertTrue(splits.get(2).rows().stream().allMatch(row -> row.get("spk_id").equals("theo")));
-    assertEquals("seven", splits.get(2).rows().stream().filter(row -> row.id().startsWith("7_")).findFirst()
-        .orElseThrow().get("wrd"));
-    DataCheck.Report report = DataCheck.check(splits, DataCheck.Options.defaults().withSampleRate(8000));
+    assertEquals(
+        "seven",
+        splits.get(2).rows().stream()
+            .filter(row -> row.id().startsWith("7_"))
+            .findFirst()
+            .orElseThrow()
+            .get("wrd"));
+    DataCheck.Report report =
+        DataCheck.check(splits, DataCheck.Options.defaults().withSampleRate(8000));
     assertTrue(report.ok(), report::format);
   }
 }

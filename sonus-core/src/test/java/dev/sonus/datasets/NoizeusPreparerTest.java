@@ -19,7 +19,8 @@ class NoizeusPreparerTest {
   @TempDir Path dir;
 
   private final NoizeusPreparer noizeus = new NoizeusPreparer();
-  private static final Map<String, String> SMALL = Map.of("valid_sentences", "1", "test_sentences", "2");
+  private static final Map<String, String> SMALL =
+      Map.of("valid_sentences", "1", "test_sentences", "2");
 
   @Test
   void eachNoisyFileIsARowWithItsCleanReferenceNoiseAndSnr() throws IOException {
@@ -27,11 +28,16 @@ class NoizeusPreparerTest {
     List<PreparedManifest> written = noizeus.prepare(data, dir.resolve("out"), SMALL);
     Written.assertRows(written, 12, 4, 8); // 3, 1 and 2 sentences x 2 noises x 2 SNRs
     for (PreparedManifest m : written) {
-      assertEquals("ID,duration,noisy_wav,clean_wav,noise,snr_db,spk_id,sentence", Written.header(m.path()));
+      assertEquals(
+          "ID,duration,noisy_wav,clean_wav,noise,snr_db,spk_id,sentence", Written.header(m.path()));
       assertEquals(0, m.speakers());
     }
-    Manifest.Row row = Written.load(written, data).values().stream().flatMap(m -> m.rows().stream())
-        .filter(r -> r.id().equals("sp03_car_sn5")).findFirst().orElseThrow();
+    Manifest.Row row =
+        Written.load(written, data).values().stream()
+            .flatMap(m -> m.rows().stream())
+            .filter(r -> r.id().equals("sp03_car_sn5"))
+            .findFirst()
+            .orElseThrow();
     assertEquals(data + "/noisy/car_5dB/sp03_car_sn5.wav", row.get("noisy_wav"));
     assertEquals(data + "/clean/sp03.wav", row.get("clean_wav"));
     assertEquals("car", row.get("noise"));
@@ -43,12 +49,17 @@ class NoizeusPreparerTest {
   @Test
   void noSentenceIsInTwoSplits() {
     Path data = TinyCorpora.noizeus(dir.resolve("noizeus"));
-    Map<String, Manifest> splits = Written.load(noizeus.prepare(data, dir.resolve("out"), SMALL), data);
+    Map<String, Manifest> splits =
+        Written.load(noizeus.prepare(data, dir.resolve("out"), SMALL), data);
     Written.assertDisjoint(splits, "sentence");
-    assertEquals(List.of(3, 1, 2), splits.values().stream().map(m -> Written.values(m, "sentence").size()).toList());
+    assertEquals(
+        List.of(3, 1, 2),
+        splits.values().stream().map(m -> Written.values(m, "sentence").size()).toList());
     for (Manifest m : splits.values()) {
       for (String s : Written.values(m, "sentence")) {
-        assertEquals(4, m.rows().stream().filter(r -> s.equals(r.get("sentence"))).count(),
+        assertEquals(
+            4,
+            m.rows().stream().filter(r -> s.equals(r.get("sentence"))).count(),
             "every noisy version of " + s + " is in the same split");
       }
     }
@@ -57,8 +68,12 @@ class NoizeusPreparerTest {
   @Test
   void theWholeCorpusCanBeTheTestSet() {
     Path data = TinyCorpora.noizeus(dir.resolve("noizeus"));
-    Written.assertRows(noizeus.prepare(data, dir.resolve("out"), Map.of("valid_sentences", "0",
-        "test_sentences", "6")), 0, 0, 24);
+    Written.assertRows(
+        noizeus.prepare(
+            data, dir.resolve("out"), Map.of("valid_sentences", "0", "test_sentences", "6")),
+        0,
+        0,
+        24);
   }
 
   @Test
@@ -72,15 +87,20 @@ class NoizeusPreparerTest {
   @Test
   void pointingAtNoisyIsRefusedWithTheCorpusFolder() {
     Path data = TinyCorpora.noizeus(dir.resolve("noizeus"));
-    Written.fails(() -> noizeus.prepare(data.resolve("noisy"), dir.resolve("out")), data.resolve("noisy")
-        + " does not look like the NOIZEUS corpus", "missing clean/, noisy/", data + " looks like it");
+    Written.fails(
+        () -> noizeus.prepare(data.resolve("noisy"), dir.resolve("out")),
+        data.resolve("noisy") + " does not look like the NOIZEUS corpus",
+        "missing clean/, noisy/",
+        data + " looks like it");
   }
 
   @Test
   void aNoisyFileWithoutItsCleanSentenceIsNamed() throws IOException {
     Path data = TinyCorpora.noizeus(dir.resolve("noizeus"));
     Files.delete(data.resolve("clean/sp04.wav"));
-    Written.fails(() -> noizeus.prepare(data, dir.resolve("out")), "sp04_airport_sn0.wav has no clean reference",
+    Written.fails(
+        () -> noizeus.prepare(data, dir.resolve("out")),
+        "sp04_airport_sn0.wav has no clean reference",
         data.resolve("clean") + " has no sp04.flac");
   }
 
@@ -88,7 +108,9 @@ class NoizeusPreparerTest {
   void aNoisyFileOfAnotherLengthThanItsCleanOneIsRefused() {
     Path data = TinyCorpora.noizeus(dir.resolve("noizeus"));
     Path noisy = TinyCorpora.tone(data.resolve("noisy/car_0dB/sp02_car_sn0.wav"), 8000, 0.5);
-    Written.fails(() -> noizeus.prepare(data, dir.resolve("out")), noisy + " has 4000 samples",
+    Written.fails(
+        () -> noizeus.prepare(data, dir.resolve("out")),
+        noisy + " has 4000 samples",
         "clean/sp02.wav has 480");
   }
 
@@ -103,8 +125,12 @@ class NoizeusPreparerTest {
   @Test
   void countsBeyondTheSentencesAreRefused() {
     Path data = TinyCorpora.noizeus(dir.resolve("noizeus"));
-    Written.fails(() -> noizeus.prepare(data, dir.resolve("out"), Map.of("valid_sentences", "3",
-        "test_sentences", "4")), "valid_sentences=3", "only 6");
+    Written.fails(
+        () ->
+            noizeus.prepare(
+                data, dir.resolve("out"), Map.of("valid_sentences", "3", "test_sentences", "4")),
+        "valid_sentences=3",
+        "only 6");
   }
 
   @Test
@@ -118,8 +144,18 @@ class NoizeusPreparerTest {
     assertEquals(8, Written.values(splits.get("train"), "noise").size());
     DataCheck.Options o = DataCheck.Options.defaults();
     for (String audio : List.of("noisy_wav", "clean_wav")) {
-      DataCheck.Report report = DataCheck.check(List.copyOf(splits.values()), new DataCheck.Options(audio,
-          o.durationKey(), o.textKey(), "sentence", 8000, o.durationTolerance(), 2, DataCheck.Options.ALL_HELD_OUT));
+      DataCheck.Report report =
+          DataCheck.check(
+              List.copyOf(splits.values()),
+              new DataCheck.Options(
+                  audio,
+                  o.durationKey(),
+                  o.textKey(),
+                  "sentence",
+                  8000,
+                  o.durationTolerance(),
+                  2,
+                  DataCheck.Options.ALL_HELD_OUT));
       assertTrue(report.ok(), report::format);
     }
   }

@@ -21,7 +21,8 @@ class SpeechCommandsPreparerTest {
 
   private final SpeechCommandsPreparer commands = new SpeechCommandsPreparer();
 
-  // The tiny corpus: 10 speakers x 10 words + 10 second takes of speaker 0 + 4 unknown + 4 silence = 118 rows.
+  // The tiny corpus: 10 speakers x 10 words + 10 second takes of speaker 0 + 4 unknown + 4 silence
+  // = 118 rows.
   private static final int ROWS = 118;
 
   @Test
@@ -36,14 +37,22 @@ class SpeechCommandsPreparerTest {
     Set<String> labels = new TreeSet<>();
     splits.values().forEach(m -> labels.addAll(Written.values(m, "label")));
     assertEquals(new TreeSet<>(SpeechCommandsPreparer.LABELS), labels);
-    Manifest.Row unknown = splits.values().stream().flatMap(m -> m.rows().stream())
-        .filter(r -> r.id().equals("unknown_backward_022cd682_nohash_0")).findFirst().orElseThrow();
+    Manifest.Row unknown =
+        splits.values().stream()
+            .flatMap(m -> m.rows().stream())
+            .filter(r -> r.id().equals("unknown_backward_022cd682_nohash_0"))
+            .findFirst()
+            .orElseThrow();
     assertEquals("_unknown_", unknown.get("label"));
     assertEquals("backward", unknown.get("word"));
     assertEquals("022cd682", unknown.get("spk_id"));
     assertEquals(data + "/_unknown_/backward_022cd682_nohash_0.wav", unknown.get("wav"));
-    Manifest.Row silence = splits.values().stream().flatMap(m -> m.rows().stream())
-        .filter(r -> r.id().equals("silence_1000")).findFirst().orElseThrow();
+    Manifest.Row silence =
+        splits.values().stream()
+            .flatMap(m -> m.rows().stream())
+            .filter(r -> r.id().equals("silence_1000"))
+            .findFirst()
+            .orElseThrow();
     assertEquals("_silence_", silence.get("label"));
     assertEquals("", silence.get("spk_id"));
     assertEquals("", silence.get("word"));
@@ -52,8 +61,9 @@ class SpeechCommandsPreparerTest {
   @Test
   void splitsAreSpeakerDisjointAndTakeTheAskedNumberOfSpeakers() {
     Path data = TinyCorpora.speechCommands(dir.resolve("sc"));
-    List<PreparedManifest> written = commands.prepare(data, dir.resolve("out"),
-        Map.of("valid_speakers", "2", "test_speakers", "0.3"));
+    List<PreparedManifest> written =
+        commands.prepare(
+            data, dir.resolve("out"), Map.of("valid_speakers", "2", "test_speakers", "0.3"));
     assertEquals(List.of(5, 2, 3), written.stream().map(PreparedManifest::speakers).toList());
     Map<String, Manifest> splits = Written.load(written, data);
     Written.assertDisjoint(splits, "spk_id");
@@ -61,24 +71,44 @@ class SpeechCommandsPreparerTest {
     for (Manifest m : splits.values()) {
       for (String spk : Written.values(m, "spk_id")) {
         long rows = m.rows().stream().filter(r -> spk.equals(r.get("spk_id"))).count();
-        int expected = 10 + (spk.equals(TinyCorpora.SC_SPEAKERS.get(0)) ? 10 : 0)
-            + (TinyCorpora.SC_SPEAKERS.subList(0, 2).contains(spk) ? 2 : 0);
+        int expected =
+            10
+                + (spk.equals(TinyCorpora.SC_SPEAKERS.get(0)) ? 10 : 0)
+                + (TinyCorpora.SC_SPEAKERS.subList(0, 2).contains(spk) ? 2 : 0);
         assertEquals(expected, rows, spk);
       }
     }
     DataCheck.Options o = DataCheck.Options.defaults();
-    assertTrue(DataCheck.check(List.copyOf(splits.values()), new DataCheck.Options(o.audioKey(), o.durationKey(),
-        o.textKey(), o.speakerKey(), 16000, o.durationTolerance(), 2, DataCheck.Options.ALL_HELD_OUT)).ok());
+    assertTrue(
+        DataCheck.check(
+                List.copyOf(splits.values()),
+                new DataCheck.Options(
+                    o.audioKey(),
+                    o.durationKey(),
+                    o.textKey(),
+                    o.speakerKey(),
+                    16000,
+                    o.durationTolerance(),
+                    2,
+                    DataCheck.Options.ALL_HELD_OUT))
+            .ok());
   }
 
   @Test
   void silenceClipsAreSplitOneByOneInTheSpeakersProportions() {
     Path data = TinyCorpora.speechCommands(dir.resolve("sc"));
-    Map<String, Manifest> splits = Written.load(commands.prepare(data, dir.resolve("out"),
-        Map.of("valid_speakers", "0.25", "test_speakers", "0.25")), data);
+    Map<String, Manifest> splits =
+        Written.load(
+            commands.prepare(
+                data,
+                dir.resolve("out"),
+                Map.of("valid_speakers", "0.25", "test_speakers", "0.25")),
+            data);
     for (String split : List.of("train", "valid", "test")) {
-      long silence = splits.get(split).rows().stream().filter(r -> r.get("label").equals("_silence_")).count();
-      assertEquals(split.equals("train") ? 2 : 1, silence, split); // 4 clips, 3/10 and 3/10 of the speakers
+      long silence =
+          splits.get(split).rows().stream().filter(r -> r.get("label").equals("_silence_")).count();
+      assertEquals(
+          split.equals("train") ? 2 : 1, silence, split); // 4 clips, 3/10 and 3/10 of the speakers
     }
   }
 
@@ -97,8 +127,10 @@ class SpeechCommandsPreparerTest {
       Files.delete(p);
     }
     Files.delete(data.resolve("_silence_"));
-    Written.fails(() -> commands.prepare(data, dir.resolve("out")), data + " does not look like the Speech "
-        + "Commands corpus", "missing _silence_/");
+    Written.fails(
+        () -> commands.prepare(data, dir.resolve("out")),
+        data + " does not look like the Speech " + "Commands corpus",
+        "missing _silence_/");
   }
 
   @Test
@@ -106,7 +138,10 @@ class SpeechCommandsPreparerTest {
     Path data = dir.resolve("full");
     TinyCorpora.tone(data.resolve("backward/0c540988_nohash_0.wav"), 16000, 0.05);
     Files.createDirectories(data.resolve("_background_noise_"));
-    Written.fails(() -> commands.prepare(data, dir.resolve("out")), data.toString(), "full dataset",
+    Written.fails(
+        () -> commands.prepare(data, dir.resolve("out")),
+        data.toString(),
+        "full dataset",
         "12-class layout");
   }
 
@@ -114,7 +149,8 @@ class SpeechCommandsPreparerTest {
   void aFileNamedOtherwiseIsRefusedWithThePattern() {
     Path data = TinyCorpora.speechCommands(dir.resolve("sc"));
     Path odd = TinyCorpora.tone(data.resolve("yes/recording one.wav"), 16000, 0.05);
-    Written.fails(() -> commands.prepare(data, dir.resolve("out")), odd, "<speaker-hash>_nohash_<take>");
+    Written.fails(
+        () -> commands.prepare(data, dir.resolve("out")), odd, "<speaker-hash>_nohash_<take>");
   }
 
   @Test
@@ -128,8 +164,13 @@ class SpeechCommandsPreparerTest {
   @Test
   void splitsThatLeaveNoTrainingSpeakerAreRefused() {
     Path data = TinyCorpora.speechCommands(dir.resolve("sc"));
-    Written.fails(() -> commands.prepare(data, dir.resolve("out"), Map.of("valid_speakers", "5",
-        "test_speakers", "5")), "valid_speakers=5", "test_speakers=5", "of the 10 speakers");
+    Written.fails(
+        () ->
+            commands.prepare(
+                data, dir.resolve("out"), Map.of("valid_speakers", "5", "test_speakers", "5")),
+        "valid_speakers=5",
+        "test_speakers=5",
+        "of the 10 speakers");
   }
 
   @Test
@@ -143,9 +184,18 @@ class SpeechCommandsPreparerTest {
     Map<String, Manifest> splits = Written.load(written, data);
     Written.assertDisjoint(splits, "spk_id");
     DataCheck.Options o = DataCheck.Options.defaults();
-    DataCheck.Report report = DataCheck.check(List.copyOf(splits.values()), new DataCheck.Options(o.audioKey(),
-        o.durationKey(), o.textKey(), o.speakerKey(), 16000, o.durationTolerance(), 2,
-        DataCheck.Options.ALL_HELD_OUT));
+    DataCheck.Report report =
+        DataCheck.check(
+            List.copyOf(splits.values()),
+            new DataCheck.Options(
+                o.audioKey(),
+                o.durationKey(),
+                o.textKey(),
+                o.speakerKey(),
+                16000,
+                o.durationTolerance(),
+                2,
+                DataCheck.Options.ALL_HELD_OUT));
     assertTrue(report.ok(), report::format);
   }
 }

@@ -14,22 +14,38 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Tiny corpora laid out like the real ones, made in a test's temporary folder: short tones as WAV, and for AN4 a
- * real FLAC file (the 0.5 s fixture of the FLAC reader tests) under each expected name.
+ * Tiny corpora laid out like the real ones, made in a test's temporary folder: short tones as WAV,
+ * and for AN4 a real FLAC file (the 0.5 s fixture of the FLAC reader tests) under each expected
+ * name.
  */
 final class TinyCorpora {
   /** AN4 training speakers of {@link #an4}: ten, two utterances each. */
-  static final List<String> AN4_TRAIN_SPEAKERS = List.of("fash", "fbbh", "fclc", "fejs", "fkai", "mblw", "mcen",
-      "mdcs", "mjgm", "mmxg");
+  static final List<String> AN4_TRAIN_SPEAKERS =
+      List.of("fash", "fbbh", "fclc", "fejs", "fkai", "mblw", "mcen", "mdcs", "mjgm", "mmxg");
+
   /** AN4 test speakers of {@link #an4}: two, two utterances each. */
   static final List<String> AN4_TEST_SPEAKERS = List.of("fcaw", "mjwl");
+
   /** Speech Commands speaker hashes of {@link #speechCommands}. */
-  static final List<String> SC_SPEAKERS = List.of("022cd682", "03401e93", "0b57a6ed", "0bac8a71", "0c40e715",
-      "0c540988", "0cb74144", "1a5b9ca4", "2aca1e72", "3bfd30e6");
+  static final List<String> SC_SPEAKERS =
+      List.of(
+          "022cd682",
+          "03401e93",
+          "0b57a6ed",
+          "0bac8a71",
+          "0c40e715",
+          "0c540988",
+          "0cb74144",
+          "1a5b9ca4",
+          "2aca1e72",
+          "3bfd30e6");
 
   private TinyCorpora() {}
 
-  /** Encoded tones by rate and length: each is encoded once, then copied (an atomic write syncs to disk). */
+  /**
+   * Encoded tones by rate and length: each is encoded once, then copied (an atomic write syncs to
+   * disk).
+   */
   private static final Map<String, byte[]> TONES = new ConcurrentHashMap<>();
 
   /** Writes a mono 16-bit WAV tone of {@code seconds} at {@code rate} Hz. */
@@ -69,8 +85,9 @@ final class TinyCorpora {
   }
 
   /**
-   * AN4: {@code etc/} with transcriptions and file ids (test lines without {@code <s>} tags, one line in lower
-   * case with extra spaces, as normalisation must handle) and {@code flac/an4_clstk/<speaker>/<id>.flac}.
+   * AN4: {@code etc/} with transcriptions and file ids (test lines without {@code <s>} tags, one
+   * line in lower case with extra spaces, as normalisation must handle) and {@code
+   * flac/an4_clstk/<speaker>/<id>.flac}.
    */
   static Path an4(Path root) {
     write(root, "train", "an4_clstk", AN4_TRAIN_SPEAKERS, true);
@@ -78,7 +95,8 @@ final class TinyCorpora {
     return root;
   }
 
-  private static void write(Path root, String set, String folder, List<String> speakers, boolean tags) {
+  private static void write(
+      Path root, String set, String folder, List<String> speakers, boolean tags) {
     List<String> transcripts = new ArrayList<>();
     List<String> ids = new ArrayList<>();
     int prompt = set.equals("train") ? 251 : 406;
@@ -101,8 +119,9 @@ final class TinyCorpora {
   }
 
   /**
-   * Speech Commands, 12-class layout: each of the ten speakers says every command word once (speaker 0 twice),
-   * two of them say two unknown words, and {@code _silence_} holds four clips; 0.05 s tones at 16 kHz.
+   * Speech Commands, 12-class layout: each of the ten speakers says every command word once
+   * (speaker 0 twice), two of them say two unknown words, and {@code _silence_} holds four clips;
+   * 0.05 s tones at 16 kHz.
    */
   static Path speechCommands(Path root) {
     for (String label : SpeechCommandsPreparer.LABELS) {
@@ -125,7 +144,10 @@ final class TinyCorpora {
     return root;
   }
 
-  /** NOIZEUS: six clean sentences and each in airport and car noise at 0 and 5 dB; 0.05 s tones at 8 kHz. */
+  /**
+   * NOIZEUS: six clean sentences and each in airport and car noise at 0 and 5 dB; 0.05 s tones at 8
+   * kHz.
+   */
   static Path noizeus(Path root) {
     for (int s = 1; s <= 6; s++) {
       String sp = String.format("sp%02d", s);
@@ -133,7 +155,10 @@ final class TinyCorpora {
       tone(root.resolve("clean/" + sp + ".wav"), 8000, seconds);
       for (String noise : List.of("airport", "car")) {
         for (int snr : new int[] {0, 5}) {
-          tone(root.resolve("noisy/" + noise + "_" + snr + "dB/" + sp + "_" + noise + "_sn" + snr + ".wav"), 8000,
+          tone(
+              root.resolve(
+                  "noisy/" + noise + "_" + snr + "dB/" + sp + "_" + noise + "_sn" + snr + ".wav"),
+              8000,
               seconds);
         }
       }

@@ -33,7 +33,9 @@ final class Written {
 
   /** The distinct values of {@code column} in a manifest, blanks left out. */
   static Set<String> values(Manifest m, String column) {
-    return m.rows().stream().map(r -> String.valueOf(r.get(column))).filter(v -> !v.isBlank())
+    return m.rows().stream()
+        .map(r -> String.valueOf(r.get(column)))
+        .filter(v -> !v.isBlank())
         .collect(Collectors.toCollection(TreeSet::new));
   }
 
@@ -64,23 +66,32 @@ final class Written {
     Set<String> seen = new TreeSet<>();
     for (Map.Entry<String, Manifest> e : splits.entrySet()) {
       for (String v : values(e.getValue(), column)) {
-        assertTrue(seen.add(v), () -> column + " '" + v + "' of " + e.getKey() + " is also in another split");
+        assertTrue(
+            seen.add(v),
+            () -> column + " '" + v + "' of " + e.getKey() + " is also in another split");
       }
     }
   }
 
-  /** Asserts that {@code code} throws an {@link IllegalArgumentException} whose message holds every fragment. */
+  /**
+   * Asserts that {@code code} throws an {@link IllegalArgumentException} whose message holds every
+   * fragment.
+   */
   static IllegalArgumentException fails(Executable code, Object... fragments) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, code);
     for (Object f : fragments) {
-      assertTrue(e.getMessage().contains(String.valueOf(f)), () -> "message lacks '" + f + "': " + e.getMessage());
+      assertTrue(
+          e.getMessage().contains(String.valueOf(f)),
+          () -> "message lacks '" + f + "': " + e.getMessage());
     }
     return e;
   }
 
   /** Asserts the rows of each split, in train, valid, test order. */
   static void assertRows(List<PreparedManifest> written, int train, int valid, int test) {
-    assertEquals(List.of("train", "valid", "test"), written.stream().map(PreparedManifest::split).toList());
-    assertEquals(List.of(train, valid, test), written.stream().map(PreparedManifest::rows).toList());
+    assertEquals(
+        List.of("train", "valid", "test"), written.stream().map(PreparedManifest::split).toList());
+    assertEquals(
+        List.of(train, valid, test), written.stream().map(PreparedManifest::rows).toList());
   }
 }

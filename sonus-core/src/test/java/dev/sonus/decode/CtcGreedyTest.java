@@ -38,7 +38,8 @@ class CtcGreedyTest {
 
   @Test
   void rejectsNegativeBlank() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new CtcGreedy(-1));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new CtcGreedy(-1));
     assertTrue(e.getMessage().contains("-1"), e.getMessage());
   }
 }

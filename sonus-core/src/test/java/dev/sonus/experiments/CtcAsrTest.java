@@ -34,12 +34,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The CTC recipe end to end on utterances the test makes itself: each "letter" is a tone of its own pitch, a
- * word is a sequence of tones, so a small CRDNN can learn to spell them within seconds.
+ * The CTC recipe end to end on utterances the test makes itself: each "letter" is a tone of its own
+ * pitch, a word is a sequence of tones, so a small CRDNN can learn to spell them within seconds.
  */
 class CtcAsrTest {
   private static final String[] WORDS = {"ab", "ba", "cab", "dc", "bad", "cd"};
-  private static final Map<Character, Double> PITCH = Map.of('a', 350.0, 'b', 700.0, 'c', 1200.0, 'd', 2100.0);
+  private static final Map<Character, Double> PITCH =
+      Map.of('a', 350.0, 'b', 700.0, 'c', 1200.0, 'd', 2100.0);
 
   /** Writes the tone words as 8 kHz WAVs and a manifest (ID, duration, wav, spk_id, wrd). */
   static Path makeCorpus(Path dir) throws IOException {
@@ -54,7 +55,9 @@ class CtcAsrTest {
         int n = (int) (0.14 * rate);
         for (int t = 0; t < n; t++) {
           double env = Math.sin(Math.PI * t / n);
-          samples.add((float) (0.5 * env * Math.sin(2 * Math.PI * f * t / rate) + 0.003 * rng.nextGaussian()));
+          samples.add(
+              (float)
+                  (0.5 * env * Math.sin(2 * Math.PI * f * t / rate) + 0.003 * rng.nextGaussian()));
         }
         silence(samples, 0.04, rate, rng);
       }
@@ -65,14 +68,22 @@ class CtcAsrTest {
       }
       String id = "utt" + i;
       AudioIO.writeWav(dir.resolve(id + ".wav"), Audio.mono(x, rate), WavEncoding.PCM_S16);
-      csv.append(String.format(java.util.Locale.ROOT, "%s,%.4f,$data_root/%s.wav,spk%d,%s%n", id,
-          x.length / (double) rate, id, i % 2, WORDS[i]));
+      csv.append(
+          String.format(
+              java.util.Locale.ROOT,
+              "%s,%.4f,$data_root/%s.wav,spk%d,%s%n",
+              id,
+              x.length / (double) rate,
+              id,
+              i % 2,
+              WORDS[i]));
     }
     Path manifest = dir.resolve("all.csv");
     Files.writeString(manifest, csv);
     // The same utterances under other IDs validate and test: the point is to overfit them.
     for (String split : List.of("valid", "test")) {
-      Files.writeString(dir.resolve(split + ".csv"), csv.toString().replaceAll("(?m)^utt", split + "_utt"));
+      Files.writeString(
+          dir.resolve(split + ".csv"), csv.toString().replaceAll("(?m)^utt", split + "_utt"));
     }
     return manifest;
   }
@@ -114,26 +125,32 @@ class CtcAsrTest {
         ckpt_metric: WER
         keep_checkpoints: 1
         check_data: false             # train = valid = test on purpose: the test overfits
-        """.formatted(epochs);
+        """
+        .formatted(epochs);
   }
 
   @Test
-  void recipeOverfitsToneWordsAndTheTrainedFolderTranscribesThem(@TempDir Path tmp) throws IOException {
+  void recipeOverfitsToneWordsAndTheTrainedFolderTranscribesThem(@TempDir Path tmp)
+      throws IOException {
     Path data = Files.createDirectories(tmp.resolve("data"));
     makeCorpus(data);
     Path recipe = tmp.resolve("hparams.yaml");
     Files.writeString(recipe, recipe(60));
     Path out = tmp.resolve("run");
-    Runner.Result r = Runner.train(recipe, Map.of("data_folder", data.toString(), "output_folder", out.toString()),
-        null);
+    Runner.Result r =
+        Runner.train(
+            recipe, Map.of("data_folder", data.toString(), "output_folder", out.toString()), null);
 
-    assertEquals(0.0, ((Number) r.metrics().get("test_WER")).doubleValue(), "metrics " + r.metrics());
+    assertEquals(
+        0.0, ((Number) r.metrics().get("test_WER")).doubleValue(), "metrics " + r.metrics());
     assertEquals(0.0, ((Number) r.metrics().get("test_CER")).doubleValue());
     assertTrue(Files.isRegularFile(out.resolve("label_encoder.txt")));
-    assertTrue(Files.readString(out.resolve("wer_test.txt")).startsWith("%WER 0.00 [ 0 / 6"),
+    assertTrue(
+        Files.readString(out.resolve("wer_test.txt")).startsWith("%WER 0.00 [ 0 / 6"),
         Files.readString(out.resolve("wer_test.txt")));
 
-    // The trained folder, loaded again from disk, transcribes a file and samples at another rate alike.
+    // The trained folder, loaded again from disk, transcribes a file and samples at another rate
+    // alike.
     Transcriber asr = Transcriber.load(out);
     List<Path> files = new ArrayList<>();
     for (int i = 0; i < WORDS.length; i++) {
@@ -151,21 +168,30 @@ class CtcAsrTest {
   }
 
   @Test
-  void trainingStepsLeaveNoNativeObjectsForTheGarbageCollector(@TempDir Path tmp) throws IOException {
+  void trainingStepsLeaveNoNativeObjectsForTheGarbageCollector(@TempDir Path tmp)
+      throws IOException {
     Path data = Files.createDirectories(tmp.resolve("data"));
     Manifest m = Manifest.load(makeCorpus(data), Map.of("data_root", data.toString()));
     CtcAsr asr = new CtcAsr(16000, 40, smallEncoder(), 5);
     DynamicItemDataset ds = asr.dataset(m, Stage.TRAIN);
-    try (DataLoader loader = new DataLoader(ds, BatchSampler.fixed(ds.size(), 3, BatchSampler.Order.RANDOM, null, 1,
-        false), 1, 2, 1);
+    try (DataLoader loader =
+            new DataLoader(
+                ds,
+                BatchSampler.fixed(ds.size(), 3, BatchSampler.Order.RANDOM, null, 1, false),
+                1,
+                2,
+                1);
         Optimizer opt = Optimizers.adam(ParamGroups.single(asr.model(), 0), 0.01)) {
       Brain<CtcAsr.Output> brain = new Brain<>(asr, opt, null, Brain.Options.defaults());
       brain.fit(new EpochCounter(2), loader, loader);
-      // No collection on purpose: a tensor a step forgot to free stays counted until the collector finds it.
+      // No collection on purpose: a tensor a step forgot to free stays counted until the collector
+      // finds it.
       long before = Pointer.totalCount();
       brain.fit(new EpochCounter(8), loader, loader);
       long after = Pointer.totalCount();
-      assertTrue(after <= before + 2, "native objects grew from " + before + " to " + after + " over 6 epochs");
+      assertTrue(
+          after <= before + 2,
+          "native objects grew from " + before + " to " + after + " over 6 epochs");
     }
   }
 
@@ -174,19 +200,39 @@ class CtcAsrTest {
     Path data = Files.createDirectories(tmp.resolve("data"));
     Manifest m = Manifest.load(makeCorpus(data), Map.of("data_root", data.toString()));
     CtcAsr asr = new CtcAsr(16000, 40, smallEncoder(), 4);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> asr.dataset(m, Stage.TRAIN));
-    assertTrue(e.getMessage().contains("output_neurons is 4; set output_neurons: 5"), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> asr.dataset(m, Stage.TRAIN));
+    assertTrue(
+        e.getMessage().contains("output_neurons is 4; set output_neurons: 5"), e.getMessage());
   }
 
   @Test
   void encoderInputMustMatchTheFeatures() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new CtcAsr(16000, 80, smallEncoder(), 5));
-    assertTrue(e.getMessage().contains("give 80 values per frame but the encoder's input_size is 40"), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> new CtcAsr(16000, 80, smallEncoder(), 5));
+    assertTrue(
+        e.getMessage().contains("give 80 values per frame but the encoder's input_size is 40"),
+        e.getMessage());
   }
 
   static CRDNN smallEncoder() {
-    return new CRDNN(new CRDNN.Options(40, Activation.LEAKY_RELU, 0.0, 1, List.of(8L), List.of(3L, 3L), false, 2,
-        false, List.of(2L), 1, 32, true, 1, 32));
+    return new CRDNN(
+        new CRDNN.Options(
+            40,
+            Activation.LEAKY_RELU,
+            0.0,
+            1,
+            List.of(8L),
+            List.of(3L, 3L),
+            false,
+            2,
+            false,
+            List.of(2L),
+            1,
+            32,
+            true,
+            1,
+            32));
   }
 }

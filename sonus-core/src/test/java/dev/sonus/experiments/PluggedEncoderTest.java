@@ -20,12 +20,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A new encoder plugs into {@link CtcAsr} by YAML alone: the recipe names a class of the test sources and fills
- * every slot (features with SpeechBrain's option names, normalisation, encoder, beam-search decoder), and the run
- * trains, tests and transcribes through {@link Runner} with no task code of its own.
+ * A new encoder plugs into {@link CtcAsr} by YAML alone: the recipe names a class of the test
+ * sources and fills every slot (features with SpeechBrain's option names, normalisation, encoder,
+ * beam-search decoder), and the run trains, tests and transcribes through {@link Runner} with no
+ * task code of its own.
  */
 class PluggedEncoderTest {
-  private static final String RECIPE = """
+  private static final String RECIPE =
+      """
       seed: 5
       output_folder: !PLACEHOLDER
       data_folder: !PLACEHOLDER
@@ -63,14 +65,20 @@ class PluggedEncoderTest {
     Path recipe = tmp.resolve("hparams.yaml");
     Files.writeString(recipe, RECIPE);
     Path out = tmp.resolve("run");
-    Runner.Result r = Runner.train(recipe, Map.of("data_folder", data.toString(), "output_folder", out.toString()),
-        null);
-    assertEquals(0.0, ((Number) r.metrics().get("test_WER")).doubleValue(), "metrics " + r.metrics());
+    Runner.Result r =
+        Runner.train(
+            recipe, Map.of("data_folder", data.toString(), "output_folder", out.toString()), null);
+    assertEquals(
+        0.0, ((Number) r.metrics().get("test_WER")).doubleValue(), "metrics " + r.metrics());
 
     RunFolder.Loaded loaded = RunFolder.load(out);
     CtcAsr asr = loaded.experimentAs(CtcAsr.class, "transcribe");
-    assertInstanceOf(FrameMlpEncoder.class, asr.encoder(), "the recipe's own encoder is rebuilt from the folder");
-    assertInstanceOf(CtcPrefixBeamSearch.class, asr.decoder(), "the recipe's decoder is used after reloading");
+    assertInstanceOf(
+        FrameMlpEncoder.class,
+        asr.encoder(),
+        "the recipe's own encoder is rebuilt from the folder");
+    assertInstanceOf(
+        CtcPrefixBeamSearch.class, asr.decoder(), "the recipe's decoder is used after reloading");
     assertEquals(4, ((CtcPrefixBeamSearch) asr.decoder()).settings().beamSize());
 
     List<Path> files = new ArrayList<>();
@@ -78,7 +86,8 @@ class PluggedEncoderTest {
       files.add(data.resolve("utt" + i + ".wav"));
     }
     List<String> beam = Transcriber.load(out).transcribeAll(files);
-    List<String> greedyLike = Transcriber.load(out, new Decoding.Change(1, null, null)).transcribeAll(files);
+    List<String> greedyLike =
+        Transcriber.load(out, new Decoding.Change(1, null, null)).transcribeAll(files);
     assertEquals(beam, greedyLike, "a confident model spells the same with beam 4 and beam 1");
     assertTrue(beam.contains("cab"), beam.toString());
   }

@@ -23,13 +23,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The speaker recipe end to end on "speakers" the test synthesises: each speaker is a voice of its own pitch and
- * timbre saying noise-excited syllables, so a small ECAPA separates them within seconds.
+ * The speaker recipe end to end on "speakers" the test synthesises: each speaker is a voice of its
+ * own pitch and timbre saying noise-excited syllables, so a small ECAPA separates them within
+ * seconds.
  */
 class SpeakerClassifierTest {
   private static final double[] PITCH = {110, 180, 260};
 
-  /** Writes 8 kHz WAVs, eight takes per speaker: trials (takes 0-1), valid (take 2), train (takes 3-7). */
+  /**
+   * Writes 8 kHz WAVs, eight takes per speaker: trials (takes 0-1), valid (take 2), train (takes
+   * 3-7).
+   */
   static void makeCorpus(Path dir) throws IOException {
     Random rng = new Random(11);
     StringBuilder[] csv = {new StringBuilder(), new StringBuilder(), new StringBuilder()};
@@ -54,8 +58,9 @@ class SpeakerClassifierTest {
         String id = "s" + s + "_t" + take;
         AudioIO.writeWav(dir.resolve(id + ".wav"), Audio.mono(x, rate), WavEncoding.PCM_S16);
         int split = take < 2 ? 2 : take == 2 ? 1 : 0;
-        csv[split].append(String.format(Locale.ROOT, "%s,%.4f,$data_root/%s.wav,spk%d%n", id, n / (double) rate, id,
-            s));
+        csv[split].append(
+            String.format(
+                Locale.ROOT, "%s,%.4f,$data_root/%s.wav,spk%d%n", id, n / (double) rate, id, s));
       }
     }
     Files.writeString(dir.resolve("train.csv"), csv[0]);
@@ -64,11 +69,14 @@ class SpeakerClassifierTest {
   }
 
   @Test
-  void recipeLearnsTheSpeakersAndStoresAVerificationThreshold(@TempDir Path tmp) throws IOException {
+  void recipeLearnsTheSpeakersAndStoresAVerificationThreshold(@TempDir Path tmp)
+      throws IOException {
     Path data = Files.createDirectories(tmp.resolve("data"));
     makeCorpus(data);
     Path recipe = tmp.resolve("hparams.yaml");
-    Files.writeString(recipe, """
+    Files.writeString(
+        recipe,
+        """
         seed: 5
         output_folder: !PLACEHOLDER
         data_folder: !PLACEHOLDER
@@ -101,51 +109,102 @@ class SpeakerClassifierTest {
         keep_checkpoints: 1
         """);
     Path out = tmp.resolve("run");
-    Runner.Result r = Runner.train(recipe, Map.of("data_folder", data.toString(), "output_folder", out.toString()),
-        null);
-    assertEquals(0.0, ((Number) r.metrics().get("test_error_rate")).doubleValue(), "metrics " + r.metrics());
-    assertEquals(0.0, ((Number) r.metrics().get("test_EER")).doubleValue(), "metrics " + r.metrics());
+    Runner.Result r =
+        Runner.train(
+            recipe, Map.of("data_folder", data.toString(), "output_folder", out.toString()), null);
+    assertEquals(
+        0.0, ((Number) r.metrics().get("test_error_rate")).doubleValue(), "metrics " + r.metrics());
+    assertEquals(
+        0.0, ((Number) r.metrics().get("test_EER")).doubleValue(), "metrics " + r.metrics());
     assertTrue(Files.isRegularFile(out.resolve("verification.json")));
 
     SpeakerVerifier sv = SpeakerVerifier.load(out);
     SpeakerVerifier.Decision same = sv.verify(data.resolve("s1_t0.wav"), data.resolve("s1_t1.wav"));
-    SpeakerVerifier.Decision different = sv.verify(data.resolve("s1_t0.wav"), data.resolve("s2_t0.wav"));
+    SpeakerVerifier.Decision different =
+        sv.verify(data.resolve("s1_t0.wav"), data.resolve("s2_t0.wav"));
     assertTrue(same.sameSpeaker(), "same speaker scored " + same);
     assertFalse(different.sameSpeaker(), "different speakers scored " + different);
     assertEquals(16, sv.embed(data.resolve("s0_t0.wav")).length);
   }
 
   @Test
-  void trainingStepsLeaveNoNativeObjectsForTheGarbageCollector(@TempDir Path tmp) throws IOException {
+  void trainingStepsLeaveNoNativeObjectsForTheGarbageCollector(@TempDir Path tmp)
+      throws IOException {
     Path data = Files.createDirectories(tmp.resolve("data"));
     makeCorpus(data);
-    dev.sonus.data.Manifest m = dev.sonus.data.Manifest.load(data.resolve("train.csv"),
-        Map.of("data_root", data.toString()));
-    SpeakerClassifier task = new SpeakerClassifier(16000, 40, new EcapaTdnn(new EcapaTdnn.Options(40, 16,
-        Activation.RELU, List.of(16L, 16L, 48L), List.of(5L, 3L, 1L), List.of(1L, 2L, 1L), 8, 8, 8, true,
-        List.of(1L, 1L, 1L))), 3, "spk_id", 0.2, 30);
+    dev.sonus.data.Manifest m =
+        dev.sonus.data.Manifest.load(
+            data.resolve("train.csv"), Map.of("data_root", data.toString()));
+    SpeakerClassifier task =
+        new SpeakerClassifier(
+            16000,
+            40,
+            new EcapaTdnn(
+                new EcapaTdnn.Options(
+                    40,
+                    16,
+                    Activation.RELU,
+                    List.of(16L, 16L, 48L),
+                    List.of(5L, 3L, 1L),
+                    List.of(1L, 2L, 1L),
+                    8,
+                    8,
+                    8,
+                    true,
+                    List.of(1L, 1L, 1L))),
+            3,
+            "spk_id",
+            0.2,
+            30);
     dev.sonus.data.DynamicItemDataset ds = task.dataset(m, dev.sonus.train.Stage.TRAIN);
-    try (dev.sonus.data.DataLoader loader = new dev.sonus.data.DataLoader(ds, dev.sonus.data.BatchSampler.fixed(
-        ds.size(), 4, dev.sonus.data.BatchSampler.Order.RANDOM, null, 1, false), 1, 2, 1);
-        dev.sonus.train.Optimizer opt = dev.sonus.train.Optimizers.adam(
-            dev.sonus.train.ParamGroups.single(task.model(), 0), 0.003)) {
-      dev.sonus.train.Brain<SpeakerClassifier.Output> brain = new dev.sonus.train.Brain<>(task, opt, null,
-          dev.sonus.train.Brain.Options.defaults());
+    try (dev.sonus.data.DataLoader loader =
+            new dev.sonus.data.DataLoader(
+                ds,
+                dev.sonus.data.BatchSampler.fixed(
+                    ds.size(), 4, dev.sonus.data.BatchSampler.Order.RANDOM, null, 1, false),
+                1,
+                2,
+                1);
+        dev.sonus.train.Optimizer opt =
+            dev.sonus.train.Optimizers.adam(
+                dev.sonus.train.ParamGroups.single(task.model(), 0), 0.003)) {
+      dev.sonus.train.Brain<SpeakerClassifier.Output> brain =
+          new dev.sonus.train.Brain<>(task, opt, null, dev.sonus.train.Brain.Options.defaults());
       brain.fit(new dev.sonus.train.EpochCounter(2), loader, loader);
-      // No collection on purpose: a tensor a step forgot to free stays counted until the collector finds it.
+      // No collection on purpose: a tensor a step forgot to free stays counted until the collector
+      // finds it.
       long before = org.bytedeco.javacpp.Pointer.totalCount();
       brain.fit(new dev.sonus.train.EpochCounter(6), loader, loader);
       long after = org.bytedeco.javacpp.Pointer.totalCount();
-      assertTrue(after <= before + 2, "native objects grew from " + before + " to " + after + " over 4 epochs");
+      assertTrue(
+          after <= before + 2,
+          "native objects grew from " + before + " to " + after + " over 4 epochs");
     }
   }
 
   @Test
   void outNeuronsMustCoverTheClasses() {
-    EcapaTdnn small = new EcapaTdnn(new EcapaTdnn.Options(40, 16, Activation.RELU, List.of(32L, 32L, 96L),
-        List.of(5L, 3L, 1L), List.of(1L, 2L, 1L), 16, 8, 16, true, List.of(1L, 1L, 1L)));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new SpeakerClassifier(16000, 80, small, 3, "spk_id", 0.2, 30));
-    assertTrue(e.getMessage().contains("give 80 values per frame but the embedding model's input size is 40"), e.getMessage());
+    EcapaTdnn small =
+        new EcapaTdnn(
+            new EcapaTdnn.Options(
+                40,
+                16,
+                Activation.RELU,
+                List.of(32L, 32L, 96L),
+                List.of(5L, 3L, 1L),
+                List.of(1L, 2L, 1L),
+                16,
+                8,
+                16,
+                true,
+                List.of(1L, 1L, 1L)));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new SpeakerClassifier(16000, 80, small, 3, "spk_id", 0.2, 30));
+    assertTrue(
+        e.getMessage()
+            .contains("give 80 values per frame but the embedding model's input size is 40"),
+        e.getMessage());
   }
 }

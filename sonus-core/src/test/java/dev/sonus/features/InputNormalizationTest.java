@@ -16,7 +16,9 @@ class InputNormalizationTest {
   private static final int FRAMES = 10;
   private static final int FEATS = 3;
 
-  /** Two items, item 1 valid for 6 of 10 frames (relative length 0.6), padding filled with 1000s. */
+  /**
+   * Two items, item 1 valid for 6 of 10 frames (relative length 0.6), padding filled with 1000s.
+   */
   private static float[] batch(long seed) {
     SplittableRandom rng = new SplittableRandom(seed);
     float[] x = new float[2 * FRAMES * FEATS];
@@ -24,7 +26,8 @@ class InputNormalizationTest {
       for (int t = 0; t < FRAMES; t++) {
         for (int f = 0; f < FEATS; f++) {
           boolean pad = b == 1 && t >= 6;
-          x[(b * FRAMES + t) * FEATS + f] = pad ? 1000f : (float) (5 * f + 2 * rng.nextDouble() + b);
+          x[(b * FRAMES + t) * FEATS + f] =
+              pad ? 1000f : (float) (5 * f + 2 * rng.nextDouble() + b);
         }
       }
     }
@@ -48,7 +51,8 @@ class InputNormalizationTest {
   @Test
   void sentenceNormalisationGivesZeroMeanUnitStdOverValidFramesOnly() {
     try (PointerScope scope = new PointerScope()) {
-      InputNormalization norm = new InputNormalization(InputNormalization.Type.SENTENCE, true, true);
+      InputNormalization norm =
+          new InputNormalization(InputNormalization.Type.SENTENCE, true, true);
       Tensor x = Tensors.fromFloats(batch(1), 2, FRAMES, FEATS);
       Tensor rel = Tensors.fromFloats(new float[] {1f, 0.6f}, 2);
       float[] out = Tensors.toFloats(norm.forward(x, rel, 1));
@@ -66,10 +70,15 @@ class InputNormalizationTest {
   @Test
   void meanOnlyNormalisationKeepsTheScale() {
     try (PointerScope scope = new PointerScope()) {
-      InputNormalization norm = new InputNormalization(InputNormalization.Type.SENTENCE, true, false);
+      InputNormalization norm =
+          new InputNormalization(InputNormalization.Type.SENTENCE, true, false);
       float[] in = batch(2);
-      float[] out = Tensors.toFloats(norm.forward(Tensors.fromFloats(in, 2, FRAMES, FEATS),
-          Tensors.fromFloats(new float[] {1f, 1f}, 2), 1));
+      float[] out =
+          Tensors.toFloats(
+              norm.forward(
+                  Tensors.fromFloats(in, 2, FRAMES, FEATS),
+                  Tensors.fromFloats(new float[] {1f, 1f}, 2),
+                  1));
       // Differences between frames are unchanged when only the mean is removed.
       assertEquals(in[FEATS] - in[0], out[FEATS] - out[0], 1e-5);
     }
@@ -78,7 +87,8 @@ class InputNormalizationTest {
   @Test
   void globalStatisticsAreACumulativeAverageAndFreezeAfterUpdateUntilEpoch() {
     try (PointerScope scope = new PointerScope()) {
-      InputNormalization norm = new InputNormalization(InputNormalization.Type.GLOBAL, true, true, 2, Double.NaN);
+      InputNormalization norm =
+          new InputNormalization(InputNormalization.Type.GLOBAL, true, true, 2, Double.NaN);
       norm.train(true);
       Tensor rel = Tensors.fromFloats(new float[] {1f, 1f}, 2);
       Tensor first = Tensors.fromFloats(batch(3), 2, FRAMES, FEATS);
@@ -101,7 +111,8 @@ class InputNormalizationTest {
           }
         }
         secondMean[f] = (float) (s / (2 * FRAMES));
-        assertEquals(0.5 * mean1[f] + 0.5 * secondMean[f], mean2[f], 1e-4, "cumulative average, weight 1/2");
+        assertEquals(
+            0.5 * mean1[f] + 0.5 * secondMean[f], mean2[f], 1e-4, "cumulative average, weight 1/2");
       }
       alone.close();
 
@@ -120,7 +131,10 @@ class InputNormalizationTest {
     try (PointerScope scope = new PointerScope()) {
       InputNormalization norm = new InputNormalization(InputNormalization.Type.GLOBAL, true, true);
       norm.train(true);
-      norm.forward(Tensors.fromFloats(batch(5), 2, FRAMES, FEATS), Tensors.fromFloats(new float[] {1f, 1f}, 2), 1)
+      norm.forward(
+              Tensors.fromFloats(batch(5), 2, FRAMES, FEATS),
+              Tensors.fromFloats(new float[] {1f, 1f}, 2),
+              1)
           .close();
       StringTensorDict buffers = norm.named_buffers();
       assertEquals(3, buffers.size());
@@ -134,8 +148,14 @@ class InputNormalizationTest {
     try (PointerScope scope = new PointerScope()) {
       InputNormalization norm = new InputNormalization(InputNormalization.Type.GLOBAL, true, true);
       norm.eval();
-      IllegalStateException e = assertThrows(IllegalStateException.class, () -> norm.forward(
-          Tensors.fromFloats(batch(6), 2, FRAMES, FEATS), Tensors.fromFloats(new float[] {1f, 1f}, 2), 1));
+      IllegalStateException e =
+          assertThrows(
+              IllegalStateException.class,
+              () ->
+                  norm.forward(
+                      Tensors.fromFloats(batch(6), 2, FRAMES, FEATS),
+                      Tensors.fromFloats(new float[] {1f, 1f}, 2),
+                      1));
       assertTrue(e.getMessage().contains("global statistics are empty"), e.getMessage());
     }
   }
@@ -143,10 +163,18 @@ class InputNormalizationTest {
   @Test
   void rejectsRelativeLengthsOutsideZeroOne() {
     try (PointerScope scope = new PointerScope()) {
-      InputNormalization norm = new InputNormalization(InputNormalization.Type.SENTENCE, true, true);
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> norm.forward(
-          Tensors.fromFloats(batch(7), 2, FRAMES, FEATS), Tensors.fromFloats(new float[] {1f, 1.5f}, 2), 1));
-      assertTrue(e.getMessage().contains("item 1") && e.getMessage().contains("1.5"), e.getMessage());
+      InputNormalization norm =
+          new InputNormalization(InputNormalization.Type.SENTENCE, true, true);
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  norm.forward(
+                      Tensors.fromFloats(batch(7), 2, FRAMES, FEATS),
+                      Tensors.fromFloats(new float[] {1f, 1.5f}, 2),
+                      1));
+      assertTrue(
+          e.getMessage().contains("item 1") && e.getMessage().contains("1.5"), e.getMessage());
     }
   }
 }

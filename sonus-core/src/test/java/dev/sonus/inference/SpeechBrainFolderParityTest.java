@@ -24,11 +24,12 @@ import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 
 /**
- * A SpeechBrain pretrained speaker folder ({@code <sonus.fixtures>/speechbrain-model-folder}) loaded through one call
- * gives SpeechBrain's embeddings, normalised embeddings and class scores. From its manifest: the model folder
- * ({@code model_folder}), the sample rate ({@code sample_rate_of_wavs}) and per case ({@code cases}) the recordings,
- * the expected embeddings and their shape, and the best class with its score; the class names are those of the
- * label encoder file that the folder's {@code hyperparams.yaml} names.
+ * A SpeechBrain pretrained speaker folder ({@code <sonus.fixtures>/speechbrain-model-folder})
+ * loaded through one call gives SpeechBrain's embeddings, normalised embeddings and class scores.
+ * From its manifest: the model folder ({@code model_folder}), the sample rate ({@code
+ * sample_rate_of_wavs}) and per case ({@code cases}) the recordings, the expected embeddings and
+ * their shape, and the best class with its score; the class names are those of the label encoder
+ * file that the folder's {@code hyperparams.yaml} names.
  */
 class SpeechBrainFolderParityTest {
   private static final String FOLDER = "speechbrain-model-folder";
@@ -42,10 +43,15 @@ class SpeechBrainFolderParityTest {
     return m.get("model_folder").string().replaceAll("/?$", "/");
   }
 
-  /** The labels by index, read from SpeechBrain's label_encoder.txt here rather than by the code under test. */
+  /**
+   * The labels by index, read from SpeechBrain's label_encoder.txt here rather than by the code
+   * under test.
+   */
   private static Map<Long, String> labels(FixtureManifest m) throws IOException {
     Path yaml = m.path(modelFolder(m) + "hyperparams.yaml");
-    Object file = SpeechBrainYaml.at(SpeechBrainYaml.load(yaml), yaml, "pretrainer", "paths", "label_encoder");
+    Object file =
+        SpeechBrainYaml.at(
+            SpeechBrainYaml.load(yaml), yaml, "pretrainer", "paths", "label_encoder");
     Map<Long, String> out = new LinkedHashMap<>();
     for (String line : Files.readAllLines(m.path(modelFolder(m) + file))) {
       if (line.startsWith("=")) {
@@ -95,15 +101,20 @@ class SpeechBrainFolderParityTest {
     for (Node c : m.get("cases").list()) {
       String embedding = c.get("embedding").string();
       float[] expected = m.npy(embedding).floats();
-      assertEquals(numel(c.get("shape").longs()), expected.length, () -> c.get("shape") + " vs " + embedding);
+      assertEquals(
+          numel(c.get("shape").longs()),
+          expected.length,
+          () -> c.get("shape") + " vs " + embedding);
       worst.add(embedding, expected, sv.embed(m.path(c.get("wav8k").string())));
     }
-    System.out.println("SpeechBrain model folder: embeddings from the recordings, " + worst + " (tolerance 1e-3)");
+    System.out.println(
+        "SpeechBrain model folder: embeddings from the recordings, " + worst + " (tolerance 1e-3)");
     assertTrue(worst.max < 1e-3, () -> worst + " exceeds the tolerance 1e-3");
   }
 
   @Test
-  void fromSpeechBrainsResampledSamplesEmbeddingsNormalisationAndScoresMatchClosely() throws IOException {
+  void fromSpeechBrainsResampledSamplesEmbeddingsNormalisationAndScoresMatchClosely()
+      throws IOException {
     FixtureManifest m = manifest();
     SpeechBrainFolder folder = SpeechBrainFolder.load(m.path(modelFolder(m)));
     Map<Long, String> labels = labels(m);
@@ -114,12 +125,15 @@ class SpeechBrainFolderParityTest {
       float[] emb = folder.embed(List.of(wav))[0];
       worstEmb.add(c.get("embedding").string(), m.npy(c.get("embedding").string()).floats(), emb);
       float[] norm = folder.embed(List.of(wav), true)[0];
-      worstNorm.add(c.get("embedding_normalized").string(), m.npy(c.get("embedding_normalized").string()).floats(),
+      worstNorm.add(
+          c.get("embedding_normalized").string(),
+          m.npy(c.get("embedding_normalized").string()).floats(),
           norm);
       long index = c.get("classify_batch_index").get(0).longValue();
       double score = c.get("classify_batch_scores").get(0).doubleValue();
       ClassifierHead classifier = folder.classifier();
-      try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+      try (PointerScope scope = new PointerScope();
+          NoGradGuard noGrad = new NoGradGuard()) {
         Tensor cos = classifier.forward(Tensors.fromFloats(emb, 1, 1, emb.length));
         float[] scores = Tensors.toFloats(cos);
         int best = 0;
@@ -127,7 +141,8 @@ class SpeechBrainFolderParityTest {
           best = scores[k] > scores[best] ? k : best;
         }
         assertEquals(index, best, c.get("classify_batch_index") + " (best class)");
-        assertEquals(score, scores[best], 1e-4, c.get("classify_batch_scores") + " (tolerance 1e-4)");
+        assertEquals(
+            score, scores[best], 1e-4, c.get("classify_batch_scores") + " (tolerance 1e-4)");
       }
       String label = labels.get(index);
       if (label == null) {
@@ -135,9 +150,12 @@ class SpeechBrainFolderParityTest {
       }
       assertEquals(label, folder.labels().decode((int) index), "label of class " + index);
     }
-    System.out.printf("SpeechBrain model folder from 16 kHz samples: embeddings %s, normalised %s (tolerance 1e-4)%n",
+    System.out.printf(
+        "SpeechBrain model folder from 16 kHz samples: embeddings %s, normalised %s (tolerance 1e-4)%n",
         worstEmb, worstNorm);
     assertTrue(worstEmb.max < 1e-4, () -> "embeddings " + worstEmb + " exceed the tolerance 1e-4");
-    assertTrue(worstNorm.max < 1e-4, () -> "normalised embeddings " + worstNorm + " exceed the tolerance 1e-4");
+    assertTrue(
+        worstNorm.max < 1e-4,
+        () -> "normalised embeddings " + worstNorm + " exceed the tolerance 1e-4");
   }
 }

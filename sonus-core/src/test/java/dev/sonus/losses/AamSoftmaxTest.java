@@ -44,8 +44,8 @@ class AamSoftmaxTest {
     try (PointerScope scope = new PointerScope()) {
       Tensor cos = Tensors.fromFloats(COS, 4, 1, 2);
       Tensor targets = Tensors.fromLongs(TARGETS, 4, 1);
-      assertEquals(expected(0.2, 30), new AamSoftmax(0.2, 30).forward(cos, targets).item_double(),
-          1e-4);
+      assertEquals(
+          expected(0.2, 30), new AamSoftmax(0.2, 30).forward(cos, targets).item_double(), 1e-4);
       // margin 0, scale 1: plain softmax cross-entropy on the cosines
       assertEquals(expected(0, 1), new AamSoftmax(0, 1).forward(cos, targets).item_double(), 1e-6);
       // the margin makes the loss larger than without it
@@ -58,8 +58,12 @@ class AamSoftmaxTest {
     assertThrows(IllegalArgumentException.class, () -> new AamSoftmax(-0.1, 30));
     assertThrows(IllegalArgumentException.class, () -> new AamSoftmax(0.2, 0));
     try (PointerScope scope = new PointerScope()) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new AamSoftmax(0.2, 30)
-          .forward(Tensors.fromFloats(COS, 8), Tensors.fromLongs(TARGETS, 4)));
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  new AamSoftmax(0.2, 30)
+                      .forward(Tensors.fromFloats(COS, 8), Tensors.fromLongs(TARGETS, 4)));
       assertTrue(e.getMessage().contains("cosines [B, C]"), e.getMessage());
     }
   }
@@ -69,10 +73,19 @@ class AamSoftmaxTest {
     CosineClassifier plain = new CosineClassifier(4, 3);
     assertEquals(List.of("weight"), List.copyOf(StateDict.of(plain).keySet()));
     CosineClassifier deep = new CosineClassifier(4, 1, 6, 3);
-    assertEquals(List.of("weight", "blocks.0.norm.weight", "blocks.0.norm.bias", "blocks.0.norm.running_mean",
-        "blocks.0.norm.running_var", "blocks.0.norm.num_batches_tracked", "blocks.1.w.weight", "blocks.1.w.bias"),
+    assertEquals(
+        List.of(
+            "weight",
+            "blocks.0.norm.weight",
+            "blocks.0.norm.bias",
+            "blocks.0.norm.running_mean",
+            "blocks.0.norm.running_var",
+            "blocks.0.norm.num_batches_tracked",
+            "blocks.1.w.weight",
+            "blocks.1.w.bias"),
         List.copyOf(StateDict.of(deep).keySet()));
-    try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+    try (PointerScope scope = new PointerScope();
+        NoGradGuard noGrad = new NoGradGuard()) {
       float[] rows = {1, 0, 0, 0, 0, 2, 0, 0, 0, 0, -3, 0};
       StateDict.load(plain, Map.of("weight", Tensors.fromFloats(rows, 3, 4)), true, "test");
       Tensor out = plain.forward(Tensors.fromFloats(new float[] {0, 5, 0, 0}, 1, 1, 4));

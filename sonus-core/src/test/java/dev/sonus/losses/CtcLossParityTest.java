@@ -19,10 +19,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * CTC loss against SpeechBrain v1.0.0 and torch on {@code <sonus.fixtures>/speechbrain/ctc}. The calls, their
- * relative lengths, blank index and reduction are those each {@code files} entry's description records (an entry
- * "same with ..." repeats the previous call with what it changes); the sizes are the listed shapes of
- * {@code ctc/logits.npy} {@code [T, N, C]} and {@code ctc/targets.npy} {@code [N, S]}.
+ * CTC loss against SpeechBrain v1.0.0 and torch on {@code <sonus.fixtures>/speechbrain/ctc}. The
+ * calls, their relative lengths, blank index and reduction are those each {@code files} entry's
+ * description records (an entry "same with ..." repeats the previous call with what it changes);
+ * the sizes are the listed shapes of {@code ctc/logits.npy} {@code [T, N, C]} and {@code
+ * ctc/targets.npy} {@code [N, S]}.
  */
 class CtcLossParityTest {
   private static final String FOLDER = "speechbrain";
@@ -43,8 +44,9 @@ class CtcLossParityTest {
   }
 
   /**
-   * The keyword arguments of the ctc_loss call each entry's description records, by file, with the function under
-   * {@value #FUNCTION}. "same with k=v" takes the previous entry's call and changes k.
+   * The keyword arguments of the ctc_loss call each entry's description records, by file, with the
+   * function under {@value #FUNCTION}. "same with k=v" takes the previous entry's call and changes
+   * k.
    */
   private static Map<String, Map<String, String>> recordedCalls(FixtureManifest m) {
     Map<String, Map<String, String>> out = new LinkedHashMap<>();
@@ -82,7 +84,8 @@ class CtcLossParityTest {
         return args.get(n);
       }
     }
-    return fail("the call recorded for " + file + " has none of " + String.join(", ", names) + ": " + args);
+    return fail(
+        "the call recorded for " + file + " has none of " + String.join(", ", names) + ": " + args);
   }
 
   private static CtcLoss.Reduction reduction(String name, String file) {
@@ -104,8 +107,12 @@ class CtcLossParityTest {
   }
 
   static Stream<String> speechBrainCalls() {
-    return FixtureManifest.cases(FOLDER, m -> recordedCalls(m).entrySet().stream()
-        .filter(e -> e.getValue().get(FUNCTION).equals(SPEECHBRAIN_CTC)).map(Map.Entry::getKey));
+    return FixtureManifest.cases(
+        FOLDER,
+        m ->
+            recordedCalls(m).entrySet().stream()
+                .filter(e -> e.getValue().get(FUNCTION).equals(SPEECHBRAIN_CTC))
+                .map(Map.Entry::getKey));
   }
 
   @ParameterizedTest
@@ -121,10 +128,17 @@ class CtcLossParityTest {
       Tensor logProbs = m.npy(LOG_PROBS).toTensor().transpose(0, 1).contiguous(); // [B,T,C]
       Tensor targets = m.npy(TARGETS).toTensor();
       float expected = m.npy(file).floats()[0];
-      double got = new CtcLoss(blank, reduction).forward(logProbs, targets,
-          Tensors.fromFloats(inRel, inRel.length), Tensors.fromFloats(tgtRel, tgtRel.length)).item_double();
-      System.out.printf("ctc %s: %.6f vs SpeechBrain's %.6f, |diff| %.3g (tolerance 1e-4)%n", reduction, got,
-          expected, Math.abs(got - expected));
+      double got =
+          new CtcLoss(blank, reduction)
+              .forward(
+                  logProbs,
+                  targets,
+                  Tensors.fromFloats(inRel, inRel.length),
+                  Tensors.fromFloats(tgtRel, tgtRel.length))
+              .item_double();
+      System.out.printf(
+          "ctc %s: %.6f vs SpeechBrain's %.6f, |diff| %.3g (tolerance 1e-4)%n",
+          reduction, got, expected, Math.abs(got - expected));
       assertEquals(expected, got, 1e-4, () -> file + " (" + reduction + "), tolerance 1e-4");
     }
   }
@@ -152,16 +166,28 @@ class CtcLossParityTest {
       Tensor targets = m.npy(TARGETS).toTensor();
       Tensor in = Tensors.fromFloats(inRel, inRel.length);
       Tensor tgt = Tensors.fromFloats(tgtRel, tgtRel.length);
-      float[] perUtterance = Tensors.toFloats(new CtcLoss(Integer.parseInt(arg(none, LOSS_NONE, "blank")),
-          reduction(arg(none, LOSS_NONE, "reduction"), LOSS_NONE)).forward(logProbs, targets, in, tgt));
-      Close.assertClose(LOSS_NONE + " (tolerance 1e-4 + 1e-5 relative)", m.npy(LOSS_NONE).floats(), perUtterance,
-          1e-4, 1e-5);
-      Tensor total = new CtcLoss(Integer.parseInt(arg(sum, LOSS_SUM, "blank")),
-          reduction(arg(sum, LOSS_SUM, "reduction"), LOSS_SUM)).forward(logProbs, targets, in, tgt);
+      float[] perUtterance =
+          Tensors.toFloats(
+              new CtcLoss(
+                      Integer.parseInt(arg(none, LOSS_NONE, "blank")),
+                      reduction(arg(none, LOSS_NONE, "reduction"), LOSS_NONE))
+                  .forward(logProbs, targets, in, tgt));
+      Close.assertClose(
+          LOSS_NONE + " (tolerance 1e-4 + 1e-5 relative)",
+          m.npy(LOSS_NONE).floats(),
+          perUtterance,
+          1e-4,
+          1e-5);
+      Tensor total =
+          new CtcLoss(
+                  Integer.parseInt(arg(sum, LOSS_SUM, "blank")),
+                  reduction(arg(sum, LOSS_SUM, "reduction"), LOSS_SUM))
+              .forward(logProbs, targets, in, tgt);
       total.backward();
       float[] expectedGrad = m.npy(GRAD_LOGITS_SUM).floats(); // [T, B, C]
       float[] grad = Tensors.toFloats(logits.grad().transpose(0, 1).contiguous());
-      Close.assertClose(GRAD_LOGITS_SUM + " (tolerance 1e-5 + 1e-4 relative)", expectedGrad, grad, 1e-5, 1e-4);
+      Close.assertClose(
+          GRAD_LOGITS_SUM + " (tolerance 1e-5 + 1e-4 relative)", expectedGrad, grad, 1e-5, 1e-4);
     }
   }
 }

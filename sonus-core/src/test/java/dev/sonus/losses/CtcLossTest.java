@@ -17,9 +17,12 @@ class CtcLossTest {
       Tensor lp = Tensors.fromFloats(new float[2 * 3 * 4], 2, 3, 4);
       Tensor t = Tensors.fromLongs(new long[] {1, 2}, 2, 1);
       Tensor rel = Tensors.fromFloats(new float[] {1, 1}, 2);
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> new CtcLoss(7, CtcLoss.Reduction.MEAN).forward(lp, t, rel, rel));
-      assertTrue(e.getMessage().contains("blank_index 7") && e.getMessage().contains("4 output classes"),
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> new CtcLoss(7, CtcLoss.Reduction.MEAN).forward(lp, t, rel, rel));
+      assertTrue(
+          e.getMessage().contains("blank_index 7") && e.getMessage().contains("4 output classes"),
           e.getMessage());
     }
   }

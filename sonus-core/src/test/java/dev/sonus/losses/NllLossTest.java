@@ -17,7 +17,8 @@ class NllLossTest {
     (float) Math.log(0.6), (float) Math.log(0.4),
     (float) Math.log(0.2), (float) Math.log(0.8),
     (float) Math.log(0.5), (float) Math.log(0.5),
-    (float) Math.log(0.99), (float) Math.log(0.01)};
+    (float) Math.log(0.99), (float) Math.log(0.01)
+  };
   private static final long[] TARGETS = {0, 1, 1, 1, 0, 1};
 
   private static double lp(int b, int t, int c) {
@@ -42,8 +43,10 @@ class NllLossTest {
       Tensor rel = Tensors.fromFloats(new float[] {1f, 2f / 3f}, 2);
       assertEquals(nll, new NllLoss().forward(logProbs, targets, rel).item_double(), 1e-6);
       double eps = 0.1;
-      assertEquals((1 - eps) * nll - eps * meanLp,
-          new NllLoss(eps, 3, CtcLoss.Reduction.MEAN).forward(logProbs, targets, rel).item_double(), 1e-6);
+      assertEquals(
+          (1 - eps) * nll - eps * meanLp,
+          new NllLoss(eps, 3, CtcLoss.Reduction.MEAN).forward(logProbs, targets, rel).item_double(),
+          1e-6);
     }
   }
 
@@ -55,25 +58,37 @@ class NllLossTest {
       Tensor logProbs = Tensors.fromFloats(LP, 2, 3, 2);
       Tensor targets = Tensors.fromLongs(TARGETS, 2, 3);
       Tensor rel = Tensors.fromFloats(new float[] {1f, 2f / 3f}, 2);
-      float[] batch = Tensors.toFloats(new NllLoss(0, 3, CtcLoss.Reduction.BATCH).forward(logProbs, targets, rel));
+      float[] batch =
+          Tensors.toFloats(
+              new NllLoss(0, 3, CtcLoss.Reduction.BATCH).forward(logProbs, targets, rel));
       assertEquals(u0, batch[0], 1e-6);
       assertEquals(u1, batch[1], 1e-6);
-      assertEquals((3 * u0 + 2 * u1) / 2, new NllLoss(0, 3, CtcLoss.Reduction.BATCHMEAN)
-          .forward(logProbs, targets, rel).item_double(), 1e-6);
+      assertEquals(
+          (3 * u0 + 2 * u1) / 2,
+          new NllLoss(0, 3, CtcLoss.Reduction.BATCHMEAN)
+              .forward(logProbs, targets, rel)
+              .item_double(),
+          1e-6);
     }
   }
 
   @Test
   void classificationTargetsAndLengthMismatch() {
     try (PointerScope scope = new PointerScope()) {
-      Tensor logProbs = Tensors.fromFloats(new float[] {(float) Math.log(0.25), (float) Math.log(0.75)}, 1, 2);
-      assertEquals(-Math.log(0.75), new NllLoss().forward(logProbs, Tensors.fromLongs(new long[] {1}, 1), null)
-          .item_double(), 1e-6);
+      Tensor logProbs =
+          Tensors.fromFloats(new float[] {(float) Math.log(0.25), (float) Math.log(0.75)}, 1, 2);
+      assertEquals(
+          -Math.log(0.75),
+          new NllLoss().forward(logProbs, Tensors.fromLongs(new long[] {1}, 1), null).item_double(),
+          1e-6);
       Tensor seq = Tensors.fromFloats(new float[2 * 8 * 2], 2, 8, 2);
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> new NllLoss().forward(seq, Tensors.fromLongs(new long[8], 2, 4), null));
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> new NllLoss().forward(seq, Tensors.fromLongs(new long[8], 2, 4), null));
       assertTrue(e.getMessage().contains("exceeds allowed_len_diff 3"), e.getMessage());
-      assertThrows(IllegalArgumentException.class, () -> new NllLoss(1.0, 3, CtcLoss.Reduction.MEAN));
+      assertThrows(
+          IllegalArgumentException.class, () -> new NllLoss(1.0, 3, CtcLoss.Reduction.MEAN));
     }
   }
 }

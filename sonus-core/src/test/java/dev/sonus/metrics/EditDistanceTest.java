@@ -75,19 +75,24 @@ class EditDistanceTest {
     assertTrue(Double.isNaN(d.errorRate()));
   }
 
-  // Expected alignments below were produced by speechbrain.utils.edit_distance (v1.0.0) op_table + alignment.
+  // Expected alignments below were produced by speechbrain.utils.edit_distance (v1.0.0) op_table +
+  // alignment.
   @Test
   void workedExampleMatchesSpeechBrain() {
     EditDistance d = EditDistance.words("the cat sat on the mat", "the cat sit on mat today");
-    assertEquals(List.of(
-        new AlignedPair(EditOp.CORRECT, "the", "the"),
-        new AlignedPair(EditOp.CORRECT, "cat", "cat"),
-        new AlignedPair(EditOp.SUBSTITUTION, "sat", "sit"),
-        new AlignedPair(EditOp.CORRECT, "on", "on"),
-        new AlignedPair(EditOp.DELETION, "the", null),
-        new AlignedPair(EditOp.CORRECT, "mat", "mat"),
-        new AlignedPair(EditOp.INSERTION, null, "today")), d.alignment());
-    assertEquals(List.of(1, 1, 1, 4), List.of(d.insertions(), d.deletions(), d.substitutions(), d.correct()));
+    assertEquals(
+        List.of(
+            new AlignedPair(EditOp.CORRECT, "the", "the"),
+            new AlignedPair(EditOp.CORRECT, "cat", "cat"),
+            new AlignedPair(EditOp.SUBSTITUTION, "sat", "sit"),
+            new AlignedPair(EditOp.CORRECT, "on", "on"),
+            new AlignedPair(EditOp.DELETION, "the", null),
+            new AlignedPair(EditOp.CORRECT, "mat", "mat"),
+            new AlignedPair(EditOp.INSERTION, null, "today")),
+        d.alignment());
+    assertEquals(
+        List.of(1, 1, 1, 4),
+        List.of(d.insertions(), d.deletions(), d.substitutions(), d.correct()));
     assertEquals(50.0, d.errorRate());
   }
 
@@ -102,10 +107,11 @@ class EditDistanceTest {
   @Test
   void printsTheAlignmentInThreeCentredLines() {
     EditDistance d = EditDistance.words("the cat sat on the mat", "the cat sit on mat today");
-    String expected = ""
-        + "the ; cat ; sat ; on ;  the  ; mat ; <eps>\n"
-        + " =  ;  =  ;  S  ; =  ;   D   ;  =  ;   I  \n"
-        + "the ; cat ; sit ; on ; <eps> ; mat ; today\n";
+    String expected =
+        ""
+            + "the ; cat ; sat ; on ;  the  ; mat ; <eps>\n"
+            + " =  ;  =  ;  S  ; =  ;   D   ;  =  ;   I  \n"
+            + "the ; cat ; sit ; on ; <eps> ; mat ; today\n";
     assertEquals(expected, d.formatAlignment());
   }
 
@@ -121,15 +127,18 @@ class EditDistanceTest {
 
   @Test
   void rejectsNullTokensNamingThePosition() {
-    IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
-        () -> EditDistance.align(Arrays.asList("a", null), List.of("a")));
+    IllegalArgumentException ex =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> EditDistance.align(Arrays.asList("a", null), List.of("a")));
     assertTrue(ex.getMessage().contains("ref token 1 of 2"), ex.getMessage());
   }
 
   @Test
   void rejectsAPairThatContradictsItsOp() {
-    IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
-        () -> new AlignedPair(EditOp.SUBSTITUTION, "a", "a"));
+    IllegalArgumentException ex =
+        assertThrows(
+            IllegalArgumentException.class, () -> new AlignedPair(EditOp.SUBSTITUTION, "a", "a"));
     assertTrue(ex.getMessage().contains("'a'"), ex.getMessage());
   }
 }

@@ -48,14 +48,22 @@ class ErrorRateStatsTest {
     assertEquals(new ErrorRateStats.Summary(2, 2, 9, 1, 2, 1, 6), bySpeaker.get("spk1"));
     long[] sums = new long[7];
     for (ErrorRateStats.Summary s : bySpeaker.values()) {
-      long[] v = {s.utterances(), s.erroneousUtterances(), s.refTokens(), s.insertions(), s.deletions(),
-          s.substitutions(), s.correct()};
+      long[] v = {
+        s.utterances(),
+        s.erroneousUtterances(),
+        s.refTokens(),
+        s.insertions(),
+        s.deletions(),
+        s.substitutions(),
+        s.correct()
+      };
       for (int k = 0; k < v.length; k++) {
         sums[k] += v[k];
       }
     }
-    assertEquals(stats.summary(), new ErrorRateStats.Summary(sums[0], sums[1], sums[2], sums[3], sums[4], sums[5],
-        sums[6]));
+    assertEquals(
+        stats.summary(),
+        new ErrorRateStats.Summary(sums[0], sums[1], sums[2], sums[3], sums[4], sums[5], sums[6]));
   }
 
   @Test
@@ -92,8 +100,8 @@ class ErrorRateStatsTest {
   void rejectsADuplicateUtteranceId() {
     ErrorRateStats stats = new ErrorRateStats();
     stats.append("utt1", w("a"), w("a"));
-    IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
-        () -> stats.append("utt1", w("b"), w("b")));
+    IllegalArgumentException ex =
+        assertThrows(IllegalArgumentException.class, () -> stats.append("utt1", w("b"), w("b")));
     assertTrue(ex.getMessage().contains("'utt1'"), ex.getMessage());
   }
 
@@ -111,12 +119,16 @@ class ErrorRateStatsTest {
     ErrorRateStats stats = new ErrorRateStats();
     stats.append("utt1", w("the cat sat on the mat"), w("the cat sit on mat today"));
     String report = stats.report();
-    assertTrue(report.startsWith("%WER 50.00 [ 3 / 6, 1 ins, 1 del, 1 sub ]\n%SER 100.00 [ 1 / 1 ]\n"), report);
-    String utterance = "=".repeat(80) + "\n"
-        + "utt1, %WER 50.00 [ 3 / 6, 1 ins, 1 del, 1 sub ]\n"
-        + "the ; cat ; sat ; on ;  the  ; mat ; <eps>\n"
-        + " =  ;  =  ;  S  ; =  ;   D   ;  =  ;   I  \n"
-        + "the ; cat ; sit ; on ; <eps> ; mat ; today\n";
+    assertTrue(
+        report.startsWith("%WER 50.00 [ 3 / 6, 1 ins, 1 del, 1 sub ]\n%SER 100.00 [ 1 / 1 ]\n"),
+        report);
+    String utterance =
+        "=".repeat(80)
+            + "\n"
+            + "utt1, %WER 50.00 [ 3 / 6, 1 ins, 1 del, 1 sub ]\n"
+            + "the ; cat ; sat ; on ;  the  ; mat ; <eps>\n"
+            + " =  ;  =  ;  S  ; =  ;   D   ;  =  ;   I  \n"
+            + "the ; cat ; sit ; on ; <eps> ; mat ; today\n";
     assertTrue(report.endsWith(utterance), report);
   }
 

@@ -23,47 +23,63 @@ import org.junit.jupiter.api.Test;
 
 class CRDNNTest {
   /**
-   * state_dict() keys of speechbrain.lobes.models.CRDNN.CRDNN v1.0.0 built as the ASR recipe's encoder
-   * (cnn_blocks 1, rnn_class LSTM, rnn_layers 2 bidirectional, dnn_blocks 1), in PyTorch's order, derived from
-   * CRDNN.py (CNN/block_0/conv_1..., RNN, DNN/block_0/linear...), CNN.py ({@code conv}), normalization.py
-   * ({@code norm}), linear.py ({@code w}) and RNN.py ({@code rnn}, torch.nn.LSTM's names).
+   * state_dict() keys of speechbrain.lobes.models.CRDNN.CRDNN v1.0.0 built as the ASR recipe's
+   * encoder (cnn_blocks 1, rnn_class LSTM, rnn_layers 2 bidirectional, dnn_blocks 1), in PyTorch's
+   * order, derived from CRDNN.py (CNN/block_0/conv_1..., RNN, DNN/block_0/linear...), CNN.py
+   * ({@code conv}), normalization.py ({@code norm}), linear.py ({@code w}) and RNN.py ({@code rnn},
+   * torch.nn.LSTM's names).
    */
-  static final List<String> SPEECHBRAIN_KEYS = List.of(
-      "CNN.block_0.conv_1.conv.weight",
-      "CNN.block_0.conv_1.conv.bias",
-      "CNN.block_0.norm_1.norm.weight",
-      "CNN.block_0.norm_1.norm.bias",
-      "CNN.block_0.conv_2.conv.weight",
-      "CNN.block_0.conv_2.conv.bias",
-      "CNN.block_0.norm_2.norm.weight",
-      "CNN.block_0.norm_2.norm.bias",
-      "RNN.rnn.weight_ih_l0",
-      "RNN.rnn.weight_hh_l0",
-      "RNN.rnn.bias_ih_l0",
-      "RNN.rnn.bias_hh_l0",
-      "RNN.rnn.weight_ih_l0_reverse",
-      "RNN.rnn.weight_hh_l0_reverse",
-      "RNN.rnn.bias_ih_l0_reverse",
-      "RNN.rnn.bias_hh_l0_reverse",
-      "RNN.rnn.weight_ih_l1",
-      "RNN.rnn.weight_hh_l1",
-      "RNN.rnn.bias_ih_l1",
-      "RNN.rnn.bias_hh_l1",
-      "RNN.rnn.weight_ih_l1_reverse",
-      "RNN.rnn.weight_hh_l1_reverse",
-      "RNN.rnn.bias_ih_l1_reverse",
-      "RNN.rnn.bias_hh_l1_reverse",
-      "DNN.block_0.linear.w.weight",
-      "DNN.block_0.linear.w.bias",
-      "DNN.block_0.norm.norm.weight",
-      "DNN.block_0.norm.norm.bias",
-      "DNN.block_0.norm.norm.running_mean",
-      "DNN.block_0.norm.norm.running_var",
-      "DNN.block_0.norm.norm.num_batches_tracked");
+  static final List<String> SPEECHBRAIN_KEYS =
+      List.of(
+          "CNN.block_0.conv_1.conv.weight",
+          "CNN.block_0.conv_1.conv.bias",
+          "CNN.block_0.norm_1.norm.weight",
+          "CNN.block_0.norm_1.norm.bias",
+          "CNN.block_0.conv_2.conv.weight",
+          "CNN.block_0.conv_2.conv.bias",
+          "CNN.block_0.norm_2.norm.weight",
+          "CNN.block_0.norm_2.norm.bias",
+          "RNN.rnn.weight_ih_l0",
+          "RNN.rnn.weight_hh_l0",
+          "RNN.rnn.bias_ih_l0",
+          "RNN.rnn.bias_hh_l0",
+          "RNN.rnn.weight_ih_l0_reverse",
+          "RNN.rnn.weight_hh_l0_reverse",
+          "RNN.rnn.bias_ih_l0_reverse",
+          "RNN.rnn.bias_hh_l0_reverse",
+          "RNN.rnn.weight_ih_l1",
+          "RNN.rnn.weight_hh_l1",
+          "RNN.rnn.bias_ih_l1",
+          "RNN.rnn.bias_hh_l1",
+          "RNN.rnn.weight_ih_l1_reverse",
+          "RNN.rnn.weight_hh_l1_reverse",
+          "RNN.rnn.bias_ih_l1_reverse",
+          "RNN.rnn.bias_hh_l1_reverse",
+          "DNN.block_0.linear.w.weight",
+          "DNN.block_0.linear.w.bias",
+          "DNN.block_0.norm.norm.weight",
+          "DNN.block_0.norm.norm.bias",
+          "DNN.block_0.norm.norm.running_mean",
+          "DNN.block_0.norm.norm.running_var",
+          "DNN.block_0.norm.norm.num_batches_tracked");
 
   private static CRDNN.Options small() {
-    return new CRDNN.Options(12, dev.sonus.nn.Activation.LEAKY_RELU, 0.15, 1, List.of(4L), List.of(3L, 3L), false,
-        2, false, List.of(2L), 2, 8, true, 1, 6);
+    return new CRDNN.Options(
+        12,
+        dev.sonus.nn.Activation.LEAKY_RELU,
+        0.15,
+        1,
+        List.of(4L),
+        List.of(3L, 3L),
+        false,
+        2,
+        false,
+        List.of(2L),
+        2,
+        8,
+        true,
+        1,
+        6);
   }
 
   private static Tensor input(long batch, long time, long feats) {
@@ -76,11 +92,15 @@ class CRDNNTest {
     torch.manual_seed(5);
     CRDNN model = new CRDNN(CRDNN.Options.defaults());
     model.eval();
-    try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+    try (PointerScope scope = new PointerScope();
+        NoGradGuard noGrad = new NoGradGuard()) {
       Tensor shortOne = torch.randn(1, 23, 40);
       Tensor longOne = torch.randn(1, 37, 40);
-      Tensor padded = torch.cat(new org.bytedeco.pytorch.TensorVector(
-          torch.constant_pad_nd(shortOne, new long[] {0, 0, 0, 14}), longOne), 0);   // [2, 37, 40]
+      Tensor padded =
+          torch.cat(
+              new org.bytedeco.pytorch.TensorVector(
+                  torch.constant_pad_nd(shortOne, new long[] {0, 0, 0, 14}), longOne),
+              0); // [2, 37, 40]
       Tensor batch = model.forward(padded, Tensors.fromFloats(new float[] {23f / 37f, 1f}, 2));
       Tensor alone = model.forward(shortOne, Tensors.fromFloats(new float[] {1f}, 1));
       float[] inBatch = Tensors.toFloats(batch.select(0, 0).narrow(0, 0, 23));
@@ -90,7 +110,9 @@ class CRDNNTest {
       for (int k = 0; k < single.length; k++) {
         worst = Math.max(worst, Math.abs(single[k] - inBatch[k]));
       }
-      assertTrue(worst < 1e-4, "valid frames differ by " + worst + " between the batch and the utterance alone");
+      assertTrue(
+          worst < 1e-4,
+          "valid frames differ by " + worst + " between the batch and the utterance alone");
       // Without lengths (SpeechBrain's behaviour) the padding leaks into the last frames.
       Tensor noLengths = model.forward(padded);
       float[] leaky = Tensors.toFloats(noLengths.select(0, 0).narrow(0, 0, 23));
@@ -98,7 +120,8 @@ class CRDNNTest {
       for (int k = 0; k < single.length; k++) {
         diff = Math.max(diff, Math.abs(single[k] - leaky[k]));
       }
-      assertTrue(diff > 1e-3, "expected the padding to change the output without lengths, diff " + diff);
+      assertTrue(
+          diff > 1e-3, "expected the padding to change the output without lengths, diff " + diff);
     }
   }
 
@@ -109,7 +132,8 @@ class CRDNNTest {
       System.gc();
       Thread.sleep(20);
     }
-    // The native tree calls train() back through the Java object of each registered module: a module made in
+    // The native tree calls train() back through the Java object of each registered module: a
+    // module made in
     // Java and referenced only by the native tree would have been reclaimed, failing here.
     model.train(true);
     model.eval();
@@ -129,9 +153,23 @@ class CRDNNTest {
   @Test
   void timePoolingHalvesTime() {
     CRDNN.Options o = small();
-    CRDNN.Options pooled = new CRDNN.Options(o.inputSize(), o.activation(), o.dropout(), o.cnnBlocks(),
-        o.cnnChannels(), o.cnnKernelSize(), true, 2, false, o.interLayerPoolingSize(), o.rnnLayers(),
-        o.rnnNeurons(), o.rnnBidirectional(), o.dnnBlocks(), o.dnnNeurons());
+    CRDNN.Options pooled =
+        new CRDNN.Options(
+            o.inputSize(),
+            o.activation(),
+            o.dropout(),
+            o.cnnBlocks(),
+            o.cnnChannels(),
+            o.cnnKernelSize(),
+            true,
+            2,
+            false,
+            o.interLayerPoolingSize(),
+            o.rnnLayers(),
+            o.rnnNeurons(),
+            o.rnnBidirectional(),
+            o.dnnBlocks(),
+            o.dnnNeurons());
     try (PointerScope scope = new PointerScope()) {
       Tensor y = new CRDNN(pooled).forward(input(3, 10, 12));
       assertArrayEquals(new long[] {3, 5, 6}, Tensors.shape(y));
@@ -143,7 +181,8 @@ class CRDNNTest {
   void stateDictKeysEqualSpeechBrains() {
     CRDNN model = new CRDNN(CRDNN.Options.defaults());
     Map<String, Tensor> own = StateDict.of(model);
-    // StateDict.of lists parameters, then buffers; PyTorch interleaves them per module. Same keys, same order
+    // StateDict.of lists parameters, then buffers; PyTorch interleaves them per module. Same keys,
+    // same order
     // within parameters and within buffers.
     List<String> params = new ArrayList<>();
     List<String> buffers = new ArrayList<>();
@@ -153,10 +192,14 @@ class CRDNNTest {
     List<String> expected = new ArrayList<>(params);
     expected.addAll(buffers);
     assertEquals(expected, new ArrayList<>(own.keySet()));
-    assertArrayEquals(new long[] {32, 1, 3, 3}, Tensors.shape(own.get("CNN.block_0.conv_1.conv.weight")));
-    assertArrayEquals(new long[] {40, 32}, Tensors.shape(own.get("CNN.block_0.norm_1.norm.weight"))); // before pooling
+    assertArrayEquals(
+        new long[] {32, 1, 3, 3}, Tensors.shape(own.get("CNN.block_0.conv_1.conv.weight")));
+    assertArrayEquals(
+        new long[] {40, 32},
+        Tensors.shape(own.get("CNN.block_0.norm_1.norm.weight"))); // before pooling
     assertArrayEquals(new long[] {512, 20 * 32}, Tensors.shape(own.get("RNN.rnn.weight_ih_l0")));
-    assertArrayEquals(new long[] {512, 256}, Tensors.shape(own.get("RNN.rnn.weight_ih_l1_reverse")));
+    assertArrayEquals(
+        new long[] {512, 256}, Tensors.shape(own.get("RNN.rnn.weight_ih_l1_reverse")));
     assertArrayEquals(new long[] {128, 256}, Tensors.shape(own.get("DNN.block_0.linear.w.weight")));
   }
 
@@ -178,18 +221,36 @@ class CRDNNTest {
   void rejectsWrongFeatureCount() {
     CRDNN model = new CRDNN(small());
     try (PointerScope scope = new PointerScope()) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> model.forward(input(2, 6, 13)));
-      assertTrue(e.getMessage().contains("13") && e.getMessage().contains("expected 12"), e.getMessage());
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> model.forward(input(2, 6, 13)));
+      assertTrue(
+          e.getMessage().contains("13") && e.getMessage().contains("expected 12"), e.getMessage());
     }
   }
 
   @Test
   void rejectsTwoDPooling() {
     CRDNN.Options o = small();
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new CRDNN.Options(
-        o.inputSize(), o.activation(), o.dropout(), 1, List.of(4L), List.of(3L, 3L), false, 2, true,
-        List.of(2L), 1, 4, false, 1, 4));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new CRDNN.Options(
+                    o.inputSize(),
+                    o.activation(),
+                    o.dropout(),
+                    1,
+                    List.of(4L),
+                    List.of(3L, 3L),
+                    false,
+                    2,
+                    true,
+                    List.of(2L),
+                    1,
+                    4,
+                    false,
+                    1,
+                    4));
     assertTrue(e.getMessage().contains("using_2d_pooling"), e.getMessage());
   }
 
@@ -271,7 +332,8 @@ class CRDNNTest {
     NativeMemory.settle();
     long before = Pointer.totalCount();
     for (int i = 0; i < 20; i++) {
-      try (PointerScope scope = new PointerScope(); Tensor y = model.forward(x, lengths)) {
+      try (PointerScope scope = new PointerScope();
+          Tensor y = model.forward(x, lengths)) {
         y.sum().item_double();
       }
     }

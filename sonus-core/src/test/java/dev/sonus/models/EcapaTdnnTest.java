@@ -11,12 +11,26 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 
-/** ECAPA-TDNN behaviour on inputs made here; parity with SpeechBrain is {@link EcapaTdnnParityTest}. */
+/**
+ * ECAPA-TDNN behaviour on inputs made here; parity with SpeechBrain is {@link EcapaTdnnParityTest}.
+ */
 class EcapaTdnnTest {
-  /** A small ECAPA (channels [64, 64, 64, 64, 192], 32-d embeddings), fast enough for unit tests. */
+  /**
+   * A small ECAPA (channels [64, 64, 64, 64, 192], 32-d embeddings), fast enough for unit tests.
+   */
   static EcapaTdnn.Options small() {
-    return new EcapaTdnn.Options(40, 32, Activation.RELU, List.of(64L, 64L, 64L, 64L, 192L),
-        List.of(5L, 3L, 3L, 3L, 1L), List.of(1L, 2L, 3L, 4L, 1L), 128, 8, 128, true, List.of(1L, 1L, 1L, 1L, 1L));
+    return new EcapaTdnn.Options(
+        40,
+        32,
+        Activation.RELU,
+        List.of(64L, 64L, 64L, 64L, 192L),
+        List.of(5L, 3L, 3L, 3L, 1L),
+        List.of(1L, 2L, 3L, 4L, 1L),
+        128,
+        8,
+        128,
+        true,
+        List.of(1L, 1L, 1L, 1L, 1L));
   }
 
   private static double maxDiff(float[] a, float[] b) {
@@ -33,19 +47,28 @@ class EcapaTdnnTest {
     org.bytedeco.pytorch.global.torch.manual_seed(3);
     EcapaTdnn model = new EcapaTdnn(small());
     model.eval();
-    try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+    try (PointerScope scope = new PointerScope();
+        NoGradGuard noGrad = new NoGradGuard()) {
       Tensor shortOne = org.bytedeco.pytorch.global.torch.randn(1, 41, 40);
       Tensor longOne = org.bytedeco.pytorch.global.torch.randn(1, 77, 40);
-      Tensor padded = org.bytedeco.pytorch.global.torch.cat(new org.bytedeco.pytorch.TensorVector(
-          org.bytedeco.pytorch.global.torch.constant_pad_nd(shortOne, new long[] {0, 0, 0, 36}), longOne), 0);
+      Tensor padded =
+          org.bytedeco.pytorch.global.torch.cat(
+              new org.bytedeco.pytorch.TensorVector(
+                  org.bytedeco.pytorch.global.torch.constant_pad_nd(
+                      shortOne, new long[] {0, 0, 0, 36}),
+                  longOne),
+              0);
       Tensor rel = Tensors.fromFloats(new float[] {41f / 77f, 1f}, 2);
-      float[] alone = Tensors.toFloats(model.forward(shortOne, Tensors.fromFloats(new float[] {1f}, 1)));
+      float[] alone =
+          Tensors.toFloats(model.forward(shortOne, Tensors.fromFloats(new float[] {1f}, 1)));
       float[] batch = Tensors.toFloats(model.forwardIndependent(padded, rel).select(0, 0));
       double worst = maxDiff(alone, batch);
       assertTrue(worst < 1e-4, "independent mode differs from the utterance alone by " + worst);
       // SpeechBrain's behaviour: the padding reaches the embedding through the convolutions.
       float[] speechBrain = Tensors.toFloats(model.forward(padded, rel).select(0, 0));
-      assertTrue(maxDiff(alone, speechBrain) > 1e-3, "expected SpeechBrain's mode to depend on the padding");
+      assertTrue(
+          maxDiff(alone, speechBrain) > 1e-3,
+          "expected SpeechBrain's mode to depend on the padding");
     }
   }
 }

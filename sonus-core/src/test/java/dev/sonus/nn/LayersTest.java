@@ -35,9 +35,10 @@ class LayersTest {
   void linearRejectsWrongFeatureCount() {
     Linear lin = new Linear(5, 3, true);
     try (PointerScope scope = new PointerScope()) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> lin.forward(torch.randn(2, 4, 6)));
-      assertTrue(e.getMessage().contains("6") && e.getMessage().contains("expected 5"), e.getMessage());
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> lin.forward(torch.randn(2, 4, 6)));
+      assertTrue(
+          e.getMessage().contains("6") && e.getMessage().contains("expected 5"), e.getMessage());
     }
   }
 
@@ -54,8 +55,10 @@ class LayersTest {
 
   @Test
   void conv2dRejectsEvenKernelWithSamePadding() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new Conv2d(1, 4, new long[] {2, 3}, Conv2d.Padding.SAME));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new Conv2d(1, 4, new long[] {2, 3}, Conv2d.Padding.SAME));
     assertTrue(e.getMessage().contains("[2, 3]"), e.getMessage());
   }
 
@@ -66,10 +69,16 @@ class LayersTest {
       assertArrayEquals(new long[] {2, 7, 10, 4}, shapeOf(ln.forward(torch.randn(2, 7, 10, 4))));
       BatchNorm1d bn = new BatchNorm1d(5);
       assertArrayEquals(new long[] {2, 7, 5}, shapeOf(bn.forward(torch.randn(2, 7, 5))));
-      assertEquals(List.of("norm.weight", "norm.bias", "norm.running_mean", "norm.running_var",
-          "norm.num_batches_tracked"), List.copyOf(StateDict.of(bn).keySet()));
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> ln.forward(torch.randn(2, 7, 9, 4)));
+      assertEquals(
+          List.of(
+              "norm.weight",
+              "norm.bias",
+              "norm.running_mean",
+              "norm.running_var",
+              "norm.num_batches_tracked"),
+          List.copyOf(StateDict.of(bn).keySet()));
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> ln.forward(torch.randn(2, 7, 9, 4)));
       assertTrue(e.getMessage().contains("[2, 7, 9, 4]"), e.getMessage());
     }
   }
@@ -105,17 +114,32 @@ class LayersTest {
     try (PointerScope scope = new PointerScope()) {
       Lstm lstm = new Lstm(6, 4, 1, true, 0);
       assertArrayEquals(new long[] {2, 5, 8}, shapeOf(lstm.forward(torch.randn(2, 5, 3, 2))));
-      assertEquals(List.of("rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0", "rnn.bias_hh_l0",
-          "rnn.weight_ih_l0_reverse", "rnn.weight_hh_l0_reverse", "rnn.bias_ih_l0_reverse",
-          "rnn.bias_hh_l0_reverse"), List.copyOf(StateDict.of(lstm).keySet()));
+      assertEquals(
+          List.of(
+              "rnn.weight_ih_l0",
+              "rnn.weight_hh_l0",
+              "rnn.bias_ih_l0",
+              "rnn.bias_hh_l0",
+              "rnn.weight_ih_l0_reverse",
+              "rnn.weight_hh_l0_reverse",
+              "rnn.bias_ih_l0_reverse",
+              "rnn.bias_hh_l0_reverse"),
+          List.copyOf(StateDict.of(lstm).keySet()));
     }
   }
 
   @Test
   void toStringsShowSettingsNotAddresses() {
-    for (Module m : List.<Module>of(new Linear(2, 3, false), new Conv2d(1, 2, new long[] {3, 3},
-        Conv2d.Padding.SAME), new LayerNorm(4), new BatchNorm1d(3), new Lstm(2, 3, 1, false, 0),
-        new Pooling1d(2, 1), new Dropout2d(0.1), new Dropout(0.1))) {
+    for (Module m :
+        List.<Module>of(
+            new Linear(2, 3, false),
+            new Conv2d(1, 2, new long[] {3, 3}, Conv2d.Padding.SAME),
+            new LayerNorm(4),
+            new BatchNorm1d(3),
+            new Lstm(2, 3, 1, false, 0),
+            new Pooling1d(2, 1),
+            new Dropout2d(0.1),
+            new Dropout(0.1))) {
       String s = m.toString();
       assertFalse(s.contains("address") || s.contains("0x"), s);
     }
@@ -123,7 +147,8 @@ class LayersTest {
 
   @Test
   void constructorsRejectBadSettingsByName() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Dropout2d(1.5));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new Dropout2d(1.5));
     assertTrue(e.getMessage().contains("1.5"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> new Lstm(0, 3, 1, false, 0));
     assertTrue(e.getMessage().contains("inputSize is 0"), e.getMessage());

@@ -59,44 +59,75 @@ class MoreLayersTest {
     try (PointerScope scope = new PointerScope()) {
       Tensor x = torch.randn(2, 10, 4);
       assertArrayEquals(new long[] {2, 10, 6}, shapeOf(new Conv1d(4, 6, 3).forward(x)));
-      assertArrayEquals(new long[] {2, 10, 6}, shapeOf(new Conv1d(1, 6, 5).forward(torch.randn(2, 10))));
-      assertArrayEquals(new long[] {2, 10, 6}, shapeOf(new Conv1d(4, 6, 3, 1, 2, Conv1d.Padding.SAME,
-          Conv1d.PaddingMode.REFLECT, 1, true).forward(x)));
-      assertArrayEquals(new long[] {2, 6, 6}, shapeOf(new Conv1d(4, 6, 3, 1, 2, Conv1d.Padding.VALID,
-          Conv1d.PaddingMode.REFLECT, 1, true).forward(x)));
-      assertArrayEquals(new long[] {2, 10, 6}, shapeOf(new Conv1d(4, 6, 3, 1, 2, Conv1d.Padding.CAUSAL,
-          Conv1d.PaddingMode.REFLECT, 1, true).forward(x)));
+      assertArrayEquals(
+          new long[] {2, 10, 6}, shapeOf(new Conv1d(1, 6, 5).forward(torch.randn(2, 10))));
+      assertArrayEquals(
+          new long[] {2, 10, 6},
+          shapeOf(
+              new Conv1d(4, 6, 3, 1, 2, Conv1d.Padding.SAME, Conv1d.PaddingMode.REFLECT, 1, true)
+                  .forward(x)));
+      assertArrayEquals(
+          new long[] {2, 6, 6},
+          shapeOf(
+              new Conv1d(4, 6, 3, 1, 2, Conv1d.Padding.VALID, Conv1d.PaddingMode.REFLECT, 1, true)
+                  .forward(x)));
+      assertArrayEquals(
+          new long[] {2, 10, 6},
+          shapeOf(
+              new Conv1d(4, 6, 3, 1, 2, Conv1d.Padding.CAUSAL, Conv1d.PaddingMode.REFLECT, 1, true)
+                  .forward(x)));
       // Stride 2: SpeechBrain pads kernelSize / 2 per side: floor((10 + 2 - 2 - 1) / 2) + 1 = 5.
-      assertArrayEquals(new long[] {2, 5, 6}, shapeOf(new Conv1d(4, 6, 3, 2, 1, Conv1d.Padding.SAME,
-          Conv1d.PaddingMode.REFLECT, 1, true).forward(x)));
-      // Stride 2, dilation 2, kernel 5: pad 2 per side (dilation ignored): floor((10 + 4 - 8 - 1) / 2) + 1 = 3.
-      assertArrayEquals(new long[] {2, 3, 6}, shapeOf(new Conv1d(4, 6, 5, 2, 2, Conv1d.Padding.SAME,
-          Conv1d.PaddingMode.REFLECT, 1, true).forward(x)));
+      assertArrayEquals(
+          new long[] {2, 5, 6},
+          shapeOf(
+              new Conv1d(4, 6, 3, 2, 1, Conv1d.Padding.SAME, Conv1d.PaddingMode.REFLECT, 1, true)
+                  .forward(x)));
+      // Stride 2, dilation 2, kernel 5: pad 2 per side (dilation ignored): floor((10 + 4 - 8 - 1) /
+      // 2) + 1 = 3.
+      assertArrayEquals(
+          new long[] {2, 3, 6},
+          shapeOf(
+              new Conv1d(4, 6, 5, 2, 2, Conv1d.Padding.SAME, Conv1d.PaddingMode.REFLECT, 1, true)
+                  .forward(x)));
       // Even kernels are allowed with VALID padding.
-      assertArrayEquals(new long[] {2, 4, 6}, shapeOf(new Conv1d(4, 6, 4, 2, 1, Conv1d.Padding.VALID,
-          Conv1d.PaddingMode.REFLECT, 1, true).forward(x)));
+      assertArrayEquals(
+          new long[] {2, 4, 6},
+          shapeOf(
+              new Conv1d(4, 6, 4, 2, 1, Conv1d.Padding.VALID, Conv1d.PaddingMode.REFLECT, 1, true)
+                  .forward(x)));
     }
   }
 
   @Test
   void conv1dParametersHaveSpeechBrainNamesAndShapes() {
-    Map<String, long[]> grouped = shapes(new Conv1d(4, 6, 3, 1, 1, Conv1d.Padding.SAME,
-        Conv1d.PaddingMode.REFLECT, 2, true));
+    Map<String, long[]> grouped =
+        shapes(new Conv1d(4, 6, 3, 1, 1, Conv1d.Padding.SAME, Conv1d.PaddingMode.REFLECT, 2, true));
     assertEquals(List.of("conv.weight", "conv.bias"), List.copyOf(grouped.keySet()));
     assertArrayEquals(new long[] {6, 2, 3}, grouped.get("conv.weight"));
     assertArrayEquals(new long[] {6}, grouped.get("conv.bias"));
-    Map<String, long[]> noBias = shapes(new Conv1d(4, 6, 5, 1, 1, Conv1d.Padding.VALID,
-        Conv1d.PaddingMode.REFLECT, 1, false));
+    Map<String, long[]> noBias =
+        shapes(
+            new Conv1d(4, 6, 5, 1, 1, Conv1d.Padding.VALID, Conv1d.PaddingMode.REFLECT, 1, false));
     assertEquals(List.of("conv.weight"), List.copyOf(noBias.keySet()));
     assertArrayEquals(new long[] {6, 4, 5}, noBias.get("conv.weight"));
   }
 
-  /** Kernel {1, 10, 100}, bias 0.5, input 1..4: y[t] = p[t] + 10 p[t+1] + 100 p[t+2] + 0.5 over the padded p. */
+  /**
+   * Kernel {1, 10, 100}, bias 0.5, input 1..4: y[t] = p[t] + 10 p[t+1] + 100 p[t+2] + 0.5 over the
+   * padded p.
+   */
   private static float[] convolveOneToFour(Conv1d.PaddingMode mode) {
     Conv1d conv = new Conv1d(1, 1, 3, 1, 1, Conv1d.Padding.SAME, mode, 1, true);
     try (PointerScope scope = new PointerScope()) {
-      StateDict.load(conv, Map.of("conv.weight", Tensors.fromFloats(new float[] {1, 10, 100}, 1, 1, 3),
-          "conv.bias", Tensors.fromFloats(new float[] {0.5f}, 1)), true, "hand-set weights");
+      StateDict.load(
+          conv,
+          Map.of(
+              "conv.weight",
+              Tensors.fromFloats(new float[] {1, 10, 100}, 1, 1, 3),
+              "conv.bias",
+              Tensors.fromFloats(new float[] {0.5f}, 1)),
+          true,
+          "hand-set weights");
       Tensor x = Tensors.fromFloats(new float[] {1, 2, 3, 4}, 1, 4, 1);
       Tensor y = conv.forward(x);
       assertArrayEquals(new long[] {1, 4, 1}, Tensors.shape(y));
@@ -107,23 +138,32 @@ class MoreLayersTest {
   @Test
   void conv1dSamePaddingModesMatchHandComputation() {
     // reflect pads to [2, 1, 2, 3, 4, 3]
-    assertArrayEquals(new float[] {212.5f, 321.5f, 432.5f, 343.5f},
-        convolveOneToFour(Conv1d.PaddingMode.REFLECT), 1e-4f);
+    assertArrayEquals(
+        new float[] {212.5f, 321.5f, 432.5f, 343.5f},
+        convolveOneToFour(Conv1d.PaddingMode.REFLECT),
+        1e-4f);
     // zeros: [0, 1, 2, 3, 4, 0]
-    assertArrayEquals(new float[] {210.5f, 321.5f, 432.5f, 43.5f}, convolveOneToFour(Conv1d.PaddingMode.ZEROS),
+    assertArrayEquals(
+        new float[] {210.5f, 321.5f, 432.5f, 43.5f},
+        convolveOneToFour(Conv1d.PaddingMode.ZEROS),
         1e-4f);
     // replicate: [1, 1, 2, 3, 4, 4]
-    assertArrayEquals(new float[] {211.5f, 321.5f, 432.5f, 443.5f},
-        convolveOneToFour(Conv1d.PaddingMode.REPLICATE), 1e-4f);
+    assertArrayEquals(
+        new float[] {211.5f, 321.5f, 432.5f, 443.5f},
+        convolveOneToFour(Conv1d.PaddingMode.REPLICATE),
+        1e-4f);
     // circular: [4, 1, 2, 3, 4, 1]
-    assertArrayEquals(new float[] {214.5f, 321.5f, 432.5f, 143.5f},
-        convolveOneToFour(Conv1d.PaddingMode.CIRCULAR), 1e-4f);
+    assertArrayEquals(
+        new float[] {214.5f, 321.5f, 432.5f, 143.5f},
+        convolveOneToFour(Conv1d.PaddingMode.CIRCULAR),
+        1e-4f);
   }
 
   @Test
   void conv1dCausalOutputDependsOnlyOnPastAndPresentInputs() {
     torch.manual_seed(1);
-    Conv1d conv = new Conv1d(2, 3, 3, 1, 2, Conv1d.Padding.CAUSAL, Conv1d.PaddingMode.REFLECT, 1, true);
+    Conv1d conv =
+        new Conv1d(2, 3, 3, 1, 2, Conv1d.Padding.CAUSAL, Conv1d.PaddingMode.REFLECT, 1, true);
     Random random = new Random(7);
     float[] a = gaussian(random, 12 * 2);
     float[] b = a.clone();
@@ -133,7 +173,10 @@ class MoreLayersTest {
     try (PointerScope scope = new PointerScope()) {
       float[] ya = valuesOf(conv.forward(Tensors.fromFloats(a, 1, 12, 2)));
       float[] yb = valuesOf(conv.forward(Tensors.fromFloats(b, 1, 12, 2)));
-      assertArrayEquals(java.util.Arrays.copyOf(ya, 6 * 3), java.util.Arrays.copyOf(yb, 6 * 3), 0f,
+      assertArrayEquals(
+          java.util.Arrays.copyOf(ya, 6 * 3),
+          java.util.Arrays.copyOf(yb, 6 * 3),
+          0f,
           "frames 0..5 must not see inputs from frame 6 on");
       boolean frame6Changed = false;
       for (int i = 6 * 3; i < 7 * 3; i++) {
@@ -155,7 +198,8 @@ class MoreLayersTest {
   @Test
   void conv1dChannelsFirstEqualsTransposedChannelsLast() {
     torch.manual_seed(3);
-    Conv1d conv = new Conv1d(4, 6, 3, 2, 1, Conv1d.Padding.SAME, Conv1d.PaddingMode.REFLECT, 2, true);
+    Conv1d conv =
+        new Conv1d(4, 6, 3, 2, 1, Conv1d.Padding.SAME, Conv1d.PaddingMode.REFLECT, 2, true);
     try (PointerScope scope = new PointerScope()) {
       Tensor x = torch.randn(2, 9, 4);
       Tensor last = conv.forward(x);
@@ -208,13 +252,28 @@ class MoreLayersTest {
   @Test
   void batchNorm2dUsesRunningStatisticsInEvalModeAndSpeechBrainKeys() {
     BatchNorm2d bn = new BatchNorm2d(2);
-    assertEquals(List.of("norm.weight", "norm.bias", "norm.running_mean", "norm.running_var",
-        "norm.num_batches_tracked"), List.copyOf(StateDict.of(bn).keySet()));
+    assertEquals(
+        List.of(
+            "norm.weight",
+            "norm.bias",
+            "norm.running_mean",
+            "norm.running_var",
+            "norm.num_batches_tracked"),
+        List.copyOf(StateDict.of(bn).keySet()));
     try (PointerScope scope = new PointerScope()) {
-      StateDict.load(bn, Map.of("norm.running_mean", Tensors.fromFloats(new float[] {1, 2}, 2),
-          "norm.running_var", Tensors.fromFloats(new float[] {4, 9}, 2),
-          "norm.weight", Tensors.fromFloats(new float[] {2, 1}, 2),
-          "norm.bias", Tensors.fromFloats(new float[] {0, 0.5f}, 2)), false, "hand-set statistics");
+      StateDict.load(
+          bn,
+          Map.of(
+              "norm.running_mean",
+              Tensors.fromFloats(new float[] {1, 2}, 2),
+              "norm.running_var",
+              Tensors.fromFloats(new float[] {4, 9}, 2),
+              "norm.weight",
+              Tensors.fromFloats(new float[] {2, 1}, 2),
+              "norm.bias",
+              Tensors.fromFloats(new float[] {0, 0.5f}, 2)),
+          false,
+          "hand-set statistics");
       bn.eval();
       float[] x = {3, 5, 1, 2, -1, 11}; // [1, 1, 3, 2]: (freq, channel) pairs
       float[] y = valuesOf(bn.forward(Tensors.fromFloats(x, 1, 1, 3, 2)));
@@ -264,7 +323,9 @@ class MoreLayersTest {
     System.arraycopy(longOne, 0, batch, 7 * 3, longOne.length);
     try (PointerScope scope = new PointerScope()) {
       float[] alone = valuesOf(gru.forward(Tensors.fromFloats(shortOne, 1, 4, 3)));
-      Tensor out = gru.forward(Tensors.fromFloats(batch, 2, 7, 3), Tensors.fromFloats(new float[] {4 / 7f, 1}, 2));
+      Tensor out =
+          gru.forward(
+              Tensors.fromFloats(batch, 2, 7, 3), Tensors.fromFloats(new float[] {4 / 7f, 1}, 2));
       assertArrayEquals(new long[] {2, 7, 8}, Tensors.shape(out));
       float[] o = valuesOf(out);
       assertArrayEquals(alone, java.util.Arrays.copyOf(o, 4 * 8), 1e-5f);
@@ -283,11 +344,23 @@ class MoreLayersTest {
   void badArgumentsAreRejectedNamingTheValue() {
     String m = message(() -> new Conv1d(4, 6, 4));
     assertTrue(m.contains("kernelSize is 4") && m.contains("SAME"), m);
-    m = message(() -> new Conv1d(4, 6, 4, 1, 1, Conv1d.Padding.CAUSAL, Conv1d.PaddingMode.REFLECT, 1, true));
+    m =
+        message(
+            () ->
+                new Conv1d(
+                    4, 6, 4, 1, 1, Conv1d.Padding.CAUSAL, Conv1d.PaddingMode.REFLECT, 1, true));
     assertTrue(m.contains("kernelSize is 4") && m.contains("CAUSAL"), m);
-    m = message(() -> new Conv1d(4, 6, 3, 1, 1, Conv1d.Padding.SAME, Conv1d.PaddingMode.REFLECT, 3, true));
+    m =
+        message(
+            () ->
+                new Conv1d(
+                    4, 6, 3, 1, 1, Conv1d.Padding.SAME, Conv1d.PaddingMode.REFLECT, 3, true));
     assertTrue(m.contains("groups is 3"), m);
-    m = message(() -> new Conv1d(4, 6, 3, 0, 1, Conv1d.Padding.SAME, Conv1d.PaddingMode.REFLECT, 1, true));
+    m =
+        message(
+            () ->
+                new Conv1d(
+                    4, 6, 3, 0, 1, Conv1d.Padding.SAME, Conv1d.PaddingMode.REFLECT, 1, true));
     assertTrue(m.contains("stride is 0"), m);
     m = message(() -> new BatchNorm2d(0));
     assertTrue(m.contains("channels is 0"), m);
@@ -321,7 +394,8 @@ class MoreLayersTest {
 
   @Test
   void toStringsShowSettingsNotAddresses() {
-    for (Module m : List.<Module>of(new Conv1d(2, 3, 3), new BatchNorm2d(3), new Gru(2, 3, 1, true, 0))) {
+    for (Module m :
+        List.<Module>of(new Conv1d(2, 3, 3), new BatchNorm2d(3), new Gru(2, 3, 1, true, 0))) {
       String s = m.toString();
       assertFalse(s.contains("address") || s.contains("0x"), s);
     }

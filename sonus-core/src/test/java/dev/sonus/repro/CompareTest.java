@@ -1,9 +1,9 @@
 package dev.sonus.repro;
 
-import dev.sonus.run.RunDirectory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sonus.run.RunDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,16 +18,24 @@ class CompareTest {
     RunDirectory r = RunDirectory.open(dir.resolve(name));
     r.writeHparams("seed: " + seed + "\nlr: 0.001\nmodel: !new:models.CRDNN\n  channels: [32]\n");
     r.writeMetrics(Map.of("wer", wer, "cer", wer / 2));
-    Files.writeString(r.root().resolve("env.json"), "{\"java_version\": \"17\", \"cpu_model\": \"" + cpu + "\","
-        + " \"written_at\": \"" + name + "\"}");
+    Files.writeString(
+        r.root().resolve("env.json"),
+        "{\"java_version\": \"17\", \"cpu_model\": \""
+            + cpu
+            + "\","
+            + " \"written_at\": \""
+            + name
+            + "\"}");
     return r.root();
   }
 
   @Test
   void summarisesEachMetricWithA95PercentConfidenceInterval() throws Exception {
-    List<Path> runs = List.of(run("a", 1, 20.0, "x"), run("b", 2, 22.0, "x"), run("c", 3, 24.0, "y"));
+    List<Path> runs =
+        List.of(run("a", 1, 20.0, "x"), run("b", 2, 22.0, "x"), run("c", 3, 24.0, "y"));
     Compare.Result r = Compare.compare(runs);
-    Compare.MetricSummary wer = r.metrics().stream().filter(m -> m.name().equals("wer")).findFirst().orElseThrow();
+    Compare.MetricSummary wer =
+        r.metrics().stream().filter(m -> m.name().equals("wer")).findFirst().orElseThrow();
     assertEquals(22.0, wer.mean(), 1e-12);
     // sd = 2, n = 3, t(0.975, 2) = 4.303: half-width = 4.303 * 2 / sqrt(3)
     assertEquals(4.303 * 2 / Math.sqrt(3), wer.halfWidth(), 1e-9);
@@ -47,8 +55,9 @@ class CompareTest {
   @Test
   void aFolderWithoutMetricsIsNamed() throws Exception {
     Path empty = Files.createDirectories(dir.resolve("empty"));
-    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> Compare.compare(List.of(empty)));
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> Compare.compare(List.of(empty)));
     assertTrue(e.getMessage().contains("metrics.json is missing"), e.getMessage());
   }
 }

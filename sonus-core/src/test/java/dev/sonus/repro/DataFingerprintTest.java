@@ -26,15 +26,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Tests {@link DataFingerprint} on small files made here: the "audio" is arbitrary bytes, since fingerprints hash
- * files without decoding them. Files get an old, fixed mtime so that the hash cache may store them (hashes of files
- * modified in the last 2 seconds are never cached).
+ * Tests {@link DataFingerprint} on small files made here: the "audio" is arbitrary bytes, since
+ * fingerprints hash files without decoding them. Files get an old, fixed mtime so that the hash
+ * cache may store them (hashes of files modified in the last 2 seconds are never cached).
  */
 final class DataFingerprintTest {
   private static final FileTime OLD = FileTime.from(Instant.parse("2024-01-02T03:04:05Z"));
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private Path data;
   private Path cache;
@@ -77,8 +76,12 @@ final class DataFingerprintTest {
   @Test
   void sameDataGivesTheSameFingerprint() throws IOException {
     Fingerprint first = compute(options(2), "train.csv", "valid.csv", "test.csv");
-    Fingerprint second = compute(new Options("wav", 1, tmp.resolve("other-cache.tsv")), "train.csv", "valid.csv",
-        "test.csv");
+    Fingerprint second =
+        compute(
+            new Options("wav", 1, tmp.resolve("other-cache.tsv")),
+            "train.csv",
+            "valid.csv",
+            "test.csv");
 
     assertEquals(first, second);
     assertEquals(List.of(), DataFingerprint.differences(first, second));
@@ -113,22 +116,34 @@ final class DataFingerprintTest {
     Path other = Files.createDirectories(tmp.resolve("elsewhere"));
     Files.writeString(other.resolve("train.csv"), csv("u5", "u3", "u1", "u2", "u4"));
 
-    Fingerprint relocated = DataFingerprint.compute(List.of(other.resolve("train.csv")),
-        Map.of("data_root", moved.toString()), options(1));
+    Fingerprint relocated =
+        DataFingerprint.compute(
+            List.of(other.resolve("train.csv")), Map.of("data_root", moved.toString()), options(1));
 
-    assertEquals(original.manifests().get(0).audioSha256(), relocated.manifests().get(0).audioSha256());
+    assertEquals(
+        original.manifests().get(0).audioSha256(), relocated.manifests().get(0).audioSha256());
     List<String> diff = DataFingerprint.differences(original, relocated);
     assertEquals(2, diff.size(), diff.toString());
-    assertTrue(diff.get(0).startsWith("train.csv: manifest content changed (sha256 "), diff.toString());
-    assertTrue(diff.get(1).startsWith("train.csv: 5 audio files at a different path with the same content (e.g. "
-        + data.resolve("u1.wav") + " -> " + moved.resolve("u1.wav") + ")"), diff.toString());
+    assertTrue(
+        diff.get(0).startsWith("train.csv: manifest content changed (sha256 "), diff.toString());
+    assertTrue(
+        diff.get(1)
+            .startsWith(
+                "train.csv: 5 audio files at a different path with the same content (e.g. "
+                    + data.resolve("u1.wav")
+                    + " -> "
+                    + moved.resolve("u1.wav")
+                    + ")"),
+        diff.toString());
   }
 
   @Test
   void acceptsJsonManifestsWithFileMaps() throws IOException {
-    Files.writeString(tmp.resolve("train.json"), "{\n"
-        + "  \"u1\": {\"wav\": {\"file\": \"{data_root}/u1.wav\", \"start\": 0, \"stop\": 8000}, \"duration\": 0.5},\n"
-        + "  \"u2\": {\"wav\": \"{data_root}/u2.wav\", \"duration\": 2}\n}\n");
+    Files.writeString(
+        tmp.resolve("train.json"),
+        "{\n"
+            + "  \"u1\": {\"wav\": {\"file\": \"{data_root}/u1.wav\", \"start\": 0, \"stop\": 8000}, \"duration\": 0.5},\n"
+            + "  \"u2\": {\"wav\": \"{data_root}/u2.wav\", \"duration\": 2}\n}\n");
 
     ManifestPrint m = compute(options(1), "train.json").manifests().get(0);
 
@@ -165,10 +180,13 @@ final class DataFingerprintTest {
 
   @Test
   void rejectsAManifestWithoutTheAudioColumnNamingIt() throws IOException {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> compute(new Options("audio", 1, null), "train.csv"));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> compute(new Options("audio", 1, null), "train.csv"));
 
-    assertTrue(e.getMessage().contains("train.csv: no row has an audio field 'audio'"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("train.csv: no row has an audio field 'audio'"), e.getMessage());
     assertTrue(e.getMessage().contains("[duration, wav, spk_id]"), e.getMessage());
   }
 
@@ -194,9 +212,18 @@ final class DataFingerprintTest {
     List<String> diff = DataFingerprint.differences(before, after);
 
     String newSha = after.manifests().get(0).files().get(2).sha256();
-    assertEquals(List.of("train.csv: audio file " + data.resolve("u3.wav") + " changed (size 103 -> 109, sha256 "
-        + oldSha.substring(0, 8) + ".. -> " + newSha.substring(0, 8) + "..)"), diff);
-    assertNotEquals(before.manifests().get(0).audioSha256(), after.manifests().get(0).audioSha256());
+    assertEquals(
+        List.of(
+            "train.csv: audio file "
+                + data.resolve("u3.wav")
+                + " changed (size 103 -> 109, sha256 "
+                + oldSha.substring(0, 8)
+                + ".. -> "
+                + newSha.substring(0, 8)
+                + "..)"),
+        diff);
+    assertNotEquals(
+        before.manifests().get(0).audioSha256(), after.manifests().get(0).audioSha256());
     assertEquals(before.manifests().get(1), after.manifests().get(1));
   }
 
@@ -206,13 +233,20 @@ final class DataFingerprintTest {
     byte[] bytes = Files.readAllBytes(data.resolve("u1.wav"));
     bytes[0] ^= 1;
     Files.write(data.resolve("u1.wav"), bytes);
-    Files.setLastModifiedTime(data.resolve("u1.wav"), FileTime.from(OLD.toInstant().plusSeconds(60)));
+    Files.setLastModifiedTime(
+        data.resolve("u1.wav"), FileTime.from(OLD.toInstant().plusSeconds(60)));
 
     List<String> diff = DataFingerprint.differences(before, compute(options(1), "train.csv"));
 
     assertEquals(1, diff.size(), diff.toString());
-    assertTrue(diff.get(0).startsWith("train.csv: audio file " + data.resolve("u1.wav") + " changed (same size 101, "
-        + "sha256 "), diff.get(0));
+    assertTrue(
+        diff.get(0)
+            .startsWith(
+                "train.csv: audio file "
+                    + data.resolve("u1.wav")
+                    + " changed (same size 101, "
+                    + "sha256 "),
+        diff.get(0));
   }
 
   @Test
@@ -237,23 +271,33 @@ final class DataFingerprintTest {
     Files.delete(tmp.resolve("valid.csv"));
     Files.delete(data.resolve("u4.wav"));
 
-    List<String> diff = DataFingerprint.differences(before, compute(options(1), "train.csv", "valid.csv"));
+    List<String> diff =
+        DataFingerprint.differences(before, compute(options(1), "train.csv", "valid.csv"));
 
-    assertEquals(List.of("train.csv: audio file " + data.resolve("u4.wav") + " missing now (row u4)",
-        "valid.csv: missing now"), diff);
+    assertEquals(
+        List.of(
+            "train.csv: audio file " + data.resolve("u4.wav") + " missing now (row u4)",
+            "valid.csv: missing now"),
+        diff);
   }
 
   @Test
   void namesAManifestWhoseContentChangedWithTheSameRowsAndAudio() throws IOException {
     Fingerprint before = compute(options(1), "test.csv");
-    Files.writeString(tmp.resolve("test.csv"), Files.readString(tmp.resolve("test.csv")).replace("spk1", "spk9"));
+    Files.writeString(
+        tmp.resolve("test.csv"), Files.readString(tmp.resolve("test.csv")).replace("spk1", "spk9"));
 
     Fingerprint after = compute(options(1), "test.csv");
     List<String> diff = DataFingerprint.differences(before, after);
 
-    assertEquals(List.of("test.csv: manifest content changed (sha256 "
-        + before.manifests().get(0).sha256().substring(0, 8) + ".. -> "
-        + after.manifests().get(0).sha256().substring(0, 8) + "..)"), diff);
+    assertEquals(
+        List.of(
+            "test.csv: manifest content changed (sha256 "
+                + before.manifests().get(0).sha256().substring(0, 8)
+                + ".. -> "
+                + after.manifests().get(0).sha256().substring(0, 8)
+                + "..)"),
+        diff);
   }
 
   @Test
@@ -261,8 +305,11 @@ final class DataFingerprintTest {
     Fingerprint before = compute(options(1), "train.csv", "valid.csv");
     Fingerprint after = compute(options(1), "train.csv", "test.csv");
 
-    assertEquals(List.of("valid.csv: not in the new fingerprint (was 2 rows)",
-        "test.csv: not in the earlier fingerprint (now 1 rows)"), DataFingerprint.differences(before, after));
+    assertEquals(
+        List.of(
+            "valid.csv: not in the new fingerprint (was 2 rows)",
+            "test.csv: not in the earlier fingerprint (now 1 rows)"),
+        DataFingerprint.differences(before, after));
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -271,9 +318,11 @@ final class DataFingerprintTest {
   @Test
   void cacheHitAvoidsRehashing() throws IOException {
     DataFingerprint.Stats cold = new DataFingerprint.Stats();
-    Fingerprint first = DataFingerprint.compute(paths("train.csv", "valid.csv"), repl, options(3), cold);
+    Fingerprint first =
+        DataFingerprint.compute(paths("train.csv", "valid.csv"), repl, options(3), cold);
     DataFingerprint.Stats warm = new DataFingerprint.Stats();
-    Fingerprint second = DataFingerprint.compute(paths("train.csv", "valid.csv"), repl, options(3), warm);
+    Fingerprint second =
+        DataFingerprint.compute(paths("train.csv", "valid.csv"), repl, options(3), warm);
 
     assertEquals(7, cold.filesHashed.sum());
     assertEquals(101 + 102 + 103 + 104 + 105 + 106 + 107, cold.bytesHashed.sum());
@@ -286,7 +335,8 @@ final class DataFingerprintTest {
 
   @Test
   void cacheTrustsSizeAndMtime() throws IOException {
-    // Documented behaviour: content changed behind the same size and mtime is not seen (like make and rsync).
+    // Documented behaviour: content changed behind the same size and mtime is not seen (like make
+    // and rsync).
     Fingerprint before = compute(options(1), "test.csv");
     Files.write(data.resolve("u8.wav"), new byte[108]);
     Files.setLastModifiedTime(data.resolve("u8.wav"), OLD);
@@ -345,7 +395,8 @@ final class DataFingerprintTest {
   @Test
   void roundTripsThroughJson() throws IOException {
     Files.delete(data.resolve("u2.wav"));
-    Fingerprint fp = DataFingerprint.compute(paths("train.csv", "valid.csv", "absent.csv"), repl, options(2));
+    Fingerprint fp =
+        DataFingerprint.compute(paths("train.csv", "valid.csv", "absent.csv"), repl, options(2));
 
     String text = Json.writePretty(fp.toJson());
     @SuppressWarnings("unchecked")
@@ -358,10 +409,13 @@ final class DataFingerprintTest {
 
   @Test
   void rejectsANewerJsonFormat() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> DataFingerprint.fromJson(Map.of("format", 2L, "manifests", List.of())));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> DataFingerprint.fromJson(Map.of("format", 2L, "manifests", List.of())));
 
-    assertTrue(e.getMessage().contains("data fingerprint format 2 is not supported"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("data fingerprint format 2 is not supported"), e.getMessage());
   }
 
   @Test
@@ -373,9 +427,11 @@ final class DataFingerprintTest {
     m.put("files", List.of());
     Map<String, Object> json = Map.of("format", 1L, "manifests", List.of(m));
 
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DataFingerprint.fromJson(json));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> DataFingerprint.fromJson(json));
 
-    assertTrue(e.getMessage().contains("manifests[0] has rows = five; expected a number"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("manifests[0] has rows = five; expected a number"), e.getMessage());
   }
 
   // ---------------------------------------------------------------------------------------------------------------

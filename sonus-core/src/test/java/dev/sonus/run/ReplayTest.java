@@ -38,54 +38,86 @@ class ReplayTest {
         }
         String id = names[split] + i;
         AudioIO.writeWav(data.resolve(id + ".wav"), Audio.mono(x, 8000), WavEncoding.PCM_S16);
-        csv[split].append(String.format(java.util.Locale.ROOT, "%s,0.25,$data_root/%s.wav,%s,%.5f%n", id, id,
-            split == 2 ? "s2" : "s1", 3 * amp));
+        csv[split].append(
+            String.format(
+                java.util.Locale.ROOT,
+                "%s,0.25,$data_root/%s.wav,%s,%.5f%n",
+                id,
+                id,
+                split == 2 ? "s2" : "s1",
+                3 * amp));
       }
       Files.writeString(data.resolve(names[split] + ".csv"), csv[split].toString());
     }
     recipe = dir.resolve("recipe.yaml");
-    Files.writeString(recipe, String.join("\n",
-        "seed: 3",
-        "output_folder: !PLACEHOLDER",
-        "data_folder: " + data,
-        "train_data: !ref <data_folder>/train.csv",
-        "valid_data: !ref <data_folder>/valid.csv",
-        "test_data: !ref <data_folder>/test.csv",
-        "experiment: !new:dev.sonus.repro.testing.TinyAudioExperiment",
-        "number_of_epochs: 4",
-        "batch_size: 4",
-        "num_workers: 2",
-        "sample_rate: 8000",
-        "optimizer: !name:train.Optimizers.adam {lr: 0.05}",
-        ""));
+    Files.writeString(
+        recipe,
+        String.join(
+            "\n",
+            "seed: 3",
+            "output_folder: !PLACEHOLDER",
+            "data_folder: " + data,
+            "train_data: !ref <data_folder>/train.csv",
+            "valid_data: !ref <data_folder>/valid.csv",
+            "test_data: !ref <data_folder>/test.csv",
+            "experiment: !new:dev.sonus.repro.testing.TinyAudioExperiment",
+            "number_of_epochs: 4",
+            "batch_size: 4",
+            "num_workers: 2",
+            "sample_rate: 8000",
+            "optimizer: !name:train.Optimizers.adam {lr: 0.05}",
+            ""));
   }
 
   @org.junit.jupiter.api.AfterEach
   void leaveDeterministicModeOff() {
-    // A recipe with deterministic: true switches libtorch's global mode; later tests expect the default.
+    // A recipe with deterministic: true switches libtorch's global mode; later tests expect the
+    // default.
     org.bytedeco.pytorch.global.torch.globalContext().setDeterministicAlgorithms(false, false);
   }
 
   @Test
   @SuppressWarnings("unchecked")
   void aRunWritesTheFullBundle() throws Exception {
-    Runner.Result r = Runner.train(recipe, Map.of("output_folder", dir.resolve("run").toString()), null);
-    for (String f : new String[] {"hparams.yaml", "env.json", "data.json", "train_log.jsonl", "train_log.txt",
-        "metrics.json"}) {
+    Runner.Result r =
+        Runner.train(recipe, Map.of("output_folder", dir.resolve("run").toString()), null);
+    for (String f :
+        new String[] {
+          "hparams.yaml",
+          "env.json",
+          "data.json",
+          "train_log.jsonl",
+          "train_log.txt",
+          "metrics.json"
+        }) {
       assertTrue(Files.isRegularFile(r.folder().resolve(f)), f + " is missing");
     }
-    assertEquals(9, Files.readAllLines(r.folder().resolve("train_log.jsonl")).size(),
+    assertEquals(
+        9,
+        Files.readAllLines(r.folder().resolve("train_log.jsonl")).size(),
         "4 epochs x (train, valid), then test");
-    assertTrue(Files.readString(r.folder().resolve("hparams.yaml")).contains("output_folder: " + dir.resolve("run")));
-    Map<String, Object> data = (Map<String, Object>) Json.parse(Files.readString(r.folder().resolve("data.json")));
+    assertTrue(
+        Files.readString(r.folder().resolve("hparams.yaml"))
+            .contains("output_folder: " + dir.resolve("run")));
+    Map<String, Object> data =
+        (Map<String, Object>) Json.parse(Files.readString(r.folder().resolve("data.json")));
     assertEquals(3, ((java.util.List<?>) data.get("manifests")).size());
     assertTrue(r.metrics().containsKey("test_loss"));
   }
 
   @Test
   void sameSeedTwiceGivesIdenticalMetricsAndReplayConfirmsIt() {
-    Runner.Result a = Runner.train(recipe, Map.of("output_folder", dir.resolve("a").toString(),
-        "+deterministic", "true", "+profile", "true"), null);
+    Runner.Result a =
+        Runner.train(
+            recipe,
+            Map.of(
+                "output_folder",
+                dir.resolve("a").toString(),
+                "+deterministic",
+                "true",
+                "+profile",
+                "true"),
+            null);
     Replay.Report report = Replay.replay(a.folder(), dir.resolve("a-replay"), 1e-6, null);
     assertTrue(report.data().isEmpty(), report.format());
     assertTrue(report.identical(), report.format());
@@ -93,7 +125,8 @@ class ReplayTest {
 
   @Test
   void replayReportsAChangedDataFileByName() throws Exception {
-    Runner.Result a = Runner.train(recipe, Map.of("output_folder", dir.resolve("b").toString()), null);
+    Runner.Result a =
+        Runner.train(recipe, Map.of("output_folder", dir.resolve("b").toString()), null);
     Path changed = dir.resolve("data/train3.wav");
     float[] x = new float[2000];
     java.util.Arrays.fill(x, 0.3f);
@@ -101,6 +134,7 @@ class ReplayTest {
     Replay.Report report = Replay.replay(a.folder(), dir.resolve("b-replay"), 1e-6, null);
     assertFalse(report.data().isEmpty());
     assertTrue(report.data().stream().anyMatch(l -> l.contains("train3.wav")), report.format());
-    assertFalse(report.identical(), "different data must change the trained model: " + report.format());
+    assertFalse(
+        report.identical(), "different data must change the trained model: " + report.format());
   }
 }

@@ -25,12 +25,24 @@ class RunDirectoryTest {
     run.writeEnvironment(Environment.capture());
     run.writeMetrics(Map.of("wer", 12.5));
     Brain.Listener log = run.trainLog();
-    log.onStageEnd(new Brain.StageResult(1, Stage.TRAIN, Map.of("loss", 1.5), 0.001, 2.0, 0.1, 10, 0, Double.NaN,
-        -1));
-    log.onStageEnd(new Brain.StageResult(1, Stage.VALID, Map.of("loss", 1.2, "wer", 30.0), 0.001, 0.5, 0.0, 10, 0,
-        Double.NaN, -1));
+    log.onStageEnd(
+        new Brain.StageResult(
+            1, Stage.TRAIN, Map.of("loss", 1.5), 0.001, 2.0, 0.1, 10, 0, Double.NaN, -1));
+    log.onStageEnd(
+        new Brain.StageResult(
+            1,
+            Stage.VALID,
+            Map.of("loss", 1.2, "wer", 30.0),
+            0.001,
+            0.5,
+            0.0,
+            10,
+            0,
+            Double.NaN,
+            -1));
     assertEquals("seed: 1\nlr: 0.001\n", Files.readString(run.root().resolve("hparams.yaml")));
-    Map<String, Object> env = (Map<String, Object>) Json.parse(Files.readString(run.root().resolve("env.json")));
+    Map<String, Object> env =
+        (Map<String, Object>) Json.parse(Files.readString(run.root().resolve("env.json")));
     assertEquals(1L, env.get("bundle_format"));
     assertTrue(env.containsKey("libtorch"));
     List<String> lines = Files.readAllLines(run.root().resolve("train_log.jsonl"));
@@ -38,7 +50,8 @@ class RunDirectoryTest {
     Map<String, Object> valid = (Map<String, Object>) Json.parse(lines.get(1));
     assertEquals("valid", valid.get("stage"));
     assertEquals(30.0, ((Map<String, Object>) valid.get("metrics")).get("wer"));
-    assertTrue(Files.readString(run.root().resolve("train_log.txt")).contains("epoch: 1, stage: valid"));
+    assertTrue(
+        Files.readString(run.root().resolve("train_log.txt")).contains("epoch: 1, stage: valid"));
     assertTrue(Files.isDirectory(run.checkpoints()));
   }
 }

@@ -26,7 +26,8 @@ class BatchParallelTest {
     int items = 5; // not a multiple of the worker count: chunks of 2, 2, 1
     int samples = 4000;
     float[] data = noise(items * samples, 7);
-    try (PointerScope scope = new PointerScope(); Fbank fbank = new Fbank(16000, 40);
+    try (PointerScope scope = new PointerScope();
+        Fbank fbank = new Fbank(16000, 40);
         BatchParallel parallel = new BatchParallel(3)) {
       Tensor wav = Tensors.fromFloats(data, items, samples);
       float[] expected = new float[0];
@@ -48,30 +49,43 @@ class BatchParallelTest {
 
   @Test
   void aFailingWorkerReportsItsOwnException() {
-    try (PointerScope scope = new PointerScope(); BatchParallel parallel = new BatchParallel(2)) {
+    try (PointerScope scope = new PointerScope();
+        BatchParallel parallel = new BatchParallel(2)) {
       Tensor wav = Tensors.fromFloats(noise(200, 1), 4, 50);
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parallel.map(wav, x -> {
-        throw new IllegalArgumentException("bad item batch of " + x.size(0));
-      }));
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  parallel.map(
+                      wav,
+                      x -> {
+                        throw new IllegalArgumentException("bad item batch of " + x.size(0));
+                      }));
       assertTrue(e.getMessage().startsWith("bad item batch of 2"), e.getMessage());
     }
   }
 
   @Test
   void oneWorkerRunsOnTheCallingThread() {
-    try (PointerScope scope = new PointerScope(); BatchParallel parallel = new BatchParallel(1)) {
+    try (PointerScope scope = new PointerScope();
+        BatchParallel parallel = new BatchParallel(1)) {
       Thread caller = Thread.currentThread();
       Tensor wav = Tensors.fromFloats(noise(100, 2), 2, 50);
-      parallel.map(wav, x -> {
-        assertEquals(caller, Thread.currentThread());
-        return x.clone();
-      }).close();
+      parallel
+          .map(
+              wav,
+              x -> {
+                assertEquals(caller, Thread.currentThread());
+                return x.clone();
+              })
+          .close();
     }
   }
 
   @Test
   void zeroWorkersIsRejected() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new BatchParallel(0));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new BatchParallel(0));
     assertTrue(e.getMessage().contains("is 0"), e.getMessage());
   }
 }

@@ -21,14 +21,13 @@ import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Tests {@link Npy} against its own writer and against files built byte by byte here the way numpy lays them out
- * ({@code \x93NUMPY}, version, header length, a Python dict literal padded with spaces to a 64-byte boundary and
- * ending in a newline, then the raw little-endian elements).
+ * Tests {@link Npy} against its own writer and against files built byte by byte here the way numpy
+ * lays them out ({@code \x93NUMPY}, version, header length, a Python dict literal padded with
+ * spaces to a 64-byte boundary and ending in a newline, then the raw little-endian elements).
  */
 final class NpyTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   // ---------------------------------------------------------------------------------------------------------------
   // Round trips through our writer
@@ -104,9 +103,10 @@ final class NpyTest {
   }
 
   /**
-   * The writer cannot produce a 0-d array: its shape is a varargs parameter, and an empty shape means "flat",
-   * so {@code write(path, {x}, new long[0])} writes shape {@code (1,)}. The value survives; only the rank differs.
-   * The reader does accept 0-d files (shape {@code ()}, one element) made by numpy.
+   * The writer cannot produce a 0-d array: its shape is a varargs parameter, and an empty shape
+   * means "flat", so {@code write(path, {x}, new long[0])} writes shape {@code (1,)}. The value
+   * survives; only the rank differs. The reader does accept 0-d files (shape {@code ()}, one
+   * element) made by numpy.
    */
   @Test
   void emptyShapeOnWriteMeansFlatSoAScalarIsWrittenWithShapeOne() throws IOException {
@@ -122,7 +122,13 @@ final class NpyTest {
 
   @Test
   void readsA0dArrayWrittenByNumpy() throws IOException {
-    Path file = write("0d.npy", npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (), }", le(8).putDouble(-3.25)));
+    Path file =
+        write(
+            "0d.npy",
+            npy(
+                1,
+                "{'descr': '<f8', 'fortran_order': False, 'shape': (), }",
+                le(8).putDouble(-3.25)));
 
     Npy.Array array = Npy.read(file);
 
@@ -146,10 +152,13 @@ final class NpyTest {
 
   @Test
   void writingRejectsAShapeThatDoesNotMatchTheData() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Npy.write(tmp.resolve("bad.npy"), new float[5], 2, 3));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Npy.write(tmp.resolve("bad.npy"), new float[5], 2, 3));
 
-    assertTrue(e.getMessage().contains("shape [2, 3] holds 6 values but 5 were given"), e::getMessage);
+    assertTrue(
+        e.getMessage().contains("shape [2, 3] holds 6 values but 5 were given"), e::getMessage);
   }
 
   @Test
@@ -173,7 +182,10 @@ final class NpyTest {
     for (float v : new float[] {1, 4, 2, 5, 3, 6}) {
       data.putFloat(v);
     }
-    Path file = write("fortran.npy", npy(1, "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }", data));
+    Path file =
+        write(
+            "fortran.npy",
+            npy(1, "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }", data));
 
     Npy.Array array = Npy.read(file);
 
@@ -197,7 +209,10 @@ final class NpyTest {
     for (long v : fortran) {
       data.putLong(v);
     }
-    Path file = write("fortran3d.npy", npy(1, "{'descr': '<i8', 'fortran_order': True, 'shape': (2, 3, 4), }", data));
+    Path file =
+        write(
+            "fortran3d.npy",
+            npy(1, "{'descr': '<i8', 'fortran_order': True, 'shape': (2, 3, 4), }", data));
 
     Npy.Array array = Npy.read(file);
 
@@ -211,8 +226,11 @@ final class NpyTest {
 
   @Test
   void readsInt32() throws IOException {
-    ByteBuffer data = le(16).putInt(Integer.MIN_VALUE).putInt(-1).putInt(0).putInt(Integer.MAX_VALUE);
-    Path file = write("i4.npy", npy(1, "{'descr': '<i4', 'fortran_order': False, 'shape': (2, 2), }", data));
+    ByteBuffer data =
+        le(16).putInt(Integer.MIN_VALUE).putInt(-1).putInt(0).putInt(Integer.MAX_VALUE);
+    Path file =
+        write(
+            "i4.npy", npy(1, "{'descr': '<i4', 'fortran_order': False, 'shape': (2, 2), }", data));
 
     Npy.Array array = Npy.read(file);
 
@@ -225,7 +243,8 @@ final class NpyTest {
   @Test
   void readsUnsignedBytesAsZeroTo255() throws IOException {
     ByteBuffer data = ByteBuffer.wrap(new byte[] {0, 1, 127, (byte) 128, (byte) 255});
-    Path file = write("u1.npy", npy(1, "{'descr': '|u1', 'fortran_order': False, 'shape': (5,), }", data));
+    Path file =
+        write("u1.npy", npy(1, "{'descr': '|u1', 'fortran_order': False, 'shape': (5,), }", data));
 
     Npy.Array array = Npy.read(file);
 
@@ -237,7 +256,8 @@ final class NpyTest {
   @Test
   void readsBooleansAsZeroAndOne() throws IOException {
     ByteBuffer data = ByteBuffer.wrap(new byte[] {1, 0, 0, 1});
-    Path file = write("b1.npy", npy(1, "{'descr': '|b1', 'fortran_order': False, 'shape': (4,), }", data));
+    Path file =
+        write("b1.npy", npy(1, "{'descr': '|b1', 'fortran_order': False, 'shape': (4,), }", data));
 
     Npy.Array array = Npy.read(file);
 
@@ -247,10 +267,20 @@ final class NpyTest {
 
   @Test
   void readsInt16AndSignedBytes() throws IOException {
-    Path i2 = write("i2.npy", npy(1, "{'descr': '<i2', 'fortran_order': False, 'shape': (2,), }",
-        le(4).putShort((short) -32768).putShort((short) 300)));
-    Path i1 = write("i1.npy", npy(1, "{'descr': '|i1', 'fortran_order': False, 'shape': (2,), }",
-        ByteBuffer.wrap(new byte[] {-128, 127})));
+    Path i2 =
+        write(
+            "i2.npy",
+            npy(
+                1,
+                "{'descr': '<i2', 'fortran_order': False, 'shape': (2,), }",
+                le(4).putShort((short) -32768).putShort((short) 300)));
+    Path i1 =
+        write(
+            "i1.npy",
+            npy(
+                1,
+                "{'descr': '|i1', 'fortran_order': False, 'shape': (2,), }",
+                ByteBuffer.wrap(new byte[] {-128, 127})));
 
     assertArrayEquals(new long[] {-32768, 300}, Npy.read(i2).longs());
     assertArrayEquals(new long[] {-128, 127}, Npy.read(i1).longs());
@@ -259,7 +289,9 @@ final class NpyTest {
   @Test
   void readsFormatVersion2Header() throws IOException {
     ByteBuffer data = le(12).putFloat(0.5f).putFloat(-2f).putFloat(8f);
-    Path file = write("v2.npy", npy(2, "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 1), }", data));
+    Path file =
+        write(
+            "v2.npy", npy(2, "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 1), }", data));
 
     Npy.Array array = Npy.read(file);
 
@@ -270,7 +302,8 @@ final class NpyTest {
   @Test
   void readsFormatVersion3HeaderInUtf8() throws IOException {
     ByteBuffer data = le(8).putLong(-5);
-    Path file = write("v3.npy", npy(3, "{'descr': '<i8', 'fortran_order': False, 'shape': (1,), }", data));
+    Path file =
+        write("v3.npy", npy(3, "{'descr': '<i8', 'fortran_order': False, 'shape': (1,), }", data));
 
     assertArrayEquals(new long[] {-5}, Npy.read(file).longs());
   }
@@ -278,7 +311,9 @@ final class NpyTest {
   @Test
   void readsHeaderKeysInAnyOrderWithoutTrailingComma() throws IOException {
     ByteBuffer data = le(8).putFloat(1f).putFloat(2f);
-    Path file = write("order.npy", npy(1, "{'shape': (1, 2), 'fortran_order': False, 'descr': '<f4'}", data));
+    Path file =
+        write(
+            "order.npy", npy(1, "{'shape': (1, 2), 'fortran_order': False, 'descr': '<f4'}", data));
 
     Npy.Array array = Npy.read(file);
 
@@ -303,7 +338,13 @@ final class NpyTest {
     byte[] bytes = Files.readAllBytes(whole);
     Path cut = write("cut.npy", Arrays.copyOf(bytes, bytes.length - 5));
 
-    assertFails(cut, () -> Npy.read(cut), "truncated", "[2, 3]", "<f4", "needs 24 data bytes but only 19 remain");
+    assertFails(
+        cut,
+        () -> Npy.read(cut),
+        "truncated",
+        "[2, 3]",
+        "<f4",
+        "needs 24 data bytes but only 19 remain");
   }
 
   @Test
@@ -318,7 +359,8 @@ final class NpyTest {
   @Test
   void rejectsBigEndianFloat32AsUnsupportedDtype() throws IOException {
     ByteBuffer data = ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putFloat(1f).putFloat(2f);
-    Path file = write("be.npy", npy(1, "{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", data));
+    Path file =
+        write("be.npy", npy(1, "{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", data));
 
     assertFails(file, () -> Npy.read(file), "dtype '>f4' is not supported", "little-endian");
   }
@@ -334,16 +376,27 @@ final class NpyTest {
 
   @Test
   void rejectsMalformedShape() throws IOException {
-    Path file = write("shape.npy", npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, x), }", le(8)));
+    Path file =
+        write(
+            "shape.npy",
+            npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, x), }", le(8)));
 
     assertFails(file, () -> Npy.read(file), "malformed shape", "2, x");
   }
 
   @Test
   void rejectsNegativeAndOverflowingShapes() throws IOException {
-    Path negative = write("negative.npy", npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (-1, 2), }", le(8)));
-    Path huge = write("huge.npy",
-        npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", le(8)));
+    Path negative =
+        write(
+            "negative.npy",
+            npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (-1, 2), }", le(8)));
+    Path huge =
+        write(
+            "huge.npy",
+            npy(
+                1,
+                "{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296), }",
+                le(8)));
 
     assertFails(negative, () -> Npy.read(negative), "negative size", "-1, 2");
     assertFails(huge, () -> Npy.read(huge), "too large", "4294967296, 4294967296");
@@ -399,7 +452,9 @@ final class NpyTest {
     Path transposed = tmp.resolve("transposed.npy");
     Path int32 = tmp.resolve("int32.npy");
     try (PointerScope scope = new PointerScope()) {
-      Tensor t = Tensors.fromFloats(new float[] {1, 2, 3, 4, 5, 6}, 2, 3).transpose(0, 1); // [[1, 4], [2, 5], [3, 6]]
+      Tensor t =
+          Tensors.fromFloats(new float[] {1, 2, 3, 4, 5, 6}, 2, 3)
+              .transpose(0, 1); // [[1, 4], [2, 5], [3, 6]]
       Npy.write(transposed, t);
       Npy.write(int32, Tensors.fromLongs(new long[] {-7, 7}, 2).to(ScalarType.Int));
     }
@@ -412,8 +467,13 @@ final class NpyTest {
 
   @Test
   void int32FileBecomesAnInt64Tensor() throws IOException {
-    Path file = write("i4t.npy", npy(1, "{'descr': '<i4', 'fortran_order': False, 'shape': (3,), }",
-        le(12).putInt(5).putInt(-6).putInt(7)));
+    Path file =
+        write(
+            "i4t.npy",
+            npy(
+                1,
+                "{'descr': '<i4', 'fortran_order': False, 'shape': (3,), }",
+                le(12).putInt(5).putInt(-6).putInt(7)));
     try (PointerScope scope = new PointerScope()) {
       Tensor t = Npy.read(file).toTensor();
 
@@ -425,7 +485,10 @@ final class NpyTest {
   // ---------------------------------------------------------------------------------------------------------------
   // Helpers
 
-  /** Checks numpy's layout: data starts at a multiple of 64 bytes, the header ends with '\n', the dict is exact. */
+  /**
+   * Checks numpy's layout: data starts at a multiple of 64 bytes, the header ends with '\n', the
+   * dict is exact.
+   */
   private static void assertHeader(Path file, String dtype, long... shape) throws IOException {
     byte[] bytes = Files.readAllBytes(file);
     assertEquals((byte) 0x93, bytes[0]);
@@ -434,12 +497,17 @@ final class NpyTest {
     assertEquals(0, bytes[7], "minor version");
     int headerLen = (bytes[8] & 0xff) | (bytes[9] & 0xff) << 8;
     int dataStart = 10 + headerLen;
-    assertEquals(0, dataStart % 64, "data must start on a 64-byte boundary; starts at " + dataStart);
+    assertEquals(
+        0, dataStart % 64, "data must start on a 64-byte boundary; starts at " + dataStart);
     assertEquals('\n', bytes[dataStart - 1], "header must end with a newline");
     String header = new String(bytes, 10, headerLen, StandardCharsets.ISO_8859_1);
-    String dims = shape.length == 1 ? shape[0] + ","
-        : String.join(", ", Arrays.stream(shape).mapToObj(Long::toString).toList());
-    assertEquals("{'descr': '" + dtype + "', 'fortran_order': False, 'shape': (" + dims + "), }", header.stripTrailing());
+    String dims =
+        shape.length == 1
+            ? shape[0] + ","
+            : String.join(", ", Arrays.stream(shape).mapToObj(Long::toString).toList());
+    assertEquals(
+        "{'descr': '" + dtype + "', 'fortran_order': False, 'shape': (" + dims + "), }",
+        header.stripTrailing());
     long numel = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
     int itemSize = dtype.equals("<f4") ? 4 : 8;
     assertEquals(dataStart + numel * itemSize, bytes.length, "file size");
@@ -450,10 +518,14 @@ final class NpyTest {
     int prefix = major == 1 ? 10 : 12;
     int unpadded = prefix + dict.length() + 1;
     String header = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n";
-    byte[] headerBytes = header.getBytes(major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+    byte[] headerBytes =
+        header.getBytes(major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
     byte[] body = data.array();
     ByteBuffer b = le(prefix + headerBytes.length + body.length);
-    b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) major).put((byte) 0);
+    b.put((byte) 0x93)
+        .put("NUMPY".getBytes(StandardCharsets.US_ASCII))
+        .put((byte) major)
+        .put((byte) 0);
     if (major == 1) {
       b.putShort((short) headerBytes.length);
     } else {
@@ -471,11 +543,15 @@ final class NpyTest {
     return Files.write(tmp.resolve(fileName), bytes);
   }
 
-  /** Asserts that {@code call} throws an UncheckedIOException whose message starts with the path and has each fragment. */
+  /**
+   * Asserts that {@code call} throws an UncheckedIOException whose message starts with the path and
+   * has each fragment.
+   */
   private static void assertFails(Path path, Executable call, String... fragments) {
     UncheckedIOException e = assertThrows(UncheckedIOException.class, call);
     String message = e.getMessage();
-    assertTrue(message.startsWith(path + ": "), () -> "message does not start with the path: " + message);
+    assertTrue(
+        message.startsWith(path + ": "), () -> "message does not start with the path: " + message);
     for (String fragment : fragments) {
       assertTrue(message.contains(fragment), () -> "message lacks '" + fragment + "': " + message);
     }

@@ -29,19 +29,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Tests {@link SafeTensors} against its own writer, against files built byte by byte here from the format's
- * description (8-byte little-endian header length, JSON header padded with spaces, little-endian C-order data), and
- * against every kind of corruption an untrusted file can carry.
+ * Tests {@link SafeTensors} against its own writer, against files built byte by byte here from the
+ * format's description (8-byte little-endian header length, JSON header padded with spaces,
+ * little-endian C-order data), and against every kind of corruption an untrusted file can carry.
  *
  * <p>Cross-check with the reference implementation (not needed by these tests): files written by
- * {@link SafeTensors#write} were loaded with {@code safetensors.numpy.load_file} 0.8.0 (the same Rust parser as
- * {@code safetensors.torch.load_file}) and gave the same values; {@code safetensors.numpy.save_file} of the same
- * arrays with one metadata entry produced a byte-identical file; and files it wrote read back here.
+ * {@link SafeTensors#write} were loaded with {@code safetensors.numpy.load_file} 0.8.0 (the same
+ * Rust parser as {@code safetensors.torch.load_file}) and gave the same values; {@code
+ * safetensors.numpy.save_file} of the same arrays with one metadata entry produced a byte-identical
+ * file; and files it wrote read back here.
  */
 final class SafeTensorsTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   // ---------------------------------------------------------------------------------------------------------------
   // Round trips
@@ -80,13 +80,27 @@ final class SafeTensorsTest {
 
   @Test
   void roundTripsSpecialFloatValuesBitExactly() {
-    float[] f = {Float.NaN, -0f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, Float.MIN_VALUE, 1e-40f,
-        Float.MAX_VALUE, 0.1f};
+    float[] f = {
+      Float.NaN,
+      -0f,
+      Float.NEGATIVE_INFINITY,
+      Float.POSITIVE_INFINITY,
+      Float.MIN_VALUE,
+      1e-40f,
+      Float.MAX_VALUE,
+      0.1f
+    };
     try (PointerScope scope = new PointerScope()) {
-      Map<String, Tensor> tensors = Map.of("f32", Tensors.fromFloats(f, 8),
-          "f64", Tensors.fromDoubles(new double[] {Double.NaN, -0.0, Double.MIN_VALUE, 0.1}, 4),
-          "f16", Tensors.fromFloats(f, 8).to(ScalarType.Half),
-          "bf16", Tensors.fromFloats(f, 8).to(ScalarType.BFloat16));
+      Map<String, Tensor> tensors =
+          Map.of(
+              "f32",
+              Tensors.fromFloats(f, 8),
+              "f64",
+              Tensors.fromDoubles(new double[] {Double.NaN, -0.0, Double.MIN_VALUE, 0.1}, 4),
+              "f16",
+              Tensors.fromFloats(f, 8).to(ScalarType.Half),
+              "bf16",
+              Tensors.fromFloats(f, 8).to(ScalarType.BFloat16));
       Path file = tmp.resolve("special.safetensors");
 
       SafeTensors.write(file, tensors, null);
@@ -235,12 +249,14 @@ final class SafeTensorsTest {
     ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     long n = b.getLong(0);
 
-    // Compact JSON, metadata first, then the data order: decreasing alignment (I64, F32, BOOL), then name.
-    String json = "{\"__metadata__\":{\"format\":\"pt\"},"
-        + "\"count\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[0,8]},"
-        + "\"a\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[8,32]},"
-        + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[32,40]},"
-        + "\"flag\":{\"dtype\":\"BOOL\",\"shape\":[3],\"data_offsets\":[40,43]}}";
+    // Compact JSON, metadata first, then the data order: decreasing alignment (I64, F32, BOOL),
+    // then name.
+    String json =
+        "{\"__metadata__\":{\"format\":\"pt\"},"
+            + "\"count\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[0,8]},"
+            + "\"a\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[8,32]},"
+            + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[32,40]},"
+            + "\"flag\":{\"dtype\":\"BOOL\",\"shape\":[3],\"data_offsets\":[40,43]}}";
     assertEquals((json.length() + 7L) / 8 * 8, n, "header length padded to a multiple of 8");
     assertEquals(json + " ".repeat((int) n - json.length()), headerText(file));
     assertEquals(8 + n + 43, bytes.length);
@@ -250,7 +266,8 @@ final class SafeTensorsTest {
     assertEquals(6f, b.getFloat(data + 28));
     assertEquals(1.5f, b.getFloat(data + 32));
     assertEquals(-2f, b.getFloat(data + 36));
-    assertArrayEquals(new byte[] {1, 0, 1}, java.util.Arrays.copyOfRange(bytes, data + 40, data + 43));
+    assertArrayEquals(
+        new byte[] {1, 0, 1}, java.util.Arrays.copyOfRange(bytes, data + 40, data + 43));
   }
 
   @Test
@@ -269,7 +286,10 @@ final class SafeTensorsTest {
 
     assertEquals(0, h.dataStart() % 8);
     for (Map.Entry<String, SafeTensors.Entry> e : h.tensors().entrySet()) {
-      assertEquals(0, e.getValue().begin() % e.getValue().dtype().itemBytes(), e.getKey() + " " + e.getValue());
+      assertEquals(
+          0,
+          e.getValue().begin() % e.getValue().dtype().itemBytes(),
+          e.getKey() + " " + e.getValue());
     }
   }
 
@@ -281,16 +301,17 @@ final class SafeTensorsTest {
     // Pretty-printed header, keys in an unusual order, data not in name order, metadata last.
     ByteArrayOutputStream data = new ByteArrayOutputStream();
     ByteBuffer w = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
-    w.putShort((short) -300).putShort((short) 7);                 // "z"  I16 [2]     bytes 0..4
+    w.putShort((short) -300).putShort((short) 7); // "z"  I16 [2]     bytes 0..4
     w.putFloat(0.25f).putFloat(-1f).putFloat(8f).putFloat(1e-3f); // "w"  F32 [2,2]   bytes 4..20
-    w.putShort((short) 0x3FC0);                                    // "bf" BF16 []     bytes 20..22 (= 1.5)
-    w.put((byte) 1).put((byte) 0);                                 // "m"  BOOL [2]    bytes 22..24
+    w.putShort((short) 0x3FC0); // "bf" BF16 []     bytes 20..22 (= 1.5)
+    w.put((byte) 1).put((byte) 0); // "m"  BOOL [2]    bytes 22..24
     data.write(w.array(), 0, w.position());
-    String header = "{\n  \"w\": {\"shape\": [2, 2], \"data_offsets\": [4, 20], \"dtype\": \"F32\"},\n"
-        + "  \"z\": {\"dtype\": \"I16\", \"shape\": [2], \"data_offsets\": [0, 4]},\n"
-        + "  \"bf\": {\"dtype\": \"BF16\", \"shape\": [], \"data_offsets\": [20, 22]},\n"
-        + "  \"m\": {\"dtype\": \"BOOL\", \"shape\": [2], \"data_offsets\": [22, 24]},\n"
-        + "  \"__metadata__\": {\"source\": \"hand-built \\u00e9\"}\n}";
+    String header =
+        "{\n  \"w\": {\"shape\": [2, 2], \"data_offsets\": [4, 20], \"dtype\": \"F32\"},\n"
+            + "  \"z\": {\"dtype\": \"I16\", \"shape\": [2], \"data_offsets\": [0, 4]},\n"
+            + "  \"bf\": {\"dtype\": \"BF16\", \"shape\": [], \"data_offsets\": [20, 22]},\n"
+            + "  \"m\": {\"dtype\": \"BOOL\", \"shape\": [2], \"data_offsets\": [22, 24]},\n"
+            + "  \"__metadata__\": {\"source\": \"hand-built \\u00e9\"}\n}";
     Path file = write("hand.safetensors", header, data.toByteArray(), true);
 
     Map<String, Tensor> t = SafeTensors.read(file);
@@ -313,8 +334,12 @@ final class SafeTensorsTest {
   @Test
   void readsAnUnpaddedHeader() throws IOException {
     ByteBuffer d = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(-5);
-    Path file = write("unpadded.safetensors", "{\"n\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[0,8]}}",
-        d.array(), false);
+    Path file =
+        write(
+            "unpadded.safetensors",
+            "{\"n\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[0,8]}}",
+            d.array(),
+            false);
 
     Map<String, Tensor> t = SafeTensors.read(file);
 
@@ -324,12 +349,19 @@ final class SafeTensorsTest {
 
   @Test
   void headerReadsNamesShapesAndOffsetsWithoutTheData() throws IOException {
-    Path file = write("h.safetensors", "{\"w\":{\"dtype\":\"F64\",\"shape\":[3,1],\"data_offsets\":[0,24]},"
-        + "\"__metadata__\":{\"k\":\"v\"}}", new byte[24], true);
+    Path file =
+        write(
+            "h.safetensors",
+            "{\"w\":{\"dtype\":\"F64\",\"shape\":[3,1],\"data_offsets\":[0,24]},"
+                + "\"__metadata__\":{\"k\":\"v\"}}",
+            new byte[24],
+            true);
 
     SafeTensors.Header h = SafeTensors.header(file);
 
-    assertEquals(Map.of("w", new SafeTensors.Entry(SafeTensors.Dtype.F64, new long[] {3, 1}, 0, 24)), h.tensors());
+    assertEquals(
+        Map.of("w", new SafeTensors.Entry(SafeTensors.Dtype.F64, new long[] {3, 1}, 0, 24)),
+        h.tensors());
     assertEquals(Map.of("k", "v"), h.metadata());
     assertEquals(8 + headerText(file).length(), h.dataStart());
   }
@@ -337,7 +369,8 @@ final class SafeTensorsTest {
   // ---------------------------------------------------------------------------------------------------------------
   // Corrupt or hostile files
 
-  private static final String W24 = "{\"w\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]}}";
+  private static final String W24 =
+      "{\"w\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]}}";
 
   @Test
   void rejectsAFileShorterThanTheLengthField() throws IOException {
@@ -354,7 +387,8 @@ final class SafeTensorsTest {
     Path file = tmp.resolve("big.safetensors");
     Files.write(file, bytes);
 
-    assertProblem(file, "the header length 1000000 is bigger than the file (" + bytes.length + " bytes)");
+    assertProblem(
+        file, "the header length 1000000 is bigger than the file (" + bytes.length + " bytes)");
   }
 
   @Test
@@ -369,8 +403,12 @@ final class SafeTensorsTest {
 
   @Test
   void rejectsInvalidJson() throws IOException {
-    Path file = write("json.safetensors", "{\"w\":{\"dtype\":\"F32\",\"shape\":[2,3] \"data_offsets\":[0,24]}}",
-        new byte[24], true);
+    Path file =
+        write(
+            "json.safetensors",
+            "{\"w\":{\"dtype\":\"F32\",\"shape\":[2,3] \"data_offsets\":[0,24]}}",
+            new byte[24],
+            true);
 
     assertProblem(file, "the header is invalid JSON at line 1 (offset 34): expected ',' or '}'");
   }
@@ -384,8 +422,11 @@ final class SafeTensorsTest {
   void rejectsHeaderBytesThatAreNotUtf8() throws IOException {
     byte[] header = "{\"\u00ff\":{}}".getBytes(StandardCharsets.ISO_8859_1);
     Path file = tmp.resolve("latin1.safetensors");
-    Files.write(file, concat(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array(),
-        header));
+    Files.write(
+        file,
+        concat(
+            ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array(),
+            header));
 
     assertProblem(file, "the header is not valid UTF-8");
   }
@@ -394,29 +435,40 @@ final class SafeTensorsTest {
   void rejectsDeeplyNestedJsonWithoutOverflowingTheStack() throws IOException {
     String deep = "{\"w\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}";
 
-    assertProblem(write("deep.safetensors", deep, new byte[0], true), "nested deeper than 64 levels");
+    assertProblem(
+        write("deep.safetensors", deep, new byte[0], true), "nested deeper than 64 levels");
   }
 
   @Test
   void rejectsAnUnknownDtype() throws IOException {
     Path file = write("dtype.safetensors", W24.replace("F32", "F33"), new byte[24], true);
 
-    assertProblem(file, "tensor 'w' has unknown dtype 'F33'; supported: [BOOL, U8, I8, I16, F16, BF16, I32, F32, "
-        + "F64, I64]");
+    assertProblem(
+        file,
+        "tensor 'w' has unknown dtype 'F33'; supported: [BOOL, U8, I8, I16, F16, BF16, I32, F32, "
+            + "F64, I64]");
   }
 
   @Test
   void namesAValidDtypeThatCannotBeLoaded() throws IOException {
-    Path file = write("f8.safetensors", "{\"w\":{\"dtype\":\"F8_E4M3\",\"shape\":[2],\"data_offsets\":[0,2]}}",
-        new byte[2], true);
+    Path file =
+        write(
+            "f8.safetensors",
+            "{\"w\":{\"dtype\":\"F8_E4M3\",\"shape\":[2],\"data_offsets\":[0,2]}}",
+            new byte[2],
+            true);
 
     assertProblem(file, "tensor 'w' has dtype F8_E4M3, which Sonus cannot load");
   }
 
   @Test
   void rejectsAByteCountThatDoesNotMatchTheShape() throws IOException {
-    Path file = write("ckpt.safetensors", "{\"w\":{\"dtype\":\"F32\",\"shape\":[2,4],\"data_offsets\":[0,24]}}",
-        new byte[24], true);
+    Path file =
+        write(
+            "ckpt.safetensors",
+            "{\"w\":{\"dtype\":\"F32\",\"shape\":[2,4],\"data_offsets\":[0,24]}}",
+            new byte[24],
+            true);
 
     assertProblem(file, "ckpt.safetensors: tensor 'w' declares 24 bytes for F32[2, 4] (needs 32)");
   }
@@ -425,54 +477,82 @@ final class SafeTensorsTest {
   void rejectsOffsetsPastTheEndOfTheData() throws IOException {
     Path file = write("past.safetensors", W24, new byte[20], true);
 
-    assertProblem(file, "tensor 'w' has data_offsets [0, 24] past the end of the data buffer (20 bytes)");
+    assertProblem(
+        file, "tensor 'w' has data_offsets [0, 24] past the end of the data buffer (20 bytes)");
   }
 
   @Test
   void rejectsOffsetsThatEndBeforeTheyBegin() throws IOException {
-    Path file = write("back.safetensors", "{\"w\":{\"dtype\":\"U8\",\"shape\":[0],\"data_offsets\":[4,0]}}",
-        new byte[4], true);
+    Path file =
+        write(
+            "back.safetensors",
+            "{\"w\":{\"dtype\":\"U8\",\"shape\":[0],\"data_offsets\":[4,0]}}",
+            new byte[4],
+            true);
 
     assertProblem(file, "tensor 'w' has data_offsets [4, 0] that end before they begin");
   }
 
   @Test
   void rejectsNegativeOrFractionalNumbers() throws IOException {
-    assertProblem(write("neg.safetensors", W24.replace("[2,3]", "[-2,-3]"), new byte[24], true),
+    assertProblem(
+        write("neg.safetensors", W24.replace("[2,3]", "[-2,-3]"), new byte[24], true),
         "tensor 'w' has shape [-2, -3]; expected non-negative integers");
-    assertProblem(write("frac.safetensors", W24.replace("[0,24]", "[0,24.0]"), new byte[24], true),
+    assertProblem(
+        write("frac.safetensors", W24.replace("[0,24]", "[0,24.0]"), new byte[24], true),
         "tensor 'w' has data_offsets [0, 24.0]; expected non-negative integers");
-    assertProblem(write("three.safetensors", W24.replace("[0,24]", "[0,12,24]"), new byte[24], true),
+    assertProblem(
+        write("three.safetensors", W24.replace("[0,24]", "[0,12,24]"), new byte[24], true),
         "tensor 'w' has data_offsets [0, 12, 24]; expected a list of 2 non-negative integers");
   }
 
   @Test
   void rejectsAShapeWhoseSizeOverflows() throws IOException {
-    Path file = write("overflow.safetensors", W24.replace("[2,3]", "[4294967296,4294967296]"), new byte[24], true);
+    Path file =
+        write(
+            "overflow.safetensors",
+            W24.replace("[2,3]", "[4294967296,4294967296]"),
+            new byte[24],
+            true);
 
-    assertProblem(file, "tensor 'w' has shape [4294967296, 4294967296], too many elements to address");
+    assertProblem(
+        file, "tensor 'w' has shape [4294967296, 4294967296], too many elements to address");
   }
 
   @Test
   void rejectsOverlappingTensors() throws IOException {
-    Path file = write("overlap.safetensors", "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},"
-        + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}", new byte[16], true);
+    Path file =
+        write(
+            "overlap.safetensors",
+            "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},"
+                + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}",
+            new byte[16],
+            true);
 
     assertProblem(file, "tensor 'b' at bytes [8, 16) overlaps tensor 'a', which ends at 16");
   }
 
   @Test
   void rejectsAGapBetweenTensors() throws IOException {
-    Path file = write("gap.safetensors", "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-        + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[12,20]}}", new byte[20], true);
+    Path file =
+        write(
+            "gap.safetensors",
+            "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[12,20]}}",
+            new byte[20],
+            true);
 
     assertProblem(file, "the data has a gap: bytes [8, 12) before tensor 'b' belong to no tensor");
   }
 
   @Test
   void rejectsDataThatDoesNotStartAtZero() throws IOException {
-    Path file = write("late.safetensors", "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}",
-        new byte[12], true);
+    Path file =
+        write(
+            "late.safetensors",
+            "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}",
+            new byte[12],
+            true);
 
     assertProblem(file, "the data has a gap: bytes [0, 4) before tensor 'a' belong to no tensor");
   }
@@ -481,29 +561,44 @@ final class SafeTensorsTest {
   void rejectsBytesAfterTheLastTensor() throws IOException {
     Path file = write("tail.safetensors", W24, new byte[30], true);
 
-    assertProblem(file, "the data buffer has 30 bytes but the tensors account for 24; 6 bytes after the last tensor");
+    assertProblem(
+        file,
+        "the data buffer has 30 bytes but the tensors account for 24; 6 bytes after the last tensor");
   }
 
   @Test
   void rejectsADuplicateTensorName() throws IOException {
-    Path file = write("dup.safetensors", "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-        + "\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}", new byte[16], true);
+    Path file =
+        write(
+            "dup.safetensors",
+            "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                + "\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}",
+            new byte[16],
+            true);
 
     assertProblem(file, "duplicate key \"w\"");
   }
 
   @Test
   void rejectsMetadataThatIsNotStrings() throws IOException {
-    Path file = write("meta.safetensors", "{\"__metadata__\":{\"epoch\":3},"
-        + W24.substring(1), new byte[24], true);
+    Path file =
+        write(
+            "meta.safetensors",
+            "{\"__metadata__\":{\"epoch\":3}," + W24.substring(1),
+            new byte[24],
+            true);
 
     assertProblem(file, "__metadata__ value for 'epoch' is 3, not a string");
   }
 
   @Test
   void rejectsBooleanBytesOtherThanZeroAndOne() throws IOException {
-    Path file = write("bool.safetensors", "{\"m\":{\"dtype\":\"BOOL\",\"shape\":[3],\"data_offsets\":[0,3]}}",
-        new byte[] {1, 0, 7}, true);
+    Path file =
+        write(
+            "bool.safetensors",
+            "{\"m\":{\"dtype\":\"BOOL\",\"shape\":[3],\"data_offsets\":[0,3]}}",
+            new byte[] {1, 0, 7},
+            true);
 
     assertProblem(file, "tensor 'm' (BOOL) holds the byte 7 at element 2; booleans must be 0 or 1");
   }
@@ -521,13 +616,19 @@ final class SafeTensorsTest {
       Path file = tmp.resolve("bad.safetensors");
       Tensor x = Tensors.fromFloats(new float[] {1}, 1);
 
-      IllegalArgumentException reserved = assertThrows(IllegalArgumentException.class,
-          () -> SafeTensors.write(file, Map.of("__metadata__", x), Map.of()));
-      IllegalArgumentException complex = assertThrows(IllegalArgumentException.class,
-          () -> SafeTensors.write(file, Map.of("c", x.to(ScalarType.ComplexFloat)), Map.of()));
+      IllegalArgumentException reserved =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> SafeTensors.write(file, Map.of("__metadata__", x), Map.of()));
+      IllegalArgumentException complex =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> SafeTensors.write(file, Map.of("c", x.to(ScalarType.ComplexFloat)), Map.of()));
 
       assertTrue(reserved.getMessage().contains("'__metadata__'"), reserved.getMessage());
-      assertTrue(complex.getMessage().contains("tensor 'c'") && complex.getMessage().contains("ComplexFloat"),
+      assertTrue(
+          complex.getMessage().contains("tensor 'c'")
+              && complex.getMessage().contains("ComplexFloat"),
           complex.getMessage());
       assertTrue(!Files.exists(file), "nothing is written on a refused input");
     }
@@ -537,8 +638,14 @@ final class SafeTensorsTest {
   void readingAndClosingLeavesNoNativePointersBehind() {
     Path file = tmp.resolve("leak.safetensors");
     try (PointerScope scope = new PointerScope()) {
-      SafeTensors.write(file, Map.of("a", Tensors.fromFloats(new float[1000], 10, 100),
-          "b", Tensors.fromLongs(new long[] {1, 2}, 2)), Map.of());
+      SafeTensors.write(
+          file,
+          Map.of(
+              "a",
+              Tensors.fromFloats(new float[1000], 10, 100),
+              "b",
+              Tensors.fromLongs(new long[] {1, 2}, 2)),
+          Map.of());
     }
     for (int i = 0; i < 20; i++) {
       SafeTensors.read(file).values().forEach(Tensor::close);
@@ -566,7 +673,8 @@ final class SafeTensorsTest {
       java.util.Arrays.fill(h, header.length, padded, (byte) ' ');
       header = h;
     }
-    byte[] length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array();
+    byte[] length =
+        ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array();
     Path file = tmp.resolve(name);
     Files.write(file, concat(concat(length, header), data));
     return file;
@@ -598,8 +706,9 @@ final class SafeTensorsTest {
 
   /** Every read path (data, header, metadata) reports the problem with the file's name. */
   private static void assertProblem(Path file, String problem) {
-    for (java.util.function.Consumer<Path> reader : List.<java.util.function.Consumer<Path>>of(
-        p -> SafeTensors.read(p).values().forEach(Tensor::close), SafeTensors::header)) {
+    for (java.util.function.Consumer<Path> reader :
+        List.<java.util.function.Consumer<Path>>of(
+            p -> SafeTensors.read(p).values().forEach(Tensor::close), SafeTensors::header)) {
       UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> reader.accept(file));
       if (problem.contains("booleans")) {
         // The header is valid; only loading the data finds bad boolean bytes.
@@ -607,7 +716,9 @@ final class SafeTensorsTest {
         return;
       }
       assertTrue(e.getMessage().startsWith(file.toString() + ": "), e.getMessage());
-      assertTrue(e.getMessage().contains(problem), () -> "expected '" + problem + "' in: " + e.getMessage());
+      assertTrue(
+          e.getMessage().contains(problem),
+          () -> "expected '" + problem + "' in: " + e.getMessage());
     }
   }
 }

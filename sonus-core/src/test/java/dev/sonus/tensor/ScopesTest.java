@@ -31,7 +31,8 @@ class ScopesTest {
   @Test
   void forwardResultWithoutScopeBelongsToTheCaller() {
     Linear lin = new Linear(3, 2, true);
-    try (Tensor x = Tensors.fromFloats(new float[] {1, 2, 3}, 1, 3); Tensor y = lin.forward(x)) {
+    try (Tensor x = Tensors.fromFloats(new float[] {1, 2, 3}, 1, 3);
+        Tensor y = lin.forward(x)) {
       assertEquals(1, y.referenceCount(), "the caller holds the only reference");
       assertEquals(2, y.size(1));
     }
@@ -41,10 +42,12 @@ class ScopesTest {
   void temporariesOfTheBodyAreFreed() {
     Tensor[] temporary = new Tensor[1];
     try (PointerScope step = new PointerScope()) {
-      Tensor out = Scopes.freeingTemporaries(() -> {
-        temporary[0] = torch.ones(4);
-        return temporary[0].mul(temporary[0]);
-      });
+      Tensor out =
+          Scopes.freeingTemporaries(
+              () -> {
+                temporary[0] = torch.ones(4);
+                return temporary[0].mul(temporary[0]);
+              });
       assertTrue(temporary[0].isNull(), "a temporary of the body outlived its scope");
       assertFalse(out.isNull());
     }
@@ -76,7 +79,8 @@ class ScopesTest {
   @Test
   void toCallerScopeOutsideAnyScopeIsAMisuse() {
     Tensor t = torch.ones(1);
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> Scopes.toCallerScope(t));
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> Scopes.toCallerScope(t));
     assertTrue(e.getMessage().contains("outside any PointerScope"), e.getMessage());
     t.close();
   }

@@ -28,10 +28,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Tests {@link TorchCheckpoint} on checkpoints built byte by byte here from the format's description (zip of
- * {@code <prefix>/data.pkl} and {@code <prefix>/data/<key>}), and on hostile or broken files, which must fail with a
- * message naming the file and the problem without anything being executed. SpeechBrain's own checkpoints are read in
- * {@link TorchCheckpointParityTest}.
+ * Tests {@link TorchCheckpoint} on checkpoints built byte by byte here from the format's
+ * description (zip of {@code <prefix>/data.pkl} and {@code <prefix>/data/<key>}), and on hostile or
+ * broken files, which must fail with a message naming the file and the problem without anything
+ * being executed. SpeechBrain's own checkpoints are read in {@link TorchCheckpointParityTest}.
  */
 class TorchCheckpointTest {
   @TempDir Path tmp;
@@ -48,36 +48,100 @@ class TorchCheckpointTest {
     return b.array();
   }
 
-  /** A state dict exercising views, numbers, nesting, parameters and the OrderedDict's _metadata. */
+  /**
+   * A state dict exercising views, numbers, nesting, parameters and the OrderedDict's _metadata.
+   */
   private static byte[] richPickle() {
     Pickle p = new Pickle().proto(2);
     p.global("collections", "OrderedDict").put(0).emptyTuple().reduce().put(1);
     p.mark();
-    // "t": a transposed view with an offset, size (3, 2), stride (1, 3), offset 1 of storage 0 (8 floats).
+    // "t": a transposed view with an offset, size (3, 2), stride (1, 3), offset 1 of storage 0 (8
+    // floats).
     p.str("t");
     p.global("torch._utils", "_rebuild_tensor_v2").put(2);
-    p.mark().storage("FloatStorage", "0", 8).int1(1).int1(3).int1(2).tuple2().int1(1).int1(3).tuple2()
-        .bool(false).get(0).emptyTuple().reduce().tuple().reduce();
+    p.mark()
+        .storage("FloatStorage", "0", 8)
+        .int1(1)
+        .int1(3)
+        .int1(2)
+        .tuple2()
+        .int1(1)
+        .int1(3)
+        .tuple2()
+        .bool(false)
+        .get(0)
+        .emptyTuple()
+        .reduce()
+        .tuple()
+        .reduce();
     // "p": a parameter over the first 2 elements of the same storage.
     p.str("p");
     p.global("torch._utils", "_rebuild_parameter");
-    p.get(2).mark().storage("FloatStorage", "0", 8).int1(0).int1(2).tuple1().int1(1).tuple1()
-        .bool(true).get(0).emptyTuple().reduce().tuple().reduce().bool(true).get(0).emptyTuple().reduce()
-        .tuple3().reduce();
+    p.get(2)
+        .mark()
+        .storage("FloatStorage", "0", 8)
+        .int1(0)
+        .int1(2)
+        .tuple1()
+        .int1(1)
+        .tuple1()
+        .bool(true)
+        .get(0)
+        .emptyTuple()
+        .reduce()
+        .tuple()
+        .reduce()
+        .bool(true)
+        .get(0)
+        .emptyTuple()
+        .reduce()
+        .tuple3()
+        .reduce();
     // "n": a 0-dim long tensor (storage "1").
-    p.str("n").get(2).mark().storage("LongStorage", "1", 1).int1(0).emptyTuple().emptyTuple().bool(false)
-        .get(0).emptyTuple().reduce().tuple().reduce();
+    p.str("n")
+        .get(2)
+        .mark()
+        .storage("LongStorage", "1", 1)
+        .int1(0)
+        .emptyTuple()
+        .emptyTuple()
+        .bool(false)
+        .get(0)
+        .emptyTuple()
+        .reduce()
+        .tuple()
+        .reduce();
     p.str("count").int4(-7);
     p.str("eps").float8(1e-5);
     p.str("flag").bool(true);
     p.str("big").long1(1L << 40);
-    p.str("inner").emptyDict().int1(3).float8(2.5).setitem().str("x").bool(false).setitem().str("empty")
-        .emptyList().setitem();
+    p.str("inner")
+        .emptyDict()
+        .int1(3)
+        .float8(2.5)
+        .setitem()
+        .str("x")
+        .bool(false)
+        .setitem()
+        .str("empty")
+        .emptyList()
+        .setitem();
     p.str("betas").float8(0.9).float8(0.99).tuple2();
     p.setitems();
     // BUILD with {'_metadata': OrderedDict(...)}, as torch.save writes a state dict.
-    p.emptyDict().str("_metadata").get(0).emptyTuple().reduce().str("").emptyDict().str("version").int1(1)
-        .setitem().setitem().setitem().build();
+    p.emptyDict()
+        .str("_metadata")
+        .get(0)
+        .emptyTuple()
+        .reduce()
+        .str("")
+        .emptyDict()
+        .str("version")
+        .int1(1)
+        .setitem()
+        .setitem()
+        .setitem()
+        .build();
     return p.stop();
   }
 
@@ -96,10 +160,15 @@ class TorchCheckpointTest {
   @Test
   void handMadeStateDictGivesTensorsNumbersAndFlattenedContainersInOrder() throws IOException {
     for (ByteOrder order : new ByteOrder[] {ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN}) {
-      Map<String, Tensor> sd = TorchCheckpoint.read(richCheckpoint("rich-" + order + ".ckpt", order));
+      Map<String, Tensor> sd =
+          TorchCheckpoint.read(richCheckpoint("rich-" + order + ".ckpt", order));
       try {
-        assertEquals(List.of("t", "p", "n", "count", "eps", "flag", "big", "inner.3", "inner.x", "betas.0",
-            "betas.1"), new ArrayList<>(sd.keySet()), order.toString());
+        assertEquals(
+            List.of(
+                "t", "p", "n", "count", "eps", "flag", "big", "inner.3", "inner.x", "betas.0",
+                "betas.1"),
+            new ArrayList<>(sd.keySet()),
+            order.toString());
         Tensor t = sd.get("t");
         assertEquals(ScalarType.Float, Tensors.dtype(t));
         assertArrayEquals(new long[] {3, 2}, Tensors.shape(t));
@@ -127,14 +196,32 @@ class TorchCheckpointTest {
   @Test
   void stringValuesAreRefusedByReadAndSkippedByLoad() throws IOException {
     Pickle p = new Pickle().proto(2).emptyDict().mark();
-    p.str("w").global("torch._utils", "_rebuild_tensor_v2").mark().storage("FloatStorage", "0", 2).int1(0)
-        .int1(2).tuple1().int1(1).tuple1().bool(false).emptyDict().tuple().reduce();
+    p.str("w")
+        .global("torch._utils", "_rebuild_tensor_v2")
+        .mark()
+        .storage("FloatStorage", "0", 2)
+        .int1(0)
+        .int1(2)
+        .tuple1()
+        .int1(1)
+        .tuple1()
+        .bool(false)
+        .emptyDict()
+        .tuple()
+        .reduce();
     p.str("name").str("ecapa").str("none").none();
     p.setitems();
-    Path f = zip("strings.ckpt", Map.of("s/data.pkl", p.stop(), "s/data/0", floatsLe(2, ByteOrder.LITTLE_ENDIAN)));
+    Path f =
+        zip(
+            "strings.ckpt",
+            Map.of("s/data.pkl", p.stop(), "s/data/0", floatsLe(2, ByteOrder.LITTLE_ENDIAN)));
     CheckpointException e = assertThrows(CheckpointException.class, () -> TorchCheckpoint.read(f));
-    assertTrue(e.getMessage().contains("strings.ckpt") && e.getMessage().contains("'name'")
-        && e.getMessage().contains("'ecapa'") && e.getMessage().contains("none"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("strings.ckpt")
+            && e.getMessage().contains("'name'")
+            && e.getMessage().contains("'ecapa'")
+            && e.getMessage().contains("none"),
+        e.getMessage());
     TorchCheckpoint.Contents c = TorchCheckpoint.load(f);
     try {
       assertEquals(List.of("w"), new ArrayList<>(c.tensors().keySet()));
@@ -151,20 +238,36 @@ class TorchCheckpointTest {
   @Test
   void osSystemIsRefusedAndNotExecuted() throws IOException {
     Path marker = tmp.resolve("pwned");
-    Pickle p = new Pickle().proto(2).global("os", "system").str("touch " + marker).tuple1().reduce();
+    Pickle p =
+        new Pickle().proto(2).global("os", "system").str("touch " + marker).tuple1().reduce();
     Path f = zip("evil.ckpt", Map.of("evil/data.pkl", p.stop()));
     CheckpointException e = assertProblem(f, "refusing to load os.system from");
-    assertTrue(e.getMessage().contains("only tensors and plain containers are allowed"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("only tensors and plain containers are allowed"), e.getMessage());
     assertFalse(Files.exists(marker), "nothing may be executed");
 
     // The same through STACK_GLOBAL (protocol 4), and a builtins call hidden as a dict value.
-    Pickle q = new Pickle().proto(4).emptyDict().str("x").str("builtins").str("eval").stackGlobal()
-        .str("1").tuple1().reduce().setitem();
-    assertProblem(zip("evil4.ckpt", Map.of("a/data.pkl", q.stop())), "refusing to load builtins.eval from");
+    Pickle q =
+        new Pickle()
+            .proto(4)
+            .emptyDict()
+            .str("x")
+            .str("builtins")
+            .str("eval")
+            .stackGlobal()
+            .str("1")
+            .tuple1()
+            .reduce()
+            .setitem();
+    assertProblem(
+        zip("evil4.ckpt", Map.of("a/data.pkl", q.stop())), "refusing to load builtins.eval from");
 
     // INST names a class without GLOBAL.
-    byte[] inst = concat(new byte[] {(byte) 0x80, 2, '('}, "ios\nsystem\n".getBytes(StandardCharsets.US_ASCII),
-        new byte[] {'.'});
+    byte[] inst =
+        concat(
+            new byte[] {(byte) 0x80, 2, '('},
+            "ios\nsystem\n".getBytes(StandardCharsets.US_ASCII),
+            new byte[] {'.'});
     assertProblem(zip("inst.ckpt", Map.of("a/data.pkl", inst)), "INST");
   }
 
@@ -198,11 +301,24 @@ class TorchCheckpointTest {
   @Test
   void truncatedStorageIsReported() throws IOException {
     Pickle p = new Pickle().proto(2).global("collections", "OrderedDict").emptyTuple().reduce();
-    p.str("w").global("torch._utils", "_rebuild_tensor_v2").mark().storage("FloatStorage", "0", 4).int1(0)
-        .int1(4).tuple1().int1(1).tuple1().bool(false).emptyDict().tuple().reduce().setitem();
+    p.str("w")
+        .global("torch._utils", "_rebuild_tensor_v2")
+        .mark()
+        .storage("FloatStorage", "0", 4)
+        .int1(0)
+        .int1(4)
+        .tuple1()
+        .int1(1)
+        .tuple1()
+        .bool(false)
+        .emptyDict()
+        .tuple()
+        .reduce()
+        .setitem();
     Path f = zip("short.ckpt", Map.of("m/data.pkl", p.stop(), "m/data/0", new byte[8]));
     CheckpointException e = assertProblem(f, "truncated");
-    assertTrue(e.getMessage().contains("m/data/0") && e.getMessage().contains("'w'"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("m/data/0") && e.getMessage().contains("'w'"), e.getMessage());
 
     Path missing = zip("nostorage.ckpt", Map.of("m/data.pkl", p.stop()));
     assertProblem(missing, "missing from the archive");
@@ -211,8 +327,20 @@ class TorchCheckpointTest {
   @Test
   void viewBeyondItsStorageIsReported() throws IOException {
     Pickle p = new Pickle().proto(2).emptyDict();
-    p.str("w").global("torch._utils", "_rebuild_tensor_v2").mark().storage("FloatStorage", "0", 4).int1(1)
-        .int1(4).tuple1().int1(1).tuple1().bool(false).emptyDict().tuple().reduce().setitem();
+    p.str("w")
+        .global("torch._utils", "_rebuild_tensor_v2")
+        .mark()
+        .storage("FloatStorage", "0", 4)
+        .int1(1)
+        .int1(4)
+        .tuple1()
+        .int1(1)
+        .tuple1()
+        .bool(false)
+        .emptyDict()
+        .tuple()
+        .reduce()
+        .setitem();
     Path f = zip("beyond.ckpt", Map.of("m/data.pkl", p.stop(), "m/data/0", new byte[16]));
     assertProblem(f, "reaches element 4");
   }
@@ -220,11 +348,24 @@ class TorchCheckpointTest {
   @Test
   void unsupportedStorageDtypeIsReported() throws IOException {
     Pickle p = new Pickle().proto(2).emptyDict();
-    p.str("z").global("torch._utils", "_rebuild_tensor_v2").mark().storage("ComplexFloatStorage", "0", 1)
-        .int1(0).int1(1).tuple1().int1(1).tuple1().bool(false).emptyDict().tuple().reduce().setitem();
+    p.str("z")
+        .global("torch._utils", "_rebuild_tensor_v2")
+        .mark()
+        .storage("ComplexFloatStorage", "0", 1)
+        .int1(0)
+        .int1(1)
+        .tuple1()
+        .int1(1)
+        .tuple1()
+        .bool(false)
+        .emptyDict()
+        .tuple()
+        .reduce()
+        .setitem();
     Path f = zip("complex.ckpt", Map.of("m/data.pkl", p.stop(), "m/data/0", new byte[8]));
     CheckpointException e = assertProblem(f, "torch.ComplexFloatStorage");
-    assertTrue(e.getMessage().contains("not supported") && e.getMessage().contains("FloatStorage"),
+    assertTrue(
+        e.getMessage().contains("not supported") && e.getMessage().contains("FloatStorage"),
         e.getMessage());
   }
 
@@ -232,11 +373,14 @@ class TorchCheckpointTest {
   void malformedPicklesAreReported() throws IOException {
     byte[] whole = new Pickle().proto(2).emptyDict().str("abcdef").int1(1).setitem().stop();
     assertProblem(zip("cutpkl.ckpt", Map.of("m/data.pkl", Arrays.copyOf(whole, 8))), "truncated");
-    assertProblem(zip("nostop.ckpt", Map.of("m/data.pkl", Arrays.copyOf(whole, whole.length - 1))),
+    assertProblem(
+        zip("nostop.ckpt", Map.of("m/data.pkl", Arrays.copyOf(whole, whole.length - 1))),
         "without a STOP");
-    assertProblem(zip("opcode.ckpt", Map.of("m/data.pkl", new byte[] {(byte) 0x80, 2, (byte) 0xfe, '.'})),
+    assertProblem(
+        zip("opcode.ckpt", Map.of("m/data.pkl", new byte[] {(byte) 0x80, 2, (byte) 0xfe, '.'})),
         "opcode 0xfe");
-    assertProblem(zip("list.ckpt", Map.of("m/data.pkl", new Pickle().proto(2).emptyList().stop())),
+    assertProblem(
+        zip("list.ckpt", Map.of("m/data.pkl", new Pickle().proto(2).emptyList().stop())),
         "not a dict of tensors");
   }
 
@@ -244,9 +388,12 @@ class TorchCheckpointTest {
   // Helpers
 
   static CheckpointException assertProblem(Path f, String expected) {
-    CheckpointException e = assertThrows(CheckpointException.class, () -> closeAll(TorchCheckpoint.read(f)));
+    CheckpointException e =
+        assertThrows(CheckpointException.class, () -> closeAll(TorchCheckpoint.read(f)));
     assertTrue(e.getMessage().contains(f.toString()), "message names the file: " + e.getMessage());
-    assertTrue(e.getMessage().contains(expected), "message names the problem (" + expected + "): " + e.getMessage());
+    assertTrue(
+        e.getMessage().contains(expected),
+        "message names the problem (" + expected + "): " + e.getMessage());
     assertEquals(f, e.file());
     return e;
   }
@@ -263,7 +410,8 @@ class TorchCheckpointTest {
 
   private Path zip(String name, Map<String, byte[]> entries) throws IOException {
     Path f = tmp.resolve(name);
-    try (OutputStream os = Files.newOutputStream(f); ZipOutputStream z = new ZipOutputStream(os)) {
+    try (OutputStream os = Files.newOutputStream(f);
+        ZipOutputStream z = new ZipOutputStream(os)) {
       for (Map.Entry<String, byte[]> e : entries.entrySet()) {
         z.putNextEntry(new ZipEntry(e.getKey()));
         z.write(e.getValue());
@@ -383,7 +531,8 @@ class TorchCheckpointTest {
     Pickle str(String s) {
       byte[] b = s.getBytes(StandardCharsets.UTF_8);
       op('X');
-      out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(b.length).array());
+      out.writeBytes(
+          ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(b.length).array());
       out.writeBytes(b);
       return this;
     }

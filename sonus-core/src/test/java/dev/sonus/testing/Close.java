@@ -14,7 +14,8 @@ public final class Close {
   public record Diff(double maxAbs, int at, double meanAbs, double expectedAt, double actualAt) {
     @Override
     public String toString() {
-      return String.format("max |diff| %.3g at flat index %d (expected %.7g, got %.7g), mean |diff| %.3g",
+      return String.format(
+          "max |diff| %.3g at flat index %d (expected %.7g, got %.7g), mean |diff| %.3g",
           maxAbs, at, expectedAt, actualAt, meanAbs);
     }
   }
@@ -36,21 +37,28 @@ public final class Close {
         at = i;
       }
     }
-    return new Diff(max, at, expected.length == 0 ? 0 : sum / expected.length,
-        expected.length == 0 ? 0 : expected[at], actual.length == 0 ? 0 : actual[at]);
+    return new Diff(
+        max,
+        at,
+        expected.length == 0 ? 0 : sum / expected.length,
+        expected.length == 0 ? 0 : expected[at],
+        actual.length == 0 ? 0 : actual[at]);
   }
 
   /**
-   * Asserts {@code |expected - actual| <= atol + rtol·|expected|} element-wise; the message gives the worst
-   * element. Returns the differences so a test can print or check them further.
+   * Asserts {@code |expected - actual| <= atol + rtol·|expected|} element-wise; the message gives
+   * the worst element. Returns the differences so a test can print or check them further.
    */
-  public static Diff assertClose(String what, float[] expected, float[] actual, double atol, double rtol) {
+  public static Diff assertClose(
+      String what, float[] expected, float[] actual, double atol, double rtol) {
     Diff d = diff(expected, actual);
     for (int i = 0; i < expected.length; i++) {
       double limit = atol + rtol * Math.abs(expected[i]);
       if (Math.abs((double) expected[i] - actual[i]) > limit) {
-        fail(String.format("%s: element %d differs: expected %.7g, got %.7g (tolerance %.3g); overall %s",
-            what, i, expected[i], actual[i], limit, d));
+        fail(
+            String.format(
+                "%s: element %d differs: expected %.7g, got %.7g (tolerance %.3g); overall %s",
+                what, i, expected[i], actual[i], limit, d));
       }
     }
     System.out.println(what + ": " + d);
@@ -59,7 +67,14 @@ public final class Close {
 
   /** Asserts equal shapes with a readable message. */
   public static void assertShape(long[] expected, long[] actual, String what) {
-    assertArrayEquals(expected, actual, () -> what + ": shape " + Arrays.toString(actual) + ", expected "
-        + Arrays.toString(expected));
+    assertArrayEquals(
+        expected,
+        actual,
+        () ->
+            what
+                + ": shape "
+                + Arrays.toString(actual)
+                + ", expected "
+                + Arrays.toString(expected));
   }
 }

@@ -24,13 +24,14 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * A fixture folder's {@code manifest.json}, the record of how each reference file was made. Parity tests take every
- * case, file name, shape, constructor argument and expected number from it, so that they pass on any fixture set
- * made the same way (other seeds, sizes or recordings).
+ * A fixture folder's {@code manifest.json}, the record of how each reference file was made. Parity
+ * tests take every case, file name, shape, constructor argument and expected number from it, so
+ * that they pass on any fixture set made the same way (other seeds, sizes or recordings).
  *
- * <p>The folder is found through {@link Shared#fixture}: when it is absent the test skips, or fails under
- * {@code -Dsonus.requireFixtures=true}. A manifest that lacks a key a test needs, or a file it lists that does not
- * match, is always a failure, with the manifest's path and the key in the message.
+ * <p>The folder is found through {@link Shared#fixture}: when it is absent the test skips, or fails
+ * under {@code -Dsonus.requireFixtures=true}. A manifest that lacks a key a test needs, or a file
+ * it lists that does not match, is always a failure, with the manifest's path and the key in the
+ * message.
  */
 public final class FixtureManifest {
   private static final Map<Path, FixtureManifest> CACHE = new ConcurrentHashMap<>();
@@ -54,8 +55,9 @@ public final class FixtureManifest {
   }
 
   /**
-   * The manifest of {@code <fixture root>/<folder>}, e.g. {@code of("speechbrain")}; skips or fails (see
-   * {@link Shared#fixture}) when that folder or its manifest.json is absent. Read once per test JVM.
+   * The manifest of {@code <fixture root>/<folder>}, e.g. {@code of("speechbrain")}; skips or fails
+   * (see {@link Shared#fixture}) when that folder or its manifest.json is absent. Read once per
+   * test JVM.
    */
   public static FixtureManifest of(String folder) {
     Path m = Shared.fixture(folder + "/manifest.json");
@@ -63,12 +65,14 @@ public final class FixtureManifest {
   }
 
   /**
-   * The cases of a parameterized test, for its {@code @MethodSource}: {@code cases} applied to the manifest of
-   * {@code folder}, which must give at least one. When that manifest is absent (and not required) it gives one
-   * placeholder instead, so that the test runs, calls {@link #of} and is reported as skipped with the message: a
-   * source that throws would make the test vanish from the report rather than show as skipped.
+   * The cases of a parameterized test, for its {@code @MethodSource}: {@code cases} applied to the
+   * manifest of {@code folder}, which must give at least one. When that manifest is absent (and not
+   * required) it gives one placeholder instead, so that the test runs, calls {@link #of} and is
+   * reported as skipped with the message: a source that throws would make the test vanish from the
+   * report rather than show as skipped.
    */
-  public static Stream<String> cases(String folder, Function<FixtureManifest, Stream<String>> cases) {
+  public static Stream<String> cases(
+      String folder, Function<FixtureManifest, Stream<String>> cases) {
     Path m = Shared.fixturesRoot().resolve(folder).resolve("manifest.json");
     if (!Files.exists(m) && !Shared.required()) {
       return Stream.of("(" + m + " is absent)");
@@ -90,7 +94,10 @@ public final class FixtureManifest {
     return root;
   }
 
-  /** The value at {@code keys} (object keys from the top), failing with the path of keys when one is missing. */
+  /**
+   * The value at {@code keys} (object keys from the top), failing with the path of keys when one is
+   * missing.
+   */
   public Node get(String... keys) {
     Node n = root;
     for (String k : keys) {
@@ -116,21 +123,32 @@ public final class FixtureManifest {
 
   /** The {@code files} entry for {@code relative}; fails when the manifest does not list it. */
   public Node file(String relative) {
-    return findFile(relative).orElseGet(() -> {
-      fail(folder + "/manifest.json lists no file \"" + relative + "\" (" + files().size() + " files listed)");
-      return null;
-    });
+    return findFile(relative)
+        .orElseGet(
+            () -> {
+              fail(
+                  folder
+                      + "/manifest.json lists no file \""
+                      + relative
+                      + "\" ("
+                      + files().size()
+                      + " files listed)");
+              return null;
+            });
   }
 
-  /** {@code <folder>/<relative>}, a path the manifest names; skips or fails like {@link Shared#fixture} when absent. */
+  /**
+   * {@code <folder>/<relative>}, a path the manifest names; skips or fails like {@link
+   * Shared#fixture} when absent.
+   */
   public Path path(String relative) {
     return Shared.fixture(folder + "/" + relative);
   }
 
   /**
-   * Reads the {@code .npy} file {@code relative} and, when the manifest has a {@code files} list (which must then list
-   * it), checks its dtype and shape against the entry, so that a test that takes a shape from the manifest compares
-   * against the file it describes.
+   * Reads the {@code .npy} file {@code relative} and, when the manifest has a {@code files} list
+   * (which must then list it), checks its dtype and shape against the entry, so that a test that
+   * takes a shape from the manifest compares against the file it describes.
    */
   public Npy.Array npy(String relative) {
     Npy.Array a = Npy.read(path(relative));
@@ -139,19 +157,30 @@ public final class FixtureManifest {
     }
     Node entry = file(relative);
     if (entry.has("dtype")) {
-      assertEquals(entry.get("dtype").string(), a.dtype(), () -> relative + ": dtype differs from the manifest");
+      assertEquals(
+          entry.get("dtype").string(),
+          a.dtype(),
+          () -> relative + ": dtype differs from the manifest");
     }
     if (entry.has("shape")) {
-      assertArrayEquals(entry.get("shape").longs(), a.shape(), () -> relative + ": shape " + Arrays.toString(a.shape())
-          + " differs from the manifest's " + entry.get("shape").raw());
+      assertArrayEquals(
+          entry.get("shape").longs(),
+          a.shape(),
+          () ->
+              relative
+                  + ": shape "
+                  + Arrays.toString(a.shape())
+                  + " differs from the manifest's "
+                  + entry.get("shape").raw());
     }
     return a;
   }
 
   /**
-   * The {@code name=value} arguments of a call a manifest description records, e.g. from {@code "ctc_loss(x, y,
-   * input_lens=[1.0,0.8], blank_index=0, reduction='mean')"}: {@code input_lens -> "[1.0,0.8]"}, {@code blank_index
-   * -> "0"}, {@code reduction -> "mean"} (quotes removed). Values are strings; see {@link #numbers(String)}.
+   * The {@code name=value} arguments of a call a manifest description records, e.g. from {@code
+   * "ctc_loss(x, y, input_lens=[1.0,0.8], blank_index=0, reduction='mean')"}: {@code input_lens ->
+   * "[1.0,0.8]"}, {@code blank_index -> "0"}, {@code reduction -> "mean"} (quotes removed). Values
+   * are strings; see {@link #numbers(String)}.
    */
   public static Map<String, String> callArgs(String description) {
     Map<String, String> out = new LinkedHashMap<>();
@@ -184,7 +213,10 @@ public final class FixtureManifest {
     return file.toString();
   }
 
-  /** One value of the manifest with the keys that lead to it, so that a wrong or missing value is reported there. */
+  /**
+   * One value of the manifest with the keys that lead to it, so that a wrong or missing value is
+   * reported there.
+   */
   public static final class Node {
     private final String manifest;
     private final String where;
@@ -222,7 +254,15 @@ public final class FixtureManifest {
     public Node get(String key) {
       Map<?, ?> m = map();
       if (!m.containsKey(key)) {
-        fail(manifest + ": no key \"" + key + "\" at " + where() + " (keys there: " + m.keySet() + ")");
+        fail(
+            manifest
+                + ": no key \""
+                + key
+                + "\" at "
+                + where()
+                + " (keys there: "
+                + m.keySet()
+                + ")");
       }
       return new Node(manifest, where.isEmpty() ? key : where + "." + key, m.get(key));
     }
@@ -329,8 +369,14 @@ public final class FixtureManifest {
 
     private AssertionError wrong(String expected) {
       String shown = String.valueOf(value);
-      return new AssertionError(manifest + ": " + where() + " should be " + expected + ", but is "
-          + (shown.length() > 80 ? shown.substring(0, 80) + "..." : shown));
+      return new AssertionError(
+          manifest
+              + ": "
+              + where()
+              + " should be "
+              + expected
+              + ", but is "
+              + (shown.length() > 80 ? shown.substring(0, 80) + "..." : shown));
     }
 
     @Override

@@ -12,9 +12,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keeps the rule that a test class which reads the reference fixtures is named {@code *ParityTest}, so that
- * {@code -Dtest='*ParityTest'} runs exactly them and a plain unit test never skips for want of {@code ../shared}.
- * Checks the test sources of every module; the helpers in {@code dev/sonus/testing} are exempt.
+ * Keeps the rule that a test class which reads the reference fixtures is named {@code *ParityTest},
+ * so that {@code -Dtest='*ParityTest'} runs exactly them and a plain unit test never skips for want
+ * of {@code ../shared}. Checks the test sources of every module; the helpers in {@code
+ * dev/sonus/testing} are exempt.
  */
 class FixtureUseTest {
   private static final Pattern READS_FIXTURES =
@@ -30,14 +31,20 @@ class FixtureUseTest {
     assertTrue(!testDirs.isEmpty(), "no src/test/java under " + root);
     List<String> offenders;
     try (Stream<Path> files = testDirs.stream().flatMap(FixtureUseTest::javaFiles)) {
-      offenders = files
-          .filter(f -> !f.getParent().endsWith(Path.of("dev/sonus/testing")))
-          .filter(f -> !f.getFileName().toString().endsWith("ParityTest.java"))
-          .filter(f -> READS_FIXTURES.matcher(read(f)).find())
-          .map(f -> root.relativize(f).toString()).sorted().toList();
+      offenders =
+          files
+              .filter(f -> !f.getParent().endsWith(Path.of("dev/sonus/testing")))
+              .filter(f -> !f.getFileName().toString().endsWith("ParityTest.java"))
+              .filter(f -> READS_FIXTURES.matcher(read(f)).find())
+              .map(f -> root.relativize(f).toString())
+              .sorted()
+              .toList();
     }
-    assertTrue(offenders.isEmpty(), "these test classes read ../shared/fixtures but are not named *ParityTest; "
-        + "move the fixture checks into a *ParityTest class: " + offenders);
+    assertTrue(
+        offenders.isEmpty(),
+        "these test classes read ../shared/fixtures but are not named *ParityTest; "
+            + "move the fixture checks into a *ParityTest class: "
+            + offenders);
   }
 
   private static Stream<Path> javaFiles(Path dir) {

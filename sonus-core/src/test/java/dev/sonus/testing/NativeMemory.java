@@ -4,7 +4,10 @@ package dev.sonus.testing;
 public final class NativeMemory {
   private NativeMemory() {}
 
-  /** Lets the garbage collector and JavaCPP's deallocator thread release unowned pointers of earlier code. */
+  /**
+   * Lets the garbage collector and JavaCPP's deallocator thread release unowned pointers of earlier
+   * code.
+   */
   public static void settle() {
     System.gc();
     try {

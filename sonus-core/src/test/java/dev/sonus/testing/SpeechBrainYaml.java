@@ -21,10 +21,11 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
- * Reads a SpeechBrain {@code hyperparams.yaml} of a fixture's model folder as plain data, for tests that take
- * sizes and file names from it: HyperPyYAML tags ({@code !new:}, {@code !name:}, ...) are dropped and their
- * arguments kept, and {@code !ref <key>} is replaced by the top-level value (inside a string, by its text). Nothing
- * is constructed; this is not a HyperPyYAML implementation, only enough to read a fixture's description of itself.
+ * Reads a SpeechBrain {@code hyperparams.yaml} of a fixture's model folder as plain data, for tests
+ * that take sizes and file names from it: HyperPyYAML tags ({@code !new:}, {@code !name:}, ...) are
+ * dropped and their arguments kept, and {@code !ref <key>} is replaced by the top-level value
+ * (inside a string, by its text). Nothing is constructed; this is not a HyperPyYAML implementation,
+ * only enough to read a fixture's description of itself.
  */
 public final class SpeechBrainYaml {
   private static final Pattern REF = Pattern.compile("<([\\w.]+)>");
@@ -49,7 +50,10 @@ public final class SpeechBrainYaml {
     return (Map<String, Object>) resolve(top, top, yaml);
   }
 
-  /** The value at {@code keys} below {@code map}, failing with the keys and the file when one is missing. */
+  /**
+   * The value at {@code keys} below {@code map}, failing with the keys and the file when one is
+   * missing.
+   */
   public static Object at(Map<String, Object> map, Path yaml, String... keys) {
     Object o = map;
     StringBuilder where = new StringBuilder();
@@ -72,8 +76,10 @@ public final class SpeechBrainYaml {
       Matcher m = REF.matcher(r.text());
       StringBuilder sb = new StringBuilder();
       while (m.find()) {
-        m.appendReplacement(sb, Matcher.quoteReplacement(
-            String.valueOf(resolve(at(top, yaml, m.group(1).split("\\.")), top, yaml))));
+        m.appendReplacement(
+            sb,
+            Matcher.quoteReplacement(
+                String.valueOf(resolve(at(top, yaml, m.group(1).split("\\.")), top, yaml))));
       }
       m.appendTail(sb);
       return sb.toString();
@@ -91,23 +97,28 @@ public final class SpeechBrainYaml {
     return o;
   }
 
-  /** Safe construction; any unknown tag keeps the node's plain value, and {@code !ref} becomes a {@link Ref}. */
+  /**
+   * Safe construction; any unknown tag keeps the node's plain value, and {@code !ref} becomes a
+   * {@link Ref}.
+   */
   private static final class Plain extends SafeConstructor {
     Plain() {
       super(new LoaderOptions());
-      this.yamlConstructors.put(null, new AbstractConstruct() {
-        @Override
-        public Object construct(Node node) {
-          if (node instanceof ScalarNode s) {
-            String v = constructScalar(s);
-            return "!ref".equals(node.getTag().getValue()) ? new Ref(v) : v;
-          }
-          if (node instanceof SequenceNode q) {
-            return constructSequence(q);
-          }
-          return constructMapping((MappingNode) node);
-        }
-      });
+      this.yamlConstructors.put(
+          null,
+          new AbstractConstruct() {
+            @Override
+            public Object construct(Node node) {
+              if (node instanceof ScalarNode s) {
+                String v = constructScalar(s);
+                return "!ref".equals(node.getTag().getValue()) ? new Ref(v) : v;
+              }
+              if (node instanceof SequenceNode q) {
+                return constructSequence(q);
+              }
+              return constructMapping((MappingNode) node);
+            }
+          });
     }
   }
 }

@@ -15,9 +15,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Reads SpeechBrain's own {@code label_encoder.txt}: the one that the {@code hyperparams.yaml} of the
- * {@code model_folder} of {@code <sonus.fixtures>/speechbrain-model-folder} names ({@code pretrainer.paths}). The
- * expected labels are parsed here from the file's {@code 'label' => index} lines.
+ * Reads SpeechBrain's own {@code label_encoder.txt}: the one that the {@code hyperparams.yaml} of
+ * the {@code model_folder} of {@code <sonus.fixtures>/speechbrain-model-folder} names ({@code
+ * pretrainer.paths}). The expected labels are parsed here from the file's {@code 'label' => index}
+ * lines.
  */
 class LabelEncoderParityTest {
   private static final Pattern LABEL_LINE = Pattern.compile("^'(.*)' => (\\d+)$");
@@ -27,7 +28,9 @@ class LabelEncoderParityTest {
     FixtureManifest m = FixtureManifest.of("speechbrain-model-folder");
     String folder = m.get("model_folder").string().replaceAll("/?$", "/");
     Path yaml = m.path(folder + "hyperparams.yaml");
-    Object file = SpeechBrainYaml.at(SpeechBrainYaml.load(yaml), yaml, "pretrainer", "paths", "label_encoder");
+    Object file =
+        SpeechBrainYaml.at(
+            SpeechBrainYaml.load(yaml), yaml, "pretrainer", "paths", "label_encoder");
     Path p = m.path(folder + file);
     TreeMap<Integer, String> byIndex = new TreeMap<>();
     for (String line : Files.readAllLines(p)) {
@@ -43,7 +46,8 @@ class LabelEncoderParityTest {
     LabelEncoder e = LabelEncoder.load(p);
     assertEquals(new ArrayList<>(byIndex.values()), e.labels(), p.toString());
     for (var entry : byIndex.entrySet()) {
-      assertEquals(entry.getKey(), e.encode(entry.getValue()), "index of '" + entry.getValue() + "'");
+      assertEquals(
+          entry.getKey(), e.encode(entry.getValue()), "index of '" + entry.getValue() + "'");
     }
   }
 }

@@ -25,7 +25,8 @@ class LabelEncoderTest {
   @Test
   void unknownCharactersMapToUnkOrFailWithTheLabel() {
     LabelEncoder strict = LabelEncoder.forCtc(List.of("ab"), false);
-    IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> strict.encodeChars("abc"));
+    IllegalArgumentException ex =
+        assertThrows(IllegalArgumentException.class, () -> strict.encodeChars("abc"));
     assertTrue(ex.getMessage().contains("'c'"), ex.getMessage());
     LabelEncoder lenient = LabelEncoder.forCtc(List.of("ab"), true);
     assertArrayEquals(new long[] {1, 3}, lenient.encodeChars("ac"));

@@ -25,22 +25,27 @@ class CheckpointTest {
     }
   }
 
-  /** Trains 3 epochs of 8 steps; stops (as if killed) after {@code killAfter} steps when positive. */
+  /**
+   * Trains 3 epochs of 8 steps; stops (as if killed) after {@code killAfter} steps when positive.
+   */
   private float[] run(Path ckpts, long initSeed, long killAfter, Checkpointer.Options options) {
     TinyRegression task = new TinyRegression(initSeed);
     DynamicItemDataset ds = TinyRegression.data(64, 1);
     EpochCounter epochs = new EpochCounter(3);
-    try (DataLoader train = TinyRegression.loader(ds, 8, 5, 2); DataLoader valid = TinyRegression.loader(ds, 32, 5, 0);
+    try (DataLoader train = TinyRegression.loader(ds, 8, 5, 2);
+        DataLoader valid = TinyRegression.loader(ds, 32, 5, 0);
         Optimizer opt = Optimizers.Adam.adamW(ParamGroups.single(task.model(), 0.01), 0.02)) {
       Checkpointer ckpt = new Checkpointer(ckpts, task.model(), opt, epochs, options);
-      Brain<?> brain = new Brain<>(task, opt, step -> 0.02 / (1 + step * 0.01), Brain.Options.defaults())
-          .withCheckpointer(ckpt);
+      Brain<?> brain =
+          new Brain<>(task, opt, step -> 0.02 / (1 + step * 0.01), Brain.Options.defaults())
+              .withCheckpointer(ckpt);
       if (killAfter > 0) {
-        brain.onStep(step -> {
-          if (step == killAfter) {
-            throw new Killed();
-          }
-        });
+        brain.onStep(
+            step -> {
+              if (step == killAfter) {
+                throw new Killed();
+              }
+            });
       }
       brain.fit(epochs, train, valid);
       return task.parameters();
@@ -55,7 +60,8 @@ class CheckpointTest {
   void aRunKilledMidEpochAndResumedEqualsTheUninterruptedRun() {
     float[] uninterrupted = run(dir.resolve("a"), 11, 0, everySteps(3));
     Path b = dir.resolve("b");
-    assertThrows(Killed.class, () -> run(b, 11, 13, everySteps(3))); // killed in epoch 2, after a save at 12
+    assertThrows(
+        Killed.class, () -> run(b, 11, 13, everySteps(3))); // killed in epoch 2, after a save at 12
     // A different initialisation proves that everything comes from the checkpoint.
     float[] resumed = run(b, 99, 0, everySteps(3));
     assertArrayEquals(uninterrupted, resumed);
@@ -76,10 +82,15 @@ class CheckpointTest {
     TinyRegression task = new TinyRegression(1);
     EpochCounter epochs = new EpochCounter(3);
     try (Optimizer opt = Optimizers.Adam.adamW(ParamGroups.single(task.model(), 0.01), 0.02)) {
-      Checkpointer ckpt = new Checkpointer(c, task.model(), opt, epochs, Checkpointer.Options.defaults());
+      Checkpointer ckpt =
+          new Checkpointer(c, task.model(), opt, epochs, Checkpointer.Options.defaults());
       List<Path> all = ckpt.list();
       assertEquals(3, all.size());
-      Path latest = all.stream().filter(p -> p.getFileName().toString().endsWith("e3b0")).findFirst().orElseThrow();
+      Path latest =
+          all.stream()
+              .filter(p -> p.getFileName().toString().endsWith("e3b0"))
+              .findFirst()
+              .orElseThrow();
       Path model = latest.resolve("model.safetensors");
       byte[] bytes = Files.readAllBytes(model);
       bytes[bytes.length - 3] ^= 0x5a;
@@ -99,10 +110,14 @@ class CheckpointTest {
     run(d, 11, 0, new Checkpointer.Options(1, 1, "loss", true, 0, 0));
     TinyRegression task = new TinyRegression(1);
     try (Optimizer opt = Optimizers.Adam.adam(ParamGroups.single(task.model(), 0), 0.01)) {
-      Checkpointer ckpt = new Checkpointer(d, task.model(), opt, new EpochCounter(3), Checkpointer.Options.defaults());
+      Checkpointer ckpt =
+          new Checkpointer(
+              d, task.model(), opt, new EpochCounter(3), Checkpointer.Options.defaults());
       List<Path> kept = ckpt.list();
       assertTrue(kept.size() >= 1 && kept.size() <= 2, kept.toString());
-      assertTrue(kept.stream().anyMatch(p -> p.getFileName().toString().endsWith("e3b0")), "the last one is kept");
+      assertTrue(
+          kept.stream().anyMatch(p -> p.getFileName().toString().endsWith("e3b0")),
+          "the last one is kept");
       assertTrue(ckpt.best().isPresent());
     }
   }
@@ -112,10 +127,16 @@ class CheckpointTest {
     Path f = dir.resolve("f");
     TinyRegression task = new TinyRegression(1);
     try (Optimizer opt = Optimizers.Adam.adam(ParamGroups.single(task.model(), 0), 0.01)) {
-      Checkpointer ckpt = new Checkpointer(f, task.model(), opt, new EpochCounter(3),
-          new Checkpointer.Options(1, 1, "err", true, 0, 0));
+      Checkpointer ckpt =
+          new Checkpointer(
+              f,
+              task.model(),
+              opt,
+              new EpochCounter(3),
+              new Checkpointer.Options(1, 1, "err", true, 0, 0));
       ckpt.save(new Checkpointer.Position(1, 0, 0, 0, 0), java.util.Map.of("err", 0.1));
-      Path second = ckpt.save(new Checkpointer.Position(2, 0, 0, 0, 0), java.util.Map.of("err", 0.1));
+      Path second =
+          ckpt.save(new Checkpointer.Position(2, 0, 0, 0, 0), java.util.Map.of("err", 0.1));
       ckpt.save(new Checkpointer.Position(3, 0, 0, 0, 0), java.util.Map.of("err", 0.2));
       assertEquals(second, ckpt.best().orElseThrow());
       assertEquals(2, ckpt.list().size(), "the last one and the best one are kept");
@@ -129,10 +150,13 @@ class CheckpointTest {
     org.bytedeco.pytorch.Module other = new org.bytedeco.pytorch.Module("other");
     other.register_module("w", new org.bytedeco.pytorch.LinearImpl(4, 1));
     try (Optimizer opt = Optimizers.Adam.adam(ParamGroups.single(other, 0), 0.01)) {
-      Checkpointer ckpt = new Checkpointer(e, other, opt, new EpochCounter(3), Checkpointer.Options.defaults());
-      IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
-          () -> ckpt.load(ckpt.list().get(0)));
-      assertTrue(ex.getMessage().contains("w.weight") && ex.getMessage().contains("[1, 3]"), ex.getMessage());
+      Checkpointer ckpt =
+          new Checkpointer(e, other, opt, new EpochCounter(3), Checkpointer.Options.defaults());
+      IllegalArgumentException ex =
+          assertThrows(IllegalArgumentException.class, () -> ckpt.load(ckpt.list().get(0)));
+      assertTrue(
+          ex.getMessage().contains("w.weight") && ex.getMessage().contains("[1, 3]"),
+          ex.getMessage());
     }
   }
 }

@@ -68,7 +68,8 @@ class OptimizersTest {
       assertEquals(0.99, value(p), 1e-6);
       opt.zeroGrad();
       backward(p);
-      opt.step(); // g2 = 0.99: m = 0.1·0.99 + 0.09·1... worked: m=0.189, v=0.0019801, m̂=0.99474, v̂=0.990550
+      opt.step(); // g2 = 0.99: m = 0.1·0.99 + 0.09·1... worked: m=0.189, v=0.0019801, m̂=0.99474,
+      // v̂=0.990550
       double m = 0.9 * 0.1 * 1.0 + 0.1 * 0.99;
       double v = 0.999 * 0.001 * 1.0 + 0.001 * 0.99 * 0.99;
       double expected = 0.99 - 0.01 * (m / (1 - 0.81)) / (Math.sqrt(v / (1 - 0.998001)) + 1e-8);
@@ -129,7 +130,8 @@ class OptimizersTest {
     Module m = new Module("m");
     m.register_module("enc", new LinearImpl(2, 2));
     m.register_module("norm", new LinearImpl(2, 2));
-    List<ParamGroup> groups = ParamGroups.withDecayExclusions(m, 0.01, ParamGroups.BIASES_AND_NORMS);
+    List<ParamGroup> groups =
+        ParamGroups.withDecayExclusions(m, 0.01, ParamGroups.BIASES_AND_NORMS);
     assertEquals(List.of("enc.weight"), groups.get(0).names());
     assertEquals(List.of("enc.bias", "norm.bias", "norm.weight"), groups.get(1).names());
     assertEquals(0.0, groups.get(1).weightDecay());
@@ -138,11 +140,14 @@ class OptimizersTest {
   @Test
   void badSettingsAreRejectedWithTheValue() {
     Tensor p = param(1.0);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new Optimizers.Adam(groups(p, 0), 0.01, 1.0, 0.999, 1e-8, false));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new Optimizers.Adam(groups(p, 0), 0.01, 1.0, 0.999, 1e-8, false));
     assertTrue(e.getMessage().contains("(1.0, 0.999)"), e.getMessage());
-    IllegalArgumentException lr = assertThrows(IllegalArgumentException.class,
-        () -> Optimizers.Adam.adam(groups(p, 0), Double.NaN));
+    IllegalArgumentException lr =
+        assertThrows(
+            IllegalArgumentException.class, () -> Optimizers.Adam.adam(groups(p, 0), Double.NaN));
     assertTrue(lr.getMessage().contains("NaN"), lr.getMessage());
   }
 }

@@ -19,6 +19,7 @@ import org.bytedeco.pytorch.global.torch;
 final class TinyRegression implements Task<Tensor> {
   final Module model = new Module("tiny");
   final LinearImpl linear;
+
   /** Batch indices whose loss is replaced by NaN (to exercise the guard). */
   final java.util.Set<String> poisoned = new java.util.HashSet<>();
 
@@ -31,7 +32,9 @@ final class TinyRegression implements Task<Tensor> {
     SplittableRandom rng = new SplittableRandom(seed);
     List<Manifest.Row> rows = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      float[] x = {(float) rng.nextGaussian(), (float) rng.nextGaussian(), (float) rng.nextGaussian()};
+      float[] x = {
+        (float) rng.nextGaussian(), (float) rng.nextGaussian(), (float) rng.nextGaussian()
+      };
       float y = x[0] - 2 * x[1] + 0.5f * x[2] + 0.3f + (float) (0.01 * rng.nextGaussian());
       Map<String, Object> f = new LinkedHashMap<>();
       f.put("x", x);
@@ -42,8 +45,12 @@ final class TinyRegression implements Task<Tensor> {
   }
 
   static DataLoader loader(DynamicItemDataset ds, int batchSize, long seed, int workers) {
-    return new DataLoader(ds, BatchSampler.fixed(ds.size(), batchSize, BatchSampler.Order.RANDOM, null, seed, false),
-        workers, 2, seed);
+    return new DataLoader(
+        ds,
+        BatchSampler.fixed(ds.size(), batchSize, BatchSampler.Order.RANDOM, null, seed, false),
+        workers,
+        2,
+        seed);
   }
 
   @Override
@@ -58,7 +65,8 @@ final class TinyRegression implements Task<Tensor> {
 
   @Override
   public Tensor computeObjectives(Tensor predictions, Batch batch, Stage stage) {
-    Tensor loss = predictions.sub(batch.padded("y").data()).pow(new org.bytedeco.pytorch.Scalar(2.0)).mean();
+    Tensor loss =
+        predictions.sub(batch.padded("y").data()).pow(new org.bytedeco.pytorch.Scalar(2.0)).mean();
     for (String id : batch.ids()) {
       if (poisoned.contains(id) && stage == Stage.TRAIN) {
         return loss.mul(new org.bytedeco.pytorch.Scalar(Double.NaN));

@@ -46,7 +46,8 @@ final class JsonTest {
     doc.put("d", List.of());
     doc.put("e", Map.of("f", true));
 
-    assertEquals("""
+    assertEquals(
+        """
         {
           "a": 1,
           "b": [
@@ -58,7 +59,8 @@ final class JsonTest {
           "e": {
             "f": true
           }
-        }""", Json.writePretty(doc));
+        }""",
+        Json.writePretty(doc));
     assertEquals("{\"a\":1,\"b\":[1,\"x\"],\"c\":{},\"d\":[],\"e\":{\"f\":true}}", Json.write(doc));
   }
 
@@ -71,13 +73,16 @@ final class JsonTest {
 
   @Test
   void escapesQuotesBackslashesAndControlCharacters() {
-    assertEquals("\"a\\\"b\\\\c\\nd\\re\\tf\\bg\\fh\\u0001i\\u001f\"", Json.write("a\"b\\c\nd\re\tf\bg\fh\u0001i\u001f"));
+    assertEquals(
+        "\"a\\\"b\\\\c\\nd\\re\\tf\\bg\\fh\\u0001i\\u001f\"",
+        Json.write("a\"b\\c\nd\re\tf\bg\fh\u0001i\u001f"));
     assertEquals("\"é 日本 😀\"", Json.write("é 日本 😀"), "non-ASCII is written as is");
   }
 
   @Test
   void parsesEveryEscapeIncludingUnicodeEscapesAndSurrogatePairs() {
-    assertEquals("\" \\ / \b \f \n \r \t é 😀 A",
+    assertEquals(
+        "\" \\ / \b \f \n \r \t é 😀 A",
         Json.parse("\"\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u00e9 \\ud83d\\ude00 \\u0041\""));
   }
 
@@ -103,11 +108,15 @@ final class JsonTest {
 
   @Test
   void writesIntegersPlainlyAndWholeDoublesWithAFraction() {
-    assertEquals("[3,3,-4,2.0,0.1,1.0E15,-3.0]", Json.write(List.of(3, 3L, (short) -4, 2.0, 0.1, 1e15, -3.0)));
-    assertEquals(List.of(3L, 3L, -4L, 2.0, 0.1, 1e15, -3.0),
+    assertEquals(
+        "[3,3,-4,2.0,0.1,1.0E15,-3.0]",
+        Json.write(List.of(3, 3L, (short) -4, 2.0, 0.1, 1e15, -3.0)));
+    assertEquals(
+        List.of(3L, 3L, -4L, 2.0, 0.1, 1e15, -3.0),
         Json.parse(Json.write(List.of(3, 3L, (short) -4, 2.0, 0.1, 1e15, -3.0))));
     assertEquals(0.5, Json.parse(Json.write(0.5f)), "floats are written through double");
-    assertEquals("1234567.0", Json.write(1234567.0), "whole doubles below 1e15 without an exponent");
+    assertEquals(
+        "1234567.0", Json.write(1234567.0), "whole doubles below 1e15 without an exponent");
     assertEquals("-0.0", Json.write(-0.0), "negative zero keeps its sign");
     assertEquals(-0.0, Json.parse(Json.write(-0.0)));
   }
@@ -218,8 +227,10 @@ final class JsonTest {
     inner.put("deep", List.of(List.of(List.of(1L, 2L), List.of()), Map.of("k", "v")));
 
     Map<String, Object> doc = new LinkedHashMap<>();
-    doc.put("escapes", "quote \" backslash \\ slash / newline \n return \r tab \t backspace \b formfeed \f "
-        + "control \u0001\u001f delete \u007f");
+    doc.put(
+        "escapes",
+        "quote \" backslash \\ slash / newline \n return \r tab \t backspace \b formfeed \f "
+            + "control \u0001\u001f delete \u007f");
     doc.put("unicode", "é ü ß 日本語 😀 \u2028 \uFEFF");
     doc.put("key with \"quotes\" and \n newline", "value");
     doc.put("", "empty key");
@@ -241,15 +252,20 @@ final class JsonTest {
   }
 
   private static void assertRefused(Object value, String named) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.write(value));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Json.write(value));
     assertTrue(e.getMessage().contains(named), e::getMessage);
-    IllegalArgumentException pretty = assertThrows(IllegalArgumentException.class, () -> Json.writePretty(value));
+    IllegalArgumentException pretty =
+        assertThrows(IllegalArgumentException.class, () -> Json.writePretty(value));
     assertTrue(pretty.getMessage().contains(named), pretty::getMessage);
   }
 
   private static void assertMalformed(String text, int line, int offset, String problem) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.parse(text),
-        () -> "parsed without error: " + text);
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Json.parse(text),
+            () -> "parsed without error: " + text);
     String message = e.getMessage();
     String where = "line " + line + " (offset " + offset + ")";
     assertTrue(message.contains(where), () -> "message lacks '" + where + "': " + message);
@@ -258,13 +274,18 @@ final class JsonTest {
 
   @org.junit.jupiter.api.Test
   void duplicateKeysAndExcessiveNestingAreRefusedWithTheirPlace() {
-    IllegalArgumentException dup = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> Json.parse("{\"a\": 1,\n \"a\": 2}"));
-    org.junit.jupiter.api.Assertions.assertTrue(dup.getMessage().contains("line 2") && dup.getMessage()
-        .contains("duplicate key \"a\""), dup.getMessage());
-    IllegalArgumentException deep = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> Json.parse("[".repeat(10) + "]".repeat(10), 5));
-    org.junit.jupiter.api.Assertions.assertTrue(deep.getMessage().contains("deeper than 5"), deep.getMessage());
-    org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(java.util.List.of()), Json.parse("[[]]", 2));
+    IllegalArgumentException dup =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> Json.parse("{\"a\": 1,\n \"a\": 2}"));
+    org.junit.jupiter.api.Assertions.assertTrue(
+        dup.getMessage().contains("line 2") && dup.getMessage().contains("duplicate key \"a\""),
+        dup.getMessage());
+    IllegalArgumentException deep =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> Json.parse("[".repeat(10) + "]".repeat(10), 5));
+    org.junit.jupiter.api.Assertions.assertTrue(
+        deep.getMessage().contains("deeper than 5"), deep.getMessage());
+    org.junit.jupiter.api.Assertions.assertEquals(
+        java.util.List.of(java.util.List.of()), Json.parse("[[]]", 2));
   }
 }

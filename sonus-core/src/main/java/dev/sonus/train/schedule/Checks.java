@@ -2,23 +2,29 @@ package dev.sonus.train.schedule;
 
 import java.util.Locale;
 
-/** Argument checks and number formatting shared by the schedules; messages name the value and the fix. */
+/**
+ * Argument checks and number formatting shared by the schedules; messages name the value and the
+ * fix.
+ */
 final class Checks {
   private Checks() {}
 
   /** Returns {@code step}, or throws when it is negative. */
   static long step(long step) {
     if (step < 0) {
-      throw new IllegalArgumentException("step is " + step + "; steps count the optimiser updates already taken, "
-          + "from 0");
+      throw new IllegalArgumentException(
+          "step is " + step + "; steps count the optimiser updates already taken, " + "from 0");
     }
     return step;
   }
 
-  /** Returns {@code value}, or throws naming the key and an example when it was not given (null). */
+  /**
+   * Returns {@code value}, or throws naming the key and an example when it was not given (null).
+   */
   static <T> T required(T value, String name, String example) {
     if (value == null) {
-      throw new IllegalArgumentException(name + " is not set; give it, e.g. " + name + ": " + example);
+      throw new IllegalArgumentException(
+          name + " is not set; give it, e.g. " + name + ": " + example);
     }
     return value;
   }
@@ -26,7 +32,8 @@ final class Checks {
   /** Returns {@code lr}, or throws unless it is finite and at least 0. */
   static double lr(double lr, String name) {
     if (!(lr >= 0) || Double.isInfinite(lr)) {
-      throw new IllegalArgumentException(name + " is " + lr + "; it must be a finite learning rate >= 0");
+      throw new IllegalArgumentException(
+          name + " is " + lr + "; it must be a finite learning rate >= 0");
     }
     return lr;
   }
@@ -41,7 +48,8 @@ final class Checks {
   /** Returns {@code lr}, or throws unless it is finite and above 0. */
   static double positiveLr(double lr, String name) {
     if (!(lr > 0) || Double.isInfinite(lr)) {
-      throw new IllegalArgumentException(name + " is " + lr + "; it must be a finite learning rate > 0");
+      throw new IllegalArgumentException(
+          name + " is " + lr + "; it must be a finite learning rate > 0");
     }
     return lr;
   }
@@ -87,14 +95,24 @@ final class Checks {
   /** Throws unless {@code low <= high} (both learning rates), naming both. */
   static void notAbove(double low, String lowName, double high, String highName) {
     if (low > high) {
-      throw new IllegalArgumentException(lowName + " is " + num(low) + " but " + highName + " is " + num(high)
-          + "; " + lowName + " must not exceed " + highName);
+      throw new IllegalArgumentException(
+          lowName
+              + " is "
+              + num(low)
+              + " but "
+              + highName
+              + " is "
+              + num(high)
+              + "; "
+              + lowName
+              + " must not exceed "
+              + highName);
     }
   }
 
   /**
-   * A number as a recipe would write it: {@code 100}, {@code 0.5}, {@code 1e-4}, {@code 2.5e-5} (shortest text
-   * that reads back to the same double).
+   * A number as a recipe would write it: {@code 100}, {@code 0.5}, {@code 1e-4}, {@code 2.5e-5}
+   * (shortest text that reads back to the same double).
    */
   static String num(double v) {
     if (v == Math.rint(v) && Math.abs(v) < 1e15) {

@@ -3,8 +3,9 @@ package dev.sonus.train.schedule;
 /**
  * Keeps the learning rate constant: {@code lr(step) = lr}.
  *
- * <p>Counterparts: fairseq's {@code fixed} scheduler (without {@code force_anneal}), or a PyTorch optimiser with
- * no scheduler. Recipe: {@code lr_annealing: !new:train.schedule.ConstantSchedule {lr: 0.001}}.
+ * <p>Counterparts: fairseq's {@code fixed} scheduler (without {@code force_anneal}), or a PyTorch
+ * optimiser with no scheduler. Recipe: {@code lr_annealing: !new:train.schedule.ConstantSchedule
+ * {lr: 0.001}}.
  */
 public final class ConstantSchedule implements LrSchedule {
   private final double lr;

@@ -1,22 +1,24 @@
 package dev.sonus.train.schedule;
 
 /**
- * Warms the learning rate up exponentially (a straight line on a log scale) from a small start to the peak,
- * then holds or decays it.
+ * Warms the learning rate up exponentially (a straight line on a log scale) from a small start to
+ * the peak, then holds or decays it.
  *
  * <p>With {@code T = warmup_steps}:
+ *
  * <pre>
  *   step &lt; T:   start_lr * (peak_lr / start_lr)^(step / T)
  *   step &gt;= T:  the decay from peak_lr ({@link Decay}; none by default)
  * </pre>
- * The rate spends most of the warm-up far below the peak (halfway through it is the geometric mean
- * {@code sqrt(start_lr * peak_lr)}): a much gentler start than linear warm-up, for the large speech-to-text
- * trainings that diverge with a linear one ("Warmup of large S2T trainings", 2025). {@link PowerWarmupSchedule}
- * with {@code power > 1} lies between the two.
- * No SpeechBrain, PyTorch or fairseq scheduler has this shape.
  *
- * <p>Recipe: {@code !new:train.schedule.ExponentialWarmupSchedule {start_lr: 1.0e-7, peak_lr: 1.0e-3,
- * warmup_steps: 20000, decay: cosine, total_steps: 400000}}.
+ * The rate spends most of the warm-up far below the peak (halfway through it is the geometric mean
+ * {@code sqrt(start_lr * peak_lr)}): a much gentler start than linear warm-up, for the large
+ * speech-to-text trainings that diverge with a linear one ("Warmup of large S2T trainings", 2025).
+ * {@link PowerWarmupSchedule} with {@code power > 1} lies between the two. No SpeechBrain, PyTorch
+ * or fairseq scheduler has this shape.
+ *
+ * <p>Recipe: {@code !new:train.schedule.ExponentialWarmupSchedule {start_lr: 1.0e-7, peak_lr:
+ * 1.0e-3, warmup_steps: 20000, decay: cosine, total_steps: 400000}}.
  */
 public final class ExponentialWarmupSchedule implements LrSchedule {
 
@@ -30,7 +32,12 @@ public final class ExponentialWarmupSchedule implements LrSchedule {
    * @param totalSteps where a linear or cosine decay ends; only for those
    * @param finalLr rate at the end of a linear or cosine decay, or the floor of inverse_sqrt
    */
-  public record Options(Double startLr, Double peakLr, Long warmupSteps, Decay decay, Long totalSteps,
+  public record Options(
+      Double startLr,
+      Double peakLr,
+      Long warmupSteps,
+      Decay decay,
+      Long totalSteps,
       double finalLr) {
     /** Validates the values given (missing ones are reported when the schedule is built). */
     public Options {
@@ -71,7 +78,10 @@ public final class ExponentialWarmupSchedule implements LrSchedule {
     this.finalLr = options.finalLr();
   }
 
-  /** Warms up exponentially from {@code startLr} to {@code peakLr} over {@code warmupSteps}, then holds. */
+  /**
+   * Warms up exponentially from {@code startLr} to {@code peakLr} over {@code warmupSteps}, then
+   * holds.
+   */
   public ExponentialWarmupSchedule(double startLr, double peakLr, long warmupSteps) {
     this(new Options(startLr, peakLr, warmupSteps, Decay.NONE, null, 0));
   }
@@ -93,7 +103,13 @@ public final class ExponentialWarmupSchedule implements LrSchedule {
 
   @Override
   public String toString() {
-    return "ExponentialWarmupSchedule(start_lr=" + Checks.num(startLr) + ", peak_lr=" + Checks.num(peakLr)
-        + ", warmup_steps=" + warmupSteps + Decay.describe(decay, totalSteps, finalLr) + ")";
+    return "ExponentialWarmupSchedule(start_lr="
+        + Checks.num(startLr)
+        + ", peak_lr="
+        + Checks.num(peakLr)
+        + ", warmup_steps="
+        + warmupSteps
+        + Decay.describe(decay, totalSteps, finalLr)
+        + ")";
   }
 }

@@ -1,19 +1,22 @@
 package dev.sonus.train.schedule;
 
 /**
- * Warms the learning rate up linearly to a peak, then decays it with the inverse square root of the step (the
- * Noam / "Attention is all you need" schedule written with its peak).
+ * Warms the learning rate up linearly to a peak, then decays it with the inverse square root of the
+ * step (the Noam / "Attention is all you need" schedule written with its peak).
  *
  * <p>With {@code W = warmup_steps}:
+ *
  * <pre>
  *   step &lt; W:   start_lr + (peak_lr - start_lr) * step / W
  *   step &gt;= W:  peak_lr * sqrt(W / step)
  * </pre>
- * With {@code start_lr = 0} this is {@code peak_lr * min(step / W, sqrt(W / step))}, the same rates as
- * SpeechBrain's {@code NoamScheduler(lr_initial=peak_lr, n_warmup_steps=W)} (see {@link NoamScheduler} for its
- * {@code model_size} form), and it is fairseq's {@code inverse_sqrt} with {@code lr=peak_lr},
- * {@code warmup_updates=W}, {@code warmup_init_lr=start_lr}. (SpeechBrain's {@code InverseSquareRootScheduler},
- * the T5 schedule {@code 1 / sqrt(max(step, W))}, holds instead of warming up; it is not this.)
+ *
+ * With {@code start_lr = 0} this is {@code peak_lr * min(step / W, sqrt(W / step))}, the same rates
+ * as SpeechBrain's {@code NoamScheduler(lr_initial=peak_lr, n_warmup_steps=W)} (see {@link
+ * NoamScheduler} for its {@code model_size} form), and it is fairseq's {@code inverse_sqrt} with
+ * {@code lr=peak_lr}, {@code warmup_updates=W}, {@code warmup_init_lr=start_lr}. (SpeechBrain's
+ * {@code InverseSquareRootScheduler}, the T5 schedule {@code 1 / sqrt(max(step, W))}, holds instead
+ * of warming up; it is not this.)
  *
  * <p>Recipe: {@code !new:train.schedule.InverseSqrtSchedule {peak_lr: 0.001, warmup_steps: 25000}}.
  */
@@ -76,7 +79,11 @@ public final class InverseSqrtSchedule implements LrSchedule {
 
   @Override
   public String toString() {
-    return "InverseSqrtSchedule(peak_lr=" + Checks.num(peakLr) + ", warmup_steps=" + warmupSteps
-        + (startLr == 0 ? "" : ", start_lr=" + Checks.num(startLr)) + ")";
+    return "InverseSqrtSchedule(peak_lr="
+        + Checks.num(peakLr)
+        + ", warmup_steps="
+        + warmupSteps
+        + (startLr == 0 ? "" : ", start_lr=" + Checks.num(startLr))
+        + ")";
   }
 }

@@ -1,21 +1,25 @@
 package dev.sonus.train.schedule;
 
 /**
- * Warms the learning rate up along a power curve, {@code (step / T)^power}, then holds or decays it.
+ * Warms the learning rate up along a power curve, {@code (step / T)^power}, then holds or decays
+ * it.
  *
  * <p>With {@code T = warmup_steps} and {@code p = power}:
+ *
  * <pre>
  *   step &lt; T:   start_lr + (peak_lr - start_lr) * (step / T)^p
  *   step &gt;= T:  the decay from peak_lr ({@link Decay}; none by default)
  * </pre>
- * {@code p = 1} is linear warm-up. {@code p > 1} starts slower than linear and speeds up towards the end: a
- * "sub-exponential" warm-up, between linear and {@link ExponentialWarmupSchedule} (which stays lower for longer),
- * for the large speech-to-text trainings that need a gentler start than linear ("Warmup of large S2T
- * trainings", 2025). {@code p < 1} rises fast and then slows. With {@code start_lr = 0},
- * {@code lr = peak_lr * (step / T)^p}. No SpeechBrain, PyTorch or fairseq scheduler has this shape.
  *
- * <p>Recipe: {@code !new:train.schedule.PowerWarmupSchedule {peak_lr: 1.0e-3, warmup_steps: 20000, power: 2.0,
- * decay: inverse_sqrt}}.
+ * {@code p = 1} is linear warm-up. {@code p > 1} starts slower than linear and speeds up towards
+ * the end: a "sub-exponential" warm-up, between linear and {@link ExponentialWarmupSchedule} (which
+ * stays lower for longer), for the large speech-to-text trainings that need a gentler start than
+ * linear ("Warmup of large S2T trainings", 2025). {@code p < 1} rises fast and then slows. With
+ * {@code start_lr = 0}, {@code lr = peak_lr * (step / T)^p}. No SpeechBrain, PyTorch or fairseq
+ * scheduler has this shape.
+ *
+ * <p>Recipe: {@code !new:train.schedule.PowerWarmupSchedule {peak_lr: 1.0e-3, warmup_steps: 20000,
+ * power: 2.0, decay: inverse_sqrt}}.
  */
 public final class PowerWarmupSchedule implements LrSchedule {
 
@@ -30,15 +34,24 @@ public final class PowerWarmupSchedule implements LrSchedule {
    * @param totalSteps where a linear or cosine decay ends; only for those
    * @param finalLr rate at the end of a linear or cosine decay, or the floor of inverse_sqrt
    */
-  public record Options(Double peakLr, Long warmupSteps, double power, double startLr, Decay decay,
-      Long totalSteps, double finalLr) {
+  public record Options(
+      Double peakLr,
+      Long warmupSteps,
+      double power,
+      double startLr,
+      Decay decay,
+      Long totalSteps,
+      double finalLr) {
     /** Validates the values given (missing ones are reported when the schedule is built). */
     public Options {
       Checks.lr(peakLr, "peak_lr");
       Checks.positive(warmupSteps, "warmup_steps");
       if (!(power > 0) || Double.isInfinite(power)) {
-        throw new IllegalArgumentException("power is " + power + "; it must be a finite number > 0 (1 is linear, "
-            + "above 1 starts slower)");
+        throw new IllegalArgumentException(
+            "power is "
+                + power
+                + "; it must be a finite number > 0 (1 is linear, "
+                + "above 1 starts slower)");
       }
       Checks.lr(startLr, "start_lr");
       Decay.nonNull(decay);
@@ -75,7 +88,9 @@ public final class PowerWarmupSchedule implements LrSchedule {
     this.finalLr = options.finalLr();
   }
 
-  /** Creates {@code peakLr * (step / warmupSteps)^power} during warm-up, then holds {@code peakLr}. */
+  /**
+   * Creates {@code peakLr * (step / warmupSteps)^power} during warm-up, then holds {@code peakLr}.
+   */
   public PowerWarmupSchedule(double peakLr, long warmupSteps, double power) {
     this(new Options(peakLr, warmupSteps, power, 0, Decay.NONE, null, 0));
   }
@@ -97,8 +112,14 @@ public final class PowerWarmupSchedule implements LrSchedule {
 
   @Override
   public String toString() {
-    return "PowerWarmupSchedule(peak_lr=" + Checks.num(peakLr) + ", warmup_steps=" + warmupSteps + ", power="
-        + Checks.num(power) + (startLr == 0 ? "" : ", start_lr=" + Checks.num(startLr))
-        + Decay.describe(decay, totalSteps, finalLr) + ")";
+    return "PowerWarmupSchedule(peak_lr="
+        + Checks.num(peakLr)
+        + ", warmup_steps="
+        + warmupSteps
+        + ", power="
+        + Checks.num(power)
+        + (startLr == 0 ? "" : ", start_lr=" + Checks.num(startLr))
+        + Decay.describe(decay, totalSteps, finalLr)
+        + ")";
   }
 }

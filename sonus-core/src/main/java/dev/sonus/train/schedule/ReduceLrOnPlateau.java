@@ -3,10 +3,12 @@ package dev.sonus.train.schedule;
 import java.util.Map;
 
 /**
- * Lowers the learning rate when the validation metric has stopped improving for a while, with the semantics of
- * PyTorch's {@code torch.optim.lr_scheduler.ReduceLROnPlateau} (same options, defaults and arithmetic).
+ * Lowers the learning rate when the validation metric has stopped improving for a while, with the
+ * semantics of PyTorch's {@code torch.optim.lr_scheduler.ReduceLROnPlateau} (same options, defaults
+ * and arithmetic).
  *
  * <p>At each epoch end:
+ *
  * <pre>
  *   better = mode min, rel: metric &lt; best * (1 - threshold)    mode min, abs: metric &lt; best - threshold
  *            mode max, rel: metric &gt; best * (1 + threshold)    mode max, abs: metric &gt; best + threshold
@@ -16,16 +18,20 @@ import java.util.Map;
  *     new = max(lr * factor, min_lr); if lr - new &gt; eps: lr = new
  *     cooldown_counter = cooldown; bad_epochs = 0
  * </pre>
- * The first metric is always better (PyTorch starts {@code best} at the worst value, infinity). As in PyTorch, a
- * negative {@code best} in rel mode compares against {@code best * (1 - threshold)} all the same. One deliberate
- * difference: a non-finite metric is rejected with a message, where PyTorch counts NaN as a bad epoch.
  *
- * <p>This is not SpeechBrain's {@code ReduceLROnPlateau} (arguments {@code lr_min, factor, patience,
- * dont_halve_until_epoch}, which compares with the last good loss). State keys follow PyTorch's
- * {@code state_dict}: {@code lr}, {@code best} (null before the first epoch), {@code num_bad_epochs},
- * {@code cooldown_counter}, {@code last_epoch}, plus {@code format} and {@code type}.
+ * The first metric is always better (PyTorch starts {@code best} at the worst value, infinity). As
+ * in PyTorch, a negative {@code best} in rel mode compares against {@code best * (1 - threshold)}
+ * all the same. One deliberate difference: a non-finite metric is rejected with a message, where
+ * PyTorch counts NaN as a bad epoch.
  *
- * <p>Recipe: {@code !new:train.schedule.ReduceLrOnPlateau {initial_lr: 0.001, factor: 0.5, patience: 2}}.
+ * <p>This is not SpeechBrain's {@code ReduceLROnPlateau} (arguments {@code lr_min, factor,
+ * patience, dont_halve_until_epoch}, which compares with the last good loss). State keys follow
+ * PyTorch's {@code state_dict}: {@code lr}, {@code best} (null before the first epoch), {@code
+ * num_bad_epochs}, {@code cooldown_counter}, {@code last_epoch}, plus {@code format} and {@code
+ * type}.
+ *
+ * <p>Recipe: {@code !new:train.schedule.ReduceLrOnPlateau {initial_lr: 0.001, factor: 0.5,
+ * patience: 2}}.
  */
 public final class ReduceLrOnPlateau implements MetricSchedule {
 
@@ -58,9 +64,20 @@ public final class ReduceLrOnPlateau implements MetricSchedule {
    * @param minLr the rate never goes below this, {@code >= 0}
    * @param eps a reduction smaller than this is skipped, {@code >= 0}
    */
-  public record Options(Double initialLr, Mode mode, double factor, int patience, double threshold,
-      ThresholdMode thresholdMode, int cooldown, double minLr, double eps) {
-    /** Validates the values given (a missing {@code initialLr} is reported when the scheduler is built). */
+  public record Options(
+      Double initialLr,
+      Mode mode,
+      double factor,
+      int patience,
+      double threshold,
+      ThresholdMode thresholdMode,
+      int cooldown,
+      double minLr,
+      double eps) {
+    /**
+     * Validates the values given (a missing {@code initialLr} is reported when the scheduler is
+     * built).
+     */
     public Options {
       if (initialLr != null) {
         Checks.positiveLr(initialLr, "initial_lr");
@@ -72,13 +89,17 @@ public final class ReduceLrOnPlateau implements MetricSchedule {
         throw new IllegalArgumentException("threshold_mode is null; expected one of rel, abs");
       }
       if (!(factor > 0 && factor < 1)) {
-        throw new IllegalArgumentException("factor is " + factor + "; it must be in (0, 1) (the rate is "
-            + "multiplied by it at each reduction)");
+        throw new IllegalArgumentException(
+            "factor is "
+                + factor
+                + "; it must be in (0, 1) (the rate is "
+                + "multiplied by it at each reduction)");
       }
       Checks.nonNegative(patience, "patience");
       Checks.nonNegative(cooldown, "cooldown");
       if (!(threshold >= 0) || Double.isInfinite(threshold)) {
-        throw new IllegalArgumentException("threshold is " + threshold + "; it must be a finite number >= 0");
+        throw new IllegalArgumentException(
+            "threshold is " + threshold + "; it must be a finite number >= 0");
       }
       Checks.lr(minLr, "min_lr");
       if (!(eps >= 0) || Double.isInfinite(eps)) {
@@ -86,14 +107,18 @@ public final class ReduceLrOnPlateau implements MetricSchedule {
       }
     }
 
-    /** PyTorch's defaults: min, factor 0.1, patience 10, threshold 1e-4 rel, cooldown 0, min_lr 0, eps 1e-8. */
+    /**
+     * PyTorch's defaults: min, factor 0.1, patience 10, threshold 1e-4 rel, cooldown 0, min_lr 0,
+     * eps 1e-8.
+     */
     public static Options defaults() {
       return new Options(null, Mode.MIN, 0.1, 10, 1e-4, ThresholdMode.REL, 0, 0, 1e-8);
     }
 
     /** Returns a copy with another initial rate. */
     public Options withInitialLr(double lr) {
-      return new Options(lr, mode, factor, patience, threshold, thresholdMode, cooldown, minLr, eps);
+      return new Options(
+          lr, mode, factor, patience, threshold, thresholdMode, cooldown, minLr, eps);
     }
   }
 
@@ -121,7 +146,10 @@ public final class ReduceLrOnPlateau implements MetricSchedule {
     return lr;
   }
 
-  /** Counts good and bad epochs and reduces the rate as the class comment says; returns the rate for the next epoch. */
+  /**
+   * Counts good and bad epochs and reduces the rate as the class comment says; returns the rate for
+   * the next epoch.
+   */
   @Override
   public double onEpochEnd(int epoch, double metric) {
     States.checkEpoch(ReduceLrOnPlateau.class, epoch, lastEpoch, metric);
@@ -190,12 +218,19 @@ public final class ReduceLrOnPlateau implements MetricSchedule {
     long cool = States.integer(state, "cooldown_counter", t);
     long epoch = States.integer(state, "last_epoch", t);
     if (!(l > 0)) {
-      throw new IllegalArgumentException("ReduceLrOnPlateau state 'lr' is " + l + "; it must be > 0");
+      throw new IllegalArgumentException(
+          "ReduceLrOnPlateau state 'lr' is " + l + "; it must be > 0");
     }
     for (long v : new long[] {bad, cool, epoch}) {
       if (v < 0 || v > Integer.MAX_VALUE) {
-        throw new IllegalArgumentException("ReduceLrOnPlateau state has num_bad_epochs " + bad
-            + ", cooldown_counter " + cool + " and last_epoch " + epoch + "; each must be an int >= 0");
+        throw new IllegalArgumentException(
+            "ReduceLrOnPlateau state has num_bad_epochs "
+                + bad
+                + ", cooldown_counter "
+                + cool
+                + " and last_epoch "
+                + epoch
+                + "; each must be an int >= 0");
       }
     }
     lr = l;
@@ -208,9 +243,22 @@ public final class ReduceLrOnPlateau implements MetricSchedule {
   @Override
   public String toString() {
     Options o = options;
-    return "ReduceLrOnPlateau(initial_lr=" + Checks.num(o.initialLr()) + ", mode=" + Checks.name(o.mode())
-        + ", factor=" + Checks.num(o.factor()) + ", patience=" + o.patience() + ", threshold="
-        + Checks.num(o.threshold()) + ", threshold_mode=" + Checks.name(o.thresholdMode()) + ", cooldown="
-        + o.cooldown() + ", min_lr=" + Checks.num(o.minLr()) + ")";
+    return "ReduceLrOnPlateau(initial_lr="
+        + Checks.num(o.initialLr())
+        + ", mode="
+        + Checks.name(o.mode())
+        + ", factor="
+        + Checks.num(o.factor())
+        + ", patience="
+        + o.patience()
+        + ", threshold="
+        + Checks.num(o.threshold())
+        + ", threshold_mode="
+        + Checks.name(o.thresholdMode())
+        + ", cooldown="
+        + o.cooldown()
+        + ", min_lr="
+        + Checks.num(o.minLr())
+        + ")";
   }
 }

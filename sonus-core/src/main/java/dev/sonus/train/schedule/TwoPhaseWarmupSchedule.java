@@ -1,22 +1,25 @@
 package dev.sonus.train.schedule;
 
 /**
- * Warms the learning rate up in two linear phases, first gently to a small rate and then to the peak, then
- * decays it (OWSM v3.1's piecewise-linear warm-up, which keeps large speech models from diverging early).
+ * Warms the learning rate up in two linear phases, first gently to a small rate and then to the
+ * peak, then decays it (OWSM v3.1's piecewise-linear warm-up, which keeps large speech models from
+ * diverging early).
  *
  * <p>With {@code W1 = first_warmup_steps}, {@code W2 = second_warmup_steps}, {@code W = W1 + W2}:
+ *
  * <pre>
  *   step &lt; W1:       start_lr + (first_warmup_lr - start_lr) * step / W1
  *   W1 &lt;= step &lt; W:  first_warmup_lr + (peak_lr - first_warmup_lr) * (step - W1) / W2
  *   step &gt;= W:       the decay from peak_lr ({@link Decay}; inverse_sqrt by default: peak_lr * sqrt(W / step))
  * </pre>
- * Counterpart: ESPnet's {@code PiecewiseLinearWarmupLR(warmup_steps_list=[0, W1, W], warmup_lr_list=[start_lr,
- * first_warmup_lr, peak_lr])} with the optimiser's {@code lr = peak_lr}, which then decays as
- * {@code peak_lr * sqrt(W / step)}. ESPnet counts steps from 1, so it reaches each rate one update earlier than
- * this schedule (which counts from 0, see {@link LrSchedule}).
  *
- * <p>Recipe: {@code !new:train.schedule.TwoPhaseWarmupSchedule {first_warmup_steps: 30000, first_warmup_lr:
- * 5.0e-5, second_warmup_steps: 30000, peak_lr: 2.0e-4}}.
+ * Counterpart: ESPnet's {@code PiecewiseLinearWarmupLR(warmup_steps_list=[0, W1, W],
+ * warmup_lr_list=[start_lr, first_warmup_lr, peak_lr])} with the optimiser's {@code lr = peak_lr},
+ * which then decays as {@code peak_lr * sqrt(W / step)}. ESPnet counts steps from 1, so it reaches
+ * each rate one update earlier than this schedule (which counts from 0, see {@link LrSchedule}).
+ *
+ * <p>Recipe: {@code !new:train.schedule.TwoPhaseWarmupSchedule {first_warmup_steps: 30000,
+ * first_warmup_lr: 5.0e-5, second_warmup_steps: 30000, peak_lr: 2.0e-4}}.
  */
 public final class TwoPhaseWarmupSchedule implements LrSchedule {
 
@@ -33,8 +36,15 @@ public final class TwoPhaseWarmupSchedule implements LrSchedule {
    * @param totalSteps where a linear or cosine decay ends; only for those
    * @param finalLr rate at the end of a linear or cosine decay, or the floor of inverse_sqrt
    */
-  public record Options(Long firstWarmupSteps, Double firstWarmupLr, Long secondWarmupSteps, Double peakLr,
-      double startLr, Decay decay, Long totalSteps, double finalLr) {
+  public record Options(
+      Long firstWarmupSteps,
+      Double firstWarmupLr,
+      Long secondWarmupSteps,
+      Double peakLr,
+      double startLr,
+      Decay decay,
+      Long totalSteps,
+      double finalLr) {
     /** Validates the values given (missing ones are reported when the schedule is built). */
     public Options {
       Checks.positive(firstWarmupSteps, "first_warmup_steps");
@@ -54,7 +64,9 @@ public final class TwoPhaseWarmupSchedule implements LrSchedule {
       }
     }
 
-    /** Phases and rates must be given; warm-up from 0; inverse square root decay without a floor. */
+    /**
+     * Phases and rates must be given; warm-up from 0; inverse square root decay without a floor.
+     */
     public static Options defaults() {
       return new Options(null, null, null, null, 0, Decay.INVERSE_SQRT, null, 0);
     }
@@ -82,10 +94,22 @@ public final class TwoPhaseWarmupSchedule implements LrSchedule {
     this.finalLr = options.finalLr();
   }
 
-  /** Warms up from 0 to {@code firstWarmupLr}, then to {@code peakLr}, then decays as {@code sqrt(W / step)}. */
-  public TwoPhaseWarmupSchedule(long firstWarmupSteps, double firstWarmupLr, long secondWarmupSteps,
-      double peakLr) {
-    this(new Options(firstWarmupSteps, firstWarmupLr, secondWarmupSteps, peakLr, 0, Decay.INVERSE_SQRT, null, 0));
+  /**
+   * Warms up from 0 to {@code firstWarmupLr}, then to {@code peakLr}, then decays as {@code sqrt(W
+   * / step)}.
+   */
+  public TwoPhaseWarmupSchedule(
+      long firstWarmupSteps, double firstWarmupLr, long secondWarmupSteps, double peakLr) {
+    this(
+        new Options(
+            firstWarmupSteps,
+            firstWarmupLr,
+            secondWarmupSteps,
+            peakLr,
+            0,
+            Decay.INVERSE_SQRT,
+            null,
+            0));
   }
 
   /** Returns the rate after {@code step} updates (formula in the class comment). */
@@ -96,7 +120,8 @@ public final class TwoPhaseWarmupSchedule implements LrSchedule {
       return startLr + (firstLr - startLr) * (double) step / (double) firstSteps;
     }
     if (step < warmupEnd) {
-      return firstLr + (peakLr - firstLr) * (double) (step - firstSteps) / (double) (warmupEnd - firstSteps);
+      return firstLr
+          + (peakLr - firstLr) * (double) (step - firstSteps) / (double) (warmupEnd - firstSteps);
     }
     return decay.at(step, warmupEnd, totalSteps == null ? 0 : totalSteps, peakLr, finalLr);
   }
@@ -108,9 +133,16 @@ public final class TwoPhaseWarmupSchedule implements LrSchedule {
 
   @Override
   public String toString() {
-    return "TwoPhaseWarmupSchedule(first_warmup_steps=" + firstSteps + ", first_warmup_lr=" + Checks.num(firstLr)
-        + ", second_warmup_steps=" + (warmupEnd - firstSteps) + ", peak_lr=" + Checks.num(peakLr)
-        + (startLr == 0 ? "" : ", start_lr=" + Checks.num(startLr)) + Decay.describe(decay, totalSteps, finalLr)
+    return "TwoPhaseWarmupSchedule(first_warmup_steps="
+        + firstSteps
+        + ", first_warmup_lr="
+        + Checks.num(firstLr)
+        + ", second_warmup_steps="
+        + (warmupEnd - firstSteps)
+        + ", peak_lr="
+        + Checks.num(peakLr)
+        + (startLr == 0 ? "" : ", start_lr=" + Checks.num(startLr))
+        + Decay.describe(decay, totalSteps, finalLr)
         + ")";
   }
 }

@@ -1,13 +1,14 @@
 /**
- * Learning-rate schedules: pure functions of the optimiser step ({@link dev.sonus.train.schedule.LrSchedule}),
- * and small serialisable state machines driven by a validation metric at epoch ends
- * ({@link dev.sonus.train.schedule.MetricSchedule}).
+ * Learning-rate schedules: pure functions of the optimiser step ({@link
+ * dev.sonus.train.schedule.LrSchedule}), and small serialisable state machines driven by a
+ * validation metric at epoch ends ({@link dev.sonus.train.schedule.MetricSchedule}).
  *
- * <p>Step indexing, for every {@code LrSchedule}: {@code lr(step)} is the rate of the update taken after
- * {@code step} updates, so {@code lr(0)} is the first update's rate. This is how PyTorch's {@code LambdaLR}
- * (and so Hugging Face's schedules), fairseq's {@code num_updates} and SpeechBrain's step counters count, and
- * what {@code dev.sonus.train.Brain} passes; ESPnet counts from 1 and so reaches each rate one update earlier.
- * A warm-up from 0 gives 0 at step 0, as Hugging Face's does.
+ * <p>Step indexing, for every {@code LrSchedule}: {@code lr(step)} is the rate of the update taken
+ * after {@code step} updates, so {@code lr(0)} is the first update's rate. This is how PyTorch's
+ * {@code LambdaLR} (and so Hugging Face's schedules), fairseq's {@code num_updates} and
+ * SpeechBrain's step counters count, and what {@code dev.sonus.train.Brain} passes; ESPnet counts
+ * from 1 and so reaches each rate one update earlier. A warm-up from 0 gives 0 at step 0, as
+ * Hugging Face's does.
  *
  * <table class="striped">
  *   <caption>Schedules and their counterparts</caption>
@@ -35,9 +36,9 @@
  *       <td>PyTorch {@code ReduceLROnPlateau}</td></tr>
  * </table>
  *
- * <p>Recipes build them with {@code !new:train.schedule.<Class>} and snake_case keys; schedules with optional
- * settings take an {@code Options} record whose {@code defaults()} leaves the required ones null, so a recipe
- * gives any subset and a missing required key fails with its name and an example. See {@code sonus lr-plot} to
- * draw a recipe's schedule.
+ * <p>Recipes build them with {@code !new:train.schedule.<Class>} and snake_case keys; schedules
+ * with optional settings take an {@code Options} record whose {@code defaults()} leaves the
+ * required ones null, so a recipe gives any subset and a missing required key fails with its name
+ * and an example. See {@code sonus lr-plot} to draw a recipe's schedule.
  */
 package dev.sonus.train.schedule;

@@ -16,7 +16,8 @@ public final class Gadget {
    * @param sizes sizes
    * @param weights weights
    */
-  public record Options(double rate, int layers, Color color, Path dir, List<Integer> sizes, double[] weights) {
+  public record Options(
+      double rate, int layers, Color color, Path dir, List<Integer> sizes, double[] weights) {
     /** Validates. */
     public Options {
       if (layers < 0) {

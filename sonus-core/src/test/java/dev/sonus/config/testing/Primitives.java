@@ -7,5 +7,17 @@ import java.util.Optional;
 import java.util.Set;
 
 /** One parameter of each convertible kind. */
-public record Primitives(long count, float ratio, short small, Double boxed, Path dir, File file, int[] dims,
-    String[] names, List<Double> scales, Set<String> labels, Optional<String> note, char letter, Object anything) {}
+public record Primitives(
+    long count,
+    float ratio,
+    short small,
+    Double boxed,
+    Path dir,
+    File file,
+    int[] dims,
+    String[] names,
+    List<Double> scales,
+    Set<String> labels,
+    Optional<String> note,
+    char letter,
+    Object anything) {}

@@ -3,7 +3,10 @@ package dev.sonus.config.testing;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Records calls in order, to check that {@code !apply:} runs at load time and objects build in file order. */
+/**
+ * Records calls in order, to check that {@code !apply:} runs at load time and objects build in file
+ * order.
+ */
 public final class Seeds {
   private static final List<String> CALLS = new ArrayList<>();
 

@@ -50,7 +50,10 @@ public final class Widget {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Widget w && w.size == size && Objects.equals(w.name, name) && w.color == color;
+    return o instanceof Widget w
+        && w.size == size
+        && Objects.equals(w.name, name)
+        && w.color == color;
   }
 
   @Override

@@ -8,9 +8,9 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * A user's own encoder, as a recipe would name it by its full class name: two linear layers applied to every
- * frame on its own (so each utterance's output cannot depend on the padding). It exists to show that a new
- * encoder plugs into {@code CtcAsr} by YAML alone.
+ * A user's own encoder, as a recipe would name it by its full class name: two linear layers applied
+ * to every frame on its own (so each utterance's output cannot depend on the padding). It exists to
+ * show that a new encoder plugs into {@code CtcAsr} by YAML alone.
  */
 public final class FrameMlpEncoder extends Module implements Encoder {
   private final long inputSize;
@@ -39,7 +39,9 @@ public final class FrameMlpEncoder extends Module implements Encoder {
 
   @Override
   public Output encode(Tensor features, Tensor relLengths) {
-    Tensor out = Scopes.freeingTemporaries(() -> torch.tanh(second.forward(torch.tanh(first.forward(features)))));
+    Tensor out =
+        Scopes.freeingTemporaries(
+            () -> torch.tanh(second.forward(torch.tanh(first.forward(features)))));
     return new Output(out, relLengths);
   }
 }

@@ -13,7 +13,10 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
-/** Predicts a manifest column {@code y} from three loudness statistics of the recording (for runner tests). */
+/**
+ * Predicts a manifest column {@code y} from three loudness statistics of the recording (for runner
+ * tests).
+ */
 public final class TinyAudioExperiment implements Experiment<Tensor> {
   private final Module model = new Module("tiny_audio");
   private final LinearImpl linear;
@@ -44,19 +47,26 @@ public final class TinyAudioExperiment implements Experiment<Tensor> {
   public DynamicItemDataset dataset(Manifest manifest, Stage stage) {
     return DynamicItemDataset.fromManifest(manifest)
         .addPipeline(AudioPipelines.readAudio(audioColumns.get(0), "sig", 8000))
-        .addPipeline(Pipeline.of("sig", "stats", s -> {
-          float[] x = (float[]) s;
-          double sum = 0;
-          double sq = 0;
-          double peak = 0;
-          for (float v : x) {
-            sum += Math.abs(v);
-            sq += v * v;
-            peak = Math.max(peak, Math.abs(v));
-          }
-          return new float[] {(float) (sum / x.length), (float) Math.sqrt(sq / x.length), (float) peak};
-        }))
-        .addPipeline(Pipeline.of("y", "target", y -> new float[] {Float.parseFloat(String.valueOf(y))}))
+        .addPipeline(
+            Pipeline.of(
+                "sig",
+                "stats",
+                s -> {
+                  float[] x = (float[]) s;
+                  double sum = 0;
+                  double sq = 0;
+                  double peak = 0;
+                  for (float v : x) {
+                    sum += Math.abs(v);
+                    sq += v * v;
+                    peak = Math.max(peak, Math.abs(v));
+                  }
+                  return new float[] {
+                    (float) (sum / x.length), (float) Math.sqrt(sq / x.length), (float) peak
+                  };
+                }))
+        .addPipeline(
+            Pipeline.of("y", "target", y -> new float[] {Float.parseFloat(String.valueOf(y))}))
         .withOutputKeys("id", "stats", "target");
   }
 

@@ -22,7 +22,9 @@ class RecipeBindingTest {
 
   @Test
   void everyScheduleBuildsFromARecipe() {
-    Hparams hp = HyperYaml.load("""
+    Hparams hp =
+        HyperYaml.load(
+            """
         lr: 0.001
         constant: !new:train.schedule.ConstantSchedule {lr: !ref <lr>}
         linear: !new:train.schedule.LinearWarmupSchedule {peak_lr: !ref <lr>, warmup_steps: 100, total_steps: 1000}
@@ -55,7 +57,9 @@ class RecipeBindingTest {
           patient: 0
         plateau: !new:train.schedule.ReduceLrOnPlateau {initial_lr: !ref <lr>, mode: max, factor: 0.5,
           threshold_mode: abs}
-        """, "recipe.yaml", Map.of());
+        """,
+            "recipe.yaml",
+            Map.of());
     lr(1e-3, hp.get("constant", LrSchedule.class), 5);
     lr(1e-3, hp.get("linear", LrSchedule.class), 100);
     lr(1e-3, hp.get("hold", LrSchedule.class), 10_000);
@@ -71,23 +75,36 @@ class RecipeBindingTest {
     NewBobScheduler newBob = hp.get("new_bob", NewBobScheduler.class);
     assertTrue(newBob.toString().contains("annealing_factor=0.8"), newBob.toString());
     ReduceLrOnPlateau plateau = hp.get("plateau", ReduceLrOnPlateau.class);
-    assertEquals("ReduceLrOnPlateau(initial_lr=0.001, mode=max, factor=0.5, patience=10, threshold=1e-4, "
-        + "threshold_mode=abs, cooldown=0, min_lr=0)", plateau.toString());
+    assertEquals(
+        "ReduceLrOnPlateau(initial_lr=0.001, mode=max, factor=0.5, patience=10, threshold=1e-4, "
+            + "threshold_mode=abs, cooldown=0, min_lr=0)",
+        plateau.toString());
   }
 
   @Test
   void missingRequiredKeyFailsWithItsNameAndLine() {
-    ConfigException e = assertThrows(ConfigException.class, () -> build("""
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                build(
+                    """
         lr_annealing: !new:train.schedule.CosineSchedule {peak_lr: 0.001, warmup_steps: 100}
         """));
     assertTrue(e.getMessage().contains("recipe.yaml:1"), e.getMessage());
-    assertTrue(e.getMessage().contains("total_steps is not set; give it, e.g. total_steps: 100000"),
+    assertTrue(
+        e.getMessage().contains("total_steps is not set; give it, e.g. total_steps: 100000"),
         e.getMessage());
   }
 
   @Test
   void misspelledKeySuggestsTheRightOne() {
-    ConfigException e = assertThrows(ConfigException.class, () -> build("""
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                build(
+                    """
         lr_annealing: !new:train.schedule.CosineSchedule {peak_lr: 0.001, warmup_step: 100, total_steps: 10}
         """));
     assertTrue(e.getMessage().contains("did you mean warmup_steps?"), e.getMessage());
@@ -95,7 +112,12 @@ class RecipeBindingTest {
 
   @Test
   void badValueFailsWithTheValueAndTheFix() {
-    ConfigException e = assertThrows(ConfigException.class, () -> build("""
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                build(
+                    """
         lr_annealing: !new:train.schedule.LinearWarmupSchedule {peak_lr: 0.001, warmup_steps: -5}
         """));
     assertTrue(e.getMessage().contains("warmup_steps is -5; it must be >= 0"), e.getMessage());
@@ -104,7 +126,12 @@ class RecipeBindingTest {
 
   @Test
   void unknownDecayListsTheChoices() {
-    ConfigException e = assertThrows(ConfigException.class, () -> build("""
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                build(
+                    """
         lr_annealing: !new:train.schedule.PowerWarmupSchedule {peak_lr: 0.001, warmup_steps: 10, decay: exp}
         """));
     assertTrue(e.getMessage().contains("inverse_sqrt"), e.getMessage());
@@ -112,9 +139,13 @@ class RecipeBindingTest {
 
   @Test
   void overridesReachScheduleKeys() {
-    Hparams hp = HyperYaml.load("""
+    Hparams hp =
+        HyperYaml.load(
+            """
         lr_annealing: !new:train.schedule.CosineSchedule {peak_lr: 0.001, warmup_steps: 100, total_steps: 1000}
-        """, "recipe.yaml", Map.of("lr_annealing.warmup_steps", "10"));
+        """,
+            "recipe.yaml",
+            Map.of("lr_annealing.warmup_steps", "10"));
     assertEquals(10, hp.get("lr_annealing", LrSchedule.class).warmupSteps());
   }
 }

@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** Constant, linear, inverse-sqrt, Noam, two-phase, exponential and power warm-ups, values computed by hand. */
+/**
+ * Constant, linear, inverse-sqrt, Noam, two-phase, exponential and power warm-ups, values computed
+ * by hand.
+ */
 class WarmupSchedulesTest {
 
   @Test
@@ -20,7 +23,8 @@ class WarmupSchedulesTest {
 
   @Test
   void constantRejectsNegativeRate() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ConstantSchedule(-0.1));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new ConstantSchedule(-0.1));
     assertEquals("lr is -0.1; it must be a finite learning rate >= 0", e.getMessage());
   }
 
@@ -29,10 +33,10 @@ class WarmupSchedulesTest {
     // peak 1e-3, W = 10, T = 110: warm-up 1e-4 per step, then down 1e-5 per step.
     LinearWarmupSchedule s = new LinearWarmupSchedule(1e-3, 10, 110);
     lr(0, s, 0);
-    lr(5e-4, s, 5);         // 1e-3 * 5/10
-    lr(1e-3, s, 10);        // peak
-    lr(5e-4, s, 60);        // 1e-3 * (110-60)/(110-10)
-    lr(1e-5, s, 109);       // 1e-3 * 1/100
+    lr(5e-4, s, 5); // 1e-3 * 5/10
+    lr(1e-3, s, 10); // peak
+    lr(5e-4, s, 60); // 1e-3 * (110-60)/(110-10)
+    lr(1e-5, s, 109); // 1e-3 * 1/100
     lr(0, s, 110);
     lr(0, s, 5000);
     assertEquals(10, s.warmupSteps());
@@ -50,11 +54,11 @@ class WarmupSchedulesTest {
 
   @Test
   void linearWarmupDecaysToFinalLrAndStartsFromStartLr() {
-    LinearWarmupSchedule s = new LinearWarmupSchedule(new LinearWarmupSchedule.Options(1e-3, 10L, 110L, 1e-4,
-        1e-4));
+    LinearWarmupSchedule s =
+        new LinearWarmupSchedule(new LinearWarmupSchedule.Options(1e-3, 10L, 110L, 1e-4, 1e-4));
     lr(1e-4, s, 0);
-    lr(5.5e-4, s, 5);       // 1e-4 + 9e-4 * 5/10
-    lr(5.5e-4, s, 60);      // 1e-4 + 9e-4 * 50/100
+    lr(5.5e-4, s, 5); // 1e-4 + 9e-4 * 5/10
+    lr(5.5e-4, s, 60); // 1e-4 + 9e-4 * 50/100
     lr(1e-4, s, 110);
     lr(1e-4, s, 10_000);
   }
@@ -77,23 +81,28 @@ class WarmupSchedulesTest {
 
   @Test
   void linearWarmupRejectsTotalNotAfterWarmup() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new LinearWarmupSchedule(1e-3, 100, 100));
-    assertTrue(e.getMessage().startsWith("total_steps is 100 but warmup_steps is 100; total_steps must be greater"),
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> new LinearWarmupSchedule(1e-3, 100, 100));
+    assertTrue(
+        e.getMessage()
+            .startsWith("total_steps is 100 but warmup_steps is 100; total_steps must be greater"),
         e.getMessage());
   }
 
   @Test
   void linearWarmupRejectsNegativeWarmup() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new LinearWarmupSchedule(1e-3, -5, 100));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new LinearWarmupSchedule(1e-3, -5, 100));
     assertEquals("warmup_steps is -5; it must be >= 0", e.getMessage());
   }
 
   @Test
   void missingPeakIsNamedWithAnExample() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new LinearWarmupSchedule(LinearWarmupSchedule.Options.defaults()));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new LinearWarmupSchedule(LinearWarmupSchedule.Options.defaults()));
     assertEquals("peak_lr is not set; give it, e.g. peak_lr: 0.001", e.getMessage());
   }
 
@@ -105,29 +114,32 @@ class WarmupSchedulesTest {
     lr(5e-4, s, 1);
     lr(1e-3, s, 2);
     lr(2e-3, s, 4);
-    lr(1e-3, s, 16);        // 2e-3 * sqrt(4/16) = 2e-3 / 2
-    lr(5e-4, s, 64);        // 2e-3 * sqrt(4/64) = 2e-3 / 4
+    lr(1e-3, s, 16); // 2e-3 * sqrt(4/16) = 2e-3 / 2
+    lr(5e-4, s, 64); // 2e-3 * sqrt(4/64) = 2e-3 / 4
   }
 
   @Test
   void inverseSqrtWarmsUpFromStartLrAsFairseqWarmupInitLr() {
-    InverseSqrtSchedule s = new InverseSqrtSchedule(new InverseSqrtSchedule.Options(2e-3, 4L, 1e-3));
+    InverseSqrtSchedule s =
+        new InverseSqrtSchedule(new InverseSqrtSchedule.Options(2e-3, 4L, 1e-3));
     lr(1e-3, s, 0);
-    lr(1.5e-3, s, 2);       // 1e-3 + (2e-3 - 1e-3) * 2/4
+    lr(1.5e-3, s, 2); // 1e-3 + (2e-3 - 1e-3) * 2/4
     lr(2e-3, s, 4);
   }
 
   @Test
   void inverseSqrtNeedsAWarmup() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new InverseSqrtSchedule(1e-3, 0));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new InverseSqrtSchedule(1e-3, 0));
     assertEquals("warmup_steps is 0; it must be >= 1", e.getMessage());
   }
 
   @Test
   void noamMatchesSpeechBrainDocstring() {
-    // speechbrain NoamScheduler(lr_initial=1, n_warmup_steps=3): after 1, 2, 3 calls the optimiser's lr is
-    // 0.3333333333333333, 0.6666666666666666, 0.9999999999999999 (sqrt(3) * min(n^-0.5, n * 3^-1.5)).
+    // speechbrain NoamScheduler(lr_initial=1, n_warmup_steps=3): after 1, 2, 3 calls the
+    // optimiser's lr is
+    // 0.3333333333333333, 0.6666666666666666, 0.9999999999999999 (sqrt(3) * min(n^-0.5, n *
+    // 3^-1.5)).
     NoamScheduler s = new NoamScheduler(1.0, 3);
     assertEquals(0.3333333333333333, s.lr(1), 1e-16);
     assertEquals(0.6666666666666666, s.lr(2), 1e-16);
@@ -139,9 +151,9 @@ class WarmupSchedulesTest {
   void noamWithModelSizeScalesByItsInverseSqrt() {
     // lr_initial 2, w 4, d 16: normalize = 16^-0.5 = 0.25.
     NoamScheduler s = new NoamScheduler(2.0, 4, 16);
-    lr(0.0625, s, 1);       // 2 * 0.25 * min(1, 1 * 4^-1.5 = 1/8)
-    lr(0.25, s, 4);         // 2 * 0.25 * min(1/2, 4/8): the peak, 2 / sqrt(16 * 4)
-    lr(0.125, s, 16);       // 2 * 0.25 * min(1/4, 16/8)
+    lr(0.0625, s, 1); // 2 * 0.25 * min(1, 1 * 4^-1.5 = 1/8)
+    lr(0.25, s, 4); // 2 * 0.25 * min(1/2, 4/8): the peak, 2 / sqrt(16 * 4)
+    lr(0.125, s, 16); // 2 * 0.25 * min(1/4, 16/8)
     lr(0.25, s, 4);
     assertEquals(0.25, s.peakLr(), 1e-15);
   }
@@ -160,36 +172,43 @@ class WarmupSchedulesTest {
     // W1 = 10 to 1e-4, W2 = 10 to 1e-3; W = 20.
     TwoPhaseWarmupSchedule s = new TwoPhaseWarmupSchedule(10, 1e-4, 10, 1e-3);
     lr(0, s, 0);
-    lr(5e-5, s, 5);         // 1e-4 * 5/10
+    lr(5e-5, s, 5); // 1e-4 * 5/10
     lr(1e-4, s, 10);
-    lr(5.5e-4, s, 15);      // 1e-4 + 9e-4 * 5/10
+    lr(5.5e-4, s, 15); // 1e-4 + 9e-4 * 5/10
     lr(1e-3, s, 20);
-    lr(5e-4, s, 80);        // 1e-3 * sqrt(20/80)
+    lr(5e-4, s, 80); // 1e-3 * sqrt(20/80)
     assertEquals(20, s.warmupSteps());
   }
 
   @Test
   void twoPhaseWarmupWithLinearDecay() {
-    TwoPhaseWarmupSchedule s = new TwoPhaseWarmupSchedule(new TwoPhaseWarmupSchedule.Options(10L, 1e-4, 10L,
-        1e-3, 0, Decay.LINEAR, 120L, 0));
+    TwoPhaseWarmupSchedule s =
+        new TwoPhaseWarmupSchedule(
+            new TwoPhaseWarmupSchedule.Options(10L, 1e-4, 10L, 1e-3, 0, Decay.LINEAR, 120L, 0));
     lr(1e-3, s, 20);
-    lr(5e-4, s, 70);        // 1e-3 * (120-70)/(120-20)
+    lr(5e-4, s, 70); // 1e-3 * (120-70)/(120-20)
     lr(0, s, 120);
   }
 
   @Test
   void twoPhaseRejectsFirstPhaseAbovePeak() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new TwoPhaseWarmupSchedule(10, 1e-2, 10, 1e-3));
-    assertEquals("first_warmup_lr is 0.01 but peak_lr is 0.001; first_warmup_lr must not exceed peak_lr",
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> new TwoPhaseWarmupSchedule(10, 1e-2, 10, 1e-3));
+    assertEquals(
+        "first_warmup_lr is 0.01 but peak_lr is 0.001; first_warmup_lr must not exceed peak_lr",
         e.getMessage());
   }
 
   @Test
   void twoPhaseLinearDecayNeedsTotalSteps() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new TwoPhaseWarmupSchedule.Options(10L, 1e-4, 10L, 1e-3, 0, Decay.LINEAR, null, 0));
-    assertTrue(e.getMessage().startsWith("total_steps is not set but decay is linear"), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new TwoPhaseWarmupSchedule.Options(10L, 1e-4, 10L, 1e-3, 0, Decay.LINEAR, null, 0));
+    assertTrue(
+        e.getMessage().startsWith("total_steps is not set but decay is linear"), e.getMessage());
   }
 
   @Test
@@ -197,26 +216,28 @@ class WarmupSchedulesTest {
     // 1e-6 to 1e-2 over 4 steps: x10 per step.
     ExponentialWarmupSchedule s = new ExponentialWarmupSchedule(1e-6, 1e-2, 4);
     lr(1e-6, s, 0);
-    lr(1e-5, s, 1);         // 1e-6 * (1e4)^(1/4)
+    lr(1e-5, s, 1); // 1e-6 * (1e4)^(1/4)
     lr(1e-4, s, 2);
     lr(1e-3, s, 3);
     lr(1e-2, s, 4);
-    lr(1e-2, s, 1000);      // hold
+    lr(1e-2, s, 1000); // hold
   }
 
   @Test
   void exponentialWarmupThenCosine() {
-    ExponentialWarmupSchedule s = new ExponentialWarmupSchedule(new ExponentialWarmupSchedule.Options(1e-6, 1e-2,
-        4L, Decay.COSINE, 14L, 0));
-    lr(5e-3, s, 9);         // half-way through the cosine from 4 to 14: 1e-2 * (1 + cos(pi/2)) / 2
+    ExponentialWarmupSchedule s =
+        new ExponentialWarmupSchedule(
+            new ExponentialWarmupSchedule.Options(1e-6, 1e-2, 4L, Decay.COSINE, 14L, 0));
+    lr(5e-3, s, 9); // half-way through the cosine from 4 to 14: 1e-2 * (1 + cos(pi/2)) / 2
     lr(0, s, 14);
     lr(0, s, 100);
   }
 
   @Test
   void exponentialWarmupNeedsAPositiveStart() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new ExponentialWarmupSchedule(0, 1e-3, 10));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> new ExponentialWarmupSchedule(0, 1e-3, 10));
     assertEquals("start_lr is 0.0; it must be a finite learning rate > 0", e.getMessage());
   }
 
@@ -224,13 +245,13 @@ class WarmupSchedulesTest {
   void powerWarmupFollowsThePowerCurve() {
     PowerWarmupSchedule quadratic = new PowerWarmupSchedule(1e-3, 10, 2.0);
     lr(0, quadratic, 0);
-    lr(1e-5, quadratic, 1);     // 1e-3 * 0.1^2
-    lr(2.5e-4, quadratic, 5);   // 1e-3 * 0.5^2
+    lr(1e-5, quadratic, 1); // 1e-3 * 0.1^2
+    lr(2.5e-4, quadratic, 5); // 1e-3 * 0.5^2
     lr(1e-3, quadratic, 10);
     lr(1e-3, quadratic, 99);
     PowerWarmupSchedule root = new PowerWarmupSchedule(1e-3, 10, 0.5);
     lr(1e-3 * Math.sqrt(0.1), root, 1);
-    lr(2e-3 / Math.sqrt(10), root, 4);    // 1e-3 * sqrt(0.4) = 1e-3 * 2 / sqrt(10)
+    lr(2e-3 / Math.sqrt(10), root, 4); // 1e-3 * sqrt(0.4) = 1e-3 * 2 / sqrt(10)
   }
 
   @Test
@@ -246,16 +267,20 @@ class WarmupSchedulesTest {
 
   @Test
   void powerRejectsNonPositivePower() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new PowerWarmupSchedule(1e-3, 10, 0));
-    assertTrue(e.getMessage().startsWith("power is 0.0; it must be a finite number > 0"), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new PowerWarmupSchedule(1e-3, 10, 0));
+    assertTrue(
+        e.getMessage().startsWith("power is 0.0; it must be a finite number > 0"), e.getMessage());
   }
 
   @Test
   void holdDecayRejectsTotalSteps() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new PowerWarmupSchedule.Options(1e-3, 10L, 2.0, 0, Decay.NONE, 100L, 0));
-    assertTrue(e.getMessage().startsWith("total_steps is 100 but decay is none, which does not use it"),
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new PowerWarmupSchedule.Options(1e-3, 10L, 2.0, 0, Decay.NONE, 100L, 0));
+    assertTrue(
+        e.getMessage().startsWith("total_steps is 100 but decay is none, which does not use it"),
         e.getMessage());
   }
 }

@@ -29,12 +29,19 @@ final class DecodingOptions {
       description = "weight of the language model (default: the " + "recipe's, else 0.5)")
   Double lmWeight;
 
+  @Option(
+      names = "--lexicon",
+      paramLabel = "FILE",
+      description =
+          "allowed words, one per line (the first field of each line; implies a beam search)")
+  Path lexicon;
+
   /** The override, or null when no option was given. */
   Decoding.Change override() {
     if (beam != null && beam < 1) {
       throw new IllegalArgumentException("--beam is " + beam + "; give a beam size of 1 or more");
     }
-    Decoding.Change o = new Decoding.Change(beam, lm, lmWeight);
+    Decoding.Change o = new Decoding.Change(beam, lm, lmWeight, lexicon);
     return o.isEmpty() ? null : o;
   }
 }

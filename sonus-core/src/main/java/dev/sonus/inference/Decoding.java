@@ -19,8 +19,14 @@ public final class Decoding {
    * @param beamSize beam size; 1 or more switches to prefix beam search
    * @param lmPath ARPA language model
    * @param lmWeight weight of the language model
+   * @param lexiconPath file of allowed words (one per line), or null to keep the recipe's
    */
-  public record Change(Integer beamSize, Path lmPath, Double lmWeight) {
+  public record Change(Integer beamSize, Path lmPath, Double lmWeight, Path lexiconPath) {
+    /** A change of beam, LM and LM weight only. */
+    public Change(Integer beamSize, Path lmPath, Double lmWeight) {
+      this(beamSize, lmPath, lmWeight, null);
+    }
+
     /**
      * A file-name label for results decoded this way: {@code beam10}, {@code
      * beam10_lm-digits_w0.5}.
@@ -35,12 +41,15 @@ public final class Decoding {
       if (lmWeight != null) {
         sb.append("_w").append(lmWeight);
       }
+      if (lexiconPath != null) {
+        sb.append("_lexicon");
+      }
       return sb.toString().replaceAll("[^A-Za-z0-9._-]", "_");
     }
 
     /** Whether anything is to change. */
     public boolean isEmpty() {
-      return beamSize == null && lmPath == null && lmWeight == null;
+      return beamSize == null && lmPath == null && lmWeight == null && lexiconPath == null;
     }
   }
 
@@ -83,7 +92,7 @@ public final class Decoding {
             settings.lmWeight(),
             settings.wordBonus(),
             settings.unkScoreOffset(),
-            settings.lexiconPath(),
+            change.lexiconPath() != null ? change.lexiconPath() : settings.lexiconPath(),
             settings.spaceToken(),
             current.blankIndex()));
   }

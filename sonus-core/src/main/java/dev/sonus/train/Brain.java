@@ -299,7 +299,8 @@ public final class Brain<P> {
     return new StageResult(
         epoch,
         stage,
-        Map.copyOf(metrics),
+        // The task's order, so that logs and metrics.json are byte-identical from run to run.
+        java.util.Collections.unmodifiableMap(metrics),
         optimizer == null ? Double.NaN : optimizer.lr(),
         seconds,
         pass.stats().waitSeconds(),

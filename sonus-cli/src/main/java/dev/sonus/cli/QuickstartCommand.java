@@ -3,15 +3,13 @@ package dev.sonus.cli;
 import dev.sonus.data.Manifest;
 import dev.sonus.inference.Transcriber;
 import dev.sonus.run.Runner;
+import dev.sonus.util.Sha256;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -148,9 +146,7 @@ final class QuickstartCommand implements Callable<Integer> {
                   + " is missing; restore it from git "
                   + "(git checkout -- demo) or regenerate with scripts/make-demo-corpus.sh");
         }
-        String actual =
-            HexFormat.of()
-                .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        String actual = Sha256.file(file);
         if (!actual.equals(expected)) {
           throw new IllegalArgumentException(
               "demo corpus file "
@@ -166,8 +162,6 @@ final class QuickstartCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot read the demo corpus in " + data + ": " + e.getMessage(), e);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

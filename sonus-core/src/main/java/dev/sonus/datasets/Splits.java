@@ -1,10 +1,9 @@
 package dev.sonus.datasets;
 
 import dev.sonus.data.Manifest;
+import dev.sonus.util.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -71,11 +70,7 @@ final class Splits {
   }
 
   private static byte[] sha256(String s) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
+    return Sha256.digest().digest(s.getBytes(StandardCharsets.UTF_8));
   }
 
   /**

@@ -23,8 +23,18 @@ final class Arithmetic {
   private static final Pattern BAD_DECIMAL_INT = Pattern.compile("0+[1-9][0-9_]*");
   private static final BigInteger MAX_EXPONENT = BigInteger.valueOf(100_000);
 
+  /**
+   * Longest numeric literal accepted, characters; longer ones are refused (no real recipe has
+   * them).
+   */
+  static final int MAX_LITERAL = 100;
+
+  /** Deepest nesting of parentheses and unary signs accepted. */
+  static final int MAX_DEPTH = 100;
+
   private final String text;
   private int pos;
+  private int depth;
 
   private Arithmetic(String text) {
     this.text = text;
@@ -117,12 +127,17 @@ final class Arithmetic {
 
   private Object unary() {
     skipSpace();
-    if (accept("-")) {
+    boolean minus = accept("-");
+    if (minus || accept("+")) {
+      if (++depth > MAX_DEPTH) {
+        throw new EvalException(
+            "the expression is nested more than "
+                + MAX_DEPTH
+                + " levels deep; write it out flatter");
+      }
       Object v = unary();
-      return v instanceof BigInteger b ? b.negate() : (Object) (-(Double) v);
-    }
-    if (accept("+")) {
-      return unary();
+      depth--;
+      return !minus ? v : v instanceof BigInteger b ? b.negate() : (Object) (-(Double) v);
     }
     return power();
   }
@@ -139,14 +154,37 @@ final class Arithmetic {
   private Object atom() {
     skipSpace();
     if (accept("(")) {
+      if (++depth > MAX_DEPTH) {
+        throw new EvalException(
+            "the expression is nested more than "
+                + MAX_DEPTH
+                + " levels deep; write it out flatter");
+      }
       Object v = expr();
+      depth--;
       skipSpace();
       if (!accept(")")) {
         throw new NotArithmetic();
       }
       return v;
     }
-    Matcher m = NUMBER.matcher(text).region(pos, text.length());
+    int end = pos;
+    while (end < text.length() && isLiteralChar(text, end, pos)) {
+      end++;
+    }
+    boolean numeric =
+        pos < text.length() && (Character.isDigit(text.charAt(pos)) || text.charAt(pos) == '.');
+    if (numeric && end - pos > MAX_LITERAL) {
+      throw new EvalException(
+          "a numeric literal of "
+              + (end - pos)
+              + " digits; at most "
+              + MAX_LITERAL
+              + " are accepted (write large numbers with an exponent, 1e300)");
+    }
+    // The literal cannot reach further than its characters; bounding the region keeps the regex's
+    // recursion bounded too.
+    Matcher m = NUMBER.matcher(text).region(pos, end);
     if (!m.lookingAt()) {
       throw new NotArithmetic();
     }
@@ -176,6 +214,18 @@ final class Arithmetic {
       throw new NotArithmetic(); // Python rejects leading zeros such as 012
     }
     return new BigInteger(clean);
+  }
+
+  /**
+   * Whether {@code text[i]} can belong to a literal starting at {@code start} (a sign only after
+   * e/E).
+   */
+  private static boolean isLiteralChar(String text, int i, int start) {
+    char c = text.charAt(i);
+    if (c == '+' || c == '-') {
+      return i > start && (text.charAt(i - 1) == 'e' || text.charAt(i - 1) == 'E');
+    }
+    return Character.isLetterOrDigit(c) || c == '_' || c == '.';
   }
 
   private void skipSpace() {

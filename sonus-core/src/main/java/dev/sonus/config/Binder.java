@@ -56,12 +56,14 @@ final class Binder {
         && type.isRecord()
         && defaultsMethod(type) != null
         && covers(type, keyword.keySet())) {
+      target.policy().check(type, canonical(type), where, key);
       return Coercion.record(type, keyword, where, key, "component of " + target.describe());
     }
     if (positional.isEmpty()) {
       for (Executable e : executables) {
         Class<?> options = optionsRecord(e);
         if (options != null && covers(options, keyword.keySet())) {
+          target.policy().check(options, canonical(options), where, key);
           Object record =
               Coercion.record(options, keyword, where, key, "parameter for " + target.describe());
           return invoke(target, e, new Object[] {record}, where, key);
@@ -377,6 +379,20 @@ final class Binder {
             + list);
   }
 
+  /** A record's canonical constructor (the one the record binder calls). */
+  private static Executable canonical(Class<?> record) {
+    java.lang.reflect.RecordComponent[] components = record.getRecordComponents();
+    Class<?>[] types = new Class<?>[components.length];
+    for (int i = 0; i < types.length; i++) {
+      types[i] = components[i].getType();
+    }
+    try {
+      return record.getDeclaredConstructor(types);
+    } catch (NoSuchMethodException e) {
+      throw new IllegalStateException(record + " has no canonical constructor", e);
+    }
+  }
+
   /** {@code Widget(size: int, name: String)}, with snake_case names as a recipe writes them. */
   static String signature(Target target, Executable e) {
     List<String> parts = new ArrayList<>();
@@ -390,6 +406,7 @@ final class Binder {
 
   private static Object invoke(
       Target target, Executable e, Object[] args, Location where, String key) {
+    target.policy().check(target.type(), e, where, key);
     try {
       if (e instanceof Constructor<?> c) {
         return c.newInstance(args);

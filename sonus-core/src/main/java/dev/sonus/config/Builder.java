@@ -17,18 +17,20 @@ final class Builder {
   private final IdentityHashMap<Node, Object> built = new IdentityHashMap<>();
   private final Map<String, Location> locations = new LinkedHashMap<>();
   private final ClassTable table;
+  private final ClassPolicy policy;
 
-  /** A builder of recipes: any class the recipe names. */
+  /** A builder of recipes under the default policy: Sonus's classes and the JDK value types. */
   Builder() {
-    this(null);
+    this(null, ClassPolicy.sonusOnly());
   }
 
   /**
-   * A builder that maps every class through {@code table} and builds nothing it lacks (null: no
-   * table).
+   * A builder that maps every class through {@code table} (null: no table) and builds only what
+   * {@code policy} allows.
    */
-  Builder(ClassTable table) {
+  Builder(ClassTable table, ClassPolicy policy) {
     this.table = table;
+    this.policy = policy;
   }
 
   /** Where each dotted key was written, for the typed getters' messages. */
@@ -114,9 +116,9 @@ final class Builder {
       if (entry == null) {
         throw new ConfigException(node.location, key, table.unsupported(name));
       }
-      target = Target.ofClass(entry.type(), node, key);
+      target = Target.ofClass(entry.type(), node, key, ClassPolicy.everything());
     } else {
-      target = Target.of(node, key);
+      target = Target.of(node, key, policy);
     }
     List<Binder.Arg> positional = new ArrayList<>();
     Map<String, Binder.Arg> keyword = new LinkedHashMap<>();

@@ -39,8 +39,20 @@ public final class HyperYaml {
    * @throws java.io.UncheckedIOException naming the path when the file cannot be read
    */
   public static Hparams load(Path file, Map<String, String> overrides) {
-    Node.Mapping root = YamlReader.readFile(file);
-    return build(root, file, file.toString(), overrides);
+    return load(file, overrides, LoadOptions.recipe());
+  }
+
+  /**
+   * Loads a recipe file with the given trust: which classes may be built, whether its own {@code
+   * trusted_classes:} is honoured, whether its includes may leave its folder.
+   *
+   * @throws ConfigException for any problem, a refused class or include among them
+   */
+  public static Hparams load(Path file, Map<String, String> overrides, LoadOptions options) {
+    return LoadContext.with(
+        options,
+        file,
+        () -> build(YamlReader.readFile(file), file, file.toString(), overrides, options));
   }
 
   /** Loads a recipe file without overrides. */
@@ -58,8 +70,16 @@ public final class HyperYaml {
    */
   public static Hparams load(String yamlText, String sourceName, Map<String, String> overrides) {
     Path path = asPath(sourceName);
-    Node.Mapping root = YamlReader.readRoot(yamlText, Location.of(path, sourceName));
-    return build(root, path, sourceName, overrides);
+    return LoadContext.with(
+        LoadOptions.recipe(),
+        path,
+        () ->
+            build(
+                YamlReader.readRoot(yamlText, Location.of(path, sourceName)),
+                path,
+                sourceName,
+                overrides,
+                LoadOptions.recipe()));
   }
 
   /**
@@ -68,20 +88,47 @@ public final class HyperYaml {
    * configuration cheaply.
    */
   public static String resolve(Path file, Map<String, String> overrides) {
-    Node.Mapping root = YamlReader.readFile(file);
-    OverrideApplier.applyAll(root, overrides);
-    return YamlWriter.write(References.resolve(root, file));
+    return resolve(file, overrides, LoadOptions.recipe());
+  }
+
+  /** {@link #resolve(Path, Map)} under the limits of {@code options} (includes, node budget). */
+  public static String resolve(Path file, Map<String, String> overrides, LoadOptions options) {
+    return LoadContext.with(
+        options,
+        file,
+        () -> {
+          Node.Mapping root = YamlReader.readFile(file);
+          OverrideApplier.applyAll(root, overrides);
+          return YamlWriter.write(References.resolve(root, file));
+        });
   }
 
   /**
-   * Loads only some top-level keys of a recipe file, building what they reference and nothing else:
-   * e.g. the model of a stored run ({@code hparams.yaml}) without re-running its data preparation.
+   * Loads only some top-level keys of a stored run's {@code hparams.yaml}, building what they
+   * reference and nothing else: e.g. the model without re-running the data preparation. As a run
+   * folder may come from anyone, its {@code trusted_classes:} is refused ({@link
+   * LoadOptions#runFolder()}); see {@link #loadKeys(Path, java.util.Collection, LoadOptions)}.
    * Absent keys are left out (check with {@link Hparams#contains}).
    *
-   * @throws ConfigException for any problem in the recipe, with file, line and key
+   * @throws ConfigException for any problem in the file, with file, line and key
    */
   public static Hparams loadKeys(Path file, java.util.Collection<String> keys) {
-    return loadKeys(file, keys, null);
+    return loadKeys(file, keys, LoadOptions.runFolder());
+  }
+
+  /** {@link #loadKeys(Path, java.util.Collection)} with the given trust. */
+  public static Hparams loadKeys(
+      Path file, java.util.Collection<String> keys, LoadOptions options) {
+    return LoadContext.with(
+        options,
+        file,
+        () -> {
+          Node.Mapping resolved = References.resolve(YamlReader.readFile(file), file);
+          Builder builder = new Builder(null, policy(resolved, file, options));
+          Map<String, Object> values = builder.buildKeys(resolved, java.util.Set.copyOf(keys));
+          return new Hparams(
+              file.toString(), values, builder.locations(), YamlWriter.write(resolved));
+        });
   }
 
   /**
@@ -89,23 +136,85 @@ public final class HyperYaml {
    * {@code hyperparams.yaml}), every class mapped through {@code table}: what the table lacks is
    * refused by name.
    *
-   * @param table the classes the file may name, or null for a recipe's rules
+   * @param table the classes the file may name
    * @throws ConfigException for any problem in the file, with file, line and key
    */
   public static Hparams loadKeys(Path file, java.util.Collection<String> keys, ClassTable table) {
-    Node.Mapping resolved = References.resolve(YamlReader.readFile(file), file);
-    Builder builder = new Builder(table);
-    Map<String, Object> values = builder.buildKeys(resolved, java.util.Set.copyOf(keys));
-    return new Hparams(file.toString(), values, builder.locations(), YamlWriter.write(resolved));
+    return LoadContext.with(
+        LoadOptions.runFolder(),
+        file,
+        () -> {
+          Node.Mapping resolved = References.resolve(YamlReader.readFile(file), file);
+          Builder builder = new Builder(table, ClassPolicy.sonusOnly());
+          Map<String, Object> values = builder.buildKeys(resolved, java.util.Set.copyOf(keys));
+          return new Hparams(
+              file.toString(), values, builder.locations(), YamlWriter.write(resolved));
+        });
   }
 
+  /** The key with which a recipe names the class prefixes it needs beyond Sonus's own. */
+  public static final String TRUSTED_CLASSES = "trusted_classes";
+
   private static Hparams build(
-      Node.Mapping root, Path path, String sourceName, Map<String, String> overrides) {
+      Node.Mapping root,
+      Path path,
+      String sourceName,
+      Map<String, String> overrides,
+      LoadOptions options) {
     OverrideApplier.applyAll(root, overrides);
     Node.Mapping resolved = References.resolve(root, path);
-    Builder builder = new Builder();
+    Builder builder = new Builder(null, policy(resolved, path, options));
     Map<String, Object> values = builder.buildRoot(resolved);
     return new Hparams(sourceName, values, builder.locations(), YamlWriter.write(resolved));
+  }
+
+  /**
+   * The policy of {@code options} plus the file's {@code trusted_classes}, when they may be
+   * honoured.
+   */
+  private static ClassPolicy policy(Node.Mapping resolved, Path file, LoadOptions options) {
+    Node trusted = resolved.entries.get(TRUSTED_CLASSES);
+    if (trusted == null) {
+      return options.policy();
+    }
+    java.util.List<String> prefixes = new java.util.ArrayList<>();
+    if (trusted instanceof Node.Sequence seq) {
+      for (Node item : seq.items) {
+        if (!(item instanceof Node.Scalar sc) || sc.tag != null) {
+          throw new ConfigException(
+              item.location,
+              TRUSTED_CLASSES,
+              "must list class name prefixes as plain strings, e.g. [com.example.]");
+        }
+        prefixes.add(String.valueOf(sc.value));
+      }
+    } else if (trusted instanceof Node.Scalar sc && sc.tag == null) {
+      prefixes.add(String.valueOf(sc.value));
+    } else {
+      throw new ConfigException(
+          trusted.location,
+          TRUSTED_CLASSES,
+          "must be a list of class name prefixes, e.g. [com.example.]");
+    }
+    boolean coveredByCaller = true;
+    for (String prefix : prefixes) {
+      coveredByCaller &=
+          options.policy().allowsEverything()
+              || options.policy().allowedPrefixes().contains(prefix);
+    }
+    if (!options.recipeTrust() && !options.trust() && !coveredByCaller) {
+      throw new ConfigException(
+          resolved.locationOf(TRUSTED_CLASSES),
+          TRUSTED_CLASSES,
+          "this run folder asks to run classes outside Sonus "
+              + prefixes
+              + " ("
+              + file
+              + "); a folder from someone else could run anything that way. Open it with --trust"
+              + " only if you trust where it came from, or allow just what you need with"
+              + " --allow-classes");
+    }
+    return options.policy().allowing(prefixes);
   }
 
   private static Path asPath(String sourceName) {

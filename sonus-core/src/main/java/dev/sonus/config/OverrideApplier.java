@@ -214,6 +214,7 @@ final class OverrideApplier {
   /** Parses the file an {@code !include:} node names (relative to the including file). */
   static Node.Mapping readIncluded(Node include, String key) {
     Path file = include.location.dir().resolve(include.tagTarget().trim()).normalize();
+    LoadContext.checkInclude(file, include.location, key);
     try {
       return YamlReader.readFile(file);
     } catch (UncheckedIOException e) {

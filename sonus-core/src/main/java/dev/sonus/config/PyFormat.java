@@ -57,6 +57,7 @@ final class PyFormat {
   }
 
   private static String nodeRepr(Node node) {
+    LoadContext.spend(1, null, null);
     if (node.tag != null && !(node instanceof Node.Sequence seq && seq.isTuple())) {
       throw new IllegalArgumentException(
           node.describe() + " builds an object and has no text to interpolate");

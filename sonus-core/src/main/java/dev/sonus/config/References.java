@@ -29,6 +29,9 @@ final class References {
   private static final Pattern REFERENCE = Pattern.compile("<([^>]*)>");
   private static final Pattern TUPLE = Pattern.compile("\\(.*\\)", Pattern.DOTALL);
 
+  /** Deepest chain of references (and nested values) resolved at once. */
+  static final int MAX_CHAIN = 500;
+
   /** The file a tree came from and the key it sits under (for included files). */
   private record Scope(Node.Mapping root, String prefix, List<Path> includes) {}
 
@@ -93,6 +96,18 @@ final class References {
           key,
           "reference cycle: " + String.join(" -> ", cycle) + "; a key cannot depend on itself");
     }
+    if (chain.size() >= MAX_CHAIN) {
+      throw new ConfigException(
+          node.location,
+          key,
+          "references nested deeper than "
+              + MAX_CHAIN
+              + " (through "
+              + chain.get(0)
+              + " -> ... -> "
+              + key
+              + "); no recipe needs that many, so the file is refused");
+    }
     active.put(node, chain.size());
     chain.add(key);
     try {
@@ -107,6 +122,7 @@ final class References {
   }
 
   private Node resolveUncached(Node node, Scope scope, String key) {
+    LoadContext.spend(1, node.location, key);
     if (node.isPlaceholder()) {
       unset.add(new Unset(key, node.location));
       return node;
@@ -157,7 +173,9 @@ final class References {
       }
       sb.append(text, last, m.start());
       try {
-        sb.append(PyFormat.nodeStr(value));
+        String piece = PyFormat.nodeStr(value);
+        LoadContext.spend(1 + piece.length() / 16, ref.location, key);
+        sb.append(piece);
       } catch (IllegalArgumentException e) {
         throw new ConfigException(
             ref.location,
@@ -324,6 +342,7 @@ final class References {
     if (done != null) {
       return done;
     }
+    LoadContext.spend(1, node.location, null);
     Node out;
     if (node instanceof Node.Sequence seq) {
       List<Node> items = new ArrayList<>();

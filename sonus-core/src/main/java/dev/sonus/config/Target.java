@@ -17,18 +17,18 @@ import java.util.TreeSet;
  * @param type the class
  * @param method the static method's name, or null for constructors
  */
-record Target(Class<?> type, String method) {
+record Target(Class<?> type, String method, ClassPolicy policy) {
 
   /**
    * The target of a {@code !new:}, {@code !name:} or {@code !apply:} node; errors name the node's
    * key.
    */
-  static Target of(Node node, String key) {
+  static Target of(Node node, String key, ClassPolicy policy) {
     String name = node.tagTarget().trim();
     boolean isNew = node.tag.startsWith(Node.NEW);
     Class<?> type = ClassNames.find(name);
     if (type != null) {
-      return forClass(type, node, key);
+      return forClass(type, node, key, policy);
     }
     int dot = name.lastIndexOf('.');
     Class<?> owner = isNew || dot < 0 ? null : ClassNames.find(name.substring(0, dot));
@@ -36,7 +36,7 @@ record Target(Class<?> type, String method) {
       throw new ConfigException(node.location, key, ClassNames.unknownClass(name));
     }
     String method = name.substring(dot + 1);
-    Target target = new Target(owner, method);
+    Target target = new Target(owner, method, policy);
     if (target.executables().isEmpty()) {
       TreeSet<String> methods = new TreeSet<>();
       for (Method m : owner.getMethods()) {
@@ -61,18 +61,18 @@ record Target(Class<?> type, String method) {
    */
   static Target tryOf(Node node) {
     try {
-      return of(node, null);
+      return of(node, null, ClassPolicy.sonusOnly());
     } catch (ConfigException e) {
       return null;
     }
   }
 
   /** The constructors of {@code type}, for a node a {@link ClassTable} mapped to it. */
-  static Target ofClass(Class<?> type, Node node, String key) {
-    return forClass(type, node, key);
+  static Target ofClass(Class<?> type, Node node, String key, ClassPolicy policy) {
+    return forClass(type, node, key, policy);
   }
 
-  private static Target forClass(Class<?> type, Node node, String key) {
+  private static Target forClass(Class<?> type, Node node, String key, ClassPolicy policy) {
     if (type.isInterface()
         || Modifier.isAbstract(type.getModifiers())
         || type.isEnum()
@@ -92,7 +92,7 @@ record Target(Class<?> type, String method) {
           key,
           type.getName() + " is not public; recipes can only build " + "public classes");
     }
-    Target target = new Target(type, null);
+    Target target = new Target(type, null, policy);
     if (target.executables().isEmpty()) {
       throw new ConfigException(node.location, key, type.getName() + " has no public constructor");
     }

@@ -60,6 +60,8 @@ final class YamlWriter {
     if (done != null) {
       return done;
     }
+    // Plain containers reached twice are written twice (see below): count them against the budget.
+    LoadContext.spend(1, null, null);
     org.yaml.snakeyaml.nodes.Node out;
     if (node instanceof Node.Scalar s) {
       out = scalar(s);

@@ -1,5 +1,6 @@
 package dev.sonus.datasets;
 
+import dev.sonus.util.RecipeCallable;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +57,7 @@ public final class Datasets {
    * Runs the preparer called {@code name} with every option at its default; see {@link
    * DatasetPreparer}.
    */
+  @RecipeCallable
   public static List<PreparedManifest> prepare(String name, Path dataFolder, Path outDir) {
     return get(name).prepare(dataFolder, outDir);
   }
@@ -63,6 +65,7 @@ public final class Datasets {
   /**
    * Runs the preparer called {@code name} with these options; see {@link DatasetPreparer#prepare}.
    */
+  @RecipeCallable
   public static List<PreparedManifest> prepare(
       String name, Path dataFolder, Path outDir, Map<String, String> options) {
     return get(name).prepare(dataFolder, outDir, options);

@@ -1,6 +1,7 @@
 package dev.sonus.datasets;
 
 import dev.sonus.data.Manifest;
+import dev.sonus.util.RecipeCallable;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,6 +45,7 @@ public final class FsddManifests {
    * The default split for recipes ({@code !apply:datasets.FsddManifests.prepare [<data_folder>,
    * <dir>]}): theo is the test speaker, takes 0-4 of the others are the validation set.
    */
+  @RecipeCallable
   public static Result prepare(Path dataFolder, Path outDir) {
     return prepare(dataFolder, outDir, Set.of("theo"), 5);
   }
@@ -57,6 +59,7 @@ public final class FsddManifests {
    * @throws IllegalArgumentException if the folder has no FSDD files, a recording cannot be read or
    *     a test speaker is absent
    */
+  @RecipeCallable
   public static Result prepare(
       Path dataFolder, Path outDir, Set<String> testSpeakers, int validTakes) {
     return result(prepareManifests(dataFolder, outDir, testSpeakers, validTakes));
@@ -68,6 +71,7 @@ public final class FsddManifests {
    * trains, so it is not named as a test split and the data check does not require disjoint
    * speakers), the next {@code validTakes} validate, the rest train.
    */
+  @RecipeCallable
   public static Result prepareByTakes(Path dataFolder, Path outDir, int testTakes, int validTakes) {
     if (testTakes < 1 || validTakes < 0) {
       throw new IllegalArgumentException(

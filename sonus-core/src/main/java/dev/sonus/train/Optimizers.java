@@ -1,5 +1,6 @@
 package dev.sonus.train;
 
+import dev.sonus.util.RecipeCallable;
 import java.util.List;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -172,22 +173,26 @@ public final class Optimizers {
   }
 
   /** Adam with PyTorch's defaults; for recipes: {@code !name:train.Optimizers.adam {lr: 0.001}}. */
+  @RecipeCallable
   public static Optimizer adam(List<ParamGroup> groups, double lr) {
     return Adam.adam(groups, lr);
   }
 
   /** AdamW with PyTorch's defaults (decay from the groups' weight decay). */
+  @RecipeCallable
   public static Optimizer adamw(List<ParamGroup> groups, double lr) {
     return Adam.adamW(groups, lr);
   }
 
   /** SGD with momentum (0 for plain SGD) and optional Nesterov. */
+  @RecipeCallable
   public static Optimizer sgd(
       List<ParamGroup> groups, double lr, double momentum, boolean nesterov) {
     return new Sgd(groups, lr, momentum, 0, nesterov);
   }
 
   /** Adadelta with PyTorch's defaults for rho (0.9) and eps (1e-6). */
+  @RecipeCallable
   public static Optimizer adadelta(List<ParamGroup> groups, double lr) {
     return new Adadelta(groups, lr, 0.9, 1e-6);
   }

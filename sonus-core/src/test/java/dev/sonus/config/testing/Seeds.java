@@ -1,5 +1,6 @@
 package dev.sonus.config.testing;
 
+import dev.sonus.util.RecipeCallable;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,12 +14,14 @@ public final class Seeds {
   private Seeds() {}
 
   /** Records a seed; returns it. */
+  @RecipeCallable
   public static synchronized int set(int seed) {
     CALLS.add("seed " + seed);
     return seed;
   }
 
   /** Records a build. */
+  @RecipeCallable
   public static synchronized String note(String what) {
     CALLS.add(what);
     return what;

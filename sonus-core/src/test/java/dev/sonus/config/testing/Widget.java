@@ -1,5 +1,6 @@
 package dev.sonus.config.testing;
 
+import dev.sonus.util.RecipeCallable;
 import java.util.Objects;
 
 /** A small class with overloaded constructors and static methods, for binding tests. */
@@ -24,11 +25,13 @@ public final class Widget {
   }
 
   /** A widget named after its size. */
+  @RecipeCallable
   public static Widget sized(int size) {
     return new Widget(size, "w" + size);
   }
 
   /** Doubles a number (for {@code !apply:}). */
+  @RecipeCallable
   public static int twice(int x) {
     return 2 * x;
   }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -31,13 +32,17 @@ final class ConfigCommand implements Callable<Integer> {
 
   @Unmatched List<String> overrides = new ArrayList<>();
 
+  @Mixin TrustOptions trust = new TrustOptions();
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
     java.util.Map<String, String> given = RecipeOverrides.parse(overrides);
     String yaml =
-        build ? HyperYaml.load(recipe, given).resolvedYaml() : HyperYaml.resolve(recipe, given);
+        build
+            ? HyperYaml.load(recipe, given, trust.recipe()).resolvedYaml()
+            : HyperYaml.resolve(recipe, given, trust.recipe());
     spec.commandLine().getOut().print(yaml.endsWith("\n") ? yaml : yaml + "\n");
     return 0;
   }

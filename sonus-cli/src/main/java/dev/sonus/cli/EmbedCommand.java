@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -38,11 +39,13 @@ final class EmbedCommand implements Callable<Integer> {
   @Parameters(index = "0..*", arity = "1..*", paramLabel = "FILE", description = "audio files")
   List<Path> files = new ArrayList<>();
 
+  @Mixin TrustOptions trust = new TrustOptions();
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
-    SpeakerVerifier sv = SpeakerVerifier.load(model);
+    SpeakerVerifier sv = SpeakerVerifier.load(model, trust.runFolder());
     float[][] e = sv.embedAll(files);
     if (out != null) {
       int dim = e[0].length;

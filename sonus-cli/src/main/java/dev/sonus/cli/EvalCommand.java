@@ -43,6 +43,8 @@ final class EvalCommand implements Callable<Integer> {
 
   @Mixin DecodingOptions decoding = new DecodingOptions();
 
+  @Mixin TrustOptions trust = new TrustOptions();
+
   @Spec CommandSpec spec;
 
   @Override
@@ -53,6 +55,7 @@ final class EvalCommand implements Callable<Integer> {
             test,
             dataFolder,
             decoding.override(),
+            trust.runFolder(),
             ProgressBar.forTerminal(spec.commandLine().getErr()));
     Map<String, Object> out = new LinkedHashMap<>(r.metrics());
     spec.commandLine().getOut().println(Json.writePretty(out));

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -108,6 +109,8 @@ final class LrPlotCommand implements Callable<Integer> {
 
   @Unmatched List<String> overrides = new ArrayList<>();
 
+  @Mixin TrustOptions trust = new TrustOptions();
+
   @Spec CommandSpec spec;
 
   @Override
@@ -137,7 +140,7 @@ final class LrPlotCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--out " + out + " does not end in .png; lr-plot writes PNG images");
     }
-    Hparams hp = HyperYaml.load(recipe, given);
+    Hparams hp = HyperYaml.load(recipe, given, trust.recipe());
     String chosen = chooseKey(hp);
     LrSchedule schedule = asSchedule(hp, chosen);
 

@@ -4,6 +4,7 @@ import dev.sonus.run.Replay;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -34,13 +35,20 @@ final class ReplayCommand implements Callable<Integer> {
       description = "relative tolerance for 'within tolerance' " + "(default: ${DEFAULT-VALUE})")
   double tolerance;
 
+  @Mixin TrustOptions trust = new TrustOptions();
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
     Path out = output != null ? output : run.resolveSibling(run.getFileName() + "-replay");
     Replay.Report report =
-        Replay.replay(run, out, tolerance, ProgressBar.forTerminal(spec.commandLine().getErr()));
+        Replay.replay(
+            run,
+            out,
+            tolerance,
+            trust.runFolder(),
+            ProgressBar.forTerminal(spec.commandLine().getErr()));
     spec.commandLine().getOut().print(report.format());
     return report.identical() ? 0 : 1;
   }

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -72,6 +73,8 @@ final class ScoreCommand implements Callable<Integer> {
       description = "write the scores here (default: scores.txt next " + "to the trial list)")
   Path out;
 
+  @Mixin TrustOptions trust = new TrustOptions();
+
   @Spec CommandSpec spec;
 
   @Override
@@ -80,7 +83,7 @@ final class ScoreCommand implements Callable<Integer> {
     if (list.isEmpty()) {
       throw new IllegalArgumentException("trial list " + trials + " has no trials");
     }
-    SpeakerVerifier sv = SpeakerVerifier.load(model);
+    SpeakerVerifier sv = SpeakerVerifier.load(model, trust.runFolder());
     Map<String, Integer> index = new LinkedHashMap<>();
     for (Trials.Trial t : list) {
       index.putIfAbsent(t.enrol(), index.size());

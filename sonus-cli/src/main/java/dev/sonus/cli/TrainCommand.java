@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -26,13 +27,16 @@ final class TrainCommand implements Callable<Integer> {
 
   @Unmatched List<String> overrides = new ArrayList<>();
 
+  @Mixin TrustOptions trust = new TrustOptions();
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
     java.util.Map<String, String> given = RecipeOverrides.parse(overrides);
     Runner.Result r =
-        Runner.train(recipe, given, ProgressBar.forTerminal(spec.commandLine().getErr()));
+        Runner.train(
+            recipe, given, trust.recipe(), ProgressBar.forTerminal(spec.commandLine().getErr()));
     spec.commandLine().getOut().println(Json.writePretty(r.metrics()));
     spec.commandLine().getErr().println("sonus: run bundle in " + r.folder());
     return 0;

@@ -39,13 +39,14 @@ final class TranscribeCommand implements Callable<Integer> {
   @Parameters(index = "0..*", arity = "1..*", paramLabel = "FILE", description = "audio files")
   List<Path> files = new ArrayList<>();
 
+  @Mixin TrustOptions trust = new TrustOptions();
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
     Decoding.Change override = decoding.override();
-    Transcriber asr =
-        override == null ? Transcriber.load(model) : Transcriber.load(model, override);
+    Transcriber asr = Transcriber.load(model, trust.runFolder(), override);
     List<String> texts = asr.transcribeAll(files);
     var out = spec.commandLine().getOut();
     if (json) {

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -38,11 +39,13 @@ final class VerifyCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "B")
   Path b;
 
+  @Mixin TrustOptions trust = new TrustOptions();
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
-    SpeakerVerifier sv = SpeakerVerifier.load(model);
+    SpeakerVerifier sv = SpeakerVerifier.load(model, trust.runFolder());
     SpeakerVerifier.Decision d = sv.verify(a, b);
     double t = threshold != null ? threshold : d.threshold();
     spec.commandLine()

@@ -161,9 +161,20 @@ public final class ClassPolicy {
             + "] in the recipe (a run folder's trusted_classes also needs --trust)");
   }
 
+  /**
+   * What to allow: the class itself for the JDK's own (a whole JDK package is too much), else its
+   * package.
+   */
   private static String prefixOf(Class<?> type) {
+    String name = type.getName();
     Package p = type.getPackage();
-    return p == null ? type.getName() : p.getName() + ".";
+    boolean jdk =
+        name.startsWith("java.")
+            || name.startsWith("javax.")
+            || name.startsWith("jdk.")
+            || name.startsWith("sun.")
+            || name.startsWith("com.sun.");
+    return jdk || p == null ? name : p.getName() + ".";
   }
 
   private static String callable(Class<?> type) {

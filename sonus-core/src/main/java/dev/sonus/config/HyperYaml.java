@@ -23,9 +23,9 @@ import java.util.Map;
  * and plain {@code (1, 2)} (an unmodifiable list). Class names are {@code <package>.<Class>} for
  * Sonus classes ({@code features.Fbank}) or fully qualified for any other.
  *
- * <p>Safety: SnakeYAML only parses; nothing runs except the constructors and public static methods
- * the recipe names. As with HyperPyYAML, a recipe can name any public class, so load only recipes
- * you trust.
+ * <p>Safety: SnakeYAML only parses; then only what {@link ClassPolicy} allows is built (Sonus's own
+ * classes and a few JDK value types by default; see {@link LoadOptions} for widening it), includes
+ * stay inside the recipe's folder, and resolution has a node budget and depth limits.
  */
 public final class HyperYaml {
   private HyperYaml() {}

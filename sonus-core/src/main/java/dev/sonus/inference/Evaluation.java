@@ -1,5 +1,6 @@
 package dev.sonus.inference;
 
+import dev.sonus.config.LoadOptions;
 import dev.sonus.data.DataLoader;
 import dev.sonus.data.DynamicItemDataset;
 import dev.sonus.data.Manifest;
@@ -59,8 +60,19 @@ public final class Evaluation {
    */
   public static Result run(
       Path runFolder, Path manifest, Path dataFolder, Decoding.Change decoding, Progress progress) {
+    return run(runFolder, manifest, dataFolder, decoding, LoadOptions.runFolder(), progress);
+  }
+
+  /** The evaluation with the given trust for the run folder (see {@link RunFolder#load}). */
+  public static Result run(
+      Path runFolder,
+      Path manifest,
+      Path dataFolder,
+      Decoding.Change decoding,
+      LoadOptions options,
+      Progress progress) {
     RunFolder.Loaded loaded =
-        RunFolder.load(runFolder, "test_data", "data_folder", "batch_size", "num_workers");
+        RunFolder.load(runFolder, options, "test_data", "data_folder", "batch_size", "num_workers");
     if (decoding != null) {
       Decoding.apply(loaded.experiment(), decoding);
     }

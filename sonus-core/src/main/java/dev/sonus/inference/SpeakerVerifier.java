@@ -2,6 +2,7 @@ package dev.sonus.inference;
 
 import dev.sonus.audio.AudioIO;
 import dev.sonus.audio.Resample;
+import dev.sonus.config.LoadOptions;
 import dev.sonus.metrics.CosineScoring;
 import dev.sonus.run.RunFolder;
 import dev.sonus.util.JsonFile;
@@ -58,6 +59,11 @@ public final class SpeakerVerifier {
    *     embed speech
    */
   public static SpeakerVerifier load(Path folder) {
+    return load(folder, LoadOptions.runFolder());
+  }
+
+  /** {@link #load(Path)} with the given trust for a Sonus run folder. */
+  public static SpeakerVerifier load(Path folder, LoadOptions options) {
     if (!Files.isDirectory(folder)) {
       throw new IllegalArgumentException("model folder " + folder + " does not exist");
     }
@@ -72,7 +78,7 @@ public final class SpeakerVerifier {
       return new SpeakerVerifier(SpeechBrainFolder.load(folder), SPEECHBRAIN_THRESHOLD, folder);
     }
     SpeakerEmbedder embedder =
-        RunFolder.load(folder)
+        RunFolder.load(folder, options)
             .experimentAs(
                 SpeakerEmbedder.class,
                 "compute speaker embeddings; load a speaker recognition run");

@@ -2,6 +2,7 @@ package dev.sonus.inference;
 
 import dev.sonus.audio.AudioIO;
 import dev.sonus.audio.Resample;
+import dev.sonus.config.LoadOptions;
 import dev.sonus.run.RunFolder;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,11 +41,21 @@ public final class Transcriber {
    *     cannot transcribe, or it has no valid checkpoint
    */
   public static Transcriber load(Path runFolder) {
-    RunFolder.Loaded loaded = RunFolder.load(runFolder);
+    return load(runFolder, LoadOptions.runFolder(), null);
+  }
+
+  /**
+   * Loads a trained run folder with the given trust (see {@link RunFolder#load(Path, LoadOptions,
+   * String...)}) and, when {@code decoding} is not null, another CTC decoder.
+   */
+  public static Transcriber load(Path runFolder, LoadOptions options, Decoding.Change decoding) {
+    RunFolder.Loaded loaded = RunFolder.load(runFolder, options);
     SpeechRecognizer recognizer =
         loaded.experimentAs(
             SpeechRecognizer.class, "transcribe speech; load a speech recognition run");
-    return new Transcriber(recognizer, runFolder, loaded.checkpoint());
+    Transcriber t = new Transcriber(recognizer, runFolder, loaded.checkpoint());
+    Decoding.apply(t.recognizer, decoding);
+    return t;
   }
 
   /**
@@ -52,9 +63,7 @@ public final class Transcriber {
    * language model for evaluation); see {@link Decoding#override}.
    */
   public static Transcriber load(Path runFolder, Decoding.Change decoding) {
-    Transcriber t = load(runFolder);
-    Decoding.apply(t.recognizer, decoding);
-    return t;
+    return load(runFolder, LoadOptions.runFolder(), decoding);
   }
 
   /** Transcribes an audio file (WAV or FLAC, any rate and channel count). */

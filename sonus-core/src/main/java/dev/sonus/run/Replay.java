@@ -1,6 +1,7 @@
 package dev.sonus.run;
 
 import dev.sonus.config.Hparams;
+import dev.sonus.config.LoadOptions;
 import dev.sonus.repro.Compare;
 import dev.sonus.repro.DataFingerprint;
 import dev.sonus.repro.Environment;
@@ -103,6 +104,16 @@ public final class Replay {
    * @param tolerance relative tolerance for "within tolerance"
    */
   public static Report replay(Path runDir, Path outputFolder, double tolerance, Progress progress) {
+    return replay(runDir, outputFolder, tolerance, LoadOptions.runFolder(), progress);
+  }
+
+  /**
+   * {@link #replay(Path, Path, double, Progress)} with the given trust: a run folder may come from
+   * anyone, so by default its {@code trusted_classes} are refused ({@link
+   * LoadOptions#runFolder()}).
+   */
+  public static Report replay(
+      Path runDir, Path outputFolder, double tolerance, LoadOptions options, Progress progress) {
     for (String f : List.of("hparams.yaml", "env.json", "data.json", "metrics.json")) {
       if (!Files.isRegularFile(runDir.resolve(f))) {
         throw new IllegalArgumentException(
@@ -120,7 +131,9 @@ public final class Replay {
     }
     Hparams h =
         Runner.load(
-            runDir.resolve("hparams.yaml"), Map.of("output_folder", outputFolder.toString()));
+            runDir.resolve("hparams.yaml"),
+            Map.of("output_folder", outputFolder.toString()),
+            options);
     List<String> env =
         environmentDifferences(read(runDir.resolve("env.json")), Environment.capture().toMap());
     List<String> data =

@@ -2,6 +2,7 @@ package dev.sonus.run;
 
 import dev.sonus.config.Hparams;
 import dev.sonus.config.HyperYaml;
+import dev.sonus.config.LoadOptions;
 import dev.sonus.data.BatchSampler;
 import dev.sonus.data.DataLoader;
 import dev.sonus.data.DynamicItemDataset;
@@ -69,6 +70,14 @@ public final class RunFolder {
    *     checkpoint
    */
   public static Loaded load(Path runFolder, String... extraKeys) {
+    return load(runFolder, LoadOptions.runFolder(), extraKeys);
+  }
+
+  /**
+   * {@link #load(Path, String...)} with the given trust: by default a run folder builds only
+   * Sonus's classes and its {@code trusted_classes} are refused ({@link LoadOptions#runFolder()}).
+   */
+  public static Loaded load(Path runFolder, LoadOptions options, String... extraKeys) {
     Path yaml = runFolder.resolve("hparams.yaml");
     if (!Files.isDirectory(runFolder)) {
       throw new IllegalArgumentException(
@@ -85,7 +94,7 @@ public final class RunFolder {
     }
     Set<String> keys = new LinkedHashSet<>(KEYS);
     keys.addAll(List.of(extraKeys));
-    Hparams h = HyperYaml.loadKeys(yaml, keys);
+    Hparams h = HyperYaml.loadKeys(yaml, keys, options);
     if (!h.contains("experiment")) {
       throw new IllegalArgumentException(
           yaml + " has no 'experiment' key; it was not written by a Sonus recipe run");

@@ -4,6 +4,7 @@ import dev.sonus.config.ConfigException;
 import dev.sonus.config.Factory;
 import dev.sonus.config.Hparams;
 import dev.sonus.config.HyperYaml;
+import dev.sonus.config.LoadOptions;
 import dev.sonus.data.DataCheck;
 import dev.sonus.data.DataLoader;
 import dev.sonus.data.Manifest;
@@ -73,7 +74,16 @@ public final class Runner {
 
   /** Loads the recipe with overrides (seeding first, see {@link #load}) and runs it. */
   public static Result train(Path recipe, Map<String, String> overrides, Progress progress) {
-    return run(load(recipe, overrides), progress);
+    return train(recipe, overrides, LoadOptions.recipe(), progress);
+  }
+
+  /**
+   * Loads the recipe with overrides under {@code options} (the classes it may build, see {@link
+   * dev.sonus.config.ClassPolicy}) and runs it.
+   */
+  public static Result train(
+      Path recipe, Map<String, String> overrides, LoadOptions options, Progress progress) {
+    return run(load(recipe, overrides, options), progress);
   }
 
   /**
@@ -83,7 +93,12 @@ public final class Runner {
    * (SpeechBrain recipes seed on their first line likewise).
    */
   public static Hparams load(Path recipe, Map<String, String> overrides) {
-    Map<String, String> top = topLevelScalars(HyperYaml.resolve(recipe, overrides));
+    return load(recipe, overrides, LoadOptions.recipe());
+  }
+
+  /** {@link #load(Path, Map)} under {@code options}. */
+  public static Hparams load(Path recipe, Map<String, String> overrides, LoadOptions options) {
+    Map<String, String> top = topLevelScalars(HyperYaml.resolve(recipe, overrides, options));
     String seed = top.get("seed");
     if (seed == null) {
       throw new ConfigException(
@@ -105,7 +120,7 @@ public final class Runner {
         value,
         Boolean.parseBoolean(top.getOrDefault("deterministic", "false").trim()),
         threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
-    return HyperYaml.load(recipe, overrides);
+    return HyperYaml.load(recipe, overrides, options);
   }
 
   private static Map<String, String> topLevelScalars(String yaml) {

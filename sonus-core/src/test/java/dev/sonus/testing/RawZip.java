@@ -96,46 +96,61 @@ public final class RawZip {
   /** Writes the entries, local headers then central directory, to {@code file}. */
   public static Path write(Path file, List<Entry> entries) {
     try (OutputStream out = Files.newOutputStream(file)) {
-      long at = 0;
-      List<Long> offsets = new ArrayList<>();
-      for (Entry e : entries) {
-        offsets.add(at);
-        byte[] name = e.name().getBytes(StandardCharsets.UTF_8);
-        ByteBuffer h = le(30 + name.length);
-        h.putInt(0x04034b50).putShort((short) 20).putShort((short) 0);
-        h.putShort((short) e.method()).putShort((short) 0).putShort((short) 0x21);
-        h.putInt((int) e.crc()).putInt((int) e.storedSize()).putInt((int) e.statedSize());
-        h.putShort((short) name.length).putShort((short) 0).put(name);
-        out.write(h.array());
-        for (int i = 0; i < e.repeat(); i++) {
-          out.write(e.data());
-        }
-        out.write(e.tail());
-        at += h.capacity() + e.storedSize();
-      }
-      long cdStart = at;
-      for (int i = 0; i < entries.size(); i++) {
-        Entry e = entries.get(i);
-        byte[] name = e.name().getBytes(StandardCharsets.UTF_8);
-        ByteBuffer c = le(46 + name.length);
-        c.putInt(0x02014b50).putShort((short) 20).putShort((short) 20).putShort((short) 0);
-        c.putShort((short) e.method()).putShort((short) 0).putShort((short) 0x21);
-        c.putInt((int) e.crc()).putInt((int) e.storedSize()).putInt((int) e.statedSize());
-        c.putShort((short) name.length).putShort((short) 0).putShort((short) 0);
-        c.putShort((short) 0).putShort((short) 0).putInt(0).putInt(offsets.get(i).intValue());
-        c.put(name);
-        out.write(c.array());
-        at += c.capacity();
-      }
-      ByteBuffer end = le(22);
-      end.putInt(0x06054b50).putShort((short) 0).putShort((short) 0);
-      end.putShort((short) entries.size()).putShort((short) entries.size());
-      end.putInt((int) (at - cdStart)).putInt((int) cdStart).putShort((short) 0);
-      out.write(end.array());
+      write(out, entries);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return file;
+  }
+
+  /** The archive of {@link #write(Path, List)} in memory (for small entries). */
+  public static byte[] bytes(List<Entry> entries) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      write(out, entries);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static void write(OutputStream out, List<Entry> entries) throws IOException {
+    long at = 0;
+    List<Long> offsets = new ArrayList<>();
+    for (Entry e : entries) {
+      offsets.add(at);
+      byte[] name = e.name().getBytes(StandardCharsets.UTF_8);
+      ByteBuffer h = le(30 + name.length);
+      h.putInt(0x04034b50).putShort((short) 20).putShort((short) 0);
+      h.putShort((short) e.method()).putShort((short) 0).putShort((short) 0x21);
+      h.putInt((int) e.crc()).putInt((int) e.storedSize()).putInt((int) e.statedSize());
+      h.putShort((short) name.length).putShort((short) 0).put(name);
+      out.write(h.array());
+      for (int i = 0; i < e.repeat(); i++) {
+        out.write(e.data());
+      }
+      out.write(e.tail());
+      at += h.capacity() + e.storedSize();
+    }
+    long cdStart = at;
+    for (int i = 0; i < entries.size(); i++) {
+      Entry e = entries.get(i);
+      byte[] name = e.name().getBytes(StandardCharsets.UTF_8);
+      ByteBuffer c = le(46 + name.length);
+      c.putInt(0x02014b50).putShort((short) 20).putShort((short) 20).putShort((short) 0);
+      c.putShort((short) e.method()).putShort((short) 0).putShort((short) 0x21);
+      c.putInt((int) e.crc()).putInt((int) e.storedSize()).putInt((int) e.statedSize());
+      c.putShort((short) name.length).putShort((short) 0).putShort((short) 0);
+      c.putShort((short) 0).putShort((short) 0).putInt(0).putInt(offsets.get(i).intValue());
+      c.put(name);
+      out.write(c.array());
+      at += c.capacity();
+    }
+    ByteBuffer end = le(22);
+    end.putInt(0x06054b50).putShort((short) 0).putShort((short) 0);
+    end.putShort((short) entries.size()).putShort((short) entries.size());
+    end.putInt((int) (at - cdStart)).putInt((int) cdStart).putShort((short) 0);
+    out.write(end.array());
   }
 
   private static ByteBuffer le(int n) {

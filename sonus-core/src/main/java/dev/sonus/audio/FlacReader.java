@@ -26,8 +26,17 @@ import java.util.HexFormat;
  * 16-bit input decodes to exactly {@code x / 32768f}.
  *
  * <p>Every frame's header CRC-8 and footer CRC-16 are checked and, when STREAMINFO carries one, the
- * MD5 of the whole decoded signal. Any defect (truncation, corruption, reserved values) raises
- * {@link AudioFormatException}; a damaged file never yields a silently shortened signal.
+ * MD5 of the whole decoded signal. Any defect (truncation, corruption, reserved values, samples
+ * beyond the bit depth's range, which libFLAC rejects too) raises {@link AudioFormatException}; a
+ * damaged file never yields a silently shortened signal.
+ *
+ * <p>What STREAMINFO declares is checked before anything is allocated: the length against what the
+ * file's frames could code (a frame takes at least {@value #MIN_FRAME_BYTES} bytes for at most
+ * 65536 samples per channel) and the decoded size against {@link
+ * AudioIO.ReadOptions#maxDecodedBytes()}. The output is allocated once, at its exact size: when the
+ * declared length is plausible for the file's size (at most {@value #PLAUSIBLE_SAMPLES_PER_BYTE}
+ * samples per byte, all channels), from STREAMINFO; otherwise, or when the length is unknown, the
+ * stream is first decoded without keeping the samples, to count them (and to hit the limit early).
  */
 final class FlacReader {
 
@@ -44,6 +53,22 @@ final class FlacReader {
   private static final int ID3V2_HEADER = 10;
   private static final int ID3V1_LENGTH = 128;
   private static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
+
+  /**
+   * No frame is shorter: a 6-byte header (sync, codes, coded number, CRC-8), at least 12 bits of
+   * subframe per channel (rounded up to 2 bytes) and the CRC-16.
+   */
+  private static final int MIN_FRAME_BYTES = 10;
+
+  /** The most samples per channel one frame can hold. */
+  private static final int MAX_BLOCK_SIZE = 65536;
+
+  /**
+   * A declared length above this many samples (all channels) per byte of file is decoded once to
+   * count before the output is allocated: real audio compresses to about 1 sample per byte, and
+   * only long silence goes far beyond 16.
+   */
+  private static final int PLAUSIBLE_SAMPLES_PER_BYTE = 16;
 
   /**
    * Sample rates of frame-header codes 1-11; code 0 defers to STREAMINFO and 12-14 are followed by
@@ -70,7 +95,12 @@ final class FlacReader {
    *     corrupt; the message names the path and, for damaged audio, the frame and byte offset
    */
   static Audio read(Path path) {
-    return new Decoder(path, readFile(path)).decode();
+    return read(path, AudioIO.ReadOptions.defaults());
+  }
+
+  /** Like {@link #read(Path)}, under {@code options}. */
+  static Audio read(Path path, AudioIO.ReadOptions options) {
+    return new Decoder(path, readFile(path, options), options).decode();
   }
 
   /**
@@ -84,10 +114,15 @@ final class FlacReader {
    *     truncated or invalid
    */
   static AudioInfo info(Path path) {
+    return info(path, AudioIO.ReadOptions.defaults());
+  }
+
+  /** Like {@link #info(Path)}; {@code options} bound the count of a stream of unknown length. */
+  static AudioInfo info(Path path, AudioIO.ReadOptions options) {
     StreamInfo streamInfo = readStreamInfoOnly(path);
     long frames = streamInfo.totalSamples();
     if (frames == 0) {
-      frames = read(path).numFrames();
+      frames = new Decoder(path, readFile(path, options), options).count();
     }
     return new AudioInfo(
         streamInfo.sampleRate(),
@@ -124,10 +159,26 @@ final class FlacReader {
     }
   }
 
-  private static byte[] readFile(Path path) {
+  private static byte[] readFile(Path path, AudioIO.ReadOptions options) {
     try {
       rejectDirectory(path);
       long size = Files.size(path);
+      if (size > options.maxDecodedBytes()) {
+        // FLAC is never much larger than its samples as 4-byte floats (32-bit verbatim frames
+        // are), and the file is held in memory while decoding.
+        throw new AudioFormatException(
+            path,
+            String.format(
+                "file is %d bytes, more than the limit maxDecodedBytes = %d that bounds its"
+                    + " decoded samples, and a FLAC file is no larger than those; too large to"
+                    + " decode at once: split the file, or if it is genuine raise the limit with"
+                    + " AudioIO.ReadOptions.defaults().withMaxDecodedBytes(%d) or -D%s=%d",
+                size,
+                options.maxDecodedBytes(),
+                2 * size,
+                AudioIO.ReadOptions.MAX_DECODED_BYTES_PROPERTY,
+                2 * size));
+      }
       if (size > MAX_ARRAY_LENGTH) {
         throw new AudioFormatException(
             path,
@@ -168,7 +219,9 @@ final class FlacReader {
         }
         byte[] header =
             readAt(channel, offset, (int) Math.min(MARKER_AND_STREAMINFO, size - offset));
-        return parseStreamInfo(path, header, 0, header.length, offset);
+        StreamInfo info = parseStreamInfo(path, header, 0, header.length, offset);
+        checkLengthFits(path, info, size - offset - MARKER_AND_STREAMINFO);
+        return info;
       }
     } catch (IOException e) {
       throw readFailure(path, e);
@@ -357,6 +410,25 @@ final class FlacReader {
         start + MARKER_AND_STREAMINFO);
   }
 
+  /**
+   * Checks that STREAMINFO's length could be coded in {@code frameBytes} bytes of frames: each
+   * frame takes at least {@link #MIN_FRAME_BYTES} bytes for at most {@link #MAX_BLOCK_SIZE} samples
+   * per channel.
+   */
+  private static void checkLengthFits(Path path, StreamInfo info, long frameBytes) {
+    long maxFrames = Math.max(0, frameBytes) / MIN_FRAME_BYTES;
+    long most = maxFrames * MAX_BLOCK_SIZE;
+    if (info.totalSamples() > most) {
+      throw new AudioFormatException(
+          path,
+          String.format(
+              "STREAMINFO declares %d samples per channel, but %d bytes of frames hold at most %d"
+                  + " (a frame takes at least %d bytes for at most %d samples); the file is"
+                  + " truncated or its header is corrupt",
+              info.totalSamples(), frameBytes, most, MIN_FRAME_BYTES, MAX_BLOCK_SIZE));
+    }
+  }
+
   private static AudioFormatException notFlac(
       Path path, byte[] data, int start, int limit, long fileOffset) {
     String kind;
@@ -409,8 +481,10 @@ final class FlacReader {
   private static final class Decoder {
     private final Path path;
     private final byte[] data;
+    private final AudioIO.ReadOptions options;
     private StreamInfo info;
     private BitReader in;
+    private int framesStart;
 
     /**
      * Integer samples of the current frame, per channel; long because 32-bit side channels need 33
@@ -419,17 +493,22 @@ final class FlacReader {
     private long[][] block;
 
     private final long[] coefficients = new long[32];
+
+    /** The output, exactly as long as the stream; null while only counting. */
     private float[][] output;
+
     private int decoded;
     private MessageDigest md5;
     private byte[] md5Buffer = new byte[0];
 
-    Decoder(Path path, byte[] data) {
+    Decoder(Path path, byte[] data, AudioIO.ReadOptions options) {
       this.path = path;
       this.data = data;
+      this.options = options;
     }
 
-    Audio decode() {
+    /** Parses the headers up to the first frame and checks what STREAMINFO declares. */
+    private void start() {
       if (data.length == 0) {
         throw emptyFile(path);
       }
@@ -441,18 +520,58 @@ final class FlacReader {
         start += tag;
       }
       info = parseStreamInfo(path, data, start, data.length, 0);
-      int framesStart = skipMetadata(info.end(), info.lastMetadataBlock());
+      framesStart = skipMetadata(info.end(), info.lastMetadataBlock());
+      checkLengthFits(path, info, data.length - framesStart);
+      block = new long[info.channels()][Math.max(info.maxBlockSize(), 16)];
+    }
 
+    /** Counts the samples per channel by decoding every frame without keeping the samples. */
+    long count() {
+      start();
+      return run(false);
+    }
+
+    Audio decode() {
+      start();
       int channels = info.channels();
-      block = new long[channels][Math.max(info.maxBlockSize(), 16)];
       long total = info.totalSamples();
-      // A corrupt STREAMINFO can claim billions of samples; start no larger than the file could
-      // plausibly hold and
-      // grow if it really does (silence compresses to almost nothing).
-      int capacity =
-          (int) (total > 0 ? Math.min(total, 16L * data.length + 65_536) : 4L * data.length + 4096);
-      output = new float[channels][capacity];
-      if (info.hasMd5()) {
+      long length;
+      if (total > 0) {
+        options.checkDecodedSize(path, "STREAMINFO declares", channels, total);
+        boolean plausible =
+            total * channels <= (long) PLAUSIBLE_SAMPLES_PER_BYTE * data.length + (1 << 20);
+        // An implausible length is confirmed by decoding before it is allocated: a few bytes of
+        // header must not make the reader allocate gigabytes for a stream that is not there.
+        length = plausible ? total : run(false);
+      } else {
+        length = run(false);
+      }
+      output = new float[channels][(int) length];
+      run(true);
+
+      if (md5 != null) {
+        byte[] computed = md5.digest();
+        if (!Arrays.equals(computed, info.md5())) {
+          HexFormat hex = HexFormat.of();
+          throw new AudioFormatException(
+              path,
+              String.format(
+                  "MD5 of the decoded audio (%s) differs from the MD5 stored in STREAMINFO (%s); every frame passed its "
+                      + "CRC check, so the file was altered or damaged consistently; the file is corrupt",
+                  hex.formatHex(computed), hex.formatHex(info.md5())));
+        }
+      }
+      return new Audio(output, info.sampleRate());
+    }
+
+    /**
+     * Decodes every frame from the first; keeps the samples (and checks the MD5) when {@code keep}
+     * is set, else only counts them against the limit. Returns the samples per channel.
+     */
+    private long run(boolean keep) {
+      decoded = 0;
+      md5 = null;
+      if (keep && info.hasMd5()) {
         try {
           md5 = MessageDigest.getInstance("MD5");
         } catch (NoSuchAlgorithmException e) {
@@ -460,7 +579,7 @@ final class FlacReader {
               "the JDK has no MD5 implementation, which every Java platform must have", e);
         }
       }
-
+      long total = info.totalSamples();
       in = new BitReader(data, framesStart, data.length);
       int frameIndex = 0;
       while (true) {
@@ -483,26 +602,7 @@ final class FlacReader {
         decodeFrameReportingErrors(frameIndex, frameStart);
         frameIndex++;
       }
-
-      if (md5 != null) {
-        byte[] computed = md5.digest();
-        if (!Arrays.equals(computed, info.md5())) {
-          HexFormat hex = HexFormat.of();
-          throw new AudioFormatException(
-              path,
-              String.format(
-                  "MD5 of the decoded audio (%s) differs from the MD5 stored in STREAMINFO (%s); every frame passed its "
-                      + "CRC check, so the file was altered or damaged consistently; the file is corrupt",
-                  hex.formatHex(computed), hex.formatHex(info.md5())));
-        }
-      }
-      float[][] samples = output;
-      if (samples[0].length != decoded) {
-        for (int c = 0; c < channels; c++) {
-          samples[c] = Arrays.copyOf(samples[c], decoded);
-        }
-      }
-      return new Audio(samples, info.sampleRate());
+      return decoded;
     }
 
     /** Skips the metadata blocks after STREAMINFO and returns the index of the first frame. */
@@ -936,10 +1036,29 @@ final class FlacReader {
       }
     }
 
-    /** Appends the frame to the output as floats and feeds it to the MD5. */
+    /**
+     * Checks the frame's samples against the bit depth, then appends them to the output as floats
+     * and feeds them to the MD5 (or, while counting, only counts them against the limit).
+     */
     private void emit(int n, int bitsPerSample) {
       int channels = block.length;
-      ensureCapacity(decoded + n);
+      checkRange(n, bitsPerSample);
+      if (output == null) {
+        if ((long) decoded + n > MAX_ARRAY_LENGTH) {
+          throw new FlacException(
+              String.format(
+                  "the stream exceeds %d samples per channel, more than one Java array holds; split the audio into "
+                      + "shorter files",
+                  MAX_ARRAY_LENGTH));
+        }
+        options.checkDecodedSize(path, "decoding finds at least", channels, (long) decoded + n);
+        decoded += n;
+        return;
+      }
+      if ((long) decoded + n > output[0].length) {
+        throw new IllegalStateException(
+            path + ": the stream decodes to more samples than it did when counted");
+      }
       float scale = 1f / (1L << (bitsPerSample - 1)); // a power of two, so scaling is exact
       for (int c = 0; c < channels; c++) {
         long[] source = block[c];
@@ -953,6 +1072,26 @@ final class FlacReader {
         updateMd5(n, channels, (bitsPerSample + 7) >>> 3);
       }
       decoded += n;
+    }
+
+    /**
+     * Refuses samples outside {@code [-2^(bits-1), 2^(bits-1) - 1]}: a valid encoder never makes
+     * them, libFLAC reports them as errors, and they would decode beyond full scale.
+     */
+    private void checkRange(int n, int bitsPerSample) {
+      long half = 1L << (bitsPerSample - 1);
+      for (int c = 0; c < block.length; c++) {
+        long[] s = block[c];
+        for (int i = 0; i < n; i++) {
+          if ((s[i] + half) >>> bitsPerSample != 0) {
+            throw new FlacException(
+                String.format(
+                    "sample %d of channel %d (sample %d of the stream) is %d, outside the %d-bit"
+                        + " range [%d, %d]; libFLAC rejects such frames, so the file is corrupt",
+                    i, c, (long) decoded + i, s[i], bitsPerSample, -half, half - 1));
+          }
+        }
+      }
     }
 
     /**
@@ -1004,25 +1143,6 @@ final class FlacReader {
         }
       }
       md5.update(buffer, 0, length);
-    }
-
-    private void ensureCapacity(long needed) {
-      int capacity = output[0].length;
-      if (needed <= capacity) {
-        return;
-      }
-      if (needed > MAX_ARRAY_LENGTH) {
-        throw new FlacException(
-            String.format(
-                "the stream exceeds %d samples per channel, more than one Java array holds; split the audio into "
-                    + "shorter files",
-                MAX_ARRAY_LENGTH));
-      }
-      long limit = info.totalSamples() > 0 ? info.totalSamples() : MAX_ARRAY_LENGTH;
-      int grown = (int) Math.max(needed, Math.min(2L * capacity, limit));
-      for (int c = 0; c < output.length; c++) {
-        output[c] = Arrays.copyOf(output[c], grown);
-      }
     }
   }
 

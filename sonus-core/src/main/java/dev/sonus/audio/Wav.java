@@ -9,6 +9,8 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * RIFF/WAVE reading and writing: PCM 8/16/24/32-bit, IEEE float 32/64, any channel count, plain and
@@ -36,6 +38,11 @@ final class Wav {
     0x71
   };
 
+  private static final Logger LOG = LoggerFactory.getLogger(Wav.class);
+
+  /** Bytes read from the data chunk at a time. */
+  private static final int CHUNK_BYTES = 1 << 20;
+
   private Wav() {}
 
   /** Where the samples are and how they are stored. */
@@ -56,7 +63,8 @@ final class Wav {
         l.sampleRate, l.channels, l.frames(), l.encoding.bits(), encodingName(l.encoding));
   }
 
-  static Audio read(Path path, FileChannel channel) throws IOException {
+  static Audio read(Path path, FileChannel channel, AudioIO.ReadOptions options)
+      throws IOException {
     long size = channel.size();
     Layout l = layout(path, channel, size);
     long frames = l.frames();
@@ -64,80 +72,158 @@ final class Wav {
       throw new AudioFormatException(
           path, "the data chunk holds 0 samples: the recording is empty");
     }
-    if (frames > Integer.MAX_VALUE) {
+    // The data chunk was checked against the file's size; now against what may be decoded.
+    options.checkDecodedSize(path, "the data chunk holds", l.channels, frames);
+    if (frames > Integer.MAX_VALUE - 8) {
       throw new AudioFormatException(
           path,
           frames
               + " samples per channel exceed what one array can hold ("
-              + Integer.MAX_VALUE
-              + "); split the file");
+              + (Integer.MAX_VALUE - 8)
+              + "); too large to decode at once: split the file");
     }
-    long bytes = frames * l.channels * l.encoding.bytes();
-    if (bytes > Integer.MAX_VALUE - 8) {
-      throw new AudioFormatException(
-          path, "data chunk of " + bytes + " bytes is too large to decode at once; split the file");
-    }
-    ByteBuffer buf = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
-    channel.position(l.dataOffset);
-    while (buf.hasRemaining()) {
-      if (channel.read(buf) < 0) {
-        throw new AudioFormatException(
-            path, "file ended while reading samples at byte " + channel.position());
+    Decoded d = new Decoded(l.channels, (int) frames, l.encoding);
+    int block = l.channels * l.encoding.bytes();
+    ByteBuffer buf =
+        ByteBuffer.allocate(Math.max(1, CHUNK_BYTES / block) * block)
+            .order(ByteOrder.LITTLE_ENDIAN);
+    long at = l.dataOffset;
+    long end = l.dataOffset + frames * block;
+    while (at < end) {
+      buf.clear();
+      buf.limit((int) Math.min(buf.capacity(), end - at));
+      while (buf.hasRemaining()) {
+        int n = channel.read(buf, at + buf.position());
+        if (n < 0) {
+          throw new AudioFormatException(
+              path, "file ended while reading samples at byte " + (at + buf.position()));
+        }
       }
+      buf.flip();
+      at += buf.limit();
+      d.decode(buf);
     }
-    buf.flip();
-    return new Audio(decode(buf, l.encoding, l.channels, (int) frames), l.sampleRate);
+    d.checkFinite(path, options.allowNonFinite());
+    return new Audio(d.out, l.sampleRate);
   }
 
-  private static float[][] decode(ByteBuffer b, WavEncoding enc, int channels, int frames) {
-    float[][] out = new float[channels][frames];
-    switch (enc) {
-      case PCM_U8 -> {
-        for (int t = 0; t < frames; t++) {
-          for (int c = 0; c < channels; c++) {
-            out[c][t] = ((b.get() & 0xff) - 128) / 128f;
-          }
-        }
-      }
-      case PCM_S16 -> {
-        for (int t = 0; t < frames; t++) {
-          for (int c = 0; c < channels; c++) {
-            out[c][t] = b.getShort() / 32768f;
-          }
-        }
-      }
-      case PCM_S24 -> {
-        for (int t = 0; t < frames; t++) {
-          for (int c = 0; c < channels; c++) {
-            int v = (b.get() & 0xff) | ((b.get() & 0xff) << 8) | (b.get() << 16);
-            out[c][t] = v / 8388608f;
-          }
-        }
-      }
-      case PCM_S32 -> {
-        for (int t = 0; t < frames; t++) {
-          for (int c = 0; c < channels; c++) {
-            out[c][t] = (float) (b.getInt() / 2147483648.0);
-          }
-        }
-      }
-      case FLOAT32 -> {
-        for (int t = 0; t < frames; t++) {
-          for (int c = 0; c < channels; c++) {
-            out[c][t] = b.getFloat();
-          }
-        }
-      }
-      case FLOAT64 -> {
-        for (int t = 0; t < frames; t++) {
-          for (int c = 0; c < channels; c++) {
-            out[c][t] = (float) b.getDouble();
-          }
-        }
-      }
-      default -> throw new IllegalStateException("unhandled encoding " + enc);
+  /** Samples decoded so far, channel first, and the first non-finite float sample seen. */
+  private static final class Decoded {
+    final float[][] out;
+    final int channels;
+    final WavEncoding enc;
+    int frame;
+    long nonFinite;
+    long firstBad = -1;
+    String firstBadValue;
+
+    Decoded(int channels, int frames, WavEncoding enc) {
+      this.out = new float[channels][frames];
+      this.channels = channels;
+      this.enc = enc;
     }
-    return out;
+
+    /** Decodes whole frames from {@code b} (a multiple of the block size). */
+    void decode(ByteBuffer b) {
+      int frames = b.remaining() / (channels * enc.bytes());
+      int t0 = frame;
+      switch (enc) {
+        case PCM_U8 -> {
+          for (int t = t0; t < t0 + frames; t++) {
+            for (int c = 0; c < channels; c++) {
+              out[c][t] = ((b.get() & 0xff) - 128) / 128f;
+            }
+          }
+        }
+        case PCM_S16 -> {
+          for (int t = t0; t < t0 + frames; t++) {
+            for (int c = 0; c < channels; c++) {
+              out[c][t] = b.getShort() / 32768f;
+            }
+          }
+        }
+        case PCM_S24 -> {
+          for (int t = t0; t < t0 + frames; t++) {
+            for (int c = 0; c < channels; c++) {
+              int v = (b.get() & 0xff) | ((b.get() & 0xff) << 8) | (b.get() << 16);
+              out[c][t] = v / 8388608f;
+            }
+          }
+        }
+        case PCM_S32 -> {
+          for (int t = t0; t < t0 + frames; t++) {
+            for (int c = 0; c < channels; c++) {
+              out[c][t] = (float) (b.getInt() / 2147483648.0);
+            }
+          }
+        }
+        case FLOAT32 -> {
+          for (int t = t0; t < t0 + frames; t++) {
+            for (int c = 0; c < channels; c++) {
+              float v = b.getFloat();
+              out[c][t] = v;
+              if (!Float.isFinite(v)) {
+                bad(t, c, Float.toString(v));
+              }
+            }
+          }
+        }
+        case FLOAT64 -> {
+          for (int t = t0; t < t0 + frames; t++) {
+            for (int c = 0; c < channels; c++) {
+              double v = b.getDouble();
+              float f = (float) v;
+              out[c][t] = f;
+              if (!Float.isFinite(f)) {
+                // A finite double beyond the float range becomes an infinity here.
+                bad(
+                    t,
+                    c,
+                    Double.isFinite(v) ? v + ", beyond the float range," : Double.toString(v));
+              }
+            }
+          }
+        }
+        default -> throw new IllegalStateException("unhandled encoding " + enc);
+      }
+      frame += frames;
+    }
+
+    private void bad(int t, int c, String value) {
+      if (nonFinite++ == 0) {
+        firstBad = (long) t * channels + c;
+        firstBadValue = value;
+      }
+    }
+
+    void checkFinite(Path path, boolean allow) {
+      if (nonFinite == 0) {
+        return;
+      }
+      long total = (long) out[0].length * channels;
+      String found =
+          String.format(
+              "sample %d (frame %d, channel %d) is %s the first of %d of the %d samples that are"
+                  + " NaN or infinite",
+              firstBad,
+              firstBad / channels,
+              firstBad % channels,
+              firstBadValue.endsWith(",") ? firstBadValue : firstBadValue + ",",
+              nonFinite,
+              total);
+      if (allow) {
+        LOG.warn("{}: {}; kept because allowNonFinite is set", path, found);
+        return;
+      }
+      throw new AudioFormatException(
+          path,
+          found
+              + "; a float WAV must hold finite samples (the file is corrupt, or its writer"
+              + " failed), and they would turn features and losses into NaN. Re-create the file, or"
+              + " read it anyway with AudioIO.read(path,"
+              + " AudioIO.ReadOptions.defaults().withAllowNonFinite(true)), which keeps them and"
+              + " logs a warning");
+    }
   }
 
   /** Walks the chunks up to the data chunk; reads only headers. */

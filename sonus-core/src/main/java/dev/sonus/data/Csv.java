@@ -11,8 +11,14 @@ import java.util.List;
 final class Csv {
   private Csv() {}
 
-  /** Appends each record and the 1-based line it starts on. */
-  static void parse(Path path, String text, List<List<String>> records, List<Integer> lines) {
+  /**
+   * Appends each record and the 1-based line it starts on.
+   *
+   * @throws IllegalArgumentException naming the file and line of an unterminated quoted field, or
+   *     of a record with more than {@code maxFields} fields
+   */
+  static void parse(
+      Path path, String text, List<List<String>> records, List<Integer> lines, int maxFields) {
     int i = 0;
     int line = 1;
     int n = text.length();
@@ -67,6 +73,20 @@ final class Csv {
           }
         }
         rec.add(field.toString());
+        if (rec.size() > maxFields) {
+          throw new IllegalArgumentException(
+              path
+                  + ":"
+                  + lines.get(lines.size() - 1)
+                  + ": the record has more than "
+                  + maxFields
+                  + " fields (the limit maxColumns); the file is not a manifest, or its separator"
+                  + " is not a comma; if it is genuine, raise the limit: Manifest.load(path,"
+                  + " replacements, Manifest.Limits.defaults().withMaxColumns("
+                  + 2L * maxFields
+                  + ")) or -Dsonus.limits.manifest.maxColumns="
+                  + 2L * maxFields);
+        }
         if (i >= n) {
           endOfRecord = true;
         } else if (text.charAt(i) == ',') {

@@ -2,6 +2,7 @@ package dev.sonus.data;
 
 import dev.sonus.tensor.AtomicFiles;
 import dev.sonus.util.Json;
+import dev.sonus.util.ReadLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,11 @@ import java.util.regex.Pattern;
  * keep their line number for error messages.
  *
  * <p>Loading is lenient about duplicate IDs so that {@link DataCheck} can report them all; datasets
- * built from a manifest call {@link #requireUniqueIds()}.
+ * built from a manifest call {@link #requireUniqueIds()}. It is strict about the rest: a {@code
+ * duration} must be a finite number, and the file is bounded by {@link Limits} (its size, a CSV's
+ * columns, a JSON manifest's nesting) so that a damaged or hostile file is refused with its name
+ * instead of exhausting memory. Every row is kept in memory: a manifest takes some 3 to 5 times its
+ * size in heap (more when its fields are very short).
  *
  * @param source the file it was read from
  * @param rows rows in file order
@@ -60,6 +65,85 @@ public record Manifest(Path source, List<Row> rows) {
   }
 
   /**
+   * Bounds on loading one manifest. {@link #defaults()} takes each from the system property {@code
+   * sonus.limits.manifest.<name>} when it is set.
+   *
+   * @param maxFileBytes the largest file read (default 1 GiB, some 5 million rows)
+   * @param maxColumns the most columns a CSV header may name (default {@value
+   *     #DEFAULT_MAX_COLUMNS}); every row holds one field per column
+   * @param maxDepth how deeply a JSON manifest's values may nest (default {@value
+   *     #DEFAULT_MAX_DEPTH}); a row's fields are one level below the IDs
+   */
+  public record Limits(long maxFileBytes, int maxColumns, int maxDepth) {
+    /** Default of {@link #maxFileBytes()}: 1 GiB. */
+    public static final long DEFAULT_MAX_FILE_BYTES = 1L << 30;
+
+    /** Default of {@link #maxColumns()}. */
+    public static final int DEFAULT_MAX_COLUMNS = 1000;
+
+    /** Default of {@link #maxDepth()}. */
+    public static final int DEFAULT_MAX_DEPTH = 64;
+
+    private static final String PROPERTY = ReadLimits.PROPERTY_PREFIX + "manifest.";
+
+    /**
+     * Checks that every limit is positive.
+     *
+     * @throws IllegalArgumentException naming the limit that is not
+     */
+    public Limits {
+      ReadLimits.positive(maxFileBytes, "maxFileBytes");
+      ReadLimits.positive(maxColumns, "maxColumns");
+      ReadLimits.positive(maxDepth, "maxDepth");
+    }
+
+    /**
+     * The documented defaults, each replaced by its system property when set.
+     *
+     * @throws IllegalArgumentException naming a property whose value is not a positive number
+     */
+    public static Limits defaults() {
+      return new Limits(
+          ReadLimits.longProperty(PROPERTY + "maxFileBytes", DEFAULT_MAX_FILE_BYTES),
+          intProperty("maxColumns", DEFAULT_MAX_COLUMNS),
+          intProperty("maxDepth", DEFAULT_MAX_DEPTH));
+    }
+
+    private static int intProperty(String name, int fallback) {
+      return (int) Math.min(Integer.MAX_VALUE, ReadLimits.longProperty(PROPERTY + name, fallback));
+    }
+
+    /** The same limits with another {@link #maxFileBytes()}. */
+    public Limits withMaxFileBytes(long bytes) {
+      return new Limits(bytes, maxColumns, maxDepth);
+    }
+
+    /** The same limits with another {@link #maxColumns()}. */
+    public Limits withMaxColumns(int columns) {
+      return new Limits(maxFileBytes, columns, maxDepth);
+    }
+
+    /** The same limits with another {@link #maxDepth()}. */
+    public Limits withMaxDepth(int depth) {
+      return new Limits(maxFileBytes, maxColumns, depth);
+    }
+
+    String howToRaise(String name, long suggested) {
+      return "if the manifest is genuine, raise the limit: Manifest.load(path, replacements,"
+          + " Manifest.Limits.defaults().with"
+          + Character.toUpperCase(name.charAt(0))
+          + name.substring(1)
+          + "("
+          + suggested
+          + ")) or -D"
+          + PROPERTY
+          + name
+          + "="
+          + suggested;
+    }
+  }
+
+  /**
    * Reads a manifest; the format is chosen by the extension ({@code .csv} or {@code .json}).
    *
    * @param replacements values for {@code $name} (CSV) and {@code {name}} (JSON) placeholders
@@ -68,9 +152,31 @@ public record Manifest(Path source, List<Row> rows) {
    *     placeholder without a replacement
    */
   public static Manifest load(Path path, Map<String, String> replacements) {
+    return load(path, replacements, Limits.defaults());
+  }
+
+  /**
+   * Like {@link #load(Path, Map)}, within {@code limits}.
+   *
+   * @throws IllegalArgumentException as {@link #load(Path, Map)}, and naming the file, the limit
+   *     and the value found when a limit is exceeded
+   */
+  public static Manifest load(Path path, Map<String, String> replacements, Limits limits) {
     String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
     String text;
     try {
+      long size = Files.size(path);
+      if (size > limits.maxFileBytes() || size > Integer.MAX_VALUE - 16) {
+        throw new IllegalArgumentException(
+            path
+                + ": the manifest is "
+                + ReadLimits.bytes(size)
+                + ", larger than the limit maxFileBytes = "
+                + ReadLimits.bytes(Math.min(limits.maxFileBytes(), Integer.MAX_VALUE - 16))
+                + (size > Integer.MAX_VALUE - 16
+                    ? "; a manifest this large cannot be read at once: split it"
+                    : "; split it, or " + limits.howToRaise("maxFileBytes", size)));
+      }
       text = Files.readString(path, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       throw new UncheckedIOException(path + ": no such manifest file", e);
@@ -78,10 +184,10 @@ public record Manifest(Path source, List<Row> rows) {
       throw new UncheckedIOException(path + ": cannot read the manifest: " + e.getMessage(), e);
     }
     if (name.endsWith(".csv")) {
-      return new Manifest(path, parseCsv(path, text, replacements));
+      return new Manifest(path, parseCsv(path, text, replacements, limits));
     }
     if (name.endsWith(".json")) {
-      return new Manifest(path, parseJson(path, text, replacements));
+      return new Manifest(path, parseJson(path, text, replacements, limits));
     }
     throw new IllegalArgumentException(
         path + ": unknown manifest format; expected a .csv or .json file");
@@ -153,10 +259,11 @@ public record Manifest(Path source, List<Row> rows) {
     return '"' + s.replace("\"", "\"\"") + '"';
   }
 
-  private static List<Row> parseCsv(Path path, String text, Map<String, String> replacements) {
+  private static List<Row> parseCsv(
+      Path path, String text, Map<String, String> replacements, Limits limits) {
     List<List<String>> records = new ArrayList<>();
     List<Integer> lines = new ArrayList<>();
-    Csv.parse(path, text, records, lines);
+    Csv.parse(path, text, records, lines, limits.maxColumns());
     if (records.isEmpty()) {
       throw new IllegalArgumentException(
           path + ":1: the CSV manifest is empty; expected a header with an ID column");
@@ -191,13 +298,24 @@ public record Manifest(Path source, List<Row> rows) {
         String key = header.get(c);
         String value = substitute(path, line, key, rec.get(c), CSV_VARIABLE, replacements, "$");
         if (key.equals("duration")) {
+          double seconds;
           try {
-            fields.put(key, Double.parseDouble(value.trim()));
+            seconds = Double.parseDouble(value.trim());
           } catch (NumberFormatException e) {
             throw new IllegalArgumentException(
-                String.format("%s:%d: duration '%s' is not a number of seconds", path, line, value),
+                String.format(
+                    "%s:%d: duration '%s' is not a number of seconds", path, line, clip(value)),
                 e);
           }
+          if (!Double.isFinite(seconds)) {
+            throw new IllegalArgumentException(
+                String.format(
+                    "%s:%d: duration '%s' is not a finite number of seconds; regenerate the"
+                        + " manifest (a NaN duration would pass every length check and break"
+                        + " sorting by duration)",
+                    path, line, clip(value)));
+          }
+          fields.put(key, seconds);
         } else {
           fields.put(key, value);
         }
@@ -208,21 +326,31 @@ public record Manifest(Path source, List<Row> rows) {
   }
 
   @SuppressWarnings("unchecked")
-  private static List<Row> parseJson(Path path, String text, Map<String, String> replacements) {
+  private static List<Row> parseJson(
+      Path path, String text, Map<String, String> replacements, Limits limits) {
     Object parsed;
     try {
-      parsed = Json.parse(text);
+      parsed = Json.parse(text, Json.Limits.defaults().withMaxDepth(limits.maxDepth()));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          path
+              + ": "
+              + e.getMessage()
+              + (e.getMessage().contains("maxDepth")
+                  ? "; " + limits.howToRaise("maxDepth", 2L * limits.maxDepth())
+                  : ""),
+          e);
     }
     if (!(parsed instanceof Map<?, ?> top)) {
       throw new IllegalArgumentException(
           path + ": a JSON manifest must be an object of id -> {fields}");
     }
+    int[] keyLines = topLevelKeyLines(text, top.size());
     List<Row> rows = new ArrayList<>();
+    int index = 0;
     for (Map.Entry<?, ?> e : top.entrySet()) {
       String id = (String) e.getKey();
-      int line = lineOf(text, "\"" + id + "\"");
+      int line = keyLines[index++];
       if (!(e.getValue() instanceof Map<?, ?> value)) {
         throw new IllegalArgumentException(
             String.format("%s:%d: entry '%s' is not an object of fields", path, line, id));
@@ -286,18 +414,48 @@ public record Manifest(Path source, List<Row> rows) {
     return sb.toString();
   }
 
-  private static int lineOf(String text, String needle) {
-    int at = text.indexOf(needle);
-    if (at < 0) {
-      return 1;
-    }
+  /**
+   * The line of each key of the top-level object, in order, found in one pass (the document is
+   * valid JSON, already parsed): a key is a string at depth 1 after '{' or ','.
+   */
+  private static int[] topLevelKeyLines(String text, int keys) {
+    int[] lines = new int[keys];
+    java.util.Arrays.fill(lines, 1);
     int line = 1;
-    for (int i = 0; i < at; i++) {
-      if (text.charAt(i) == '\n') {
+    int depth = 0;
+    int found = 0;
+    char previous = 0;
+    for (int i = 0; i < text.length() && found < keys; i++) {
+      char c = text.charAt(i);
+      if (c == '\n') {
         line++;
+      } else if (c == '"') {
+        if (depth == 1 && (previous == '{' || previous == ',')) {
+          lines[found++] = line;
+        }
+        for (i++; i < text.length() && text.charAt(i) != '"'; i++) {
+          if (text.charAt(i) == '\\') {
+            i++;
+          }
+        }
+        previous = '"';
+      } else if (c == '{' || c == '[') {
+        depth++;
+        previous = c;
+      } else if (c == '}' || c == ']') {
+        depth--;
+        previous = c;
+      } else if (c == ',' || c == ':') {
+        previous = c;
+      } else if (c != ' ' && c != '\t' && c != '\r') {
+        previous = c;
       }
     }
-    return line;
+    return lines;
+  }
+
+  private static String clip(String value) {
+    return value.length() <= 100 ? value : value.substring(0, 100) + "...";
   }
 
   @Override

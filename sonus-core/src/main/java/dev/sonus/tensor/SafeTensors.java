@@ -1,6 +1,7 @@
 package dev.sonus.tensor;
 
 import dev.sonus.util.Json;
+import dev.sonus.util.ReadLimits;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -57,6 +58,11 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * whose message names the file and the problem, e.g. {@code ckpt.safetensors: tensor 'w' declares
  * 24 bytes for F32[2, 4] (needs 32)}.
  *
+ * <p>What reading may cost is bounded by {@link Limits}: the data must tile the rest of the file
+ * exactly, so tensor memory never exceeds the file's size, and the header (parsed into Java
+ * objects, some 10 to 20 bytes of heap per header byte) is bounded by {@link
+ * Limits#maxHeaderBytes()}, 16 MiB by default, below the format's own 100 MB.
+ *
  * <p>Supported dtypes: F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL (libtorch Double, Float,
  * Half, BFloat16, Long, Int, Short, Char, Byte, Bool).
  */
@@ -70,6 +76,44 @@ public final class SafeTensors {
   private static final int CHUNK_BYTES = 1 << 20;
 
   private SafeTensors() {}
+
+  /**
+   * Bounds on reading one file.
+   *
+   * <p>{@link #defaults()} takes {@code maxHeaderBytes} from the system property {@code
+   * sonus.limits.safetensors.maxHeaderBytes} when it is set.
+   *
+   * @param maxHeaderBytes the longest JSON header read (default 16 MiB, enough for some 150,000
+   *     tensors); a longer one is refused before it is read. The format's own limit, 100,000,000
+   *     bytes, applies whatever this says
+   */
+  public record Limits(long maxHeaderBytes) {
+    /** Default of {@link #maxHeaderBytes()}: 16 MiB. */
+    public static final long DEFAULT_MAX_HEADER_BYTES = 16L << 20;
+
+    /** The system property that overrides {@link #DEFAULT_MAX_HEADER_BYTES}. */
+    public static final String MAX_HEADER_BYTES_PROPERTY =
+        ReadLimits.PROPERTY_PREFIX + "safetensors.maxHeaderBytes";
+
+    /**
+     * Checks that the limit is positive.
+     *
+     * @throws IllegalArgumentException naming the value
+     */
+    public Limits {
+      ReadLimits.positive(maxHeaderBytes, "maxHeaderBytes");
+    }
+
+    /**
+     * The defaults, with {@value #MAX_HEADER_BYTES_PROPERTY} applied when set.
+     *
+     * @throws IllegalArgumentException naming the property when its value is not a positive size
+     */
+    public static Limits defaults() {
+      return new Limits(
+          ReadLimits.longProperty(MAX_HEADER_BYTES_PROPERTY, DEFAULT_MAX_HEADER_BYTES));
+    }
+  }
 
   /**
    * An element type of the format, with its libtorch counterpart. Declared in the order of the
@@ -458,9 +502,19 @@ public final class SafeTensors {
    *     unreadable, truncated or malformed
    */
   public static Map<String, Tensor> read(Path path) {
+    return read(path, Limits.defaults());
+  }
+
+  /**
+   * Like {@link #read(Path)}, within {@code limits}.
+   *
+   * @throws UncheckedIOException as {@link #read(Path)}, and naming the limit when the header is
+   *     longer than {@link Limits#maxHeaderBytes()}
+   */
+  public static Map<String, Tensor> read(Path path, Limits limits) {
     requireLittleEndian();
     try (FileChannel ch = open(path)) {
-      Header header = header(path, ch);
+      Header header = header(path, ch, limits);
       Map<String, Tensor> out = new LinkedHashMap<>();
       boolean done = false;
       try {
@@ -498,8 +552,13 @@ public final class SafeTensors {
    *     malformed
    */
   public static Header header(Path path) {
+    return header(path, Limits.defaults());
+  }
+
+  /** Like {@link #header(Path)}, within {@code limits}. */
+  public static Header header(Path path, Limits limits) {
     try (FileChannel ch = open(path)) {
-      return header(path, ch);
+      return header(path, ch, limits);
     } catch (IOException e) {
       throw new UncheckedIOException(path + ": cannot read: " + e.getMessage(), e);
     }
@@ -515,7 +574,7 @@ public final class SafeTensors {
     }
   }
 
-  private static Header header(Path path, FileChannel ch) throws IOException {
+  private static Header header(Path path, FileChannel ch, Limits limits) throws IOException {
     long fileSize = ch.size();
     if (fileSize < 8) {
       throw bad(
@@ -545,6 +604,21 @@ public final class SafeTensors {
               + " exceeds the format's limit of "
               + MAX_HEADER_BYTES
               + " bytes");
+    }
+    if (n > limits.maxHeaderBytes()) {
+      throw bad(
+          path,
+          "the header length "
+              + n
+              + " exceeds the limit maxHeaderBytes = "
+              + limits.maxHeaderBytes()
+              + " (a header takes about 100 bytes per tensor); if the file is genuine, raise it:"
+              + " SafeTensors.read(path, new SafeTensors.Limits("
+              + n
+              + ")) or -D"
+              + Limits.MAX_HEADER_BYTES_PROPERTY
+              + "="
+              + n);
     }
     ByteBuffer headerBuf = ByteBuffer.allocate((int) n);
     readFully(ch, headerBuf, 8);

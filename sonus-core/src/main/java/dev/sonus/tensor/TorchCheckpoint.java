@@ -1,5 +1,6 @@
 package dev.sonus.tensor;
 
+import dev.sonus.util.ReadLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
@@ -70,6 +71,19 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *       the key, and {@link #load} leaves them out and lists them in {@link Contents#skipped()}.
  * </ul>
  *
+ * <p>A tensor is returned as a new contiguous tensor, except in two cases that save a copy: a
+ * tensor that is the only user of its whole storage is that storage (reshaped), and a view with
+ * more elements than its storage (a stride of 0, as {@code expand} makes) stays a view over the
+ * storage ({@code as_strided}) instead of being copied into a tensor larger than the file could
+ * ever hold. Tensors that share a storage in the file get their own copies (or views), the storage
+ * is read once, and memoised pickle objects stay shared: a list referenced twice is not copied.
+ *
+ * <p>The file is untrusted: what reading it may cost is bounded by {@link Limits} (tensor count,
+ * tensor memory, the inflated size of {@code data.pkl} and nesting), both absolutely and relative
+ * to the file's size, so that a small hostile file (a zip bomb, a pickle of shared nested lists, a
+ * stride-0 view) is refused quickly instead of exhausting memory. Zip entries are streamed and
+ * counted; the sizes in the zip directory are not trusted.
+ *
  * <p>Every problem is a {@link CheckpointException} whose message names the file, what was found
  * and what to do.
  */
@@ -79,10 +93,156 @@ public final class TorchCheckpoint {
 
   private static final int CHUNK_BYTES = 1 << 20;
 
-  /** Nesting depth of containers accepted when flattening (a state dict needs 1). */
-  private static final int MAX_DEPTH = 64;
+  /** The most a {@code byteorder} record may hold ("little" or "big" and a newline). */
+  private static final int MAX_RECORD_BYTES = 64;
 
   private TorchCheckpoint() {}
+
+  /**
+   * Bounds on what reading one checkpoint may cost, with defaults a caller can raise, so that a
+   * small hostile file cannot make the reader allocate gigabytes or run for minutes. A limit hit is
+   * a {@link CheckpointException} naming the file, the limit, the value found and how to raise it.
+   *
+   * <p>Two bounds grow with the size {@code F} of the file (in bytes) and are capped by absolute
+   * ones:
+   *
+   * <ul>
+   *   <li>values flattened (tensors, numbers and the containers that hold them): at most {@code
+   *       min(maxTensors, max(10,000, maxExpansion × F))}; their dotted keys together at most 256
+   *       characters per value allowed;
+   *   <li>tensor memory (each storage read once, plus each copy made of a view): at most {@code
+   *       min(maxTensorBytes, max(64 MiB, maxExpansion × F))}. {@code torch.save} stores storages
+   *       uncompressed, so a genuine checkpoint needs about its own size; the default factor of 4
+   *       leaves room for copies of shared storages and for files re-zipped with compression.
+   * </ul>
+   *
+   * <p>{@link #defaults()} reads each default from the system property {@code
+   * sonus.limits.checkpoint.<name>} when set (e.g. {@code
+   * -Dsonus.limits.checkpoint.maxTensorBytes=64g}).
+   *
+   * @param maxTensors absolute cap on flattened values (default {@value #DEFAULT_MAX_TENSORS})
+   * @param maxTensorBytes absolute cap on tensor memory in bytes (default 16 GiB)
+   * @param maxExpansion the factor of the file's size in both relative bounds (default {@value
+   *     #DEFAULT_MAX_EXPANSION}); {@link Double#POSITIVE_INFINITY} leaves only the absolute caps
+   * @param maxPickleBytes the most {@code data.pkl} may inflate to (default 32 MiB): it is held in
+   *     memory, and unpickling makes up to about 80 bytes of Java objects per pickle byte
+   * @param maxDepth how deeply containers and the pickle's MARKs may nest (default {@value
+   *     #DEFAULT_MAX_DEPTH}; a state dict needs 2)
+   */
+  public record Limits(
+      long maxTensors,
+      long maxTensorBytes,
+      double maxExpansion,
+      long maxPickleBytes,
+      int maxDepth) {
+    /** Default of {@link #maxTensors()}. */
+    public static final long DEFAULT_MAX_TENSORS = 1_000_000;
+
+    /** Default of {@link #maxTensorBytes()}: 16 GiB. */
+    public static final long DEFAULT_MAX_TENSOR_BYTES = 16L << 30;
+
+    /** Default of {@link #maxExpansion()}. */
+    public static final double DEFAULT_MAX_EXPANSION = 4;
+
+    /** Default of {@link #maxPickleBytes()}: 32 MiB. */
+    public static final long DEFAULT_MAX_PICKLE_BYTES = 32L << 20;
+
+    /** Default of {@link #maxDepth()}. */
+    public static final int DEFAULT_MAX_DEPTH = 64;
+
+    /** The relative bound on values never goes below this many. */
+    static final long MIN_VALUES = 10_000;
+
+    /** The relative bound on tensor memory never goes below this many bytes (64 MiB). */
+    static final long MIN_TENSOR_BYTES = 64L << 20;
+
+    /** Characters of flattened keys allowed per value allowed. */
+    static final long KEY_CHARS_PER_VALUE = 256;
+
+    private static final String PROPERTY = ReadLimits.PROPERTY_PREFIX + "checkpoint.";
+
+    /**
+     * Checks that every limit is positive.
+     *
+     * @throws IllegalArgumentException naming the limit that is not
+     */
+    public Limits {
+      ReadLimits.positive(maxTensors, "maxTensors");
+      ReadLimits.positive(maxTensorBytes, "maxTensorBytes");
+      ReadLimits.positive(maxExpansion, "maxExpansion");
+      ReadLimits.positive(maxPickleBytes, "maxPickleBytes");
+      ReadLimits.positive(maxDepth, "maxDepth");
+    }
+
+    /**
+     * The documented defaults, each replaced by its system property {@code
+     * sonus.limits.checkpoint.<name>} when that is set.
+     *
+     * @throws IllegalArgumentException naming a property whose value is not a positive number
+     */
+    public static Limits defaults() {
+      return new Limits(
+          ReadLimits.longProperty(PROPERTY + "maxTensors", DEFAULT_MAX_TENSORS),
+          ReadLimits.longProperty(PROPERTY + "maxTensorBytes", DEFAULT_MAX_TENSOR_BYTES),
+          ReadLimits.doubleProperty(PROPERTY + "maxExpansion", DEFAULT_MAX_EXPANSION),
+          ReadLimits.longProperty(PROPERTY + "maxPickleBytes", DEFAULT_MAX_PICKLE_BYTES),
+          (int)
+              Math.min(
+                  Integer.MAX_VALUE,
+                  ReadLimits.longProperty(PROPERTY + "maxDepth", DEFAULT_MAX_DEPTH)));
+    }
+
+    /** The same limits with another {@link #maxTensors()}. */
+    public Limits withMaxTensors(long n) {
+      return new Limits(n, maxTensorBytes, maxExpansion, maxPickleBytes, maxDepth);
+    }
+
+    /** The same limits with another {@link #maxTensorBytes()}. */
+    public Limits withMaxTensorBytes(long n) {
+      return new Limits(maxTensors, n, maxExpansion, maxPickleBytes, maxDepth);
+    }
+
+    /** The same limits with another {@link #maxExpansion()}. */
+    public Limits withMaxExpansion(double factor) {
+      return new Limits(maxTensors, maxTensorBytes, factor, maxPickleBytes, maxDepth);
+    }
+
+    /** The same limits with another {@link #maxPickleBytes()}. */
+    public Limits withMaxPickleBytes(long n) {
+      return new Limits(maxTensors, maxTensorBytes, maxExpansion, n, maxDepth);
+    }
+
+    /** The same limits with another {@link #maxDepth()}. */
+    public Limits withMaxDepth(int depth) {
+      return new Limits(maxTensors, maxTensorBytes, maxExpansion, maxPickleBytes, depth);
+    }
+
+    /** The values a file of {@code fileBytes} may flatten to. */
+    long valuesFor(long fileBytes) {
+      return Math.min(maxTensors, Math.max(MIN_VALUES, ReadLimits.times(fileBytes, maxExpansion)));
+    }
+
+    /** The tensor memory a file of {@code fileBytes} may take. */
+    long tensorBytesFor(long fileBytes) {
+      return Math.min(
+          maxTensorBytes, Math.max(MIN_TENSOR_BYTES, ReadLimits.times(fileBytes, maxExpansion)));
+    }
+
+    /** How to raise the limit {@code name}, for messages. */
+    static String howToRaise(String name, String suggested) {
+      return "if the file is genuine, raise the limit: TorchCheckpoint.read(path, "
+          + "TorchCheckpoint.Limits.defaults().with"
+          + Character.toUpperCase(name.charAt(0))
+          + name.substring(1)
+          + "("
+          + suggested
+          + ")), or -D"
+          + PROPERTY
+          + name
+          + "="
+          + suggested;
+    }
+  }
 
   /**
    * A problem with a checkpoint file: the message names the file, what was found and what to do.
@@ -128,7 +288,17 @@ public final class TorchCheckpoint {
    *     unsupported storage dtype, a non-tensor value
    */
   public static Map<String, Tensor> read(Path file) {
-    return read(file, true).tensors();
+    return read(file, Limits.defaults());
+  }
+
+  /**
+   * Like {@link #read(Path)}, under the given limits instead of {@link Limits#defaults()}.
+   *
+   * @throws CheckpointException as {@link #read(Path)}, and when the file exceeds a limit (naming
+   *     the limit, the value found and how to raise it)
+   */
+  public static Map<String, Tensor> read(Path file, Limits limits) {
+    return read(file, true, limits).tensors();
   }
 
   /**
@@ -136,25 +306,31 @@ public final class TorchCheckpoint {
    * listed in {@link Contents#skipped()} instead of failing the whole file.
    */
   public static Contents load(Path file) {
-    return read(file, false);
+    return load(file, Limits.defaults());
+  }
+
+  /** Like {@link #load(Path)}, under the given limits instead of {@link Limits#defaults()}. */
+  public static Contents load(Path file, Limits limits) {
+    return read(file, false, limits);
   }
 
   // -----------------------------------------------------------------------------------------------------------------
   // The archive
 
-  private static Contents read(Path file, boolean strict) {
+  private static Contents read(Path file, boolean strict, Limits limits) {
     if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
       throw new UnsupportedOperationException(
           "reading torch checkpoints assumes a little-endian platform; this one is "
               + ByteOrder.nativeOrder());
     }
     checkReadable(file);
+    long fileBytes = fileSize(file);
     try (ZipFile zip = openZip(file)) {
       String prefix = prefix(file, zip);
       ByteOrder order = byteOrder(file, zip, prefix);
       ZipEntry pklEntry = zip.getEntry(prefix + "data.pkl");
-      byte[] pkl = readEntry(file, zip, pklEntry);
-      Object root = new Unpickler(file, pkl).load();
+      byte[] pkl = readEntry(file, zip, pklEntry, limits.maxPickleBytes(), "maxPickleBytes");
+      Object root = new Unpickler(file, pkl, limits.maxDepth()).load();
       if (!(root instanceof PyDict dict)) {
         throw new CheckpointException(
             file,
@@ -165,16 +341,17 @@ public final class TorchCheckpoint {
                 + "only state dicts (and dicts of tensors and numbers) can be read; in Python, save "
                 + "model.state_dict() or a dict of tensors instead");
       }
-      Map<String, Object> leaves = new LinkedHashMap<>();
-      Map<String, String> skipped = new LinkedHashMap<>();
-      flatten(file, "", dict, leaves, skipped, 0);
+      Flattener flat = new Flattener(file, fileBytes, limits);
+      flat.flatten("", dict, 0);
+      Map<String, Object> leaves = flat.leaves;
+      Map<String, String> skipped = flat.skipped;
       if (strict && !skipped.isEmpty()) {
         Map.Entry<String, String> first = skipped.entrySet().iterator().next();
         throw new CheckpointException(
             file,
             file
                 + ": key '"
-                + first.getKey()
+                + shortKey(first.getKey())
                 + "' holds "
                 + first.getValue()
                 + ", not a tensor or a number"
@@ -182,19 +359,21 @@ public final class TorchCheckpoint {
                     ? " (and "
                         + (skipped.size() - 1)
                         + " more such keys: "
-                        + String.join(", ", skipped.keySet())
+                        + shortKeys(skipped.keySet())
                         + ")"
                     : "")
                 + "; use TorchCheckpoint.load to skip such values, or save only tensors");
       }
+      Materializer m = new Materializer(file, zip, prefix, order, fileBytes, limits, leaves);
       Map<String, Tensor> out = new LinkedHashMap<>();
       boolean done = false;
       try {
         for (Map.Entry<String, Object> e : leaves.entrySet()) {
-          out.put(e.getKey(), materialize(file, zip, prefix, order, e.getKey(), e.getValue()));
+          out.put(e.getKey(), m.materialize(e.getKey(), e.getValue()));
         }
         done = true;
       } finally {
+        m.close();
         if (!done) {
           out.values().forEach(Tensor::close);
         }
@@ -208,6 +387,14 @@ public final class TorchCheckpoint {
               + e.getMessage()
               + "; the file may be truncated or corrupt, or unreadable",
           e);
+    }
+  }
+
+  private static long fileSize(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      throw new CheckpointException(file, file + ": cannot read: " + e.getMessage(), e);
     }
   }
 
@@ -322,7 +509,9 @@ public final class TorchCheckpoint {
     if (e == null) {
       return ByteOrder.LITTLE_ENDIAN;
     }
-    String text = new String(readEntry(file, zip, e), StandardCharsets.US_ASCII).trim();
+    String text =
+        new String(readEntry(file, zip, e, MAX_RECORD_BYTES, null), StandardCharsets.US_ASCII)
+            .trim();
     return switch (text) {
       case "little" -> ByteOrder.LITTLE_ENDIAN;
       case "big" -> ByteOrder.BIG_ENDIAN;
@@ -336,22 +525,36 @@ public final class TorchCheckpoint {
     };
   }
 
-  private static byte[] readEntry(Path file, ZipFile zip, ZipEntry e) {
-    long size = e.getSize();
-    if (size > Integer.MAX_VALUE - 16) {
-      throw new CheckpointException(
-          file,
-          file
-              + ": entry "
-              + e.getName()
-              + " has "
-              + size
-              + " bytes, too many for "
-              + "a pickle or record; the file is corrupt or not a state dict");
+  /**
+   * Reads a whole entry into memory, streaming and counting: at most {@code max} bytes, and no more
+   * than the zip directory states (which is not trusted to be true).
+   *
+   * @param limit the name of the limit {@code max} comes from, or null for a fixed bound
+   */
+  private static byte[] readEntry(Path file, ZipFile zip, ZipEntry e, long max, String limit) {
+    long stated = e.getSize();
+    if (stated > max) {
+      throw entryTooLarge(
+          file, e, "the zip directory states " + ReadLimits.bytes(stated), max, limit);
     }
+    long cap = stated >= 0 ? stated : max;
     try (InputStream in = zip.getInputStream(e)) {
-      byte[] bytes = in.readAllBytes();
-      if (size >= 0 && bytes.length != size) {
+      byte[] bytes = in.readNBytes((int) Math.min(cap, Integer.MAX_VALUE - 16));
+      if (in.read() >= 0) {
+        if (stated >= 0) {
+          throw new CheckpointException(
+              file,
+              file
+                  + ": entry "
+                  + e.getName()
+                  + " inflates to more than the "
+                  + stated
+                  + " bytes the zip directory states; the file is corrupt or crafted: download or"
+                  + " copy it again");
+        }
+        throw entryTooLarge(file, e, "it inflates to more", max, limit);
+      }
+      if (stated >= 0 && bytes.length != stated) {
         throw new CheckpointException(
             file,
             file
@@ -360,13 +563,38 @@ public final class TorchCheckpoint {
                 + " holds "
                 + bytes.length
                 + " bytes but the zip directory says "
-                + size
+                + stated
                 + "; the file is truncated or corrupt");
       }
       return bytes;
     } catch (IOException ex) {
       throw corruptEntry(file, e, ex);
     }
+  }
+
+  private static CheckpointException entryTooLarge(
+      Path file, ZipEntry e, String found, long max, String limit) {
+    return new CheckpointException(
+        file,
+        file
+            + ": entry "
+            + e.getName()
+            + " is larger than "
+            + ReadLimits.bytes(max)
+            + " ("
+            + found
+            + ")"
+            + (limit == null
+                ? "; the file is corrupt or not a torch.save checkpoint"
+                : ", the limit "
+                    + limit
+                    + "; a state dict's pickle is a few bytes per tensor, so the file is corrupt,"
+                    + " a zip bomb, or holds far more than a state dict; "
+                    + Limits.howToRaise(limit, Long.toString(twice(Math.max(max, e.getSize()))))));
+  }
+
+  private static long twice(long n) {
+    return n > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : 2 * n;
   }
 
   private static CheckpointException corruptEntry(Path file, ZipEntry e, IOException ex) {
@@ -384,57 +612,118 @@ public final class TorchCheckpoint {
   // -----------------------------------------------------------------------------------------------------------------
   // Flattening and tensors
 
-  private static void flatten(
-      Path file,
-      String key,
-      Object value,
-      Map<String, Object> leaves,
-      Map<String, String> skipped,
-      int depth) {
-    if (depth > MAX_DEPTH) {
-      throw new CheckpointException(
-          file,
-          file
-              + ": containers nest deeper than "
-              + MAX_DEPTH
-              + " levels at key '"
-              + key
-              + "' (or refer to themselves); a state dict is one level deep, so the file is not one");
+  /**
+   * Flattens the unpickled dict into dotted keys, counting every value walked (containers included)
+   * and every key character against the limits: a container referenced many times (a memoised list)
+   * is walked each time it is referenced, so the count, not the pickle's size, is what bounds the
+   * work.
+   */
+  private static final class Flattener {
+    final Path file;
+    final long fileBytes;
+    final Limits limits;
+    final long maxValues;
+    final long maxKeyChars;
+    long values;
+    long keyChars;
+    final Map<String, Object> leaves = new LinkedHashMap<>();
+    final Map<String, String> skipped = new LinkedHashMap<>();
+
+    Flattener(Path file, long fileBytes, Limits limits) {
+      this.file = file;
+      this.fileBytes = fileBytes;
+      this.limits = limits;
+      this.maxValues = limits.valuesFor(fileBytes);
+      this.maxKeyChars =
+          maxValues > Long.MAX_VALUE / Limits.KEY_CHARS_PER_VALUE
+              ? Long.MAX_VALUE
+              : maxValues * Limits.KEY_CHARS_PER_VALUE;
     }
-    if (value instanceof PyDict d) {
-      for (Map.Entry<Object, Object> e : d.items.entrySet()) {
-        flatten(file, join(key, keyName(e.getKey())), e.getValue(), leaves, skipped, depth + 1);
+
+    void flatten(String key, Object value, int depth) {
+      if (depth > limits.maxDepth()) {
+        throw new CheckpointException(
+            file,
+            file
+                + ": containers nest deeper than "
+                + limits.maxDepth()
+                + " levels (the limit maxDepth) at key '"
+                + shortKey(key)
+                + "' (or refer to themselves); a state dict is one level deep, so the file is not"
+                + " one; "
+                + Limits.howToRaise("maxDepth", Integer.toString(limits.maxDepth() * 2)));
       }
-    } else if (value instanceof PyList l) {
-      for (int i = 0; i < l.items.size(); i++) {
-        flatten(file, join(key, Integer.toString(i)), l.items.get(i), leaves, skipped, depth + 1);
+      if (++values > maxValues) {
+        throw new CheckpointException(
+            file,
+            file
+                + ": data.pkl flattens to more than "
+                + maxValues
+                + " values (tensors, numbers and the containers holding them), the limit for a"
+                + " file of "
+                + ReadLimits.bytes(fileBytes)
+                + ": min(maxTensors "
+                + limits.maxTensors()
+                + ", max("
+                + Limits.MIN_VALUES
+                + ", maxExpansion "
+                + limits.maxExpansion()
+                + " x file size)); shared containers referenced many times (a pickle bomb) or far"
+                + " more than a state dict; "
+                + (maxValues < limits.maxTensors()
+                    ? Limits.howToRaise("maxExpansion", Double.toString(limits.maxExpansion() * 4))
+                    : Limits.howToRaise("maxTensors", Long.toString(twice(limits.maxTensors())))));
       }
-    } else if (value instanceof PyTuple t) {
-      for (int i = 0; i < t.items.size(); i++) {
-        flatten(file, join(key, Integer.toString(i)), t.items.get(i), leaves, skipped, depth + 1);
+      keyChars += key.length();
+      if (keyChars > maxKeyChars) {
+        throw new CheckpointException(
+            file,
+            file
+                + ": the flattened keys take more than "
+                + maxKeyChars
+                + " characters ("
+                + Limits.KEY_CHARS_PER_VALUE
+                + " per value allowed), at key '"
+                + shortKey(key)
+                + "'; keys that long come from a crafted file; "
+                + Limits.howToRaise("maxTensors", Long.toString(twice(limits.maxTensors()))));
       }
-    } else if (value instanceof TensorRef
-        || value instanceof Long
-        || value instanceof Boolean
-        || value instanceof Double) {
-      if (leaves.containsKey(key) || skipped.containsKey(key)) {
-        throw duplicate(file, key);
+      if (value instanceof PyDict d) {
+        for (Map.Entry<Object, Object> e : d.items.entrySet()) {
+          flatten(join(key, keyName(e.getKey())), e.getValue(), depth + 1);
+        }
+      } else if (value instanceof PyList l) {
+        for (int i = 0; i < l.items.size(); i++) {
+          flatten(join(key, Integer.toString(i)), l.items.get(i), depth + 1);
+        }
+      } else if (value instanceof PyTuple t) {
+        for (int i = 0; i < t.items.size(); i++) {
+          flatten(join(key, Integer.toString(i)), t.items.get(i), depth + 1);
+        }
+      } else if (value instanceof TensorRef
+          || value instanceof Long
+          || value instanceof Boolean
+          || value instanceof Double) {
+        if (leaves.containsKey(key) || skipped.containsKey(key)) {
+          throw duplicate(file, key);
+        }
+        leaves.put(key, value);
+      } else if (value instanceof BigInteger b) {
+        throw new CheckpointException(
+            file,
+            file
+                + ": key '"
+                + shortKey(key)
+                + "' holds "
+                + describe(b)
+                + ", outside the int64 range of a Long tensor; save it as a tensor or a float"
+                + " instead");
+      } else {
+        if (leaves.containsKey(key) || skipped.containsKey(key)) {
+          throw duplicate(file, key);
+        }
+        skipped.put(key, describe(value));
       }
-      leaves.put(key, value);
-    } else if (value instanceof BigInteger b) {
-      throw new CheckpointException(
-          file,
-          file
-              + ": key '"
-              + key
-              + "' holds the integer "
-              + b
-              + ", outside the int64 range of a Long tensor; save it as a tensor or a float instead");
-    } else {
-      if (leaves.containsKey(key) || skipped.containsKey(key)) {
-        throw duplicate(file, key);
-      }
-      skipped.put(key, describe(value));
     }
   }
 
@@ -443,9 +732,27 @@ public final class TorchCheckpoint {
         file,
         file
             + ": key '"
-            + key
+            + shortKey(key)
             + "' occurs twice once nested containers are "
             + "flattened with dots (e.g. {'a.b': x, 'a': {'b': y}}); rename one of them before saving");
+  }
+
+  /** A key for messages: at most 200 characters. */
+  private static String shortKey(String key) {
+    return key.length() <= 200 ? key : key.substring(0, 200) + "... (" + key.length() + " chars)";
+  }
+
+  private static String shortKeys(java.util.Collection<String> keys) {
+    StringBuilder sb = new StringBuilder();
+    int n = 0;
+    for (String k : keys) {
+      if (n == 20) {
+        sb.append(", ...");
+        break;
+      }
+      sb.append(n++ == 0 ? "" : ", ").append(shortKey(k));
+    }
+    return sb.toString();
   }
 
   private static String join(String prefix, String name) {
@@ -465,84 +772,211 @@ public final class TorchCheckpoint {
     return String.valueOf(k);
   }
 
-  private static Tensor materialize(
-      Path file, ZipFile zip, String prefix, ByteOrder order, String key, Object v) {
-    try (PointerScope scope = new PointerScope()) {
-      Tensor t;
-      if (v instanceof TensorRef ref) {
-        t = tensor(file, zip, prefix, order, key, ref);
-      } else if (v instanceof Long l) {
-        t =
-            torch.empty(
-                new long[0], new TensorOptions(ScalarType.Long), new MemoryFormatOptional());
-        new LongPointer(t.data_ptr()).put(l.longValue());
-      } else if (v instanceof Double d) {
-        t =
-            torch.empty(
-                new long[0], new TensorOptions(ScalarType.Double), new MemoryFormatOptional());
-        new DoublePointer(t.data_ptr()).put(d.doubleValue());
-      } else if (v instanceof Boolean b) {
-        t =
-            torch.empty(
-                new long[0], new TensorOptions(ScalarType.Bool), new MemoryFormatOptional());
-        new BytePointer(t.data_ptr()).put((byte) (b ? 1 : 0));
-      } else {
-        throw new IllegalStateException("unexpected leaf " + v);
-      }
-      return t.retainReference();
-    }
-  }
+  /**
+   * Turns flattened leaves into tensors: each storage is read from the archive once (streamed and
+   * counted, into memory counted against the tensor-byte budget), and each view becomes the storage
+   * itself, a copy, or a view over the storage (see the class comment).
+   */
+  private static final class Materializer {
+    final Path file;
+    final ZipFile zip;
+    final String prefix;
+    final ByteOrder order;
+    final long fileBytes;
+    final Limits limits;
+    final long maxBytes;
+    long allocated;
+    final Map<String, Integer> uses = new HashMap<>();
+    final Map<String, Tensor> storages = new HashMap<>();
+    final Map<String, Storage> declared = new HashMap<>();
 
-  /** Must run inside a scope: the storage tensor and the view belong to it. */
-  private static Tensor tensor(
-      Path file, ZipFile zip, String prefix, ByteOrder order, String key, TensorRef ref) {
-    Storage s = ref.storage;
-    String name = prefix + "data/" + s.key;
-    ZipEntry entry = zip.getEntry(name);
-    if (entry == null) {
-      throw new CheckpointException(
-          file,
-          file
-              + ": tensor '"
-              + key
-              + "' uses storage "
-              + name
-              + ", which is missing from the archive; the file is truncated or corrupt");
+    Materializer(
+        Path file,
+        ZipFile zip,
+        String prefix,
+        ByteOrder order,
+        long fileBytes,
+        Limits limits,
+        Map<String, Object> leaves) {
+      this.file = file;
+      this.zip = zip;
+      this.prefix = prefix;
+      this.order = order;
+      this.fileBytes = fileBytes;
+      this.limits = limits;
+      this.maxBytes = limits.tensorBytesFor(fileBytes);
+      for (Object v : leaves.values()) {
+        if (v instanceof TensorRef ref) {
+          uses.merge(ref.storage.key, 1, Integer::sum);
+        }
+      }
     }
-    long nbytes = s.numel * s.dtype.itemBytes;
-    long have = entry.getSize();
-    if (have != nbytes) {
-      throw new CheckpointException(
-          file,
-          file
-              + ": storage "
-              + name
-              + " of tensor '"
-              + key
-              + "' holds "
-              + have
-              + " bytes but "
-              + s.dtype.className
-              + " of "
-              + s.numel
-              + " elements needs "
-              + nbytes
-              + "; the file is "
-              + (have >= 0 && have < nbytes ? "truncated" : "corrupt")
-              + ": download or copy it again");
+
+    void close() {
+      storages.values().forEach(Tensor::close);
+      storages.clear();
     }
-    Tensor storage =
-        torch.empty(
-            new long[] {s.numel},
-            new TensorOptions(s.dtype.scalarType),
-            new MemoryFormatOptional());
-    if (nbytes > 0) {
-      BytePointer data = new BytePointer(storage.data_ptr()).capacity(nbytes);
-      byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES, nbytes)];
+
+    Tensor materialize(String key, Object v) {
+      try (PointerScope scope = new PointerScope()) {
+        Tensor t;
+        if (v instanceof TensorRef ref) {
+          t = tensor(key, ref);
+        } else if (v instanceof Long l) {
+          t =
+              torch.empty(
+                  new long[0], new TensorOptions(ScalarType.Long), new MemoryFormatOptional());
+          new LongPointer(t.data_ptr()).put(l.longValue());
+        } else if (v instanceof Double d) {
+          t =
+              torch.empty(
+                  new long[0], new TensorOptions(ScalarType.Double), new MemoryFormatOptional());
+          new DoublePointer(t.data_ptr()).put(d.doubleValue());
+        } else if (v instanceof Boolean b) {
+          t =
+              torch.empty(
+                  new long[0], new TensorOptions(ScalarType.Bool), new MemoryFormatOptional());
+          new BytePointer(t.data_ptr()).put((byte) (b ? 1 : 0));
+        } else {
+          throw new IllegalStateException("unexpected leaf " + v);
+        }
+        return t.retainReference();
+      }
+    }
+
+    /** Must run inside a scope: the view belongs to it. */
+    private Tensor tensor(String key, TensorRef ref) {
+      Storage s = ref.storage;
+      Tensor storage = storage(key, s);
+      Tensor view = storage.as_strided(ref.size, ref.stride, new LongOptional(ref.offset));
+      long numel = ref.numel();
+      if (numel == s.numel && uses.get(s.key) == 1 && view.is_contiguous()) {
+        return view; // the only user of the whole storage: no copy needed
+      }
+      if (numel > s.numel) {
+        // More elements than the storage holds: they repeat (a stride of 0). A copy could be far
+        // larger than the file, so the view over the storage is returned instead.
+        return view;
+      }
+      charge(key, numel * s.dtype.itemBytes, "a contiguous copy of");
+      return view.clone(new MemoryFormatOptional(torch.MemoryFormat.Contiguous));
+    }
+
+    private void charge(String key, long bytes, String what) {
+      if (bytes > maxBytes - allocated) {
+        throw new CheckpointException(
+            file,
+            file
+                + ": tensor '"
+                + shortKey(key)
+                + "' needs "
+                + ReadLimits.bytes(bytes)
+                + " for "
+                + what
+                + " its data, beyond the "
+                + ReadLimits.bytes(maxBytes)
+                + " of tensor memory allowed for a file of "
+                + ReadLimits.bytes(fileBytes)
+                + " (min(maxTensorBytes "
+                + limits.maxTensorBytes()
+                + ", max("
+                + Limits.MIN_TENSOR_BYTES
+                + ", maxExpansion "
+                + limits.maxExpansion()
+                + " x file size)); "
+                + ReadLimits.bytes(allocated)
+                + " are taken already); the file declares more data than it holds (a zip bomb?)"
+                + " or is larger than expected; "
+                + (maxBytes < limits.maxTensorBytes()
+                    ? Limits.howToRaise("maxExpansion", Double.toString(limits.maxExpansion() * 4))
+                    : Limits.howToRaise(
+                        "maxTensorBytes", Long.toString(twice(limits.maxTensorBytes())))));
+      }
+      allocated += bytes;
+    }
+
+    /**
+     * The storage tensor (1-d, {@code numel} elements), read once and kept until {@link #close}.
+     */
+    private Tensor storage(String key, Storage s) {
+      Storage first = declared.putIfAbsent(s.key, s);
+      if (first != null && (first.dtype != s.dtype || first.numel != s.numel)) {
+        throw new CheckpointException(
+            file,
+            file
+                + ": storage '"
+                + s.key
+                + "' is declared as "
+                + first.numel
+                + " elements of "
+                + first.dtype.className
+                + " and, for tensor '"
+                + shortKey(key)
+                + "', as "
+                + s.numel
+                + " of "
+                + s.dtype.className
+                + "; the file is corrupt or crafted");
+      }
+      Tensor cached = storages.get(s.key);
+      if (cached != null) {
+        return cached;
+      }
+      String name = prefix + "data/" + s.key;
+      ZipEntry entry = zip.getEntry(name);
+      if (entry == null) {
+        throw new CheckpointException(
+            file,
+            file
+                + ": tensor '"
+                + shortKey(key)
+                + "' uses storage "
+                + name
+                + ", which is missing from the archive; the file is truncated or corrupt");
+      }
+      long nbytes = s.numel * s.dtype.itemBytes;
+      long have = entry.getSize();
+      if (have >= 0 && have != nbytes) {
+        throw new CheckpointException(
+            file,
+            file
+                + ": storage "
+                + name
+                + " of tensor '"
+                + shortKey(key)
+                + "' holds "
+                + have
+                + " bytes but "
+                + s.dtype.className
+                + " of "
+                + s.numel
+                + " elements needs "
+                + nbytes
+                + "; the file is "
+                + (have < nbytes ? "truncated" : "corrupt")
+                + ": download or copy it again");
+      }
+      charge(key, nbytes, "storage " + name + " holding");
+      try (PointerScope scope = new PointerScope()) {
+        Tensor storage =
+            torch.empty(
+                new long[] {s.numel},
+                new TensorOptions(s.dtype.scalarType),
+                new MemoryFormatOptional());
+        fill(key, name, entry, s, storage, nbytes);
+        storage.retainReference();
+        storages.put(s.key, storage);
+        return storage;
+      }
+    }
+
+    private void fill(String key, String name, ZipEntry entry, Storage s, Tensor storage, long n) {
+      BytePointer data = new BytePointer(storage.data_ptr()).capacity(Math.max(n, 1));
+      byte[] chunk = new byte[(int) Math.max(1, Math.min(CHUNK_BYTES, n))];
       boolean swap = order == ByteOrder.BIG_ENDIAN && s.dtype.itemBytes > 1;
       try (InputStream in = zip.getInputStream(entry)) {
-        for (long at = 0; at < nbytes; at += chunk.length) {
-          int len = (int) Math.min(chunk.length, nbytes - at);
+        for (long at = 0; at < n; at += chunk.length) {
+          int len = (int) Math.min(chunk.length, n - at);
           int got = in.readNBytes(chunk, 0, len);
           if (got < len) {
             throw new CheckpointException(
@@ -551,43 +985,62 @@ public final class TorchCheckpoint {
                     + ": storage "
                     + name
                     + " of tensor '"
-                    + key
+                    + shortKey(key)
                     + "' ends after "
                     + (at + got)
                     + " of "
-                    + nbytes
+                    + n
                     + " bytes; the file is truncated: download or copy it again");
           }
           if (swap) {
             swapBytes(chunk, len, s.dtype.itemBytes);
           }
           if (s.dtype == StorageDtype.BOOL) {
-            for (int i = 0; i < len; i++) {
-              if (chunk[i] != 0 && chunk[i] != 1) {
-                throw new CheckpointException(
-                    file,
-                    file
-                        + ": storage "
-                        + name
-                        + " of Bool tensor '"
-                        + key
-                        + "' holds the byte "
-                        + (chunk[i] & 0xff)
-                        + " at element "
-                        + (at + i)
-                        + "; booleans must be 0 "
-                        + "or 1 (corrupt file)");
-              }
-            }
+            checkBools(key, name, chunk, len, at);
           }
           data.position(at).put(chunk, 0, len);
+        }
+        // The zip directory's size is not trusted: the entry must end where the storage does.
+        if (in.read() >= 0) {
+          throw new CheckpointException(
+              file,
+              file
+                  + ": storage "
+                  + name
+                  + " of tensor '"
+                  + shortKey(key)
+                  + "' holds more than the "
+                  + n
+                  + " bytes that "
+                  + s.numel
+                  + " elements of "
+                  + s.dtype.className
+                  + " take; the file is corrupt or crafted: download or copy it again");
         }
       } catch (IOException ex) {
         throw corruptEntry(file, entry, ex);
       }
     }
-    Tensor view = storage.as_strided(ref.size, ref.stride, new LongOptional(ref.offset));
-    return view.clone(new MemoryFormatOptional(torch.MemoryFormat.Contiguous));
+
+    private void checkBools(String key, String name, byte[] chunk, int len, long at) {
+      for (int i = 0; i < len; i++) {
+        if (chunk[i] != 0 && chunk[i] != 1) {
+          throw new CheckpointException(
+              file,
+              file
+                  + ": storage "
+                  + name
+                  + " of Bool tensor '"
+                  + shortKey(key)
+                  + "' holds the byte "
+                  + (chunk[i] & 0xff)
+                  + " at element "
+                  + (at + i)
+                  + "; booleans must be 0 "
+                  + "or 1 (corrupt file)");
+        }
+      }
+    }
   }
 
   private static void swapBytes(byte[] b, int len, int item) {
@@ -618,6 +1071,9 @@ public final class TorchCheckpoint {
     }
     if (v instanceof byte[] b) {
       return "bytes (" + b.length + " of them)";
+    }
+    if (v instanceof BigInteger b && b.bitLength() > 128) {
+      return "an int of " + b.bitLength() + " bits";
     }
     if (v instanceof Long || v instanceof BigInteger) {
       return "the int " + v;
@@ -729,7 +1185,16 @@ public final class TorchCheckpoint {
 
   private record Storage(StorageDtype dtype, String key, long numel) {}
 
-  private record TensorRef(Storage storage, long offset, long[] size, long[] stride) {}
+  private record TensorRef(Storage storage, long offset, long[] size, long[] stride) {
+    /** Elements of the view; checked against overflow when the tensor was rebuilt. */
+    long numel() {
+      long n = 1;
+      for (long v : size) {
+        n *= v;
+      }
+      return n;
+    }
+  }
 
   // -----------------------------------------------------------------------------------------------------------------
   // The pickle machine
@@ -748,10 +1213,26 @@ public final class TorchCheckpoint {
     private final ArrayList<Object> stack = new ArrayList<>();
     private final ArrayList<Integer> marks = new ArrayList<>();
     private final HashMap<Long, Object> memo = new HashMap<>();
+    private final int maxDepth;
 
-    Unpickler(Path file, byte[] b) {
+    Unpickler(Path file, byte[] b, int maxDepth) {
       this.file = file;
       this.b = b;
+      this.maxDepth = maxDepth;
+    }
+
+    private void mark() {
+      if (marks.size() >= maxDepth) {
+        throw fail(
+            file
+                + ": data.pkl nests MARKs deeper than "
+                + maxDepth
+                + " levels (the limit maxDepth) at byte "
+                + opAt
+                + "; a state dict nests a few levels, so the file is crafted or not a state dict; "
+                + Limits.howToRaise("maxDepth", Integer.toString(maxDepth * 2)));
+      }
+      marks.add(stack.size());
     }
 
     Object load() {
@@ -776,7 +1257,7 @@ public final class TorchCheckpoint {
             Object result = pop();
             return result;
           }
-          case '(' -> marks.add(stack.size()); // MARK
+          case '(' -> mark(); // MARK
           case '0' -> pop(); // POP
           case '1' -> popMark(); // POP_MARK
           case '2' -> push(peek()); // DUP

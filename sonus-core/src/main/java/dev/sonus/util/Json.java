@@ -10,9 +10,55 @@ import java.util.Map;
  * Minimal JSON (RFC 8259) writing and parsing for the project's own small documents: environment
  * records, metadata, logs. Objects map to {@link LinkedHashMap} (key order kept), arrays to {@link
  * List}, numbers to {@link Long} when integral and {@link Double} otherwise.
+ *
+ * <p>Parsing treats its input as untrusted: nesting and the number of values are bounded by {@link
+ * Limits} (deeper documents are refused instead of overflowing the stack), duplicate keys are
+ * refused, and so are numbers beyond the range of a double (which would otherwise become
+ * infinities).
  */
 public final class Json {
   private Json() {}
+
+  /**
+   * Bounds on a parsed document.
+   *
+   * @param maxDepth how deeply arrays and objects may nest (default {@value #DEFAULT_MAX_DEPTH});
+   *     parsing recurses once per level, so this also bounds the stack it needs
+   * @param maxValues how many values (scalars, arrays and objects) the document may hold (default
+   *     {@value #DEFAULT_MAX_VALUES}); each costs some 50 to 100 bytes of heap once parsed
+   */
+  public record Limits(int maxDepth, long maxValues) {
+    /** Default of {@link #maxDepth()}. */
+    public static final int DEFAULT_MAX_DEPTH = 512;
+
+    /** Default of {@link #maxValues()}. */
+    public static final long DEFAULT_MAX_VALUES = 50_000_000;
+
+    /**
+     * Checks that both limits are positive.
+     *
+     * @throws IllegalArgumentException naming the limit that is not
+     */
+    public Limits {
+      ReadLimits.positive(maxDepth, "maxDepth");
+      ReadLimits.positive(maxValues, "maxValues");
+    }
+
+    /** The documented defaults. */
+    public static Limits defaults() {
+      return new Limits(DEFAULT_MAX_DEPTH, DEFAULT_MAX_VALUES);
+    }
+
+    /** The same limits with another {@link #maxDepth()}. */
+    public Limits withMaxDepth(int depth) {
+      return new Limits(depth, maxValues);
+    }
+
+    /** The same limits with another {@link #maxValues()}. */
+    public Limits withMaxValues(long values) {
+      return new Limits(maxDepth, values);
+    }
+  }
 
   /**
    * Serialises maps, iterables, arrays of primitives, strings, numbers, booleans and null, on one
@@ -146,7 +192,7 @@ public final class Json {
    * @throws IllegalArgumentException naming the character offset and what was expected
    */
   public static Object parse(String text) {
-    return parse(text, 512);
+    return parse(text, Limits.defaults());
   }
 
   /**
@@ -157,7 +203,17 @@ public final class Json {
    * @throws IllegalArgumentException naming the line, offset and what was expected
    */
   public static Object parse(String text, int maxDepth) {
-    Parser p = new Parser(text, maxDepth);
+    return parse(text, Limits.defaults().withMaxDepth(maxDepth));
+  }
+
+  /**
+   * Parses a JSON document within {@code limits}. Duplicate keys in an object are refused.
+   *
+   * @throws IllegalArgumentException naming the line, offset and what was expected, or the limit
+   *     exceeded
+   */
+  public static Object parse(String text, Limits limits) {
+    Parser p = new Parser(text, limits);
     p.skipSpace();
     Object v = p.value();
     p.skipSpace();
@@ -170,17 +226,20 @@ public final class Json {
   private static final class Parser {
     private final String s;
     private final int maxDepth;
+    private final long maxValues;
     private int pos;
     private int depth;
+    private long values;
 
-    Parser(String s, int maxDepth) {
+    Parser(String s, Limits limits) {
       this.s = s;
-      this.maxDepth = maxDepth;
+      this.maxDepth = limits.maxDepth();
+      this.maxValues = limits.maxValues();
     }
 
     private void enter() {
       if (++depth > maxDepth) {
-        throw error("nested deeper than " + maxDepth + " levels");
+        throw error("nested deeper than " + maxDepth + " levels (the limit maxDepth)");
       }
     }
 
@@ -206,30 +265,129 @@ public final class Json {
       }
     }
 
+    /**
+     * Parses one value. Iterative, with the open arrays and objects on an explicit stack, so that
+     * nesting costs heap, not Java stack: a deep document cannot overflow the stack of the thread
+     * that parses it, whatever its size.
+     */
     Object value() {
-      if (pos >= s.length()) {
-        throw error("unexpected end of input");
-      }
-      char c = s.charAt(pos);
-      switch (c) {
-        case '{':
-          return object();
-        case '[':
-          return array();
-        case '"':
-          return string();
-        case 't':
-          return literal("true", Boolean.TRUE);
-        case 'f':
-          return literal("false", Boolean.FALSE);
-        case 'n':
-          return literal("null", null);
-        default:
-          if (c == '-' || (c >= '0' && c <= '9')) {
-            return number();
+      List<Object> open = new ArrayList<>(); // the open containers, innermost last
+      List<String> keys = new ArrayList<>(); // for each open object, the key awaiting its value
+      while (true) {
+        Object v = null;
+        boolean complete = true;
+        if (pos >= s.length()) {
+          throw error("unexpected end of input");
+        }
+        if (++values > maxValues) {
+          throw error(
+              "more than "
+                  + maxValues
+                  + " values (the limit maxValues); pass a larger Json.Limits to parse a document"
+                  + " this large");
+        }
+        char c = s.charAt(pos);
+        switch (c) {
+          case '{' -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            enter();
+            pos++;
+            skipSpace();
+            if (peek() == '}') {
+              pos++;
+              depth--;
+              v = m;
+            } else {
+              open.add(m);
+              keys.add(key(m));
+              complete = false;
+            }
           }
-          throw error("unexpected character '" + c + "'");
+          case '[' -> {
+            List<Object> list = new ArrayList<>();
+            enter();
+            pos++;
+            skipSpace();
+            if (peek() == ']') {
+              pos++;
+              depth--;
+              v = list;
+            } else {
+              open.add(list);
+              keys.add(null);
+              complete = false;
+            }
+          }
+          case '"' -> v = string();
+          case 't' -> v = literal("true", Boolean.TRUE);
+          case 'f' -> v = literal("false", Boolean.FALSE);
+          case 'n' -> v = literal("null", null);
+          default -> {
+            if (c == '-' || (c >= '0' && c <= '9')) {
+              v = number();
+            } else {
+              throw error("unexpected character '" + c + "'");
+            }
+          }
+        }
+        // Hand the finished value to its container; close every container it completes.
+        while (complete) {
+          if (open.isEmpty()) {
+            return v;
+          }
+          int last = open.size() - 1;
+          Object top = open.get(last);
+          boolean isObject = top instanceof Map<?, ?>;
+          if (isObject) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = (Map<String, Object>) top;
+            m.put(keys.get(last), v);
+          } else {
+            @SuppressWarnings("unchecked")
+            List<Object> list = (List<Object>) top;
+            list.add(v);
+          }
+          skipSpace();
+          char n = next();
+          if (n == ',') {
+            if (isObject) {
+              @SuppressWarnings("unchecked")
+              Map<String, Object> m = (Map<String, Object>) top;
+              keys.set(last, key(m));
+            } else {
+              skipSpace();
+            }
+            complete = false;
+          } else if (n == (isObject ? '}' : ']')) {
+            depth--;
+            open.remove(last);
+            keys.remove(last);
+            v = top;
+          } else {
+            pos--;
+            throw error(isObject ? "expected ',' or '}'" : "expected ',' or ']'");
+          }
+        }
       }
+    }
+
+    /** Reads {@code "key" :} and what follows it up to the value; refuses a duplicate key. */
+    private String key(Map<String, Object> m) {
+      skipSpace();
+      if (peek() != '"') {
+        throw error("expected a quoted key");
+      }
+      int keyAt = pos;
+      String key = string();
+      if (m.containsKey(key)) {
+        pos = keyAt;
+        throw error(
+            "duplicate key \"" + (key.length() > 100 ? key.substring(0, 100) + "..." : key) + "\"");
+      }
+      skipSpace();
+      expect(':');
+      skipSpace();
+      return key;
     }
 
     private Object literal(String word, Object v) {
@@ -238,70 +396,6 @@ public final class Json {
       }
       pos += word.length();
       return v;
-    }
-
-    private Map<String, Object> object() {
-      Map<String, Object> m = new LinkedHashMap<>();
-      enter();
-      pos++;
-      skipSpace();
-      if (peek() == '}') {
-        pos++;
-        depth--;
-        return m;
-      }
-      while (true) {
-        skipSpace();
-        if (peek() != '"') {
-          throw error("expected a quoted key");
-        }
-        int keyAt = pos;
-        String key = string();
-        if (m.containsKey(key)) {
-          pos = keyAt;
-          throw error("duplicate key \"" + key + "\"");
-        }
-        skipSpace();
-        expect(':');
-        skipSpace();
-        m.put(key, value());
-        skipSpace();
-        char c = next();
-        if (c == '}') {
-          depth--;
-          return m;
-        }
-        if (c != ',') {
-          pos--;
-          throw error("expected ',' or '}'");
-        }
-      }
-    }
-
-    private List<Object> array() {
-      List<Object> list = new ArrayList<>();
-      enter();
-      pos++;
-      skipSpace();
-      if (peek() == ']') {
-        pos++;
-        depth--;
-        return list;
-      }
-      while (true) {
-        skipSpace();
-        list.add(value());
-        skipSpace();
-        char c = next();
-        if (c == ']') {
-          depth--;
-          return list;
-        }
-        if (c != ',') {
-          pos--;
-          throw error("expected ',' or ']'");
-        }
-      }
     }
 
     private String string() {
@@ -377,14 +471,26 @@ public final class Json {
           try {
             return Long.parseLong(t);
           } catch (NumberFormatException tooBig) {
-            return Double.parseDouble(t);
+            return finite(start, t, Double.parseDouble(t));
           }
         }
-        return Double.parseDouble(t);
+        return finite(start, t, Double.parseDouble(t));
       } catch (NumberFormatException e) {
         pos = start;
-        throw error("malformed number '" + t + "'");
+        throw error(
+            "malformed number '" + (t.length() > 40 ? t.substring(0, 40) + "..." : t) + "'");
       }
+    }
+
+    private Double finite(int start, String text, double v) {
+      if (Double.isInfinite(v)) {
+        pos = start;
+        throw error(
+            "the number '"
+                + (text.length() > 40 ? text.substring(0, 40) + "..." : text)
+                + "' is beyond the range of a double");
+      }
+      return v;
     }
 
     private char peek() {

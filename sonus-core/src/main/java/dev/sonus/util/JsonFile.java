@@ -27,15 +27,42 @@ public final class JsonFile {
     this.map = map;
   }
 
+  /** The largest file {@link #read(Path)} reads: 256 MiB. */
+  public static final long DEFAULT_MAX_FILE_BYTES = 256L << 20;
+
   /**
-   * Reads and parses {@code file}, which must hold a JSON object.
+   * Reads and parses {@code file}, which must hold a JSON object of at most {@value
+   * #DEFAULT_MAX_FILE_BYTES} bytes, nested and sized within {@link Json.Limits#defaults()}.
    *
    * @throws UncheckedIOException naming the file when it cannot be read
-   * @throws IllegalArgumentException naming the file when it is not valid JSON or not an object
+   * @throws IllegalArgumentException naming the file when it is not valid JSON, not an object, or
+   *     too large
    */
   public static JsonFile read(Path file) {
+    return read(file, DEFAULT_MAX_FILE_BYTES);
+  }
+
+  /**
+   * Like {@link #read(Path)}, for a file of at most {@code maxFileBytes} bytes.
+   *
+   * @throws IllegalArgumentException naming the file, its size and the limit when it is larger
+   */
+  public static JsonFile read(Path file, long maxFileBytes) {
     String text;
     try {
+      long size = Files.size(file);
+      if (size > maxFileBytes) {
+        throw new IllegalArgumentException(
+            file
+                + ": "
+                + ReadLimits.bytes(size)
+                + ", larger than the "
+                + ReadLimits.bytes(maxFileBytes)
+                + " a JSON document may take here; it is not one of Sonus's records (or is"
+                + " damaged); to read it anyway, call JsonFile.read(path, "
+                + size
+                + ")");
+      }
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);

@@ -392,6 +392,14 @@ public final class Checkpointer {
     return removed;
   }
 
+  /**
+   * The checkpoint folders in {@code dir} (complete or not), excluding temporary ones and those
+   * moved aside; empty when {@code dir} does not exist.
+   */
+  public static List<Path> list(Path dir) {
+    return listIn(dir);
+  }
+
   private static List<Path> listIn(Path dir) {
     if (!Files.isDirectory(dir)) {
       return new ArrayList<>();

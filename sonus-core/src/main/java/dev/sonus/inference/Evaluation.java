@@ -4,6 +4,7 @@ import dev.sonus.data.DataLoader;
 import dev.sonus.data.DynamicItemDataset;
 import dev.sonus.data.Manifest;
 import dev.sonus.run.RunFolder;
+import dev.sonus.run.RunLock;
 import dev.sonus.tensor.AtomicFiles;
 import dev.sonus.train.Brain;
 import dev.sonus.train.Experiment;
@@ -23,7 +24,8 @@ import java.util.TreeMap;
  * {@link RunFolder#load}); results are written next to them as {@code eval_<name>.json} and the
  * experiment's reports as {@code <report>_<name>.txt} (e.g. {@code wer_test.txt}), where {@code
  * name} is {@code test} for the recipe's test set and the manifest's file name (without extension)
- * otherwise.
+ * otherwise. The run folder is locked ({@link RunLock}) meanwhile, so an evaluation never writes
+ * into a folder that a training run or another evaluation is using.
  */
 public final class Evaluation {
   private Evaluation() {}
@@ -58,6 +60,14 @@ public final class Evaluation {
    * @param decoding replaces the recipe's CTC decoder, or null to keep it
    */
   public static Result run(
+      Path runFolder, Path manifest, Path dataFolder, Decoding.Change decoding, Progress progress) {
+    // Held while the results are written; a missing folder is left for RunFolder.load to report.
+    try (RunLock lock = Files.isDirectory(runFolder) ? RunLock.acquire(runFolder, "eval") : null) {
+      return evaluate(runFolder, manifest, dataFolder, decoding, progress);
+    }
+  }
+
+  private static Result evaluate(
       Path runFolder, Path manifest, Path dataFolder, Decoding.Change decoding, Progress progress) {
     RunFolder.Loaded loaded =
         RunFolder.load(runFolder, "test_data", "data_folder", "batch_size", "num_workers");

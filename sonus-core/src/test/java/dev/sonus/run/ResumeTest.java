@@ -178,6 +178,21 @@ class ResumeTest {
   }
 
   @Test
+  void anEvaluationRefusesAFolderInUseAndRunsOnceItIsFree() {
+    Path out = dir.resolve("run");
+    train(out, null, "number_of_epochs", "1");
+    try (RunLock busy = RunLock.acquire(out, "train")) {
+      IllegalStateException e =
+          assertThrows(
+              IllegalStateException.class,
+              () -> dev.sonus.inference.Evaluation.run(out, null, null, null));
+      assertTrue(e.getMessage().contains("running 'train'"), e.getMessage());
+    }
+    dev.sonus.inference.Evaluation.run(out, null, null, null);
+    assertTrue(Files.isRegularFile(out.resolve("eval_test.json")));
+  }
+
+  @Test
   void checkpointsWithoutTheirHparamsAreNotResumedBlindly() throws Exception {
     Path out = dir.resolve("run");
     train(out, null, "number_of_epochs", "1");

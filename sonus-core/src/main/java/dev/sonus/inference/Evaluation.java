@@ -61,8 +61,12 @@ public final class Evaluation {
    */
   public static Result run(
       Path runFolder, Path manifest, Path dataFolder, Decoding.Change decoding, Progress progress) {
-    // Held while the results are written; a missing folder is left for RunFolder.load to report.
-    try (RunLock lock = Files.isDirectory(runFolder) ? RunLock.acquire(runFolder, "eval") : null) {
+    // Held while the results are written. A folder that is not a run is left for RunFolder.load to
+    // report, without a lock file put into it.
+    try (RunLock lock =
+        Files.isRegularFile(runFolder.resolve("hparams.yaml"))
+            ? RunLock.acquire(runFolder, "eval")
+            : null) {
       return evaluate(runFolder, manifest, dataFolder, decoding, progress);
     }
   }

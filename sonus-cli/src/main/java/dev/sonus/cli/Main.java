@@ -74,7 +74,10 @@ public final class Main implements Runnable {
 
   private static String describe(Throwable ex) {
     if (ex instanceof UncheckedIOException u && u.getCause() != null) {
-      return u.getCause().getMessage();
+      // One made with a message says where (the file) and why; one made from its cause alone only
+      // repeats the cause's toString(), whose message is the better line.
+      String own = u.getMessage();
+      return own == null || own.equals(u.getCause().toString()) ? u.getCause().getMessage() : own;
     }
     String msg = ex.getMessage();
     return msg == null ? ex.getClass().getSimpleName() : msg;

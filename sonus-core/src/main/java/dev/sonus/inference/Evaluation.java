@@ -5,6 +5,7 @@ import dev.sonus.data.DataLoader;
 import dev.sonus.data.DynamicItemDataset;
 import dev.sonus.data.Manifest;
 import dev.sonus.run.RunFolder;
+import dev.sonus.run.RunLock;
 import dev.sonus.tensor.AtomicFiles;
 import dev.sonus.train.Brain;
 import dev.sonus.train.Experiment;
@@ -24,7 +25,8 @@ import java.util.TreeMap;
  * {@link RunFolder#load}); results are written next to them as {@code eval_<name>.json} and the
  * experiment's reports as {@code <report>_<name>.txt} (e.g. {@code wer_test.txt}), where {@code
  * name} is {@code test} for the recipe's test set and the manifest's file name (without extension)
- * otherwise.
+ * otherwise. The run folder is locked ({@link RunLock}) meanwhile, so an evaluation never writes
+ * into a folder that a training run or another evaluation is using.
  */
 public final class Evaluation {
   private Evaluation() {}
@@ -65,6 +67,23 @@ public final class Evaluation {
 
   /** The evaluation with the given trust for the run folder (see {@link RunFolder#load}). */
   public static Result run(
+      Path runFolder,
+      Path manifest,
+      Path dataFolder,
+      Decoding.Change decoding,
+      LoadOptions options,
+      Progress progress) {
+    // Held while the results are written. A folder that is not a run is left for RunFolder.load to
+    // report, without a lock file put into it.
+    try (RunLock lock =
+        Files.isRegularFile(runFolder.resolve("hparams.yaml"))
+            ? RunLock.acquire(runFolder, "eval")
+            : null) {
+      return evaluate(runFolder, manifest, dataFolder, decoding, options, progress);
+    }
+  }
+
+  private static Result evaluate(
       Path runFolder,
       Path manifest,
       Path dataFolder,

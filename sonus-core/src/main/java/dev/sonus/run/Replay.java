@@ -141,7 +141,7 @@ public final class Replay {
             DataFingerprint.fromJson(read(runDir.resolve("data.json"))), Runner.fingerprint(h));
     env.forEach(l -> LOG.warn("environment differs: {}", l));
     data.forEach(l -> LOG.warn("data differs: {}", l));
-    Runner.Result result = Runner.run(h, progress);
+    Runner.Result result = Runner.run(h, progress, Runner.Options.defaults(), "replay");
     Map<String, Object> before = read(runDir.resolve("metrics.json"));
     List<MetricCheck> checks = new ArrayList<>();
     Set<String> names = new LinkedHashSet<>(before.keySet());

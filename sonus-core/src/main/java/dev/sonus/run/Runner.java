@@ -28,6 +28,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.LongToDoubleFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,11 +60,55 @@ import org.slf4j.LoggerFactory;
  * data_sample_rate: 0                 # ... unless this is given: the files' rate, 0 for any (resampled)
  * profile: false                      # per-step time and native memory in train_log.jsonl
  * </pre>
+ *
+ * <p>The output folder protects itself. A run holds its {@link RunLock} from start to end, so a
+ * second run on the same folder fails at once, naming the first. A folder that has trained already
+ * (checkpoints, a log or metrics) is resumed only by the recipe that made it: the resolved recipe
+ * is compared with the stored {@code hparams.yaml}, and a difference in any key but {@link
+ * #RESUMABLE_KEYS} is refused with the list of differences, unless {@link Options#resumeAnyway()}
+ * says to go ahead (the differences are then recorded in the log). {@code hparams.yaml} is
+ * rewritten only once the run goes ahead. On resuming, the log is cut back to the checkpoint
+ * resumed from, so that a killed and resumed run leaves the same bundle as an uninterrupted one.
  */
 public final class Runner {
   private static final Logger LOG = LoggerFactory.getLogger(Runner.class);
 
+  /**
+   * The top-level recipe keys that may differ from the stored {@code hparams.yaml} when a run
+   * resumes, because they change neither what was computed so far nor what the rest computes: how
+   * long it runs ({@code number_of_epochs}: more epochs continue the same run), how fast ({@code
+   * num_workers}: batches and per-item randomness do not depend on the loader threads), when
+   * checkpoints are saved and how many recent ones are kept ({@code ckpt_interval_minutes}, {@code
+   * keep_checkpoints}), what is measured or checked ({@code profile}, {@code check_data}), and
+   * where the folder is ({@code output_folder}, for a moved folder). Anything else, {@code threads}
+   * and {@code deterministic} included (both change the numerics), must match.
+   */
+  public static final Set<String> RESUMABLE_KEYS =
+      Set.of(
+          "number_of_epochs",
+          "num_workers",
+          "ckpt_interval_minutes",
+          "keep_checkpoints",
+          "profile",
+          "check_data",
+          "output_folder");
+
   private Runner() {}
+
+  /**
+   * How a run treats an output folder that already holds a run.
+   *
+   * @param resumeAnyway continue the folder's checkpoints even though the recipe differs from its
+   *     {@code hparams.yaml} in keys other than {@link #RESUMABLE_KEYS} (or the folder has no
+   *     {@code hparams.yaml}); the differences are recorded in {@code train_log.jsonl} and {@code
+   *     train_log.txt}, and {@code hparams.yaml} then holds the new recipe
+   */
+  public record Options(boolean resumeAnyway) {
+    /** Refuse to resume another recipe's run. */
+    public static Options defaults() {
+      return new Options(false);
+    }
+  }
 
   /**
    * What a run produced.
@@ -74,7 +120,7 @@ public final class Runner {
 
   /** Loads the recipe with overrides (seeding first, see {@link #load}) and runs it. */
   public static Result train(Path recipe, Map<String, String> overrides, Progress progress) {
-    return train(recipe, overrides, LoadOptions.recipe(), progress);
+    return train(recipe, overrides, LoadOptions.recipe(), progress, Options.defaults());
   }
 
   /**
@@ -83,7 +129,40 @@ public final class Runner {
    */
   public static Result train(
       Path recipe, Map<String, String> overrides, LoadOptions options, Progress progress) {
-    return run(load(recipe, overrides, options), progress);
+    return train(recipe, overrides, options, progress, Options.defaults());
+  }
+
+  /** Loads the recipe with overrides and runs it with the run folder's {@code options}. */
+  public static Result train(
+      Path recipe, Map<String, String> overrides, Progress progress, Options options) {
+    return train(recipe, overrides, LoadOptions.recipe(), progress, options);
+  }
+
+  /**
+   * Loads the recipe with overrides under {@code loadOptions} and runs it, as {@link #train(Path,
+   * Map, Progress)}. The output folder is locked and checked before anything of the recipe is
+   * built, so that a run refused there costs nothing.
+   *
+   * @throws IllegalStateException when another run holds the folder, or the folder holds a run of
+   *     another recipe (see {@link Options#resumeAnyway()})
+   */
+  public static Result train(
+      Path recipe,
+      Map<String, String> overrides,
+      LoadOptions loadOptions,
+      Progress progress,
+      Options options) {
+    String yaml = HyperYaml.resolve(recipe, overrides, loadOptions);
+    String folder = topLevelScalars(yaml).get("output_folder");
+    if (folder == null) {
+      // which names the missing key
+      return run(load(recipe, overrides, loadOptions), progress, options);
+    }
+    Path out = Path.of(folder);
+    try (RunLock lock = RunLock.acquire(out, "train")) {
+      List<RecipeDiff.Change> overridden = admit(RunDirectory.open(out), yaml, options);
+      return runLocked(load(recipe, overrides, loadOptions), progress, overridden, lock);
+    }
   }
 
   /**
@@ -139,14 +218,101 @@ public final class Runner {
   }
 
   /** Runs a loaded recipe. */
-  @SuppressWarnings("unchecked")
   public static Result run(Hparams h, Progress progress) {
+    return run(h, progress, Options.defaults());
+  }
+
+  /**
+   * Runs a loaded recipe, holding its output folder's {@link RunLock} throughout.
+   *
+   * @throws IllegalStateException when another run holds the folder, or the folder holds a run of
+   *     another recipe (see {@link Options#resumeAnyway()})
+   */
+  public static Result run(Hparams h, Progress progress, Options options) {
+    return run(h, progress, options, "train");
+  }
+
+  /** {@link #run(Hparams, Progress, Options)}, with the command named in the lock file. */
+  static Result run(Hparams h, Progress progress, Options options, String command) {
+    Path out = h.getPath("output_folder");
+    try (RunLock lock = RunLock.acquire(out, command)) {
+      List<RecipeDiff.Change> overridden = admit(RunDirectory.open(out), h.resolvedYaml(), options);
+      return runLocked(h, progress, overridden, lock);
+    }
+  }
+
+  /**
+   * Decides whether a run of {@code yaml} may go ahead in {@code run}'s folder, which it holds:
+   * always when nothing has trained there; when something has, only if the stored {@code
+   * hparams.yaml} differs from {@code yaml} in {@link #RESUMABLE_KEYS} alone, or the options say to
+   * resume anyway.
+   *
+   * @return the differences outside the resumable keys that the run goes ahead with (resumed
+   *     anyway), empty for a fresh run or a plain resume
+   * @throws IllegalStateException listing the differences and the two ways out
+   */
+  private static List<RecipeDiff.Change> admit(RunDirectory run, String yaml, Options options) {
+    if (!run.hasTrained()) {
+      return List.of();
+    }
+    Optional<String> stored = run.storedHparams();
+    List<RecipeDiff.Change> refused = new ArrayList<>();
+    if (stored.isEmpty()) {
+      refused.add(new RecipeDiff.Change("hparams.yaml", "(absent)", "(the recipe given now)"));
+      if (!options.resumeAnyway()) {
+        throw new IllegalStateException(
+            run.root()
+                + " holds checkpoints or a training log but no hparams.yaml: nothing says which"
+                + " recipe made them. Give another --output_folder for a new run, or pass"
+                + " --resume-anyway to continue them with this recipe.");
+      }
+    } else {
+      for (RecipeDiff.Change c : RecipeDiff.between(stored.get(), yaml)) {
+        if (RESUMABLE_KEYS.contains(c.topKey())) {
+          LOG.info("{}: resuming with {}", run.root(), c);
+        } else {
+          refused.add(c);
+        }
+      }
+      if (!refused.isEmpty() && !options.resumeAnyway()) {
+        StringBuilder m =
+            new StringBuilder(run.root().toString())
+                .append(
+                    " already holds a run of another recipe: these hyperparameters differ from"
+                        + " its hparams.yaml (stored -> new):\n");
+        refused.forEach(c -> m.append("  ").append(c).append('\n'));
+        m.append("Continuing its checkpoints with them would mix two recipes in one run; only ")
+            .append(String.join(", ", new java.util.TreeSet<>(RESUMABLE_KEYS)))
+            .append(
+                " may change when resuming. Give another --output_folder for a new run, or pass"
+                    + " --resume-anyway to continue this one with the new values (recorded in its"
+                    + " train_log).");
+        throw new IllegalStateException(m.toString());
+      }
+    }
+    if (!refused.isEmpty()) {
+      LOG.warn(
+          "{}: resuming anyway (--resume-anyway) with hyperparameters that differ from its"
+              + " hparams.yaml: {}",
+          run.root(),
+          refused);
+    }
+    return refused;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Result runLocked(
+      Hparams h, Progress progress, List<RecipeDiff.Change> overridden, RunLock lock) {
     long seed = h.getLong("seed");
     boolean deterministic = optional(h, "deterministic", false);
     int threads = optional(h, "threads", 0);
     Determinism.apply(
         seed, deterministic, threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
     RunDirectory run = RunDirectory.open(h.getPath("output_folder"));
+    LOG.debug("{} holds {}", lock, run.root());
+    for (Path p : run.removeStaleTempFiles()) {
+      LOG.info("removed {}: the temporary file of a write that did not finish", p.getFileName());
+    }
     run.writeHparams(h.resolvedYaml());
     run.writeEnvironment(Environment.capture());
 
@@ -259,6 +425,19 @@ public final class Runner {
                             optional(h, "max_grad_norm", 5.0),
                         optional(h, "nonfinite_patience", 3), optional(h, "profile", false)))
                 .withCheckpointer(ckpt)
+                .onResume(
+                    from -> {
+                      int dropped = run.trimLog(from.epochsDone());
+                      if (dropped > 0) {
+                        LOG.info(
+                            "resuming after epoch {}: dropped {} log entries past that point",
+                            from.epochsDone(),
+                            dropped);
+                      }
+                      if (!overridden.isEmpty()) {
+                        run.logResumedAnyway(from.epochsDone(), overridden);
+                      }
+                    })
                 .addListener(run.trainLog());
         if (progress != null) {
           brain.withProgress(progress);

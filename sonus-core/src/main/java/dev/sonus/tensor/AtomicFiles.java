@@ -3,20 +3,26 @@ package dev.sonus.tensor;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
 /**
  * Writes files so that a reader sees either the old content or the complete new one, never a
  * half-written file.
  *
  * <p>The content goes to a temporary file in the same folder, is flushed to disk, and then renamed
- * over the target. If anything fails (disk full, an exception in the writer), the temporary file is
- * deleted and the target is left as it was.
+ * over the target; the folder is then flushed too ({@link #syncDirectory}), so that the rename
+ * itself survives a power loss. If anything fails before the rename (disk full, an exception in the
+ * writer), the temporary file is deleted and the target is left as it was.
  */
 public final class AtomicFiles {
+  private static final boolean WINDOWS =
+      System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("windows");
+
   private AtomicFiles() {}
 
   /** What writes the content; may throw {@link IOException}. */
@@ -62,6 +68,9 @@ public final class AtomicFiles {
         Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
       }
       tmp = null;
+      if (dir != null) {
+        syncDirectory(dir);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(
           "could not write "
@@ -78,6 +87,44 @@ public final class AtomicFiles {
           // The write already failed and that error is being thrown; a stray temp file is the
           // lesser problem.
         }
+      }
+    }
+  }
+
+  /**
+   * Flushes a folder's entries to disk (fsync on the folder), so that a file created or renamed in
+   * it is still there after a power loss: POSIX makes a rename durable only once its folder is
+   * synced. Call it after each atomic rename.
+   *
+   * <p>Two failures that only say "this platform cannot do that" are ignored, and nothing else:
+   * Windows refuses to open a folder as a file (an {@link IOException} on open; NTFS journals its
+   * renames itself), and some file systems refuse fsync on a folder with {@code EINVAL} ("Invalid
+   * argument").
+   *
+   * @throws UncheckedIOException naming the folder for any other failure
+   */
+  public static void syncDirectory(Path dir) {
+    FileChannel channel;
+    try {
+      channel = FileChannel.open(dir, StandardOpenOption.READ);
+    } catch (IOException e) {
+      if (WINDOWS && Files.isDirectory(dir)) {
+        return;
+      }
+      throw new UncheckedIOException(
+          "cannot open the folder " + dir + " to flush it to disk: " + e.getMessage(), e);
+    }
+    try (channel) {
+      channel.force(true);
+    } catch (IOException e) {
+      if (!"Invalid argument".equals(e.getMessage())) {
+        throw new UncheckedIOException(
+            "cannot flush the folder "
+                + dir
+                + " to disk: "
+                + e.getMessage()
+                + " (its files are written, but a power loss now could undo their last rename)",
+            e);
       }
     }
   }

@@ -107,6 +107,8 @@ public final class Brain<P> {
   private final Options options;
   private final List<Listener> listeners = new ArrayList<>();
   private final List<java.util.function.LongConsumer> stepHooks = new ArrayList<>();
+  private final List<java.util.function.Consumer<Checkpointer.Position>> resumeHooks =
+      new ArrayList<>();
   private Checkpointer checkpointer;
   private Progress progress;
   private int consecutiveNonFinite;
@@ -154,6 +156,16 @@ public final class Brain<P> {
   }
 
   /**
+   * Adds a hook called once when {@link #fit} starts, before any training, with the position it
+   * continues from: the recovered checkpoint's, or the counter's completed epochs (0 batches) when
+   * there is none. A run uses it to cut its log back to that position.
+   */
+  public Brain<P> onResume(java.util.function.Consumer<Checkpointer.Position> hook) {
+    resumeHooks.add(hook);
+    return this;
+  }
+
+  /**
    * Trains for the counter's remaining epochs, validating after each when {@code valid} is given.
    * With a checkpointer, first recovers the latest checkpoint and continues from its position,
    * mid-epoch included, so that the result equals an uninterrupted run.
@@ -162,6 +174,11 @@ public final class Brain<P> {
     Checkpointer.Position start = null;
     if (checkpointer != null) {
       start = checkpointer.recoverLatest().map(Checkpointer.Recovered::position).orElse(null);
+    }
+    Checkpointer.Position resumedFrom =
+        start != null ? start : new Checkpointer.Position(epochs.current(), 0, 0, 0, 0);
+    for (java.util.function.Consumer<Checkpointer.Position> hook : resumeHooks) {
+      hook.accept(resumedFrom);
     }
     List<StageResult> results = new ArrayList<>();
     while (epochs.hasNext()) {

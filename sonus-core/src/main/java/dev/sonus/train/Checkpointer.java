@@ -36,17 +36,30 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A checkpoint is a folder {@code CKPT+<date>+<time>+e<epochs>b<batches>} holding {@code
  * model.safetensors}, {@code optimizer.safetensors}, {@code rng.safetensors} and {@code meta.json}
- * with the SHA-256 of each file. It is written under a temporary name and renamed when complete, so
- * a crash leaves no half checkpoint; on recovery a checkpoint whose files are missing, truncated or
- * do not match their checksums is reported and skipped, and the previous one is used. Nothing in a
- * checkpoint can execute code (tensors in safetensors, metadata in JSON). After each save, only the
- * last {@code keepLast} and the best {@code keepBest} by a metric are kept.
+ * with the SHA-256 of each file. It is written under a temporary name ({@code ....tmp}) and renamed
+ * when complete, and the folder is then flushed to disk, so a crash leaves no half checkpoint; the
+ * temporary folders a killed save leaves are removed when the run resumes ({@link #recoverLatest}).
+ * On recovery a checkpoint whose files are missing, truncated or do not match their checksums is
+ * reported and skipped, and the previous one is used. Nothing in a checkpoint can execute code
+ * (tensors in safetensors, metadata in JSON).
+ *
+ * <p>After each save, only the last {@code keepLast} and the best {@code keepBest} by a metric are
+ * kept, chosen among the checkpoints that verify: an invalid one is reported, moved aside to {@code
+ * <name>.corrupt} (never loaded, never counted as the last or the best) and left for the user to
+ * inspect or delete. Verifying hashes every kept checkpoint at each save. {@link #best} skips
+ * invalid checkpoints as well.
+ *
+ * <p>Only one process may write into the folder at a time: the run folder's lock ({@code
+ * dev.sonus.run.RunLock}) sees to it for runs.
  */
 public final class Checkpointer {
   private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
 
   /** Checkpoint format written; a newer one is refused with a message. */
   public static final int FORMAT = 1;
+
+  private static final String TMP = ".tmp";
+  private static final String CORRUPT = ".corrupt";
 
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyy-MM-dd+HH-mm-ss-SSS");
@@ -168,7 +181,7 @@ public final class Checkpointer {
             + position.epochsDone()
             + "b"
             + position.batchesDone();
-    Path tmp = dir.resolve(name + ".tmp");
+    Path tmp = dir.resolve(name + TMP);
     Path target = dir.resolve(name);
     try {
       Files.createDirectories(tmp);
@@ -211,6 +224,7 @@ public final class Checkpointer {
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, target);
       }
+      AtomicFiles.syncDirectory(dir);
     } catch (IOException e) {
       deleteQuietly(tmp);
       throw new UncheckedIOException(
@@ -226,15 +240,17 @@ public final class Checkpointer {
     }
     lastSaveNanos = System.nanoTime();
     LOG.info("saved checkpoint {}", target.getFileName());
-    prune();
+    prune(target);
     return target;
   }
 
   /**
    * Loads the most advanced valid checkpoint into the model, optimiser, counter, generator and
    * extras. Invalid ones (incomplete, corrupt, foreign) are reported with a warning and skipped.
+   * First removes the temporary folders of saves that never finished ({@link #removeIncomplete}).
    */
   public Optional<Recovered> recoverLatest() {
+    removeIncomplete();
     List<Path> candidates = list();
     candidates.sort(Comparator.comparing(Checkpointer::progressKey).reversed());
     for (Path c : candidates) {
@@ -342,8 +358,45 @@ public final class Checkpointer {
     return meta;
   }
 
-  /** Checkpoint folders (complete or not), excluding temporary ones. */
+  /** Checkpoint folders (complete or not), excluding temporary ones and those moved aside. */
   public List<Path> list() {
+    return listIn(dir);
+  }
+
+  /**
+   * Removes the temporary folders ({@code CKPT+....tmp}) that saves killed before their rename left
+   * behind, whether empty or partly written. They are never loaded, but they take space and can
+   * hold a whole model. Call it only while no save runs in this folder (a run holds its folder's
+   * lock).
+   *
+   * @return the folders removed
+   */
+  public List<Path> removeIncomplete() {
+    List<Path> removed = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return removed;
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path p : s.toList()) {
+        String name = p.getFileName().toString();
+        if (name.startsWith("CKPT+") && name.endsWith(TMP) && Files.isDirectory(p)) {
+          deleteQuietly(p);
+          LOG.warn("removed {}: the temporary folder of a save that did not finish", name);
+          removed.add(p);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot list checkpoints in " + dir + ": " + e.getMessage(), e);
+    }
+    return removed;
+  }
+
+  /**
+   * The checkpoint folders in {@code dir} (complete or not), excluding temporary ones and those
+   * moved aside; empty when {@code dir} does not exist.
+   */
+  public static List<Path> list(Path dir) {
     return listIn(dir);
   }
 
@@ -355,7 +408,8 @@ public final class Checkpointer {
       return new ArrayList<>(
           s.filter(Files::isDirectory)
               .filter(p -> p.getFileName().toString().startsWith("CKPT+"))
-              .filter(p -> !p.getFileName().toString().endsWith(".tmp"))
+              .filter(p -> !p.getFileName().toString().endsWith(TMP))
+              .filter(p -> !p.getFileName().toString().endsWith(CORRUPT))
               .toList());
     } catch (IOException e) {
       throw new UncheckedIOException(
@@ -380,78 +434,137 @@ public final class Checkpointer {
     return String.format("%010d-%010d-%s", epochs, batches, name);
   }
 
-  @SuppressWarnings("unchecked")
-  private void prune() {
-    List<Path> all = list();
-    all.sort(Comparator.comparing(Checkpointer::progressKey));
-    List<Path> keep =
-        new ArrayList<>(all.subList(Math.max(0, all.size() - options.keepLast()), all.size()));
-    if (options.keepBest() > 0) {
-      List<Path> ranked = new ArrayList<>();
-      Map<Path, Double> score = new LinkedHashMap<>();
-      for (Path p : all) {
-        try {
-          Object v =
-              JsonFile.read(p.resolve("meta.json")).objectOrEmpty("metrics").get(options.metric());
-          if (v instanceof Number num) {
-            score.put(p, num.doubleValue());
-            ranked.add(p);
-          }
-        } catch (RuntimeException e) {
-          // unreadable ones cannot rank; they age out through keepLast
-        }
+  /**
+   * Keeps the last {@code keepLast} and the best {@code keepBest} valid checkpoints, deletes the
+   * other valid ones and moves the invalid ones aside. {@code saved} was just written and verified
+   * by construction.
+   */
+  private void prune(Path saved) {
+    List<Path> valid = new ArrayList<>();
+    for (Path p : list()) {
+      if (p.equals(saved) || isValid(p)) {
+        valid.add(p);
       }
-      // Ties go to the more advanced checkpoint, so the choice never depends on the folder listing
-      // order.
-      ranked.sort(
-          Comparator.comparingDouble((Path p) -> options.minimize() ? score.get(p) : -score.get(p))
-              .thenComparing(Comparator.comparing(Checkpointer::progressKey).reversed()));
-      for (Path p : ranked.subList(0, Math.min(options.keepBest(), ranked.size()))) {
-        if (!keep.contains(p)) {
-          keep.add(p);
+    }
+    valid.sort(Comparator.comparing(Checkpointer::progressKey));
+    List<Path> keep =
+        new ArrayList<>(
+            valid.subList(Math.max(0, valid.size() - options.keepLast()), valid.size()));
+    if (options.keepBest() > 0) {
+      List<Scored> ranked = ranked(valid, options.metric(), options.minimize());
+      for (Scored c : ranked.subList(0, Math.min(options.keepBest(), ranked.size()))) {
+        if (!keep.contains(c.folder())) {
+          keep.add(c.folder());
         }
       }
     }
-    for (Path p : all) {
+    for (Path p : valid) {
       if (!keep.contains(p)) {
         deleteQuietly(p);
       }
     }
   }
 
-  /** The best kept checkpoint by the ranking metric, if any. */
+  /** Verifies a checkpoint; an invalid one is reported and moved aside, and false returned. */
+  private static boolean isValid(Path p) {
+    try {
+      verify(p);
+      return true;
+    } catch (RuntimeException e) {
+      moveAside(p, e.getMessage());
+      return false;
+    }
+  }
+
+  private static void moveAside(Path p, String why) {
+    Path aside = p.resolveSibling(p.getFileName() + CORRUPT);
+    for (int i = 2; Files.exists(aside); i++) {
+      aside = p.resolveSibling(p.getFileName() + "." + i + CORRUPT);
+    }
+    try {
+      Files.move(p, aside, StandardCopyOption.ATOMIC_MOVE);
+      LOG.warn(
+          "checkpoint {} is invalid ({}); moved it aside to {}: it is never loaded, delete it when "
+              + "you no longer need it",
+          p.getFileName(),
+          why,
+          aside.getFileName());
+    } catch (IOException e) {
+      deleteQuietly(p);
+      LOG.warn(
+          "checkpoint {} is invalid ({}) and could not be moved aside ({}); deleted it",
+          p.getFileName(),
+          why,
+          e.getMessage());
+    }
+  }
+
+  /** A checkpoint and its score on the ranking metric (lower is better). */
+  private record Scored(Path folder, double score) {}
+
+  /**
+   * The candidates that recorded {@code metric}, best first; ties go to the more advanced
+   * checkpoint, so the choice never depends on the folder listing order.
+   */
+  private static List<Scored> ranked(List<Path> candidates, String metric, boolean minimize) {
+    List<Scored> out = new ArrayList<>();
+    for (Path p : candidates) {
+      try {
+        Object v = JsonFile.read(p.resolve("meta.json")).objectOrEmpty("metrics").get(metric);
+        if (v instanceof Number n) {
+          out.add(new Scored(p, minimize ? n.doubleValue() : -n.doubleValue()));
+        }
+      } catch (RuntimeException e) {
+        // an unreadable one cannot rank; verification reports it
+      }
+    }
+    out.sort(
+        Comparator.comparingDouble(Scored::score)
+            .thenComparing(Comparator.comparing((Scored c) -> progressKey(c.folder())).reversed()));
+    return out;
+  }
+
+  /**
+   * The best kept valid checkpoint by the ranking metric, if any. Candidates are verified in order
+   * of rank; an invalid one is reported and skipped (left in place: only a save moves it aside).
+   */
   public Optional<Path> best() {
     return best(list(), options.metric(), options.minimize());
   }
 
-  @SuppressWarnings("unchecked")
   private static Optional<Path> best(List<Path> candidates, String metric, boolean minimize) {
-    Path best = null;
-    double bestScore = 0;
-    List<Path> all = new ArrayList<>(candidates);
-    // Most advanced first: on equal scores the later checkpoint wins, whatever the listing order.
-    all.sort(Comparator.comparing(Checkpointer::progressKey).reversed());
-    for (Path p : all) {
-      try {
-        Object v = JsonFile.read(p.resolve("meta.json")).objectOrEmpty("metrics").get(metric);
-        if (v instanceof Number n) {
-          double s = minimize ? n.doubleValue() : -n.doubleValue();
-          if (best == null || s < bestScore) {
-            best = p;
-            bestScore = s;
-          }
-        }
-      } catch (RuntimeException e) {
-        // skip unreadable
+    for (Scored c : ranked(candidates, metric, minimize)) {
+      if (verifies(c.folder())) {
+        return Optional.of(c.folder());
       }
     }
-    return Optional.ofNullable(best);
+    return Optional.empty();
+  }
+
+  private static boolean verifies(Path p) {
+    try {
+      verify(p);
+      return true;
+    } catch (RuntimeException e) {
+      LOG.warn("skipping checkpoint {}: {}", p.getFileName(), e.getMessage());
+      return false;
+    }
+  }
+
+  private static String whyInvalid(Path p) {
+    try {
+      verify(p);
+      return p.getFileName() + " is valid";
+    } catch (RuntimeException e) {
+      return e.getMessage();
+    }
   }
 
   /**
-   * Loads only the model weights of a checkpoint folder's best checkpoint (by {@code metric}; the
-   * most advanced one when none recorded it), for inference: no optimiser, counter or random state
-   * is touched. The checkpoint is verified (format, checksums) first.
+   * Loads only the model weights of a checkpoint folder's best valid checkpoint (by {@code metric};
+   * the most advanced valid one when none recorded it), for inference: no optimiser, counter or
+   * random state is touched. Checkpoints are verified (format, checksums) first; invalid ones are
+   * reported and skipped.
    *
    * @return the checkpoint loaded
    * @throws IllegalArgumentException naming the folder when it holds no valid checkpoint
@@ -466,8 +579,17 @@ public final class Checkpointer {
               + "point at a run folder that has checkpoints/CKPT+...");
     }
     all.sort(Comparator.comparing(Checkpointer::progressKey).reversed());
-    Path chosen = best(all, metric, minimize).orElse(all.get(0));
-    verify(chosen);
+    Path chosen =
+        best(all, metric, minimize)
+            .or(() -> all.stream().filter(Checkpointer::verifies).findFirst())
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "no valid checkpoint in "
+                            + dir
+                            + ": "
+                            + String.join("; ", all.stream().map(Checkpointer::whyInvalid).toList())
+                            + ". Train again, or restore the folder from a copy"));
     Map<String, Tensor> state = SafeTensors.read(chosen.resolve("model.safetensors"));
     try {
       StateDict.load(model, state, true, chosen.resolve("model.safetensors").toString());

@@ -35,7 +35,7 @@ final class ConfigCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    java.util.Map<String, String> given = RecipeOverrides.parse(overrides);
+    java.util.Map<String, String> given = RecipeOverrides.parse(overrides, spec);
     String yaml =
         build ? HyperYaml.load(recipe, given).resolvedYaml() : HyperYaml.resolve(recipe, given);
     spec.commandLine().getOut().print(yaml.endsWith("\n") ? yaml : yaml + "\n");

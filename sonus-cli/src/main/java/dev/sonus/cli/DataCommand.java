@@ -331,6 +331,8 @@ final class DataCommand implements Runnable {
 
     @Override
     public Integer call() {
+      OptionChecks.intIn(
+          spec, "--valid-takes", validTakes, 0, 50, "takes per speaker; FSDD has 50");
       Map<String, String> options = new LinkedHashMap<>();
       options.put("test_speakers", String.join(",", new LinkedHashSet<>(testSpeakers)));
       options.put("valid_takes", String.valueOf(validTakes));

@@ -55,6 +55,7 @@ public final class Main implements Runnable {
   /** Runs the command line and returns the exit status (0 ok, 1 failure, 2 usage error). */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cl = new CommandLine(new Main());
+    addHelpOptions(cl);
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler(
@@ -70,6 +71,21 @@ public final class Main implements Runnable {
     out.flush();
     err.flush();
     return status;
+  }
+
+  /** Gives every command that has no help option of its own {@code -h, --help}. */
+  private static void addHelpOptions(CommandLine cl) {
+    CommandLine.Model.CommandSpec spec = cl.getCommandSpec();
+    if (spec.options().stream().noneMatch(CommandLine.Model.OptionSpec::usageHelp)) {
+      spec.addOption(
+          CommandLine.Model.OptionSpec.builder("-h", "--help")
+              .usageHelp(true)
+              .description("Show this help message and exit.")
+              .build());
+    }
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      addHelpOptions(sub);
+    }
   }
 
   private static String describe(Throwable ex) {

@@ -30,7 +30,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    java.util.Map<String, String> given = RecipeOverrides.parse(overrides);
+    java.util.Map<String, String> given = RecipeOverrides.parse(overrides, spec);
     Runner.Result r =
         Runner.train(recipe, given, ProgressBar.forTerminal(spec.commandLine().getErr()));
     spec.commandLine().getOut().println(Json.writePretty(r.metrics()));

@@ -852,8 +852,8 @@ public final class DataCheck {
       return new Decoded(AudioIO.read(path), null, null);
     } catch (RuntimeException e) {
       String message = e.getMessage() == null ? e.toString() : e.getMessage();
-      if (!message.contains(path.toString())) {
-        message = path + ": " + message;
+      if (!message.startsWith(path.toString())) {
+        message = path + ": " + message; // every problem line names the file first
       }
       Kind kind = decodeFailureKind(e);
       return new Decoded(
@@ -866,7 +866,7 @@ public final class DataCheck {
   }
 
   private static final Pattern NON_FINITE =
-      Pattern.compile("\\bnan\\b|non-finite|not finite|\\binf(inite|inity)?\\b");
+      Pattern.compile("\\bnan\\b|non-?finite|not (a )?finite|\\binf(inite|inity)?\\b");
 
   /**
    * The kind of a decoding failure: {@link Kind#NON_FINITE_SAMPLES} when the reader refused NaN or

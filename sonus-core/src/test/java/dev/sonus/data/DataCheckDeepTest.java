@@ -140,6 +140,10 @@ class DataCheckDeepTest {
             new IllegalArgumentException(
                 "x.wav", new IllegalStateException("holds non-finite samples (Inf)"))));
     assertEquals(
+        DataCheck.Kind.NON_FINITE_SAMPLES,
+        DataCheck.decodeFailureKind(
+            new IllegalArgumentException("cannot read x.wav: sample 3 is not a finite number")));
+    assertEquals(
         DataCheck.Kind.DECODE_ERROR,
         DataCheck.decodeFailureKind(
             new AudioFormatException(p, "frame 3 at byte 4096: CRC-16 mismatch, STREAMINFO")));

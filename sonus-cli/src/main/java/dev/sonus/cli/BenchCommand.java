@@ -97,6 +97,14 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() {
+      OptionChecks.intIn(spec, "--n-mels", nMels, 1, 201, "mel filters of a 400-point FFT");
+      OptionChecks.intIn(spec, "--batch", batch, 1, 1024, "waveforms per batch");
+      OptionChecks.finiteAbove(spec, "--seconds", seconds, 0, 3600, "seconds per waveform");
+      OptionChecks.sampleRate(spec, "--sample-rate", sampleRate);
+      OptionChecks.intIn(spec, "--bench-threads", threads, 1, 1024, "libtorch threads");
+      OptionChecks.intIn(spec, "--runs", runs, 1, 1000, "timed runs");
+      OptionChecks.intIn(spec, "--iters", iters, 1, 100_000, "forwards per run");
+      OptionChecks.intIn(spec, "--warmup", warmup, 0, 100_000, "untimed forwards");
       var out = spec.commandLine().getOut();
       Benchmarks.Runs result =
           Benchmarks.fbank(
@@ -193,6 +201,13 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() {
+      for (int w : workers) {
+        OptionChecks.intIn(spec, "--workers", w, 1, 256, "loader threads");
+      }
+      OptionChecks.sampleRate(spec, "--sample-rate", sampleRate);
+      OptionChecks.intIn(spec, "--n-mels", nMels, 1, 201, "mel filters of a 400-point FFT");
+      OptionChecks.intIn(spec, "--batch-size", batchSize, 1, 4096, "utterances per batch");
+      OptionChecks.intIn(spec, "--runs", runs, 1, 1000, "timed passes");
       var out = spec.commandLine().getOut();
       java.util.Map<Integer, Benchmarks.Listener> listeners = new java.util.LinkedHashMap<>();
       for (int w : workers) {
@@ -280,6 +295,13 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() {
+      OptionChecks.intIn(spec, "--batch", batch, 1, 1024, "waveforms per batch");
+      OptionChecks.finiteAbove(spec, "--seconds", seconds, 0, 3600, "seconds per waveform");
+      OptionChecks.longIn(spec, "--channels", channels, 1, 8192, "ECAPA channels");
+      OptionChecks.intIn(spec, "--n-mels", nMels, 1, 201, "mel filters of a 400-point FFT");
+      OptionChecks.intIn(spec, "--bench-threads", threads, 1, 1024, "libtorch threads");
+      OptionChecks.intIn(spec, "--runs", runs, 1, 1000, "timed runs");
+      OptionChecks.intIn(spec, "--iters", iters, 1, 100_000, "forwards per run");
       var out = spec.commandLine().getOut();
       double median =
           Benchmarks.embed(

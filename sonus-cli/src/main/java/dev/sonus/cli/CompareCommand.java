@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "compare",
     description = {
-      "Compare run folders: each final metric as mean ± 95% confidence "
+      "Compare run folders: each final metric as mean ± 95%% confidence "
           + "interval over the runs, then the differences in configuration, environment and data."
     })
 final class CompareCommand implements Callable<Integer> {

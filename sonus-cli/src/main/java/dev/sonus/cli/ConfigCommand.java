@@ -38,7 +38,7 @@ final class ConfigCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    java.util.Map<String, String> given = RecipeOverrides.parse(overrides);
+    java.util.Map<String, String> given = RecipeOverrides.parse(overrides, spec);
     String yaml =
         build
             ? HyperYaml.load(recipe, given, trust.recipe()).resolvedYaml()

@@ -60,23 +60,34 @@ final class DataCommand implements Runnable {
       name = "check",
       sortOptions = false,
       description = {
-        "Check manifests for missing or unreadable audio, "
-            + "duplicate IDs, wrong durations or sample rates, empty transcripts and speakers of held-out splits that "
-            + "appear in other splits.",
-        "Exits 0 when clean, 1 when problems are found (each listed with its file and line)."
+        "Check manifests for missing or unreadable audio, empty or duplicate IDs, durations that are "
+            + "not a finite number of seconds >= 0 or differ from the file's, wrong sample rates, empty "
+            + "transcripts, audio outside --data-root, and speakers of held-out splits that appear in "
+            + "other splits. With --deep, also decode every file and report decoding errors (corrupt "
+            + "frames, checksum mismatches), NaN or infinite samples, clipping and silent files.",
+        "Exits 0 when clean (warnings allowed), 1 when problems are found (each listed with its file and "
+            + "line), 2 on a usage error."
       })
   static final class Check implements Callable<Integer> {
     @Parameters(
         arity = "1..*",
         paramLabel = "MANIFEST",
-        description = "CSV or JSON manifests (e.g. train valid " + "test)")
+        description = "CSV or JSON manifests (e.g. train valid test)")
     List<Path> manifests;
 
     @Option(
         names = "--data-root",
         paramLabel = "DIR",
-        description = "value of $data_root / {data_root} (and " + "data_folder) in the manifests")
+        description =
+            "value of $data_root / {data_root} (and data_folder) in the manifests; audio outside it is "
+                + "reported")
     Path dataRoot;
+
+    @Option(
+        names = "--contain",
+        description =
+            "audio outside --data-root is an error, and such files are not opened (default: a warning)")
+    boolean contain;
 
     @Option(
         names = "--replace",
@@ -88,7 +99,7 @@ final class DataCommand implements Runnable {
         names = "--sample-rate",
         paramLabel = "HZ",
         defaultValue = "0",
-        description = "expected sample rate " + "(default: any)")
+        description = "expected sample rate (default: any)")
     int sampleRate;
 
     @Option(
@@ -96,69 +107,130 @@ final class DataCommand implements Runnable {
         paramLabel = "S",
         defaultValue = "0.1",
         description =
-            "allowed "
-                + "difference between declared and actual duration, s (default: ${DEFAULT-VALUE})")
+            "allowed difference between declared and actual duration, s (default: ${DEFAULT-VALUE})")
     double tolerance;
 
     @Option(
         names = "--audio-key",
+        paramLabel = "COLUMN",
         defaultValue = "wav",
         description = "audio column (default: ${DEFAULT-VALUE})")
     String audioKey;
 
     @Option(
         names = "--text-key",
+        paramLabel = "COLUMN",
         defaultValue = "wrd",
-        description = "transcript column (default: " + "${DEFAULT-VALUE})")
+        description = "transcript column (default: ${DEFAULT-VALUE})")
     String textKey;
 
     @Option(
         names = "--speaker-key",
+        paramLabel = "COLUMN",
         defaultValue = "spk_id",
-        description = "speaker column (default: " + "${DEFAULT-VALUE})")
+        description = "speaker column (default: ${DEFAULT-VALUE})")
     String speakerKey;
 
     @Option(
         names = "--held-out",
-        paramLabel = "MANIFEST",
+        arity = "1..*",
+        paramLabel = "FILE",
         description =
-            "held-out splits whose speakers must "
-                + "appear in no other manifest (default: manifests named test* or eval*)")
+            "held-out splits whose speakers must appear in no other manifest, besides the manifests "
+                + "whose name has a test or eval token (test.csv, bad_test.csv, test-clean.csv, "
+                + "eval.json); checked too when not among the MANIFESTs")
     List<Path> heldOut = new ArrayList<>();
 
     @Option(names = "--disjoint", description = "require all manifests to be speaker-disjoint")
     boolean disjoint;
 
+    @Option(
+        names = "--deep",
+        description =
+            "decode every file completely (FLAC CRCs and MD5 verified): decoding errors, NaN or "
+                + "infinite samples, clipping, silence, and the decoded length")
+    boolean deep;
+
+    @Option(
+        names = "--clip-fraction",
+        paramLabel = "F",
+        defaultValue = "0.001",
+        description =
+            "with --deep: a file with more than this fraction of its samples at full scale is "
+                + "clipped (default: ${DEFAULT-VALUE}, 0.1%%)")
+    double clipFraction;
+
+    @Option(
+        names = "--silence-peak",
+        paramLabel = "A",
+        defaultValue = "0.001",
+        description =
+            "with --deep: a file whose peak |sample| is below this is silent (default: "
+                + "${DEFAULT-VALUE}, -60 dBFS)")
+    double silencePeak;
+
+    @Option(
+        names = "--jobs",
+        paramLabel = "N",
+        description = "threads reading the audio (default: the number of cores, at least 2)")
+    Integer jobs;
+
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
+      if (sampleRate != 0) {
+        OptionChecks.sampleRate(spec, "--sample-rate", sampleRate);
+      }
+      OptionChecks.finiteIn(spec, "--duration-tolerance", tolerance, 0, 3600, "seconds");
+      OptionChecks.finiteIn(spec, "--clip-fraction", clipFraction, 0, 1, "a fraction of samples");
+      OptionChecks.finiteIn(
+          spec, "--silence-peak", silencePeak, 0, 1, "an amplitude, 1 = full scale");
+      int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+      if (jobs != null) {
+        threads = OptionChecks.intIn(spec, "--jobs", jobs, 1, 1024, "threads");
+      }
+      if (contain && dataRoot == null) {
+        throw OptionChecks.usage(
+            spec, "--contain needs --data-root DIR: the folder the audio must stay inside");
+      }
       Map<String, String> repl = replacements(replace, dataRoot);
+      LinkedHashSet<Path> files = new LinkedHashSet<>(manifests);
+      for (Path h : heldOut) {
+        boolean listed =
+            files.stream()
+                .anyMatch(
+                    p -> p.toAbsolutePath().normalize().equals(h.toAbsolutePath().normalize()));
+        if (!listed) {
+          files.add(h);
+        }
+      }
       List<Manifest> loaded = new ArrayList<>();
-      for (Path p : new LinkedHashSet<>(manifests)) {
+      for (Path p : files) {
         loaded.add(Manifest.load(p, repl));
       }
       DataCheck.Options options =
           new DataCheck.Options(
-              audioKey,
-              "duration",
-              textKey,
-              speakerKey,
-              sampleRate,
-              tolerance,
-              Math.max(2, Runtime.getRuntime().availableProcessors()),
-              disjoint
-                  ? DataCheck.Options.ALL_HELD_OUT
-                  : heldOut.isEmpty()
-                      ? DataCheck.Options.TEST_BY_NAME
-                      : p ->
-                          heldOut.stream()
-                              .anyMatch(
-                                  h ->
-                                      h.toAbsolutePath()
-                                          .normalize()
-                                          .equals(p.toAbsolutePath().normalize())));
-      DataCheck.Report report = DataCheck.check(loaded, options);
+                  audioKey,
+                  "duration",
+                  textKey,
+                  speakerKey,
+                  sampleRate,
+                  tolerance,
+                  threads,
+                  disjoint
+                      ? DataCheck.Options.ALL_HELD_OUT
+                      : DataCheck.Options.heldOutByNameOr(heldOut))
+              .withDataRoot(dataRoot)
+              .withContain(contain)
+              .withDeep(deep)
+              .withLevels(clipFraction, silencePeak);
+      PrintWriter err = spec.commandLine().getErr();
+      DataCheck.Report report =
+          DataCheck.check(
+              loaded,
+              options,
+              ProgressBar.counter(err, deep ? "decoding audio" : "reading headers"));
       spec.commandLine().getOut().print(report.format());
       return report.ok() ? 0 : 1;
     }
@@ -331,6 +403,8 @@ final class DataCommand implements Runnable {
 
     @Override
     public Integer call() {
+      OptionChecks.intIn(
+          spec, "--valid-takes", validTakes, 0, 50, "takes per speaker; FSDD has 50");
       Map<String, String> options = new LinkedHashMap<>();
       options.put("test_speakers", String.join(",", new LinkedHashSet<>(testSpeakers)));
       options.put("valid_takes", String.valueOf(validTakes));

@@ -2,7 +2,9 @@ package dev.sonus.cli;
 
 import dev.sonus.inference.Decoding;
 import java.nio.file.Path;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code --beam}, {@code --lm}, {@code --lm-weight}: replace a CTC recogniser's decoder for one
@@ -36,10 +38,20 @@ final class DecodingOptions {
           "allowed words, one per line (the first field of each line; implies a beam search)")
   Path lexicon;
 
-  /** The override, or null when no option was given. */
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec spec;
+
+  /**
+   * The override, or null when no option was given.
+   *
+   * @throws picocli.CommandLine.ParameterException naming the option when a value is out of range
+   */
   Decoding.Change override() {
-    if (beam != null && beam < 1) {
-      throw new IllegalArgumentException("--beam is " + beam + "; give a beam size of 1 or more");
+    if (beam != null) {
+      OptionChecks.intIn(spec, "--beam", beam, 1, 10_000, "a beam size");
+    }
+    if (lmWeight != null) {
+      OptionChecks.finiteIn(spec, "--lm-weight", lmWeight, 0, 100, "the language model's weight");
     }
     Decoding.Change o = new Decoding.Change(beam, lm, lmWeight, lexicon);
     return o.isEmpty() ? null : o;

@@ -111,11 +111,32 @@ final class FeaturesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (sampleRate != null) {
+      OptionChecks.sampleRate(spec, "--sample-rate", sampleRate);
+    }
+    OptionChecks.intIn(spec, "--n-fft", nFft, 2, OptionChecks.MAX_N_FFT, "the FFT size in samples");
+    int bins = nFft / 2 + 1;
+    int mels = nMels != null ? nMels : kind == Kind.mfcc ? 23 : 40;
+    OptionChecks.intIn(
+        spec,
+        "--n-mels",
+        mels,
+        1,
+        bins,
+        "mel filters; at most the " + bins + " frequency bins of --n-fft " + nFft);
+    if (kind == Kind.mfcc) {
+      OptionChecks.intIn(
+          spec, "--n-mfcc", nMfcc, 1, mels, "cepstral coefficients; at most --n-mels " + mels);
+    }
+    OptionChecks.finiteAbove(spec, "--win-ms", winMs, 0, 1000, "window length in ms");
+    OptionChecks.finiteAbove(spec, "--hop-ms", hopMs, 0, 1000, "hop length in ms");
+    OptionChecks.intIn(spec, "--left-frames", leftFrames, 0, 100, "past frames of context");
+    OptionChecks.intIn(spec, "--right-frames", rightFrames, 0, 100, "future frames of context");
     Fbank.Options options =
         Fbank.Options.defaults()
             .withNFft(nFft)
             .withFraming(winMs, hopMs)
-            .withNMels(nMels != null ? nMels : kind == Kind.mfcc ? 23 : 40)
+            .withNMels(mels)
             .withDeltas(deltas)
             .withContext(context)
             .withContextFrames(leftFrames, rightFrames);

@@ -118,24 +118,10 @@ final class LrPlotCommand implements Callable<Integer> {
     if (System.getProperty("java.awt.headless") == null) {
       System.setProperty("java.awt.headless", "true"); // draws into an image; never needs a display
     }
-    java.util.Map<String, String> given = RecipeOverrides.parse(overrides);
-    if (steps < 1 || steps > MAX_STEPS) {
-      throw new IllegalArgumentException(
-          "--steps is "
-              + steps
-              + "; it must be in 1.."
-              + MAX_STEPS
-              + " (the plot evaluates every step 0..N)");
-    }
-    if (width < 200 || height < 150 || width > 10_000 || height > 10_000) {
-      throw new IllegalArgumentException(
-          "--width "
-              + width
-              + " --height "
-              + height
-              + "; the image must be "
-              + "200..10000 px wide and 150..10000 px high");
-    }
+    java.util.Map<String, String> given = RecipeOverrides.parse(overrides, spec);
+    OptionChecks.longIn(spec, "--steps", steps, 1, MAX_STEPS, "the plot evaluates every step 0..N");
+    OptionChecks.intIn(spec, "--width", width, 200, 10_000, "image width in px");
+    OptionChecks.intIn(spec, "--height", height, 150, 10_000, "image height in px");
     if (!out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
       throw new IllegalArgumentException(
           "--out " + out + " does not end in .png; lr-plot writes PNG images");

@@ -55,6 +55,7 @@ public final class Main implements Runnable {
   /** Runs the command line and returns the exit status (0 ok, 1 failure, 2 usage error). */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cl = new CommandLine(new Main());
+    addHelpOptions(cl);
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler(
@@ -72,15 +73,139 @@ public final class Main implements Runnable {
     return status;
   }
 
-  private static String describe(Throwable ex) {
-    if (ex instanceof UncheckedIOException u && u.getCause() != null) {
-      // One made with a message says where (the file) and why; one made from its cause alone only
-      // repeats the cause's toString(), whose message is the better line.
-      String own = u.getMessage();
-      return own == null || own.equals(u.getCause().toString()) ? u.getCause().getMessage() : own;
+  /** Gives every command that has no help option of its own {@code -h, --help}. */
+  private static void addHelpOptions(CommandLine cl) {
+    CommandLine.Model.CommandSpec spec = cl.getCommandSpec();
+    if (spec.options().stream().noneMatch(CommandLine.Model.OptionSpec::usageHelp)) {
+      spec.addOption(
+          CommandLine.Model.OptionSpec.builder("-h", "--help")
+              .usageHelp(true)
+              .description("Show this help message and exit.")
+              .build());
     }
-    String msg = ex.getMessage();
-    return msg == null ? ex.getClass().getSimpleName() : msg;
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      addHelpOptions(sub);
+    }
+  }
+
+  /**
+   * The message printed for a failure: the outermost message (which names the file or key), then
+   * each cause that adds something, with system messages made readable ({@code "no such file:
+   * PATH"} for a bare path, the encoding for "Input length = 1"). An exception type that does not
+   * explain itself ({@code NegativeArraySizeException: -1610612656}) keeps its name.
+   */
+  static String describe(Throwable ex) {
+    StringBuilder sb = new StringBuilder();
+    java.util.Set<Throwable> seen =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (Throwable t = ex; t != null && seen.add(t); t = t.getCause()) {
+      String text = ownText(t);
+      if (text == null) {
+        continue;
+      }
+      Throwable cause = t.getCause();
+      if (cause != null && cause.getMessage() != null && !cause.getMessage().isEmpty()) {
+        // The outer message often repeats the cause's raw text; put the readable form there.
+        String raw = cause.getMessage();
+        String readable = ownText(cause);
+        int at = text.lastIndexOf(raw);
+        if (readable != null && at >= 0 && !readable.equals(raw)) {
+          text = text.substring(0, at) + readable + text.substring(at + raw.length());
+        }
+      }
+      if (sb.length() == 0) {
+        sb.append(text);
+      } else if (!sb.toString().contains(text)) {
+        sb.append(": ").append(text);
+      }
+    }
+    if (sb.length() == 0) {
+      sb.append(ex.getClass().getSimpleName());
+    }
+    if (sb.indexOf("cannot be converted to type float without overflow") >= 0) {
+      sb.append(
+          " (a recipe value, such as a learning rate or a weight, is beyond the float32 range"
+              + " of +-3.4e38 that tensors hold; check the recipe and its overrides)");
+    }
+    if (!explains(ex)) {
+      sb.append(" (an internal error; run with SONUS_DEBUG=1 to see the stack trace)");
+    }
+    return sb.toString();
+  }
+
+  /**
+   * What one throwable says by itself, or null for a wrapper that only repeats its cause (as {@code
+   * new UncheckedIOException(e)} does).
+   */
+  private static String ownText(Throwable t) {
+    if (t instanceof java.nio.file.NoSuchFileException f) {
+      return "no such file: " + fileAndOther(f);
+    }
+    if (t instanceof java.nio.file.AccessDeniedException f) {
+      return "permission denied: " + fileAndOther(f);
+    }
+    if (t instanceof java.nio.file.FileAlreadyExistsException f) {
+      return fileAndOther(f) + ": already exists";
+    }
+    if (t instanceof java.nio.file.NotDirectoryException f) {
+      return fileAndOther(f) + ": not a directory";
+    }
+    if (t instanceof java.nio.file.DirectoryNotEmptyException f) {
+      return fileAndOther(f) + ": the directory is not empty";
+    }
+    if (t instanceof java.nio.charset.MalformedInputException
+        || t instanceof java.nio.charset.UnmappableCharacterException) {
+      return "the bytes are not text in the expected encoding (UTF-8): " + t.getMessage();
+    }
+    String message = t.getMessage();
+    Throwable cause = t.getCause();
+    if (message == null || message.isBlank()) {
+      return cause == null ? t.getClass().getSimpleName() : null;
+    }
+    if (cause != null && message.equals(cause.toString())) {
+      return null;
+    }
+    if ((t instanceof java.util.concurrent.ExecutionException
+            || t instanceof java.util.concurrent.CompletionException
+            || t instanceof java.lang.reflect.InvocationTargetException)
+        && cause != null) {
+      return null;
+    }
+    // libtorch's messages go on with a C++ backtrace ("Exception raised from ...").
+    int newline = message.indexOf('\n');
+    String first = newline > 0 ? message.substring(0, newline).strip() : message.strip();
+    return speaks(t) && !first.matches("[-+]?[0-9][0-9.eE+-]*")
+        ? first
+        : t.getClass().getSimpleName() + ": " + first;
+  }
+
+  private static String fileAndOther(java.nio.file.FileSystemException f) {
+    String s = f.getFile() == null ? "" : f.getFile();
+    return f.getOtherFile() == null ? s : s + " -> " + f.getOtherFile();
+  }
+
+  /** Whether an exception type carries a message written for the user. */
+  private static boolean speaks(Throwable t) {
+    return t instanceof IllegalArgumentException
+        || t instanceof IllegalStateException
+        || t instanceof UnsupportedOperationException
+        || t instanceof UncheckedIOException
+        || t instanceof java.io.IOException
+        || t instanceof dev.sonus.config.ConfigException
+        || t instanceof CommandLine.PicocliException
+        || t.getClass() == RuntimeException.class; // libtorch's errors, as Bytedeco throws them
+  }
+
+  /** Whether the chain holds a message written for the user, so no stack trace is needed. */
+  private static boolean explains(Throwable ex) {
+    java.util.Set<Throwable> seen =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (Throwable t = ex; t != null && seen.add(t); t = t.getCause()) {
+      if (speaks(t) && t.getMessage() != null && !t.getMessage().isBlank()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static java.nio.charset.Charset charset(String property) {

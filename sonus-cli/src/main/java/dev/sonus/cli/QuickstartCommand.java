@@ -47,6 +47,9 @@ final class QuickstartCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (epochs != null) {
+      OptionChecks.intIn(spec, "--number_of_epochs", epochs, 1, 10_000, "training epochs");
+    }
     Path home = home();
     Path recipe = home.resolve("recipes/demo/digits-ctc/hparams.yaml");
     Path data = home.resolve("demo/digits");

@@ -41,6 +41,7 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    OptionChecks.finiteIn(spec, "--tolerance", tolerance, 0, 1, "a relative difference");
     Path out = output != null ? output : run.resolveSibling(run.getFileName() + "-replay");
     Replay.Report report =
         Replay.replay(

@@ -79,6 +79,13 @@ final class ScoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    OptionChecks.intIn(
+        spec, "--cohort-size", cohortSize, 0, 1_000_000, "cohort scores kept; 0 keeps all");
+    if (!(pTarget > 0 && pTarget < 1)) {
+      throw OptionChecks.usage(
+          spec,
+          "--p-target is " + pTarget + "; it must be in (0, 1) (the prior of a target trial)");
+    }
     List<Trials.Trial> list = Trials.read(trials);
     if (list.isEmpty()) {
       throw new IllegalArgumentException("trial list " + trials + " has no trials");

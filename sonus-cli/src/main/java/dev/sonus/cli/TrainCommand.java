@@ -44,7 +44,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    java.util.Map<String, String> given = RecipeOverrides.parse(overrides);
+    java.util.Map<String, String> given = RecipeOverrides.parse(overrides, spec);
     Runner.Result r =
         Runner.train(
             recipe,

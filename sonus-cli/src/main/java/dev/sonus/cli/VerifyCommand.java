@@ -30,7 +30,7 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(
       names = "--threshold",
       paramLabel = "T",
-      description = "decision threshold (default: the model's)")
+      description = "decision threshold, a cosine score in [-1, 1] (default: the model's)")
   Double threshold;
 
   @Parameters(index = "0", paramLabel = "A")
@@ -45,6 +45,9 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (threshold != null) {
+      OptionChecks.finiteIn(spec, "--threshold", threshold, -1, 1, "a cosine score");
+    }
     SpeakerVerifier sv = SpeakerVerifier.load(model, trust.runFolder());
     SpeakerVerifier.Decision d = sv.verify(a, b);
     double t = threshold != null ? threshold : d.threshold();

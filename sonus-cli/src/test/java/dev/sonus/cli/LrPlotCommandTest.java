@@ -201,7 +201,7 @@ class LrPlotCommandTest {
         lr_annealing: !new:train.schedule.ConstantSchedule {lr: 0.001}
         """);
     Result res = run(r.toString(), "--steps", "0", "--out", dir.resolve("z.png").toString());
-    assertEquals(1, res.status());
+    assertEquals(2, res.status(), "an option out of range is a usage error");
     assertTrue(res.err().contains("--steps is 0; it must be in 1..1000000000"), res.err());
   }
 }

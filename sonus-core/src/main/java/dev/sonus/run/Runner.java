@@ -336,9 +336,16 @@ public final class Runner {
           h.contains("data_sample_rate")
               ? optional(h, "data_sample_rate", 0)
               : optional(h, "sample_rate", 0);
-      DataCheck.Options o = DataCheck.Options.defaults().withSampleRate(expectedRate);
+      String dataRoot = replacements.get("data_root");
+      DataCheck.Options o =
+          DataCheck.Options.defaults()
+              .withSampleRate(expectedRate)
+              .withDataRoot(dataRoot == null ? null : Path.of(dataRoot));
       for (String column : audioColumns) {
         DataCheck.Report report = DataCheck.requireClean(all, o.withAudioKey(column));
+        for (DataCheck.Problem w : report.warnings()) {
+          LOG.warn("data check: {}", w);
+        }
         LOG.info(
             "data check of {}: {} rows, {} s of audio, no problems",
             column,

@@ -39,4 +39,27 @@ class FsddManifestsTest {
         DataCheck.check(splits, DataCheck.Options.defaults().withSampleRate(8000));
     assertTrue(report.ok(), report::format);
   }
+
+  @Test
+  void fsddRecordingsPassTheDeepCheckInsideTheirDataRoot() {
+    Path fsdd = Shared.require("data/fsdd/recordings");
+    FsddManifests.Result r = FsddManifests.prepare(fsdd, dir.resolve("fsdd"), Set.of("theo"), 5);
+    Map<String, String> root = Map.of("data_root", fsdd.toString());
+    List<Manifest> splits =
+        List.of(
+            Manifest.load(r.train(), root),
+            Manifest.load(r.valid(), root),
+            Manifest.load(r.test(), root));
+    DataCheck.Report report =
+        DataCheck.check(
+            splits,
+            DataCheck.Options.defaults()
+                .withSampleRate(8000)
+                .withDataRoot(fsdd)
+                .withContain(true)
+                .withDeep(true)
+                .withThreads(2));
+    assertTrue(report.ok() && report.warnings().isEmpty(), report::format);
+    assertEquals(2500, report.rows());
+  }
 }

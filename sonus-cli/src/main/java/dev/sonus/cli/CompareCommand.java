@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -26,11 +27,26 @@ final class CompareCommand implements Callable<Integer> {
       description = "run folders (output_folder of sonus train)")
   List<Path> runs;
 
+  @Option(
+      names = "--write-interval",
+      description =
+          "also write each metric's mean and 95%% interval into every run folder as "
+              + Compare.INTERVAL_FILE
+              + ", so that sonus replay on another machine judges its drift against the spread"
+              + " of these runs (use with runs that differ only in their seed)")
+  boolean writeInterval;
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
-    spec.commandLine().getOut().print(Compare.compare(runs).format());
+    Compare.Result result = Compare.compare(runs);
+    spec.commandLine().getOut().print(result.format());
+    if (writeInterval) {
+      for (java.nio.file.Path f : Compare.writeIntervals(result)) {
+        spec.commandLine().getErr().println("sonus: wrote " + f);
+      }
+    }
     return 0;
   }
 }

@@ -53,14 +53,17 @@ public final class ClassPolicy {
           "java.time.Duration");
 
   private static final String SONUS = "dev.sonus.";
-  private static final ClassPolicy SONUS_ONLY = new ClassPolicy(List.of(), false);
+  private static final ClassPolicy SONUS_ONLY = new ClassPolicy(List.of(), false, true);
+  private static final ClassPolicy VALUES_ONLY = new ClassPolicy(List.of(), false, false);
 
   private final List<String> allowed;
+  private final boolean sonus;
   private final boolean everything;
 
-  private ClassPolicy(List<String> allowed, boolean everything) {
+  private ClassPolicy(List<String> allowed, boolean everything, boolean sonus) {
     this.allowed = List.copyOf(allowed);
     this.everything = everything;
+    this.sonus = sonus;
   }
 
   /** Sonus's classes and the JDK value types only: the default for recipes and run folders. */
@@ -73,7 +76,15 @@ public final class ClassPolicy {
    * command line's {@code --allow-classes '*'}).
    */
   public static ClassPolicy everything() {
-    return new ClassPolicy(List.of(), true);
+    return new ClassPolicy(List.of(), true, true);
+  }
+
+  /**
+   * The JDK value types only, no Sonus class: for a file that should hold values and nothing that
+   * allocates models or reads files (and for fuzzing the binder without building real models).
+   */
+  public static ClassPolicy valuesOnly() {
+    return VALUES_ONLY;
   }
 
   /**
@@ -92,7 +103,7 @@ public final class ClassPolicy {
         next.add(prefix);
       }
     }
-    return new ClassPolicy(next, all);
+    return new ClassPolicy(next, all, sonus);
   }
 
   /** The prefixes allowed besides the defaults. */
@@ -129,7 +140,7 @@ public final class ClassPolicy {
     if (trusts(type) || JDK_VALUE_TYPES.contains(type.getName())) {
       return;
     }
-    if (type.getName().startsWith(SONUS)) {
+    if (sonus && type.getName().startsWith(SONUS)) {
       if (!(executable instanceof Method m) || !Modifier.isStatic(m.getModifiers())) {
         return;
       }
@@ -153,8 +164,9 @@ public final class ClassPolicy {
         key,
         "class "
             + type.getName().replace('$', '.')
-            + " is not on the recipe allow-list (Sonus's own classes and JDK value types such as"
-            + " java.lang.Math and java.lang.String; see SECURITY.md), so nothing of it runs. If you trust this recipe, allow it: --allow-classes "
+            + " is not on the recipe allow-list ("
+            + (sonus ? "Sonus's own classes and " : "")
+            + "JDK value types such as java.lang.Math and java.lang.String; see SECURITY.md), so nothing of it runs. If you trust this recipe, allow it: --allow-classes "
             + prefixOf(type)
             + " on the command line, or trusted_classes: ["
             + prefixOf(type)
@@ -191,6 +203,6 @@ public final class ClassPolicy {
   public String toString() {
     return everything
         ? "ClassPolicy(everything)"
-        : "ClassPolicy(dev.sonus., JDK value types, " + allowed + ")";
+        : "ClassPolicy(" + (sonus ? "dev.sonus., " : "") + "JDK value types, " + allowed + ")";
   }
 }

@@ -125,6 +125,99 @@ public final class Compare {
         List.copyOf(runs), summaries, differing(configs), differing(envs), dataDifferences(runs));
   }
 
+  /** The file {@link #writeIntervals} puts into each compared run folder. */
+  public static final String INTERVAL_FILE = "seed_interval.json";
+
+  /**
+   * Writes the comparison's intervals into each run folder as {@value #INTERVAL_FILE}: the runs,
+   * their seeds, and for every metric its values, mean and 95% half-width. {@code sonus replay}
+   * reads it to judge a replay's drift against the spread of seeds rather than against exact
+   * equality.
+   *
+   * @return the files written
+   */
+  public static List<Path> writeIntervals(Result result) {
+    if (result.runs().size() < 2) {
+      throw new IllegalArgumentException(
+          "a seed interval needs at least two runs; got " + result.runs().size());
+    }
+    Map<String, Object> doc = new java.util.LinkedHashMap<>();
+    List<String> folders = new ArrayList<>();
+    List<Object> seeds = new ArrayList<>();
+    for (Path run : result.runs()) {
+      folders.add(run.toAbsolutePath().normalize().toString());
+      String seed = flattenYaml(run.resolve("hparams.yaml")).get("seed");
+      seeds.add(seed);
+    }
+    doc.put("runs", folders);
+    doc.put("seeds", seeds);
+    Map<String, Object> metrics = new java.util.LinkedHashMap<>();
+    for (MetricSummary m : result.metrics()) {
+      if (!Double.isFinite(m.halfWidth())) {
+        continue;
+      }
+      Map<String, Object> e = new java.util.LinkedHashMap<>();
+      e.put("mean", m.mean());
+      e.put("half_width", m.halfWidth());
+      e.put("values", m.values());
+      metrics.put(m.name(), e);
+    }
+    doc.put("metrics", metrics);
+    String text = dev.sonus.util.Json.writePretty(doc) + "\n";
+    List<Path> written = new ArrayList<>();
+    for (Path run : result.runs()) {
+      Path f = run.resolve(INTERVAL_FILE);
+      dev.sonus.tensor.AtomicFiles.writeString(f, text);
+      written.add(f);
+    }
+    return written;
+  }
+
+  /**
+   * A metric's interval from a run folder's {@value #INTERVAL_FILE}.
+   *
+   * @param mean mean over the seeds
+   * @param halfWidth 95% half-width
+   * @param runs how many runs it came from
+   */
+  public record Interval(double mean, double halfWidth, int runs) {
+    /** Whether {@code value} lies inside. */
+    public boolean contains(double value) {
+      return Math.abs(value - mean) <= halfWidth;
+    }
+  }
+
+  /** The intervals stored in {@code runDir}, by metric; empty when it has none. */
+  public static Map<String, Interval> readIntervals(Path runDir) {
+    Path f = runDir.resolve(INTERVAL_FILE);
+    Map<String, Interval> out = new java.util.LinkedHashMap<>();
+    if (!Files.isRegularFile(f)) {
+      return out;
+    }
+    Map<String, Object> doc = JsonFile.read(f).map();
+    if (doc.get("metrics") instanceof Map<?, ?> metrics) {
+      for (Map.Entry<?, ?> e : metrics.entrySet()) {
+        if (e.getValue() instanceof Map<?, ?> m
+            && m.get("mean") instanceof Number mean
+            && m.get("half_width") instanceof Number hw
+            && Double.isFinite(mean.doubleValue())
+            && Double.isFinite(hw.doubleValue())) {
+          int n = m.get("values") instanceof List<?> l ? l.size() : 0;
+          out.put(
+              String.valueOf(e.getKey()), new Interval(mean.doubleValue(), hw.doubleValue(), n));
+        } else {
+          throw new IllegalArgumentException(
+              f
+                  + ": metric "
+                  + e.getKey()
+                  + " has no finite mean and half_width; rewrite the file"
+                  + " with sonus compare --write-interval");
+        }
+      }
+    }
+    return out;
+  }
+
   /**
    * Mean and 95% confidence half-width (Student's t with n-1 degrees of freedom) of the finite
    * values.
@@ -233,16 +326,31 @@ public final class Compare {
       LoaderOptions options = new LoaderOptions();
       options.setAllowDuplicateKeys(false);
       Node root = new Yaml(options).compose(Files.newBufferedReader(p, StandardCharsets.UTF_8));
-      flattenNode("", root, out);
+      flattenNode("", root, out, new int[] {MAX_FLATTENED}, p);
     } catch (IOException e) {
       throw new UncheckedIOException(p + ": " + e.getMessage(), e);
     }
     return out;
   }
 
-  private static void flattenNode(String prefix, Node node, Map<String, String> out) {
+  /**
+   * Most entries one hparams.yaml flattens to: aliases share nodes, which flattening expands, so a
+   * hostile file of a few hundred bytes could otherwise expand without end.
+   */
+  static final int MAX_FLATTENED = 200_000;
+
+  private static void flattenNode(
+      String prefix, Node node, Map<String, String> out, int[] budget, Path file) {
     if (node == null) {
       return;
+    }
+    if (--budget[0] < 0 || prefix.length() > 10_000) {
+      throw new IllegalArgumentException(
+          file
+              + ": its aliases or nesting expand to more than "
+              + MAX_FLATTENED
+              + " entries, far beyond any recipe; it is not a run folder's hparams.yaml as Sonus"
+              + " writes it");
     }
     String tag = node.getTag().getValue();
     String tagText = tag.startsWith("!") ? tag + " " : "";
@@ -252,7 +360,7 @@ public final class Compare {
       }
       for (NodeTuple t : m.getValue()) {
         String k = t.getKeyNode() instanceof ScalarNode s ? s.getValue() : "?";
-        flattenNode(prefix.isEmpty() ? k : prefix + "." + k, t.getValueNode(), out);
+        flattenNode(prefix.isEmpty() ? k : prefix + "." + k, t.getValueNode(), out, budget, file);
       }
     } else if (node instanceof SequenceNode s) {
       List<Node> items = s.getValue();
@@ -260,7 +368,7 @@ public final class Compare {
         out.put(prefix, tagText.trim());
       }
       for (int i = 0; i < items.size(); i++) {
-        flattenNode(prefix + "[" + i + "]", items.get(i), out);
+        flattenNode(prefix + "[" + i + "]", items.get(i), out, budget, file);
       }
     } else if (node instanceof ScalarNode s) {
       out.put(prefix, tagText + s.getValue());

@@ -63,6 +63,9 @@ public record Environment(
    * @param interOpThreads {@code at::get_num_interop_threads()}
    * @param parallelBackend OpenMP, native, TBB
    * @param blasThreads size of OpenBLAS's thread pool
+   * @param blasCore the kernel family OpenBLAS chose for this CPU (SkylakeX, Haswell, Zen, ...)
+   * @param kernelSettings environment variables that override the native libraries' choice of
+   *     kernels ({@link #KERNEL_VARIABLES}), as set for this process; empty when none is
    */
   public record Libtorch(
       String version,
@@ -74,7 +77,17 @@ public record Environment(
       int intraOpThreads,
       int interOpThreads,
       String parallelBackend,
-      int blasThreads) {}
+      int blasThreads,
+      String blasCore,
+      Map<String, String> kernelSettings) {}
+
+  /**
+   * Environment variables by which the native libraries choose other kernels than the CPU's best
+   * (and so round differently): OpenBLAS's core type, oneDNN's instruction set ceiling (both
+   * names), ATen's vector level.
+   */
+  public static final List<String> KERNEL_VARIABLES =
+      List.of("OPENBLAS_CORETYPE", "ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA", "ATEN_CPU_CAPABILITY");
 
   private static final Set<String> SIMD_FLAGS =
       Set.of(
@@ -146,6 +159,8 @@ public record Environment(
     t.put("inter_op_threads", libtorch.interOpThreads());
     t.put("parallel_backend", libtorch.parallelBackend());
     t.put("blas_threads", libtorch.blasThreads());
+    t.put("blas_core", libtorch.blasCore());
+    t.put("kernel_settings", new java.util.TreeMap<>(libtorch.kernelSettings()));
     m.put("libtorch", t);
     m.put("bytedeco", new java.util.TreeMap<>(bytedeco));
     return m;
@@ -178,13 +193,17 @@ public record Environment(
     sb.append(
         String.format(
             Locale.ROOT,
-            "libtorch   %s, BLAS %s, oneDNN %s, OpenMP %s, kernels %s%s%n",
+            "libtorch   %s, BLAS %s (%s kernels), oneDNN %s, OpenMP %s, kernels %s%s%s%n",
             libtorch.version(),
             libtorch.blas(),
+            libtorch.blasCore(),
             libtorch.onednn(),
             libtorch.openmp(),
             libtorch.cpuCapability(),
-            libtorch.cuda() ? ", CUDA" : ""));
+            libtorch.cuda() ? ", CUDA" : "",
+            libtorch.kernelSettings().isEmpty()
+                ? ""
+                : ", set by the environment: " + libtorch.kernelSettings()));
     sb.append(
         String.format(
             Locale.ROOT,
@@ -232,7 +251,20 @@ public record Environment(
         torch.get_num_threads(),
         (int) torch.get_num_interop_threads(),
         find(parallel, "ATen parallel backend: (\\S+)", "unknown"),
-        dev.sonus.tensor.Threads.blas());
+        dev.sonus.tensor.Threads.blas(),
+        dev.sonus.tensor.Threads.blasCore(),
+        kernelSettings());
+  }
+
+  private static Map<String, String> kernelSettings() {
+    Map<String, String> set = new LinkedHashMap<>();
+    for (String name : KERNEL_VARIABLES) {
+      String v = System.getenv(name);
+      if (v != null && !v.isBlank()) {
+        set.put(name, v);
+      }
+    }
+    return set;
   }
 
   private static String blasName(String info) {

@@ -58,13 +58,58 @@ public final class Replay {
    * @param environment differences of environment (field: original -> now)
    * @param data differences of data (files, rows, manifests)
    * @param metrics metric by metric
+   * @param intervals the original run's seed intervals by metric ({@value
+   *     dev.sonus.repro.Compare#INTERVAL_FILE}, written by {@code sonus compare --write-interval}),
+   *     empty when it has none
    */
   public record Report(
       Path original,
       Path replay,
       List<String> environment,
       List<String> data,
-      List<MetricCheck> metrics) {
+      List<MetricCheck> metrics,
+      Map<String, Compare.Interval> intervals) {
+
+    /**
+     * The environment differences that change which native kernels run, and so the rounding of
+     * every result: CPU model, SIMD, ATen's vector level, the BLAS and its kernel family, oneDNN,
+     * and variables that override their choice.
+     */
+    public List<String> kernelDifferences() {
+      return environment.stream().filter(Replay::aboutKernels).toList();
+    }
+
+    /** Whether every compared metric with an interval lies inside it. */
+    public boolean withinSeedIntervals() {
+      for (MetricCheck m : metrics) {
+        Compare.Interval iv = intervals.get(m.name());
+        if (iv != null
+            && m.verdict() != Verdict.NOT_COMPARED
+            && !(m.replayed() instanceof Number n && iv.contains(n.doubleValue()))) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** The drift of one metric against its seed interval, or "" when it has none. */
+    private String drift(MetricCheck m) {
+      Compare.Interval iv = intervals.get(m.name());
+      if (iv == null
+          || m.verdict() == Verdict.IDENTICAL
+          || !(m.original() instanceof Number a && m.replayed() instanceof Number b)) {
+        return "";
+      }
+      double d = b.doubleValue() - a.doubleValue();
+      return String.format(
+          Locale.ROOT,
+          "; drift %+.4g, %s the seed interval %.4g ± %.4g (%d runs)",
+          d,
+          iv.contains(b.doubleValue()) ? "inside" : "OUTSIDE",
+          iv.mean(),
+          iv.halfWidth(),
+          iv.runs());
+    }
 
     /** Whether every compared metric is identical. */
     public boolean identical() {
@@ -78,6 +123,14 @@ public final class Replay {
       sb.append("replay of ").append(original).append(" in ").append(replay).append('\n');
       sb.append(environment.isEmpty() ? "environment: same\n" : "environment differences:\n");
       environment.forEach(l -> sb.append("  ").append(l).append('\n'));
+      List<String> kernels = kernelDifferences();
+      if (!kernels.isEmpty()) {
+        sb.append(
+            "kernels differ ("
+                + kernels.stream().map(l -> l.substring(0, l.indexOf(':'))).toList()
+                + "): other native kernels round differently, so a long run drifts; expect metrics"
+                + " within the seed spread, not identical ones\n");
+      }
       sb.append(data.isEmpty() ? "data: same\n" : "data differences:\n");
       data.forEach(l -> sb.append("  ").append(l).append('\n'));
       sb.append("metrics:\n");
@@ -85,13 +138,24 @@ public final class Replay {
         sb.append(
             String.format(
                 Locale.ROOT,
-                "  %-20s %-24s %-24s %s%n",
+                "  %-20s %-24s %-24s %s%s%n",
                 m.name(),
                 m.original(),
                 m.replayed(),
-                m.verdict().name().toLowerCase(Locale.ROOT).replace('_', ' ')));
+                m.verdict().name().toLowerCase(Locale.ROOT).replace('_', ' '),
+                drift(m)));
       }
-      sb.append(identical() ? "result: identical\n" : "result: differs (see above)\n");
+      if (identical()) {
+        sb.append("result: identical\n");
+      } else if (!intervals.isEmpty() && withinSeedIntervals()) {
+        sb.append("result: differs, but every metric lies within the original's seed interval\n");
+      } else {
+        sb.append(
+            intervals.isEmpty()
+                ? "result: differs (see above; sonus compare --write-interval on the original's"
+                    + " seeds lets a replay be judged against their spread)\n"
+                : "result: differs beyond the original's seed interval (see above)\n");
+      }
       return sb.toString();
     }
   }
@@ -151,7 +215,7 @@ public final class Replay {
       Object b = result.metrics().get(name);
       checks.add(new MetricCheck(name, a, b, verdict(name, a, b, tolerance)));
     }
-    return new Report(runDir, result.folder(), env, data, checks);
+    return new Report(runDir, result.folder(), env, data, checks, Compare.readIntervals(runDir));
   }
 
   private static Verdict verdict(String name, Object a, Object b, double tolerance) {
@@ -172,6 +236,28 @@ public final class Replay {
           : Verdict.DIFFERENT;
     }
     return a.equals(b) ? Verdict.IDENTICAL : Verdict.DIFFERENT;
+  }
+
+  /** Environment fields that decide which native kernels run. */
+  private static final List<String> KERNEL_FIELDS =
+      List.of(
+          "cpu_model",
+          "simd",
+          "libtorch.cpu_capability",
+          "libtorch.blas",
+          "libtorch.blas_core",
+          "libtorch.onednn",
+          "libtorch.kernel_settings",
+          "libtorch.version",
+          "bytedeco.");
+
+  private static boolean aboutKernels(String line) {
+    for (String f : KERNEL_FIELDS) {
+      if (line.startsWith(f)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static List<String> environmentDifferences(Map<String, Object> before, Map<String, Object> now) {

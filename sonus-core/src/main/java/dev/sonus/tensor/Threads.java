@@ -40,6 +40,16 @@ public final class Threads {
     return openblas_full.openblas_get_num_threads();
   }
 
+  /**
+   * The kernel family OpenBLAS chose for this CPU at load time ({@code openblas_get_corename}, e.g.
+   * {@code SkylakeX}, {@code Haswell}, {@code Zen}); {@code OPENBLAS_CORETYPE} overrides the
+   * choice. Matrix products of different families round differently.
+   */
+  public static String blasCore() {
+    org.bytedeco.javacpp.BytePointer name = openblas_full.openblas_get_corename();
+    return name == null || name.isNull() ? "unknown" : name.getString().trim();
+  }
+
   /** libtorch's intra-op threads as seen from the calling thread. */
   public static int intraOp() {
     return torch.get_num_threads();

@@ -151,27 +151,41 @@ class DataCheckTest {
             "train.csv",
             String.join(
                     "\n",
-                    "nan,NaN,$data_root/a.wav,s1,one",
-                    "inf,Infinity,$data_root/a.wav,s1,two",
                     "neg,-0.5,$data_root/a.wav,s1,three",
-                    "gone,NaN,$data_root/gone.wav,s1,four",
+                    "gone,-1,$data_root/gone.wav,s1,four",
                     "ok,0.5,$data_root/a.wav,s1,five")
                 + "\n");
     Path json = dir.resolve("valid.json");
     Files.writeString(
-        json, "{\"word\": {\"wav\": \"{data_root}/a.wav\", \"duration\": \"half a second\"}}");
+        json,
+        "{\"word\": {\"wav\": \"{data_root}/a.wav\", \"duration\": \"half a second\"},"
+            + " \"nan\": {\"wav\": \"{data_root}/a.wav\", \"duration\": \"NaN\"},"
+            + " \"inf\": {\"wav\": \"{data_root}/a.wav\", \"duration\": \"Infinity\"}}");
     Manifest valid = Manifest.load(json, Map.of("data_root", dir.toString()));
     DataCheck.Report r = DataCheck.check(List.of(train, valid), DataCheck.Options.defaults());
     String text = r.format();
-    assertTrue(text.contains("train.csv:2: nan [invalid_duration] duration 'NaN' is NaN"), text);
-    assertTrue(text.contains("train.csv:3: inf [invalid_duration]") && text.contains("infinite"));
-    assertTrue(text.contains("train.csv:4: neg [invalid_duration]") && text.contains("negative"));
-    assertTrue(text.contains("train.csv:5: gone [invalid_duration]"), text);
+    assertTrue(text.contains("train.csv:2: neg [invalid_duration]") && text.contains("negative"));
+    assertTrue(text.contains("train.csv:3: gone [invalid_duration]"), text);
     assertTrue(text.contains("valid.json:1: word [invalid_duration]"), text);
     assertTrue(text.contains("'half a second' is not a number of seconds"), text);
+    assertTrue(text.contains("nan [invalid_duration]") && text.contains("is NaN"), text);
+    assertTrue(text.contains("inf [invalid_duration]") && text.contains("infinite"), text);
     assertFalse(text.contains("ok ["), text);
     assertFalse(
         text.contains("[duration_mismatch]"), "an invalid duration is not compared: " + text);
+  }
+
+  /** A CSV manifest refuses a non-finite duration as it loads, naming the file and line. */
+  @Test
+  void aCsvManifestRefusesNonFiniteDurationsAtLoad() throws IOException {
+    wav("a.wav", 16000, 0.5);
+    for (String bad : List.of("NaN", "Infinity", "-Infinity")) {
+      IllegalArgumentException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              IllegalArgumentException.class,
+              () -> csv("bad.csv", "ok,0.5,$data_root/a.wav,s1,one\nx," + bad + ",a.wav,s1,two\n"));
+      assertTrue(e.getMessage().contains("bad.csv:3: duration '" + bad + "'"), e.getMessage());
+    }
   }
 
   @Test

@@ -3,6 +3,10 @@ package dev.sonus.fuzz;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.sonus.audio.AudioFormatException;
 import dev.sonus.audio.AudioIO;
+import dev.sonus.config.ClassPolicy;
+import dev.sonus.config.ConfigException;
+import dev.sonus.config.HyperYaml;
+import dev.sonus.config.LoadOptions;
 import dev.sonus.data.Manifest;
 import dev.sonus.tensor.SafeTensors;
 import dev.sonus.tensor.TorchCheckpoint;
@@ -22,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Coverage-guided fuzz targets (Jazzer) for every reader of untrusted files: audio, safetensors,
- * torch checkpoints, JSON and manifests.
+ * torch checkpoints, JSON, manifests, and recipes (HyperYaml).
  *
  * <p>Each target feeds the input to the reader and accepts only the reader's documented refusals
  * ({@link AudioFormatException}, {@link TorchCheckpoint.CheckpointException}, ...): any other
@@ -154,6 +158,28 @@ class ReaderFuzzTest {
   @Timeout(value = 25, unit = TimeUnit.SECONDS)
   void manifestJson(byte[] input) {
     loadManifest(file("in.json", input));
+  }
+
+  /** Recipes resolve within a node budget small enough for the fuzzer's heap. */
+  private static final LoadOptions RECIPE =
+      new LoadOptions(ClassPolicy.valuesOnly(), true, false, 20_000);
+
+  /**
+   * {@code HyperYaml.resolve} and {@code HyperYaml.load} (which builds every object) of the input
+   * as a recipe. Building is limited to the JDK value types ({@link ClassPolicy#valuesOnly()}): the
+   * target is the dialect's parser, references, arithmetic and binder, not the sizes a recipe may
+   * legitimately ask of Sonus's models.
+   */
+  @FuzzTest
+  @Timeout(value = 25, unit = TimeUnit.SECONDS)
+  void hyperYaml(byte[] input) {
+    Path f = file("recipe.yaml", input);
+    try {
+      HyperYaml.resolve(f, Map.of(), RECIPE);
+      HyperYaml.load(f, Map.of(), RECIPE);
+    } catch (ConfigException | IllegalArgumentException | UncheckedIOException expected) {
+      // a documented refusal
+    }
   }
 
   private static void loadManifest(Path f) {

@@ -78,6 +78,7 @@ public final class SeedCorpus {
     all.put("json", json());
     all.put("manifestCsv", csv());
     all.put("manifestJson", manifestJson());
+    all.put("hyperYaml", recipes());
     return all;
   }
 
@@ -388,6 +389,41 @@ public final class SeedCorpus {
                 + "  \"utt2\": {\"wav\": {\"file\": \"{data_root}/b.wav\", \"start\": 0, \"stop\":"
                 + " 16000}, \"spk\": \"s\"}\n"
                 + "}\n"));
+    return seeds;
+  }
+
+  /** Recipes in the dialect's every feature, building JDK value types only (see the target). */
+  private static Map<String, byte[]> recipes() {
+    Map<String, byte[]> seeds = new LinkedHashMap<>();
+    seeds.put(
+        "seed-references.yaml",
+        utf8(
+            "seed: 1986\n"
+                + "output_folder: !ref results/<seed>\n"
+                + "n_mels: 40\n"
+                + "double: !ref <n_mels> * 2 + 1\n"
+                + "ratio: !ref (<n_mels> - 8) / 4 ** 2 % 3\n"
+                + "sizes: [!ref <n_mels>, 128, -1.5e-3, .inf, null, ~, yes, 0x1F]\n"
+                + "nested:\n  a: !ref <sizes>\n  b: !ref <double>\n"
+                + "copy: !copy <nested>\n"
+                + "anchor: &base {x: 1, y: [2, 3]}\n"
+                + "merged: {<<: *base, z: 4}\n"
+                + "text: \"quoted 'text' <seed>\"\n"
+                + "block: |\n  two\n  lines\n"));
+    seeds.put(
+        "seed-build.yaml",
+        utf8(
+            "big: !new:java.math.BigInteger ['123456789']\n"
+                + "root: !apply:java.lang.Math.sqrt [2.0]\n"
+                + "names: !new:java.util.ArrayList [[a, b]]\n"
+                + "max: !apply:java.lang.Math.max {a: 1, b: 2}\n"
+                + "later: !name:java.lang.Math.abs\n"
+                + "path: !apply:java.nio.file.Path.of [/tmp, x]\n"
+                + "trusted_classes: [java.util.concurrent.]\n"
+                + "bad: !new:java.lang.ProcessBuilder [ls]\n"));
+    seeds.put(
+        "seed-tuple-date.yaml",
+        utf8("pair: !tuple (1, 2)\n" + "when: 2026-12-01\n" + "neg: -0.0\n"));
     return seeds;
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sonus.audio.AudioIO;
+import dev.sonus.config.HyperYaml;
 import dev.sonus.data.Manifest;
 import dev.sonus.tensor.SafeTensors;
 import dev.sonus.tensor.TorchCheckpoint;
@@ -61,6 +62,7 @@ class SeedCorpusTest {
                     Files.write(tmp.resolve("p.ckpt"), SeedCorpus.checkpointZip(seed.getValue())),
                     what);
             case "json" -> Json.parse(new String(seed.getValue(), StandardCharsets.UTF_8));
+            case "hyperYaml" -> assertFalse(HyperYaml.resolve(f, Map.of()).isEmpty(), what);
             case "manifestCsv", "manifestJson" ->
                 assertTrue(Manifest.load(f, Map.of("data_root", "/d")).size() > 0, what);
             default -> throw new AssertionError("no check for " + what);

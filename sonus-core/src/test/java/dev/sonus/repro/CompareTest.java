@@ -1,6 +1,7 @@
 package dev.sonus.repro;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sonus.run.RunDirectory;
@@ -59,5 +60,25 @@ class CompareTest {
         org.junit.jupiter.api.Assertions.assertThrows(
             IllegalArgumentException.class, () -> Compare.compare(List.of(empty)));
     assertTrue(e.getMessage().contains("metrics.json is missing"), e.getMessage());
+  }
+
+  @Test
+  void anAliasBombInAnHparamsFileIsRefusedInsteadOfExpanded(
+      @org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    Path run = Files.createDirectories(tmp.resolve("run"));
+    Files.writeString(run.resolve("metrics.json"), "{\"test_loss\": 1.0}");
+    StringBuilder y = new StringBuilder("l0: &a0 [x, y]\n");
+    for (int i = 1; i <= 24; i++) {
+      y.append("l").append(i).append(": &a").append(i).append(" [*a").append(i - 1);
+      y.append(", *a").append(i - 1).append("]\n");
+    }
+    Files.writeString(run.resolve("hparams.yaml"), y.toString());
+    long t0 = System.nanoTime();
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Compare.compare(List.of(run)));
+    assertTrue(
+        e.getMessage().contains("hparams.yaml") && e.getMessage().contains("200000"),
+        e.getMessage());
+    assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "refused within seconds");
   }
 }

@@ -172,8 +172,12 @@ public final class Main implements Runnable {
       return null;
     }
     // libtorch's messages go on with a C++ backtrace ("Exception raised from ...").
-    int newline = message.indexOf('\n');
-    String first = newline > 0 ? message.substring(0, newline).strip() : message.strip();
+    // Sonus's own messages may span lines (a list of differences) and are kept whole.
+    int cut = message.indexOf("\nException raised from");
+    if (cut < 0 && t.getClass() == RuntimeException.class) {
+      cut = message.indexOf('\n');
+    }
+    String first = cut > 0 ? message.substring(0, cut).strip() : message.strip();
     return speaks(t) && !first.matches("[-+]?[0-9][0-9.eE+-]*")
         ? first
         : t.getClass().getSimpleName() + ": " + first;

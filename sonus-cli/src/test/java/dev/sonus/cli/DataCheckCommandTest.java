@@ -69,13 +69,20 @@ class DataCheckCommandTest {
   @Test
   void nanDurationsAndEmptyIdsFailTheDefaultCheck() throws IOException {
     tone("a.wav");
-    Path train = csv("train.csv", "a,NaN,$data_root/a.wav,s1,one\n,0.5,$data_root/a.wav,s1,two\n");
+    Path train = csv("train.csv", "a,-0.5,$data_root/a.wav,s1,one\n,0.5,$data_root/a.wav,s1,two\n");
     MainTest.Result r =
         MainTest.run("data", "check", train.toString(), "--data-root", dir.toString());
     assertEquals(1, r.status(), r.out() + r.err());
-    assertTrue(
-        r.out().contains("train.csv:2: a [invalid_duration] duration 'NaN' is NaN"), r.out());
+    assertTrue(r.out().contains("train.csv:2: a [invalid_duration] duration '-0.5'"), r.out());
+    assertTrue(r.out().contains("negative"), r.out());
     assertTrue(r.out().contains("train.csv:3:  [empty_id]"), r.out());
+
+    // A NaN duration is refused as the manifest loads, with its line.
+    Path nan = csv("nan.csv", "a,NaN,$data_root/a.wav,s1,one\n");
+    MainTest.Result n =
+        MainTest.run("data", "check", nan.toString(), "--data-root", dir.toString());
+    assertEquals(1, n.status(), n.out() + n.err());
+    assertTrue(n.err().contains("nan.csv:2: duration 'NaN' is not a finite number"), n.err());
   }
 
   @Test

@@ -53,6 +53,13 @@ public final class AudioIO {
         ReadLimits.PROPERTY_PREFIX + "audio.maxDecodedBytes";
 
     /**
+     * The system property that, set to {@code true}, keeps non-finite samples by default (each file
+     * that has them is named in a warning): {@code
+     * SONUS_JAVA_OPTS=-Dsonus.audio.allowNonFinite=true ./sonus ...}.
+     */
+    public static final String ALLOW_NON_FINITE_PROPERTY = "sonus.audio.allowNonFinite";
+
+    /**
      * Checks that the limit is positive.
      *
      * @throws IllegalArgumentException naming the value
@@ -63,14 +70,16 @@ public final class AudioIO {
 
     /**
      * The defaults: {@value #DEFAULT_MAX_DECODED_BYTES} bytes (or {@value
-     * #MAX_DECODED_BYTES_PROPERTY} when set) and non-finite samples refused.
+     * #MAX_DECODED_BYTES_PROPERTY} when set) and non-finite samples refused (kept with a warning
+     * when {@value #ALLOW_NON_FINITE_PROPERTY} is {@code true}).
      *
      * @throws IllegalArgumentException naming the system property when its value is not a positive
      *     size
      */
     public static ReadOptions defaults() {
       return new ReadOptions(
-          ReadLimits.longProperty(MAX_DECODED_BYTES_PROPERTY, DEFAULT_MAX_DECODED_BYTES), false);
+          ReadLimits.longProperty(MAX_DECODED_BYTES_PROPERTY, DEFAULT_MAX_DECODED_BYTES),
+          Boolean.getBoolean(ALLOW_NON_FINITE_PROPERTY));
     }
 
     /** The same options with another {@link #maxDecodedBytes()}. */

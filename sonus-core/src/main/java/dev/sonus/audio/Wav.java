@@ -221,8 +221,10 @@ final class Wav {
               + "; a float WAV must hold finite samples (the file is corrupt, or its writer"
               + " failed), and they would turn features and losses into NaN. Re-create the file, or"
               + " read it anyway with AudioIO.read(path,"
-              + " AudioIO.ReadOptions.defaults().withAllowNonFinite(true)), which keeps them and"
-              + " logs a warning");
+              + " AudioIO.ReadOptions.defaults().withAllowNonFinite(true)) or, from the command line,"
+              + " SONUS_JAVA_OPTS=-D"
+              + AudioIO.ReadOptions.ALLOW_NON_FINITE_PROPERTY
+              + "=true, which keep them and log a warning");
     }
   }
 

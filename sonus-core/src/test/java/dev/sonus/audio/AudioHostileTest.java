@@ -145,9 +145,20 @@ class AudioHostileTest {
             && e.getMessage().contains("withAllowNonFinite(true)"),
         e.getMessage());
 
+    assertTrue(e.getMessage().contains("-Dsonus.audio.allowNonFinite=true"), e.getMessage());
+
     Audio audio = AudioIO.read(f, AudioIO.ReadOptions.defaults().withAllowNonFinite(true));
     assertTrue(Float.isNaN(audio.channel(1)[1]));
     assertEquals(Float.POSITIVE_INFINITY, audio.channel(1)[2]);
+
+    // The command line's way: a system property changes the default.
+    System.setProperty(AudioIO.ReadOptions.ALLOW_NON_FINITE_PROPERTY, "true");
+    try {
+      assertTrue(Float.isNaN(AudioIO.read(f).channel(1)[1]));
+    } finally {
+      System.clearProperty(AudioIO.ReadOptions.ALLOW_NON_FINITE_PROPERTY);
+    }
+    assertThrows(AudioFormatException.class, () -> AudioIO.read(f));
   }
 
   @Test

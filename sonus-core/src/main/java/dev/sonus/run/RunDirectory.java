@@ -57,18 +57,23 @@ public final class RunDirectory {
     this.root = root;
   }
 
+  /** The error for a run folder that cannot be made, with the two usual causes. */
+  static UncheckedIOException cannotCreate(Path folder, IOException e) {
+    return new UncheckedIOException(
+        "cannot create the run folder "
+            + folder
+            + ": "
+            + e.getMessage()
+            + " (check the output_folder setting and permissions)",
+        e);
+  }
+
   /** Opens (creating if needed) a run folder and its {@code checkpoints/}. */
   public static RunDirectory open(Path folder) {
     try {
       Files.createDirectories(folder.resolve("checkpoints"));
     } catch (IOException e) {
-      throw new UncheckedIOException(
-          "cannot create the run folder "
-              + folder
-              + ": "
-              + e.getMessage()
-              + " (check the output_folder setting and permissions)",
-          e);
+      throw cannotCreate(folder, e);
     }
     return new RunDirectory(folder);
   }

@@ -109,13 +109,7 @@ public final class RunLock implements AutoCloseable {
       Files.createDirectories(folder);
       key = folder.toRealPath();
     } catch (IOException e) {
-      throw new UncheckedIOException(
-          "cannot create the run folder "
-              + folder
-              + ": "
-              + e.getMessage()
-              + " (check the output_folder setting and permissions)",
-          e);
+      throw RunDirectory.cannotCreate(folder, e);
     }
     Holder me =
         new Holder(ProcessHandle.current().pid(), hostName(), Instant.now().toString(), command);

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
+import dev.sonus.testing.FlacWriter;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -466,7 +466,7 @@ final class FlacReaderTest {
       }
       Arrays.fill(s, total - BLOCK_SIZES[3], total, 1024); // constant: 1 << 10, i.e. 10 wasted bits
 
-      BitWriter w = new BitWriter();
+      FlacWriter.BitWriter w = new FlacWriter.BitWriter();
       w.bytes("fLaC");
       w.bits(0, 1); // not the last metadata block
       w.bits(0, 7); // STREAMINFO
@@ -508,7 +508,7 @@ final class FlacReaderTest {
         if (rateCode == 13) {
           w.bits(SAMPLE_RATE, 16);
         }
-        w.bits(crc8(w.toByteArray(), frameStart), 8);
+        w.bits(FlacWriter.crc(w.toByteArray(), frameStart, 8, 0x07), 8);
 
         int[] x = Arrays.copyOfRange(s, start, start + n);
         switch (f) {
@@ -560,14 +560,14 @@ final class FlacReaderTest {
             break;
         }
         w.align();
-        w.bits(crc16(w.toByteArray(), frameStart), 16);
+        w.bits(FlacWriter.crc(w.toByteArray(), frameStart, 16, 0x8005), 16);
         start += n;
       }
       return new HandmadeStream(w.toByteArray(), s, offsets);
     }
 
     private static void riceRange(
-        BitWriter w, int[] residual, int from, int to, int k, int parameterBits) {
+        FlacWriter.BitWriter w, int[] residual, int from, int to, int k, int parameterBits) {
       w.bits(k, parameterBits);
       for (int i = from; i < to; i++) {
         w.rice(residual[i], k);
@@ -575,7 +575,7 @@ final class FlacReaderTest {
     }
 
     private static void escapedRange(
-        BitWriter w, int[] residual, int from, int to, int parameterBits) {
+        FlacWriter.BitWriter w, int[] residual, int from, int to, int parameterBits) {
       int bits = 1;
       for (int i = from; i < to; i++) {
         while (residual[i] < -(1 << (bits - 1)) || residual[i] >= 1 << (bits - 1)) {
@@ -600,99 +600,6 @@ final class FlacReaderTest {
       } catch (NoSuchAlgorithmException e) {
         throw new IllegalStateException(e);
       }
-    }
-
-    private static int crc8(byte[] data, int from) {
-      int crc = 0;
-      for (int i = from; i < data.length; i++) {
-        crc ^= data[i] & 0xFF;
-        for (int k = 0; k < 8; k++) {
-          crc = ((crc & 0x80) != 0 ? (crc << 1) ^ 0x07 : crc << 1) & 0xFF;
-        }
-      }
-      return crc;
-    }
-
-    private static int crc16(byte[] data, int from) {
-      int crc = 0;
-      for (int i = from; i < data.length; i++) {
-        crc ^= (data[i] & 0xFF) << 8;
-        for (int k = 0; k < 8; k++) {
-          crc = ((crc & 0x8000) != 0 ? (crc << 1) ^ 0x8005 : crc << 1) & 0xFFFF;
-        }
-      }
-      return crc;
-    }
-  }
-
-  /** Writes big-endian bit fields. */
-  private static final class BitWriter {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private int pending;
-    private int pendingBits;
-
-    void bits(long value, int n) {
-      for (int i = n - 1; i >= 0; i--) {
-        pending = (pending << 1) | (int) ((value >>> i) & 1);
-        if (++pendingBits == 8) {
-          out.write(pending);
-          pending = 0;
-          pendingBits = 0;
-        }
-      }
-    }
-
-    void signed(long value, int n) {
-      bits(value & ((1L << n) - 1), n);
-    }
-
-    void bytes(String ascii) {
-      for (char ch : ascii.toCharArray()) {
-        bits(ch, 8);
-      }
-    }
-
-    /**
-     * Zigzag-folds {@code value}, then writes the quotient in unary (zeros, then a one) and k low
-     * bits.
-     */
-    void rice(int value, int k) {
-      long folded = value >= 0 ? 2L * value : -2L * value - 1;
-      for (long q = folded >>> k; q > 0; q--) {
-        bits(0, 1);
-      }
-      bits(1, 1);
-      bits(folded & ((1L << k) - 1), k);
-    }
-
-    /** The UTF-8-like variable-length number of a frame header. */
-    void codedNumber(long value) {
-      if (value < 0x80) {
-        bits(value, 8);
-        return;
-      }
-      int n = 2;
-      while (value >= 1L << (5 * n + 1)) {
-        n++;
-      }
-      bits(((0xFF << (8 - n)) & 0xFF) | (value >>> (6 * (n - 1))), 8);
-      for (int k = n - 2; k >= 0; k--) {
-        bits(0x80 | ((value >>> (6 * k)) & 0x3F), 8);
-      }
-    }
-
-    void align() {
-      while (pendingBits != 0) {
-        bits(0, 1);
-      }
-    }
-
-    int size() {
-      return out.size();
-    }
-
-    byte[] toByteArray() {
-      return out.toByteArray();
     }
   }
 }

@@ -11,7 +11,6 @@ import dev.sonus.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,51 +21,8 @@ class ReplayTest {
   private Path recipe;
 
   @BeforeEach
-  void makeDataAndRecipe() throws Exception {
-    Path data = Files.createDirectories(dir.resolve("data"));
-    SplittableRandom rng = new SplittableRandom(1);
-    StringBuilder[] csv = {new StringBuilder(), new StringBuilder(), new StringBuilder()};
-    String[] names = {"train", "valid", "test"};
-    int[] counts = {24, 8, 8};
-    for (int split = 0; split < 3; split++) {
-      csv[split].append("ID,duration,wav,spk_id,y\n");
-      for (int i = 0; i < counts[split]; i++) {
-        double amp = 0.05 + 0.4 * rng.nextDouble();
-        float[] x = new float[2000];
-        for (int t = 0; t < x.length; t++) {
-          x[t] = (float) (amp * Math.sin(t * 0.3 + i) * (0.8 + 0.2 * rng.nextDouble()));
-        }
-        String id = names[split] + i;
-        AudioIO.writeWav(data.resolve(id + ".wav"), Audio.mono(x, 8000), WavEncoding.PCM_S16);
-        csv[split].append(
-            String.format(
-                java.util.Locale.ROOT,
-                "%s,0.25,$data_root/%s.wav,%s,%.5f%n",
-                id,
-                id,
-                split == 2 ? "s2" : "s1",
-                3 * amp));
-      }
-      Files.writeString(data.resolve(names[split] + ".csv"), csv[split].toString());
-    }
-    recipe = dir.resolve("recipe.yaml");
-    Files.writeString(
-        recipe,
-        String.join(
-            "\n",
-            "seed: 3",
-            "output_folder: !PLACEHOLDER",
-            "data_folder: " + data,
-            "train_data: !ref <data_folder>/train.csv",
-            "valid_data: !ref <data_folder>/valid.csv",
-            "test_data: !ref <data_folder>/test.csv",
-            "experiment: !new:dev.sonus.repro.testing.TinyAudioExperiment",
-            "number_of_epochs: 4",
-            "batch_size: 4",
-            "num_workers: 2",
-            "sample_rate: 8000",
-            "optimizer: !name:train.Optimizers.adam {lr: 0.05}",
-            ""));
+  void makeDataAndRecipe() {
+    recipe = dev.sonus.repro.testing.TinyRun.recipe(dir);
   }
 
   @org.junit.jupiter.api.AfterEach

@@ -41,7 +41,7 @@ public final class FlacWriter {
 
   /** A frame of {@code blockSize} (1 to 65536) samples, each channel constant at its value. */
   public FlacWriter constantFrame(int blockSize, long... valuePerChannel) {
-    Bits f = header(blockSize);
+    BitWriter f = header(blockSize);
     for (int c = 0; c < channels; c++) {
       f.bits(0, 8); // padding bit, type CONSTANT (0), no wasted bits
       f.signed(valuePerChannel[c % valuePerChannel.length], bitsPerSample);
@@ -52,7 +52,7 @@ public final class FlacWriter {
   /** A frame with every sample stored as is; {@code samples[channel][i]}. */
   public FlacWriter verbatimFrame(long[][] samples) {
     int blockSize = samples[0].length;
-    Bits f = header(blockSize);
+    BitWriter f = header(blockSize);
     for (int c = 0; c < channels; c++) {
       f.bits(1 << 1, 8); // type VERBATIM (1)
       for (long v : samples[c]) {
@@ -69,7 +69,7 @@ public final class FlacWriter {
    * depth, which decoders must refuse.
    */
   public FlacWriter fixedOrder1Frame(int blockSize, long warmUp, int rawBits, long residual) {
-    Bits f = header(blockSize);
+    BitWriter f = header(blockSize);
     for (int c = 0; c < channels; c++) {
       f.bits((8 | 1) << 1, 8); // type FIXED, order 1
       f.signed(warmUp, bitsPerSample);
@@ -84,8 +84,8 @@ public final class FlacWriter {
     return finish(f, blockSize);
   }
 
-  private Bits header(int blockSize) {
-    Bits f = new Bits();
+  private BitWriter header(int blockSize) {
+    BitWriter f = new BitWriter();
     f.bits(0xFFF8, 16); // sync, reserved 0, fixed blocking
     f.bits(7, 4); // block size: 16 bits after the coded number
     f.bits(0, 4); // sample rate: from STREAMINFO
@@ -94,13 +94,13 @@ public final class FlacWriter {
     f.bits(0, 1);
     f.codedNumber(frames);
     f.bits(blockSize - 1, 16);
-    f.bits(crc(f.toByteArray(), 8, 0x07), 8);
+    f.bits(crc(f.toByteArray(), 0, 8, 0x07), 8);
     return f;
   }
 
-  private FlacWriter finish(Bits f, int blockSize) {
+  private FlacWriter finish(BitWriter f, int blockSize) {
     f.align();
-    f.bits(crc(f.toByteArray(), 16, 0x8005), 16);
+    f.bits(crc(f.toByteArray(), 0, 16, 0x8005), 16);
     body.writeBytes(f.toByteArray());
     frames++;
     written += blockSize;
@@ -115,7 +115,7 @@ public final class FlacWriter {
 
   /** The whole stream: marker, STREAMINFO, frames. */
   public byte[] bytes() {
-    Bits h = new Bits();
+    BitWriter h = new BitWriter();
     h.bytes("fLaC");
     h.bits(0x80, 8); // last metadata block, type STREAMINFO
     h.bits(34, 24);
@@ -145,12 +145,16 @@ public final class FlacWriter {
     }
   }
 
-  private static int crc(byte[] data, int width, int polynomial) {
+  /**
+   * FLAC's CRC of {@code data[from..]}: width 8 with polynomial 0x07 (frame headers), width 16 with
+   * 0x8005 (whole frames).
+   */
+  public static int crc(byte[] data, int from, int width, int polynomial) {
     int top = 1 << (width - 1);
     int mask = (1 << width) - 1;
     int crc = 0;
-    for (byte b : data) {
-      crc ^= (b & 0xFF) << (width - 8);
+    for (int i = from; i < data.length; i++) {
+      crc ^= (data[i] & 0xFF) << (width - 8);
       for (int k = 0; k < 8; k++) {
         crc = ((crc & top) != 0 ? (crc << 1) ^ polynomial : crc << 1) & mask;
       }
@@ -158,13 +162,14 @@ public final class FlacWriter {
     return crc;
   }
 
-  /** Big-endian bit fields. */
-  private static final class Bits {
+  /** Big-endian bit fields, as FLAC streams hold them. */
+  public static final class BitWriter {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private int pending;
     private int pendingBits;
 
-    void bits(long value, int n) {
+    /** Writes the low {@code n} bits of {@code value}, most significant first. */
+    public void bits(long value, int n) {
       for (int i = n - 1; i >= 0; i--) {
         pending = (pending << 1) | (int) ((value >>> i) & 1);
         if (++pendingBits == 8) {
@@ -175,17 +180,33 @@ public final class FlacWriter {
       }
     }
 
-    void signed(long value, int n) {
+    /** Writes {@code value} as an {@code n}-bit two's complement number. */
+    public void signed(long value, int n) {
       bits(n == 64 ? value : value & ((1L << n) - 1), n);
     }
 
-    void bytes(String ascii) {
+    /** Writes each character as one byte. */
+    public void bytes(String ascii) {
       for (char ch : ascii.toCharArray()) {
         bits(ch, 8);
       }
     }
 
-    void codedNumber(long value) {
+    /**
+     * Zigzag-folds {@code value}, then writes the quotient in unary (zeros, then a one) and k low
+     * bits.
+     */
+    public void rice(int value, int k) {
+      long folded = value >= 0 ? 2L * value : -2L * value - 1;
+      for (long q = folded >>> k; q > 0; q--) {
+        bits(0, 1);
+      }
+      bits(1, 1);
+      bits(folded & ((1L << k) - 1), k);
+    }
+
+    /** The UTF-8-like variable-length number of a frame header. */
+    public void codedNumber(long value) {
       if (value < 0x80) {
         bits(value, 8);
         return;
@@ -200,13 +221,20 @@ public final class FlacWriter {
       }
     }
 
-    void align() {
+    /** Pads with zero bits to the next byte. */
+    public void align() {
       while (pendingBits != 0) {
         bits(0, 1);
       }
     }
 
-    byte[] toByteArray() {
+    /** Bytes complete so far. */
+    public int size() {
+      return out.size();
+    }
+
+    /** The bytes complete so far. */
+    public byte[] toByteArray() {
       return out.toByteArray();
     }
   }

@@ -25,9 +25,10 @@ printf '%-16s %12s %10s %8s %s\n' target executions exec/s corpus result
 for t in "${targets[@]}"; do
   log="target/fuzz/$t.log"
   set +e
+  # JUnit's @Timeout would count the whole session as one invocation; libFuzzer watches each input instead.
   JAZZER_FUZZ=1 ./mvnw -B -o -pl sonus-core surefire:test@fuzz-targets \
     -Dtest="ReaderFuzzTest#$t" -Djazzer.max_duration="$duration" -Dsurefire.failIfNoSpecifiedTests=false \
-    >"$log" 2>&1
+    -Djunit.jupiter.execution.timeout.mode=disabled >"$log" 2>&1
   status=$?
   set -e
   # libFuzzer's last status line: "#N DONE cov: ... corp: C/..b ... exec/s: E ..."
@@ -35,6 +36,15 @@ for t in "${targets[@]}"; do
   execs="$(sed -nE 's/^#([0-9]+).*/\1/p' <<<"$done_line")"
   rate="$(sed -nE 's/.*exec\/s: ([0-9]+).*/\1/p' <<<"$done_line")"
   corpus="$(sed -nE 's/.*corp: ([0-9]+)\/.*/\1/p' <<<"$done_line")"
-  if [ $status -eq 0 ]; then result="no finding"; else result="FINDING or failure, see $log"; fi
-  printf '%-16s %12s %10s %8s %s\n' "$t" "${execs:-?}" "${rate:-?}" "${corpus:-?}" "$result"
+  # A finding is an input libFuzzer saved (crash-, timeout-, oom-, slow-unit-); slow inputs (over 10 s) are
+  # reported by libFuzzer as "Slowest unit".
+  if grep -qE 'Test unit written to|== Java Exception|ERROR: libFuzzer' "$log"; then
+    result="FINDING, see $log"
+  elif [ $status -ne 0 ] || ! grep -qE '^Done [0-9]+ runs' "$log"; then
+    result="failed to run, see $log"
+  else
+    result="no finding"
+  fi
+  slow="$(grep -oE 'Slowest unit: [0-9]+ s' "$log" | tail -n 1 || true)"
+  printf '%-16s %12s %10s %8s %s%s\n' "$t" "${execs:-?}" "${rate:-?}" "${corpus:-?}" "$result" "${slow:+ ($slow)}"
 done

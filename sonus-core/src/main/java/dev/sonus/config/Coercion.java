@@ -430,9 +430,16 @@ final class Coercion {
   }
 
   private static String quotedNumberHint(Object value) {
-    return value instanceof String s && Arithmetic.evaluate(s.trim()).isPresent()
-        ? "remove the quotes to write a number"
-        : null;
+    if (!(value instanceof String s)) {
+      return null;
+    }
+    try {
+      return Arithmetic.evaluate(s.trim()).isPresent()
+          ? "remove the quotes to write a number"
+          : null;
+    } catch (Arithmetic.EvalException e) {
+      return null; // not a number worth a hint (beyond the literal limits, say): no hint
+    }
   }
 
   /** The single abstract method of a functional interface, or null when {@code type} is not one. */

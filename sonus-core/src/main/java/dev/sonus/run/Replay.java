@@ -97,6 +97,7 @@ public final class Replay {
       Compare.Interval iv = intervals.get(m.name());
       if (iv == null
           || m.verdict() == Verdict.IDENTICAL
+          || m.verdict() == Verdict.NOT_COMPARED
           || !(m.original() instanceof Number a && m.replayed() instanceof Number b)) {
         return "";
       }

@@ -387,6 +387,17 @@ public final class TorchCheckpoint {
               + e.getMessage()
               + "; the file may be truncated or corrupt, or unreadable",
           e);
+    } catch (CheckpointException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      // java.util.zip's own refusals of a damaged directory, e.g. an entry name that is not UTF-8.
+      throw new CheckpointException(
+          file,
+          file
+              + ": the zip archive is malformed ("
+              + e.getMessage()
+              + "); the file is corrupt or not a torch checkpoint",
+          e);
     }
   }
 

@@ -257,7 +257,7 @@ public final class SeedCorpus {
     Map<String, byte[]> seeds = new LinkedHashMap<>();
     seeds.put("seed-state-dict.pkl", stateDict());
     seeds.put("seed-protocol4.pkl", protocol4());
-    seeds.put("seed-shared-lists.pkl", sharedLists(3));
+    seeds.put("seed-shared-lists.pkl", Pickle.sharedLists(3, 8));
     seeds.put(
         "seed-stride0.pkl",
         new Pickle()
@@ -328,17 +328,6 @@ public final class SeedCorpus {
   private static Pickle shortStr(Pickle p, String s) {
     byte[] b = s.getBytes(StandardCharsets.UTF_8);
     return p.op(0x8c).op(b.length).raw(b);
-  }
-
-  private static byte[] sharedLists(int depth) {
-    Pickle p = new Pickle().proto(2).emptyDict().str("w");
-    p.tensor("FloatStorage", "0", 8, 0, new long[] {2}, new long[] {1}).put(1).pop();
-    int previous = 1;
-    for (int k = 0; k < depth; k++) {
-      p.emptyList().put(k + 2).mark().get(previous).get(previous).appends().pop();
-      previous = k + 2;
-    }
-    return p.get(previous).setitem().stop();
   }
 
   // ---------------------------------------------------------------------------------------------------------------

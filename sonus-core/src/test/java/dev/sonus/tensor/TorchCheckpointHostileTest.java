@@ -33,34 +33,16 @@ class TorchCheckpointHostileTest {
 
   @TempDir Path tmp;
 
-  /**
-   * {@code {'w': L}} where {@code L1 = [t, t]}, {@code Lk+1 = [Lk, Lk]} and {@code L = Ldepth}:
-   * every list is memoised once and referenced twice by BINGET, so depth 20 hides 2^20 tensors in a
-   * few hundred bytes.
-   */
-  private static byte[] nestedSharedLists(int depth) {
-    Pickle p = new Pickle().proto(2).emptyDict().str("w");
-    p.tensor("FloatStorage", "0", 2, 0, new long[] {2}, new long[] {1}).put(1).pop();
-    int previous = 1;
-    for (int k = 0; k < depth; k++) {
-      p.emptyList().put(k + 2).mark().get(previous).get(previous).appends().pop();
-      previous = k + 2;
-    }
-    return p.get(previous).setitem().stop();
-  }
-
   private Path checkpoint(String name, byte[] pickle, Map<String, byte[]> storages) {
-    List<RawZip.Entry> entries = new java.util.ArrayList<>();
-    entries.add(RawZip.stored("archive/data.pkl", pickle));
-    storages.forEach((k, v) -> entries.add(RawZip.stored("archive/data/" + k, v)));
-    return RawZip.write(tmp.resolve(name), entries);
+    return RawZip.checkpoint(tmp.resolve(name), pickle, storages);
   }
 
   @Test
   void nestedSharedListsAreRefusedInsteadOfExpandingToMillionsOfTensors() throws IOException {
     for (int depth : new int[] {20, 24}) {
       Path f =
-          checkpoint("lists" + depth + ".ckpt", nestedSharedLists(depth), Map.of("0", new byte[8]));
+          checkpoint(
+              "lists" + depth + ".ckpt", Pickle.sharedLists(depth, 2), Map.of("0", new byte[8]));
       assertTrue(Files.size(f) < 1024, "a bomb of " + Files.size(f) + " bytes");
       Budget.assertWithin(
           "nested shared lists, depth " + depth + " (" + Files.size(f) + " bytes)",
@@ -77,7 +59,7 @@ class TorchCheckpointHostileTest {
 
   @Test
   void sharedListsWithinTheLimitKeepEveryKeyAndReadTheStorageOnce() throws IOException {
-    Path f = checkpoint("lists3.ckpt", nestedSharedLists(3), Map.of("0", floats(1, 2)));
+    Path f = checkpoint("lists3.ckpt", Pickle.sharedLists(3, 2), Map.of("0", floats(1, 2)));
     Map<String, Tensor> sd = TorchCheckpoint.read(f);
     try {
       assertEquals(8, sd.size());

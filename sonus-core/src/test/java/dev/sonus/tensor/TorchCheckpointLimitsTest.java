@@ -12,8 +12,6 @@ import dev.sonus.testing.RawZip;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
@@ -24,22 +22,7 @@ class TorchCheckpointLimitsTest {
   @TempDir Path tmp;
 
   private Path checkpoint(String name, byte[] pickle, Map<String, byte[]> storages) {
-    List<RawZip.Entry> entries = new ArrayList<>();
-    entries.add(RawZip.stored("archive/data.pkl", pickle));
-    storages.forEach((k, v) -> entries.add(RawZip.stored("archive/data/" + k, v)));
-    return RawZip.write(tmp.resolve(name), entries);
-  }
-
-  /** {@code {'w': L}} with {@code L} a list of 2^depth references to one tensor of 2 floats. */
-  private static byte[] sharedLists(int depth) {
-    Pickle p = new Pickle().proto(2).emptyDict().str("w");
-    p.tensor("FloatStorage", "0", 2, 0, new long[] {2}, new long[] {1}).put(1).pop();
-    int previous = 1;
-    for (int k = 0; k < depth; k++) {
-      p.emptyList().put(k + 2).mark().get(previous).get(previous).appends().pop();
-      previous = k + 2;
-    }
-    return p.get(previous).setitem().stop();
+    return RawZip.checkpoint(tmp.resolve(name), pickle, storages);
   }
 
   @Test
@@ -76,7 +59,7 @@ class TorchCheckpointLimitsTest {
   @Test
   void raisingTheRelativeBoundLoadsWhatTheDefaultRefuses() {
     // 2^14 = 16384 tensors from a few hundred bytes: over the floor of 10,000 values.
-    Path f = checkpoint("lists14.ckpt", sharedLists(14), Map.of("0", floats(3, 4)));
+    Path f = checkpoint("lists14.ckpt", Pickle.sharedLists(14, 2), Map.of("0", floats(3, 4)));
     CheckpointException e = assertThrows(CheckpointException.class, () -> TorchCheckpoint.read(f));
     assertTrue(
         e.getMessage().contains("more than 10000 values")
@@ -96,7 +79,7 @@ class TorchCheckpointLimitsTest {
 
   @Test
   void theAbsoluteTensorCountCapsEvenAnUnboundedExpansion() {
-    Path f = checkpoint("lists8.ckpt", sharedLists(8), Map.of("0", floats(3, 4)));
+    Path f = checkpoint("lists8.ckpt", Pickle.sharedLists(8, 2), Map.of("0", floats(3, 4)));
     CheckpointException e =
         assertThrows(
             CheckpointException.class,

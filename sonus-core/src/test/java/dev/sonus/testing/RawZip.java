@@ -93,6 +93,17 @@ public final class RawZip {
     }
   }
 
+  /**
+   * Writes a torch checkpoint archive: {@code archive/data.pkl} holding {@code pickle} and one
+   * stored {@code archive/data/<key>} entry per storage.
+   */
+  public static Path checkpoint(Path file, byte[] pickle, java.util.Map<String, byte[]> storages) {
+    List<Entry> entries = new java.util.ArrayList<>();
+    entries.add(stored("archive/data.pkl", pickle));
+    storages.forEach((k, v) -> entries.add(stored("archive/data/" + k, v)));
+    return write(file, entries);
+  }
+
   /** Writes the entries, local headers then central directory, to {@code file}. */
   public static Path write(Path file, List<Entry> entries) {
     try (OutputStream out = Files.newOutputStream(file)) {

@@ -100,7 +100,7 @@ public final class Main implements Runnable {
         java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     for (Throwable t = ex; t != null && seen.add(t); t = t.getCause()) {
       String text = ownText(t);
-      if (text == null) {
+      if (text == null || (sb.length() > 0 && saysAlready(sb.toString(), t, text))) {
         continue;
       }
       Throwable cause = t.getCause();
@@ -131,6 +131,21 @@ public final class Main implements Runnable {
       sb.append(" (an internal error; run with SONUS_DEBUG=1 to see the stack trace)");
     }
     return sb.toString();
+  }
+
+  /**
+   * Whether {@code said} already holds what {@code t} (whose own text is {@code text}) adds: the
+   * text itself, or for a file system error its file and its reason ("no such file").
+   */
+  private static boolean saysAlready(String said, Throwable t, String text) {
+    if (said.contains(text)) {
+      return true;
+    }
+    if (t instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
+      String reason = text.replace(f.getFile(), "").replace(": ", " ").strip();
+      return said.contains(f.getFile()) && !reason.isEmpty() && said.contains(reason);
+    }
+    return false;
   }
 
   /**

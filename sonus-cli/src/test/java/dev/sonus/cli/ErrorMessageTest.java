@@ -119,4 +119,14 @@ class ErrorMessageTest {
     assertFalse(d.contains("Exception raised from"), d);
     assertTrue(d.contains("float32 range") && d.contains("overrides"), d);
   }
+
+  @Test
+  void aMissingAudioFileIsSaidOnce(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    java.nio.file.Path missing = dir.resolve("gone.wav");
+    MainTest.Result r =
+        MainTest.run(
+            "features", "fbank", missing.toString(), "--out", dir.resolve("f.npy").toString());
+    assertEquals(1, r.status(), r.err());
+    assertEquals("sonus: error: " + missing + ": no such file", r.err().strip(), r.err());
+  }
 }

@@ -249,7 +249,27 @@ public final class Main implements Runnable {
     PrintWriter err =
         new PrintWriter(
             new java.io.OutputStreamWriter(System.err, charset("stderr.encoding")), true);
+    if (needsNatives(args)) {
+      // Before any command touches libtorch: several JVMs started at once on an empty JavaCPP cache
+      // (sonus train --nproc N) must not load half-unpacked libraries (see Natives).
+      dev.sonus.tensor.Natives.load();
+    }
     System.exit(execute(args, out, err));
+  }
+
+  /**
+   * False for a bare {@code sonus}, {@code --help} and {@code --version}, which print text only.
+   */
+  static boolean needsNatives(String[] args) {
+    if (args.length == 0) {
+      return false;
+    }
+    for (String a : args) {
+      if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Prints the Sonus version. */

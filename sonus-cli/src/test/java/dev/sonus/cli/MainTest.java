@@ -50,7 +50,11 @@ class MainTest {
     Map<String, Object> env = (Map<String, Object>) Json.parse(r.out());
     assertEquals(System.getProperty("java.version"), env.get("java_version"));
     Map<String, Object> torch = (Map<String, Object>) env.get("libtorch");
-    assertEquals("2.7.1", torch.get("version"));
+    // The libtorch that loaded is the one the build's presets carry (pytorch.version =
+    // LIBTORCH-JAVACPP).
+    Map<String, Object> bytedeco = (Map<String, Object>) env.get("bytedeco");
+    String presets = (String) bytedeco.get("pytorch_presets");
+    assertEquals(presets.substring(0, presets.lastIndexOf('-')), torch.get("version"), presets);
     assertTrue(((Long) torch.get("intra_op_threads")) >= 1);
     assertTrue(
         env.containsKey("cpu_model")
@@ -62,7 +66,9 @@ class MainTest {
   void envTextNamesLibtorchAndTheBlas() {
     Result r = run("env");
     assertEquals(0, r.status(), r.err());
-    assertTrue(r.out().contains("libtorch   2.7.1") && r.out().contains("BLAS"), r.out());
+    assertTrue(
+        r.out().matches("(?s).*libtorch   \\d+\\.\\d+\\.\\d+.*") && r.out().contains("BLAS"),
+        r.out());
   }
 
   @Test

@@ -14,6 +14,10 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * tensors it returns are attached to that scope like any other.
  */
 public final class Tensors {
+  static {
+    Natives.load();
+  }
+
   private Tensors() {}
 
   /** Creates a float32 tensor holding a copy of {@code data}, viewed with {@code shape}. */

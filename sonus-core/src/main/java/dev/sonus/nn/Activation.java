@@ -18,7 +18,9 @@ public enum Activation {
   /** {@code torch.nn.GELU()} (exact, not the tanh approximation). */
   GELU,
   /** {@code torch.nn.Identity()}. */
-  IDENTITY;
+  IDENTITY,
+  /** {@code speechbrain.nnet.activations.Swish()}: {@code x · sigmoid(x)} (SiLU). */
+  SWISH;
 
   /** Applies the activation; the result belongs to the caller's scope. Any shape. */
   public Tensor apply(Tensor x) {
@@ -31,6 +33,8 @@ public enum Activation {
         return x.tanh();
       case GELU:
         return torch.gelu(x);
+      case SWISH:
+        return torch.silu(x);
       case IDENTITY:
       default:
         return x.alias();

@@ -15,10 +15,11 @@ import org.bytedeco.pytorch.global.torch;
  *
  * <p>Shapes: {@code [batch, time, freq, inChannels] -> [batch, time', freq', outChannels]}, or
  * {@code [batch, time, freq]} when {@code inChannels} is 1. Matches speechbrain.nnet.CNN.Conv2d
- * with stride 1 and dilation 1: the input is transposed to {@code [B, C, freq, time]}, so {@code
- * kernelSize[0]} spans frequency and {@code kernelSize[1]} time; padding {@code SAME} reflect-pads
- * ({@code padding_mode="reflect"}) by {@code (k - 1) / 2} on each side before an unpadded
- * convolution. Parameters {@code conv.weight} {@code [out, in, k0, k1]} and {@code conv.bias}.
+ * with dilation 1 and one stride for both axes: the input is transposed to {@code [B, C, freq,
+ * time]}, so {@code kernelSize[0]} spans frequency and {@code kernelSize[1]} time; padding {@code
+ * SAME} reflect-pads ({@code padding_mode="reflect"}) by {@code (k - 1) / 2} on each side before an
+ * unpadded convolution. Parameters {@code conv.weight} {@code [out, in, k0, k1]} and {@code
+ * conv.bias}.
  */
 public final class Conv2d extends Module {
   /** How the input is padded. */
@@ -32,6 +33,7 @@ public final class Conv2d extends Module {
   private final long inChannels;
   private final long outChannels;
   private final long[] kernelSize;
+  private final long stride;
   private final Padding padding;
   private final Conv2dImpl conv;
 
@@ -40,7 +42,18 @@ public final class Conv2d extends Module {
    * kernel_size}.
    */
   public Conv2d(long inChannels, long outChannels, long[] kernelSize, Padding padding) {
+    this(inChannels, outChannels, kernelSize, 1, padding);
+  }
+
+  /**
+   * A convolution with a bias that moves {@code stride} frames and bins at a time (SpeechBrain's
+   * integer {@code stride}); {@code SAME} then pads {@code k / 2} on each side as SpeechBrain does,
+   * so each axis shrinks to {@code ceil(n / stride)}.
+   */
+  public Conv2d(
+      long inChannels, long outChannels, long[] kernelSize, long stride, Padding padding) {
     super("Conv2d");
+    this.stride = Checks.positive(stride, "stride");
     this.inChannels = Checks.positive(inChannels, "inChannels");
     this.outChannels = Checks.positive(outChannels, "outChannels");
     if (kernelSize == null || kernelSize.length != 2) {
@@ -64,6 +77,7 @@ public final class Conv2d extends Module {
     this.padding = padding;
     Conv2dOptions options = new Conv2dOptions(inChannels, outChannels, new LongPointer(kernelSize));
     options.bias().put(true);
+    options.stride().put(new long[] {stride, stride});
     this.conv = register_module("conv", new Conv2dImpl(options));
   }
 
@@ -122,6 +136,7 @@ public final class Conv2d extends Module {
         + kernelSize[0]
         + "x"
         + kernelSize[1]
+        + (stride == 1 ? "" : ", stride=" + stride)
         + ", padding="
         + padding
         + ")";

@@ -15,7 +15,7 @@ import org.bytedeco.pytorch.Tensor;
  * <p>Shapes: {@code [..., *normalizedShape]} unchanged. Matches
  * speechbrain.nnet.normalization.LayerNorm, which normalises over {@code input_shape[2:]} (so
  * {@code [freq, channels]} after a CNN); parameters {@code norm.weight}, {@code norm.bias}; eps
- * 1e-5.
+ * 1e-5 unless given (SpeechBrain's Transformer layers use 1e-6).
  */
 public final class LayerNorm extends Module {
   private final long[] normalizedShape;
@@ -23,7 +23,16 @@ public final class LayerNorm extends Module {
 
   /** Normalises over the last {@code normalizedShape.length} axes, which must have these sizes. */
   public LayerNorm(long... normalizedShape) {
+    this(1e-5, normalizedShape);
+  }
+
+  /** As {@link #LayerNorm(long...)}, with {@code eps} added to the variance. */
+  public LayerNorm(double eps, long... normalizedShape) {
     super("LayerNorm");
+    if (!(eps > 0) || !Double.isFinite(eps)) {
+      throw new IllegalArgumentException(
+          "eps is " + eps + "; expected a small positive number, e.g. 1e-5");
+    }
     if (normalizedShape.length == 0) {
       throw new IllegalArgumentException(
           "normalizedShape is empty; give the sizes of the trailing axes to "
@@ -34,7 +43,7 @@ public final class LayerNorm extends Module {
     }
     this.normalizedShape = normalizedShape.clone();
     LayerNormOptions options = new LayerNormOptions(new LongVector(normalizedShape));
-    options.eps().put(1e-5);
+    options.eps().put(eps);
     options.elementwise_affine().put(true);
     this.norm = register_module("norm", new LayerNormImpl(options));
   }

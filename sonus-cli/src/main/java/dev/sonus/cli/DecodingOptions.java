@@ -7,8 +7,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code --beam}, {@code --lm}, {@code --lm-weight}: replace a CTC recogniser's decoder for one
- * command.
+ * {@code --beam}, {@code --lm}, {@code --lm-weight}, {@code --lexicon}, {@code --ctc-weight}:
+ * change a recogniser's decoding for one command.
  */
 final class DecodingOptions {
   @Option(
@@ -38,6 +38,14 @@ final class DecodingOptions {
           "allowed words, one per line (the first field of each line; implies a beam search)")
   Path lexicon;
 
+  @Option(
+      names = "--ctc-weight",
+      paramLabel = "W",
+      description =
+          "weight of the CTC prefix score in a joint CTC/attention beam search, 0 to 1 "
+              + "(sequence-to-sequence models; default: the recipe's)")
+  Double ctcWeight;
+
   @Spec(Spec.Target.MIXEE)
   CommandSpec spec;
 
@@ -53,7 +61,10 @@ final class DecodingOptions {
     if (lmWeight != null) {
       OptionChecks.finiteIn(spec, "--lm-weight", lmWeight, 0, 100, "the language model's weight");
     }
-    Decoding.Change o = new Decoding.Change(beam, lm, lmWeight, lexicon);
+    if (ctcWeight != null) {
+      OptionChecks.finiteIn(spec, "--ctc-weight", ctcWeight, 0, 1, "the CTC weight");
+    }
+    Decoding.Change o = new Decoding.Change(beam, lm, lmWeight, lexicon, ctcWeight);
     return o.isEmpty() ? null : o;
   }
 }

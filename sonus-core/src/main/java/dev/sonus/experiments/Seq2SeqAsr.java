@@ -9,7 +9,7 @@ import dev.sonus.data.Pipeline;
 import dev.sonus.decode.S2SBeamSearch;
 import dev.sonus.features.FeatureExtractor;
 import dev.sonus.features.InputNormalization;
-import dev.sonus.inference.SpeechRecognizer;
+import dev.sonus.inference.Seq2SeqRecognizer;
 import dev.sonus.losses.CtcLoss;
 import dev.sonus.metrics.ErrorRateStats;
 import dev.sonus.metrics.TextTokens;
@@ -53,7 +53,7 @@ import org.bytedeco.pytorch.global.torch;
  * <p>Manifests need {@code wav} and {@code wrd}; {@code spk_id}, when present, gives per-speaker
  * error rates. Targets are {@code bos + tokens} into the decoder and {@code tokens + eos} out.
  */
-public final class Seq2SeqAsr implements Experiment<Seq2SeqAsr.Output>, SpeechRecognizer {
+public final class Seq2SeqAsr implements Experiment<Seq2SeqAsr.Output>, Seq2SeqRecognizer {
 
   /**
    * The slots and settings; unset ones take their defaults.
@@ -238,12 +238,14 @@ public final class Seq2SeqAsr implements Experiment<Seq2SeqAsr.Output>, SpeechRe
   }
 
   /** Replaces the test search (beam, CTC weight) for evaluation or transcription. */
-  public void useTestSearch(S2SBeamSearch.Options search) {
+  @Override
+  public void useSearch(S2SBeamSearch.Options search) {
     this.testSearch = new S2SBeamSearch(checkedSearch(search, "the test search"));
   }
 
   /** The test search settings. */
-  public S2SBeamSearch.Options testSearch() {
+  @Override
+  public S2SBeamSearch.Options search() {
     return testSearch.options();
   }
 

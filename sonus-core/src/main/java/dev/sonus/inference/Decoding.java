@@ -2,6 +2,7 @@ package dev.sonus.inference;
 
 import dev.sonus.decode.CtcDecoder;
 import dev.sonus.decode.CtcPrefixBeamSearch;
+import dev.sonus.decode.S2SBeamSearch;
 import java.nio.file.Path;
 
 /**
@@ -20,11 +21,19 @@ public final class Decoding {
    * @param lmPath ARPA language model
    * @param lmWeight weight of the language model
    * @param lexiconPath file of allowed words (one per line), or null to keep the recipe's
+   * @param ctcWeight weight of the CTC prefix score in a joint CTC/attention search
+   *     (sequence-to-sequence models only)
    */
-  public record Change(Integer beamSize, Path lmPath, Double lmWeight, Path lexiconPath) {
+  public record Change(
+      Integer beamSize, Path lmPath, Double lmWeight, Path lexiconPath, Double ctcWeight) {
+    /** A change of beam, LM, LM weight and lexicon. */
+    public Change(Integer beamSize, Path lmPath, Double lmWeight, Path lexiconPath) {
+      this(beamSize, lmPath, lmWeight, lexiconPath, null);
+    }
+
     /** A change of beam, LM and LM weight only. */
     public Change(Integer beamSize, Path lmPath, Double lmWeight) {
-      this(beamSize, lmPath, lmWeight, null);
+      this(beamSize, lmPath, lmWeight, null, null);
     }
 
     /**
@@ -44,12 +53,19 @@ public final class Decoding {
       if (lexiconPath != null) {
         sb.append("_lexicon");
       }
+      if (ctcWeight != null) {
+        sb.append("_ctc").append(ctcWeight);
+      }
       return sb.toString().replaceAll("[^A-Za-z0-9._-]", "_");
     }
 
     /** Whether anything is to change. */
     public boolean isEmpty() {
-      return beamSize == null && lmPath == null && lmWeight == null && lexiconPath == null;
+      return beamSize == null
+          && lmPath == null
+          && lmWeight == null
+          && lexiconPath == null
+          && ctcWeight == null;
     }
   }
 
@@ -98,12 +114,52 @@ public final class Decoding {
   }
 
   /**
+   * The attention beam search {@code current} becomes under {@code change}: beam size and CTC
+   * weight replace the recipe's. Language-model fusion is refused: the sequence-to-sequence search
+   * has no LM scorer yet.
+   */
+  public static S2SBeamSearch.Options override(S2SBeamSearch.Options current, Change change) {
+    if (change == null || change.isEmpty()) {
+      return current;
+    }
+    if (change.lmPath() != null || change.lmWeight() != null || change.lexiconPath() != null) {
+      throw new IllegalArgumentException(
+          "language-model fusion (--lm, --lm-weight, --lexicon) is not available for "
+              + "sequence-to-sequence models yet; decode without it (--beam, --ctc-weight)");
+    }
+    int beam = change.beamSize() != null ? change.beamSize() : current.beamSize();
+    double ctcWeight = change.ctcWeight() != null ? change.ctcWeight() : current.ctcWeight();
+    return new S2SBeamSearch.Options(
+        current.bosIndex(),
+        current.eosIndex(),
+        current.blankIndex(),
+        beam,
+        current.minDecodeRatio(),
+        current.maxDecodeRatio(),
+        ctcWeight,
+        current.usingEosThreshold(),
+        current.eosThreshold(),
+        current.lengthNormalization(),
+        Math.min(current.topK(), beam));
+  }
+
+  /**
    * Applies {@code change} to a trained model's decoder; a model that is not a CTC recogniser is
    * refused.
    */
   static void apply(Object model, Change change) {
     if (change == null || change.isEmpty()) {
       return;
+    }
+    if (model instanceof Seq2SeqRecognizer s2s) {
+      s2s.useSearch(override(s2s.search(), change));
+      return;
+    }
+    if (change.ctcWeight() != null) {
+      throw new IllegalArgumentException(
+          "--ctc-weight applies to joint CTC/attention (sequence-to-sequence) models; this model is "
+              + model.getClass().getName()
+              + ", which decodes with CTC alone");
     }
     if (!(model instanceof CtcRecognizer ctc)) {
       throw new IllegalArgumentException(

@@ -11,6 +11,8 @@ import org.bytedeco.javacpp.Loader;
 import org.bytedeco.openblas.global.openblas_full;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch_gloo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Loads libtorch, OpenBLAS and Gloo once per process, with an exclusive lock on JavaCPP's cache
@@ -31,6 +33,8 @@ import org.bytedeco.pytorch.global.torch_gloo;
  * directly.
  */
 public final class Natives {
+  private static final Logger log = LoggerFactory.getLogger(Natives.class);
+
   /** The lock file's name inside the cache folder. */
   public static final String LOCK_FILE = ".sonus-natives.lock";
 
@@ -66,11 +70,8 @@ public final class Natives {
           FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
         FileLock lock = channel.tryLock();
         if (lock == null) {
-          // Straight to stderr: a process that seems to hang must say why, with or without a
-          // logger.
-          System.err.println(
-              "sonus: waiting for another process that is unpacking the native libraries into "
-                  + cache);
+          log.warn(
+              "waiting for another process that is unpacking the native libraries into {}", cache);
           lock = channel.lock();
         }
         try {

@@ -1,0 +1,16 @@
+package dev.sonus.inference;
+
+import dev.sonus.decode.S2SBeamSearch;
+
+/**
+ * A speech recogniser that decodes with an attention beam search (joint CTC/attention), whose
+ * settings can be changed after training ({@code sonus eval --beam 10 --ctc-weight 0.4}).
+ */
+public interface Seq2SeqRecognizer extends SpeechRecognizer {
+
+  /** The search used for test and transcription. */
+  S2SBeamSearch.Options search();
+
+  /** Replaces that search; its bos, eos and blank must be the model's. */
+  void useSearch(S2SBeamSearch.Options search);
+}

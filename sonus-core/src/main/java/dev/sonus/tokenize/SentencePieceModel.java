@@ -580,7 +580,18 @@ public final class SentencePieceModel {
    */
   public String specialPiece(String which) {
     String name = (String) trainerField(which + "_piece");
-    return name;
+    if (!name.isEmpty()) {
+      return name;
+    }
+    return switch (which) { // sentencepiece's defaults for an empty name
+      case "unk" -> "<unk>";
+      case "bos" -> "<s>";
+      case "eos" -> "</s>";
+      case "pad" -> "<pad>";
+      default ->
+          throw new IllegalArgumentException(
+              "'" + which + "' is not a special piece; expected unk, bos, eos or pad");
+    };
   }
 
   /**

@@ -25,13 +25,13 @@ import org.slf4j.LoggerFactory;
  *       ▁}; user-defined and control symbols are cut out of it.
  *   <li>The characters that cover {@code characterCoverage} of the text are kept; the rest become
  *       the unknown piece.
- *   <li>Unigram: seed pieces are the characters and the substrings of words that occur at least
- *       twice, scored by frequency times length (sentencepiece finds them with a suffix array; here
- *       they are counted level by level, longer ones only when both their prefix and suffix were
- *       frequent); then EM rounds (two E/M steps, the M step with sentencepiece's digamma prior,
- *       dropping pieces expected less than half a time) each followed by pruning the 25% whose
- *       removal costs the likelihood least, until 1.1 times the vocabulary is left; the required
- *       characters and the best pieces make the final vocabulary.
+ *   <li>Unigram: seed pieces are the characters and the substrings that occur at least twice
+ *       followed by different characters (the internal nodes of sentencepiece's suffix tree),
+ *       scored by frequency times length (counted here level by level, longer ones only when both
+ *       their prefix and suffix occurred twice); then EM rounds (two E/M steps, the M step with
+ *       sentencepiece's digamma prior, dropping pieces expected less than half a time) each
+ *       followed by pruning the 25% whose removal costs the likelihood least, until 1.1 times the
+ *       vocabulary is left; the required characters and the best pieces make the final vocabulary.
  *   <li>BPE: the most frequent pair of adjacent symbols within words is merged (ties: the shorter,
  *       then the first in code point order) until the vocabulary is full; piece scores are minus
  *       the merge rank, the characters come last. sentencepiece picks among a refreshed top 5% of

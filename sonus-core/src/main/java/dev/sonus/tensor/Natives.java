@@ -66,11 +66,13 @@ public final class Natives {
           FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
         FileLock lock = channel.tryLock();
         if (lock == null) {
-          // Straight to stderr: a process that seems to hang must say why, with or without a
-          // logger.
-          System.err.println(
-              "sonus: waiting for another process that is unpacking the native libraries into "
-                  + cache);
+          // A process that seems to hang must say why, with or without an SLF4J binding: the
+          // platform logger writes to stderr by default (and the core never touches System.err).
+          System.getLogger(Natives.class.getName())
+              .log(
+                  System.Logger.Level.WARNING,
+                  "sonus: waiting for another process that is unpacking the native libraries into "
+                      + cache);
           lock = channel.lock();
         }
         try {

@@ -219,6 +219,32 @@ public final class SentencePiece {
     return tokens(text).stream().map(Token::piece).toList();
   }
 
+  /** {@link #encode} as {@code long} ids, the element type of target tensors. */
+  public long[] encodeIds(String text) {
+    int[] ids = encode(text);
+    long[] out = new long[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      out[i] = ids[i];
+    }
+    return out;
+  }
+
+  /**
+   * {@link #decode} of {@code long} ids.
+   *
+   * @throws IllegalArgumentException for an id outside the vocabulary
+   */
+  public String decodeIds(long[] ids) {
+    int[] narrow = new int[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      if (ids[i] < 0 || ids[i] >= pieceText.length) {
+        checkId(ids[i] < 0 ? -1 : pieceText.length); // names the vocabulary's range
+      }
+      narrow[i] = (int) ids[i];
+    }
+    return decode(narrow);
+  }
+
   /** The text of piece ids, as sentencepiece's {@code decode_ids}. */
   public String decode(int... ids) {
     List<String> pieces = new ArrayList<>(ids.length);

@@ -253,6 +253,16 @@ class SentencePieceTest {
   }
 
   @Test
+  void longIdsForTensorsEncodeAndDecodeAsInts() {
+    SentencePiece sp = new SentencePiece(TestModels.trained(SentencePieceModel.Type.BPE, 40));
+    long[] ids = sp.encodeIds("THE CAT SAT");
+    assertArrayEquals(
+        java.util.Arrays.stream(sp.encode("THE CAT SAT")).asLongStream().toArray(), ids);
+    assertEquals("THE CAT SAT", sp.decodeIds(ids));
+    assertThrows(IllegalArgumentException.class, () -> sp.decodeIds(new long[] {1L << 33}));
+  }
+
+  @Test
   void anIdOutsideTheVocabularyIsRefusedByValue() {
     SentencePiece sp = new SentencePiece(TestModels.trained(SentencePieceModel.Type.CHAR, 0));
     IllegalArgumentException e =

@@ -10,6 +10,8 @@ import dev.sonus.config.LoadOptions;
 import dev.sonus.data.Manifest;
 import dev.sonus.tensor.SafeTensors;
 import dev.sonus.tensor.TorchCheckpoint;
+import dev.sonus.tokenize.SentencePiece;
+import dev.sonus.tokenize.SentencePieceModel;
 import dev.sonus.util.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,7 +28,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Coverage-guided fuzz targets (Jazzer) for every reader of untrusted files: audio, safetensors,
- * torch checkpoints, JSON, manifests, and recipes (HyperYaml).
+ * torch checkpoints, JSON, manifests, recipes (HyperYaml) and SentencePiece models.
  *
  * <p>Each target feeds the input to the reader and accepts only the reader's documented refusals
  * ({@link AudioFormatException}, {@link TorchCheckpoint.CheckpointException}, ...): any other
@@ -178,6 +180,26 @@ class ReaderFuzzTest {
       HyperYaml.resolve(f, Map.of(), RECIPE);
       HyperYaml.load(f, Map.of(), RECIPE);
     } catch (ConfigException | IllegalArgumentException | UncheckedIOException expected) {
+      // a documented refusal
+    }
+  }
+
+  /** A sentence with a space run, non-ASCII letters, a ligature and an unassigned character. */
+  private static final String SENTENCE = "THE  CAT [NOISE] \uFF21\uFB01 \u00E9t\u00E9 \uFFFF";
+
+  /**
+   * {@code SentencePiece.load} of the input as a {@code .model} file, then encoding {@link
+   * #SENTENCE} to ids and pieces and decoding both back.
+   */
+  @FuzzTest
+  @Timeout(value = 25, unit = TimeUnit.SECONDS)
+  void sentencePieceModel(byte[] input) {
+    Path f = file("in.model", input);
+    try {
+      SentencePiece sp = SentencePiece.load(f);
+      sp.decode(sp.encode(SENTENCE));
+      sp.decodePieces(sp.encodeAsPieces(SENTENCE));
+    } catch (SentencePieceModel.ModelException expected) {
       // a documented refusal
     }
   }

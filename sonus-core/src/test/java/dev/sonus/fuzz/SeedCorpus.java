@@ -9,6 +9,9 @@ import dev.sonus.testing.FlacWriter;
 import dev.sonus.testing.Pickle;
 import dev.sonus.testing.RawZip;
 import dev.sonus.testing.Shared;
+import dev.sonus.tokenize.SentencePieceModel;
+import dev.sonus.tokenize.SentencePieceTrainer;
+import dev.sonus.tokenize.TestModels;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -79,6 +82,7 @@ public final class SeedCorpus {
     all.put("manifestCsv", csv());
     all.put("manifestJson", manifestJson());
     all.put("hyperYaml", recipes());
+    all.put("sentencePieceModel", sentencePieceModels());
     return all;
   }
 
@@ -445,6 +449,34 @@ public final class SeedCorpus {
   }
 
   /** The total size of all seeds, for the size check. */
+  // ---------------------------------------------------------------------------------------------------------------
+  // SentencePiece models
+
+  /**
+   * Models trained here: unigram with a small {@code precompiled_charsmap}, BPE with a user-defined
+   * symbol and the 256 byte pieces, and char.
+   */
+  private static Map<String, byte[]> sentencePieceModels() {
+    Map<String, byte[]> seeds = new LinkedHashMap<>();
+    byte[] charsMap = TestModels.charsMap(Map.of("\uFF21", "A", "\uFB01", "fi", "\u0007", ""));
+    seeds.put(
+        "seed-unigram-charsmap.model",
+        TestModels.edited(
+            TestModels.trained(SentencePieceModel.Type.UNIGRAM, 40).toByteArray(),
+            TestModels.setIn("normalizer_spec", "precompiled_charsmap", charsMap)
+                .andThen(TestModels.setIn("normalizer_spec", "name", "nmt_nfkc"))));
+    seeds.put(
+        "seed-bpe-bytes-user.model",
+        SentencePieceTrainer.train(
+                TestModels.transcripts(60),
+                SentencePieceTrainer.Options.of(SentencePieceModel.Type.BPE, 40 + 256 + 1)
+                    .withByteFallback(true)
+                    .withUserDefinedSymbols(List.of("[NOISE]")))
+            .toByteArray());
+    seeds.put("seed-char.model", TestModels.trained(SentencePieceModel.Type.CHAR, 0).toByteArray());
+    return seeds;
+  }
+
   static long totalBytes() {
     long n = 0;
     for (Map<String, byte[]> m : seeds().values()) {

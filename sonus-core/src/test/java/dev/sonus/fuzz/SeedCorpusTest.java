@@ -10,6 +10,7 @@ import dev.sonus.data.Manifest;
 import dev.sonus.tensor.SafeTensors;
 import dev.sonus.tensor.TorchCheckpoint;
 import dev.sonus.testing.Shared;
+import dev.sonus.tokenize.SentencePiece;
 import dev.sonus.util.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -65,6 +66,7 @@ class SeedCorpusTest {
             case "hyperYaml" -> assertFalse(HyperYaml.resolve(f, Map.of()).isEmpty(), what);
             case "manifestCsv", "manifestJson" ->
                 assertTrue(Manifest.load(f, Map.of("data_root", "/d")).size() > 0, what);
+            case "sentencePieceModel" -> assertTrue(SentencePiece.load(f).size() > 0, what);
             default -> throw new AssertionError("no check for " + what);
           }
         }

@@ -32,12 +32,12 @@ import java.util.Set;
  *
  * <p>YAML ints become {@code int, long, short, byte, double, float} (range-checked) or their boxes;
  * floats become {@code double} or {@code float}, and an {@code int} only when whole ({@code 0.5} is
- * an error, never truncated); strings become enums (case-insensitive), {@code Path}s and {@code
- * File}s; lists become lists, sets and arrays with each element converted by the declared element
- * type; mappings become maps or records (components by name, starting from {@code defaults()} when
- * the record has one); built objects pass when assignable; a {@link Factory} passes for a
- * functional-interface parameter. Every refusal names the key, the value, the expected type and
- * where the value was written.
+ * an error, never truncated); strings become enums (case- and underscore-insensitive), {@code
+ * Path}s and {@code File}s; lists become lists, sets and arrays with each element converted by the
+ * declared element type; mappings become maps or records (components by name, starting from {@code
+ * defaults()} when the record has one); built objects pass when assignable; a {@link Factory}
+ * passes for a functional-interface parameter. Every refusal names the key, the value, the expected
+ * type and where the value was written.
  */
 final class Coercion {
   private Coercion() {}
@@ -398,6 +398,13 @@ final class Coercion {
       String wanted = s.trim().replace('-', '_');
       for (Object c : constants) {
         if (((Enum<?>) c).name().equalsIgnoreCase(wanted)) {
+          return c;
+        }
+      }
+      // SpeechBrain's spellings of the same names: RelPosMHAXL for REL_POS_MHA_XL, regularMHA
+      String squeezed = wanted.replace("_", "");
+      for (Object c : constants) {
+        if (((Enum<?>) c).name().replace("_", "").equalsIgnoreCase(squeezed)) {
           return c;
         }
       }

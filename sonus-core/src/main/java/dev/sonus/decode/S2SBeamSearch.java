@@ -96,6 +96,14 @@ public final class S2SBeamSearch {
       }
     }
 
+    /**
+     * SpeechBrain's defaults ({@code S2SBeamSearcher}): bos 1, eos 2, blank 0, beam 1 (greedy), no
+     * CTC, eos threshold 1.5 on, length normalisation on, the best hypothesis only.
+     */
+    public static Options defaults() {
+      return of(1, 2, 0, 1);
+    }
+
     /** SpeechBrain's defaults with the given tokens and beam. */
     public static Options of(int bos, int eos, int blank, int beamSize) {
       return new Options(bos, eos, blank, beamSize, 0.0, 1.0, 0.0, true, 1.5, true, 1);

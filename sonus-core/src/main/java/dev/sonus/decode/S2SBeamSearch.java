@@ -19,7 +19,8 @@ import org.bytedeco.pytorch.global.torch;
  * token, and a CTC prefix score joins the attention score with weight {@code ctc_weight} (joint
  * CTC/attention decoding, blank excluded).
  *
- * <p>The decoder is given as a {@link DecoderStep}, so the search serves any model.
+ * <p>The decoder is given as a {@link DecoderStep}, so the search serves any model; a {@link
+ * PrefixLm} adds shallow fusion. Not thread-safe: one search at a time per instance.
  */
 public final class S2SBeamSearch {
   /** One decoding step of the model: the next token's log-probabilities. */
@@ -151,6 +152,8 @@ public final class S2SBeamSearch {
 
   private static final double MINUS_INF = -1e20;
   private final Options options;
+  private PrefixLm lm;
+  private double lmWeight;
 
   /** A search with the given settings. */
   public S2SBeamSearch(Options options) {
@@ -176,6 +179,26 @@ public final class S2SBeamSearch {
    */
   public List<List<Hypothesis>> search(
       DecoderStep step, Tensor encStates, Tensor wavLens, Tensor ctcLogProbs) {
+    return search(step, encStates, wavLens, ctcLogProbs, null, 0.0);
+  }
+
+  /**
+   * As {@link #search(DecoderStep, Tensor, Tensor, Tensor)}, with a language model fused in: {@code
+   * lmWeight · log p_LM(token | hypothesis)} is added to every candidate (SpeechBrain's full LM
+   * scorer, e.g. {@code TransformerLMScorer} or {@code KenLMScorer} with weight {@code lm_weight}).
+   */
+  public List<List<Hypothesis>> search(
+      DecoderStep step,
+      Tensor encStates,
+      Tensor wavLens,
+      Tensor ctcLogProbs,
+      PrefixLm lm,
+      double lmWeight) {
+    if (lm != null && !(lmWeight >= 0 && Double.isFinite(lmWeight))) {
+      throw new IllegalArgumentException("lm_weight is " + lmWeight + "; expected 0 or more");
+    }
+    this.lm = lmWeight > 0 ? lm : null;
+    this.lmWeight = lmWeight;
     if (options.ctcWeight() > 0 && ctcLogProbs == null) {
       throw new IllegalArgumentException(
           "ctc_weight is " + options.ctcWeight() + " but no CTC log-probabilities were given");
@@ -263,6 +286,18 @@ public final class S2SBeamSearch {
             logp.select(1, eos)
                 .copy_(
                     torch.where(cond, eosCol, torch.full(new long[] {n}, new Scalar(MINUS_INF))));
+          }
+          if (lm != null) {
+            float[] lmScores = new float[(int) (n * vocab)];
+            for (int i = 0; i < n; i++) {
+              System.arraycopy(
+                  lm.nextLogProbs(alive[i], (int) vocab),
+                  0,
+                  lmScores,
+                  (int) (i * vocab),
+                  (int) vocab);
+            }
+            logp = logp.add(Tensors.fromFloats(lmScores, n, vocab).mul(new Scalar(lmWeight)));
           }
           CtcPrefixScorer.State[] next = new CtcPrefixScorer.State[1];
           if (ctc != null) {

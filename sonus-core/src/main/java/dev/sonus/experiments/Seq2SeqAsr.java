@@ -73,6 +73,9 @@ public final class Seq2SeqAsr implements Experiment<Seq2SeqAsr.Output>, Seq2SeqR
    *     and accuracy only)
    * @param validSearch search for validation (beam 1 is greedy)
    * @param testSearch search for test, {@code sonus eval} and {@code sonus transcribe}
+   * @param lmPath token-level ARPA n-gram model (its words are the tokenizer's pieces) fused into
+   *     the test search, or null
+   * @param lmWeight weight of that model
    */
   public record Options(
       FeatureExtractor features,
@@ -88,7 +91,9 @@ public final class Seq2SeqAsr implements Experiment<Seq2SeqAsr.Output>, Seq2SeqR
       int blankIndex,
       int validSearchInterval,
       S2SBeamSearch.Options validSearch,
-      S2SBeamSearch.Options testSearch) {
+      S2SBeamSearch.Options testSearch,
+      java.nio.file.Path lmPath,
+      double lmWeight) {
     /** SpeechBrain's recipe defaults; features, model and tokenizer must be given. */
     public static Options defaults() {
       return new Options(
@@ -105,7 +110,9 @@ public final class Seq2SeqAsr implements Experiment<Seq2SeqAsr.Output>, Seq2SeqR
           0,
           1,
           new S2SBeamSearch.Options(1, 2, 0, 1, 0.0, 1.0, 0.0, false, 1.5, true, 1),
-          new S2SBeamSearch.Options(1, 2, 0, 10, 0.0, 1.0, 0.4, false, 1.5, true, 1));
+          new S2SBeamSearch.Options(1, 2, 0, 10, 0.0, 1.0, 0.4, false, 1.5, true, 1),
+          null,
+          0.0);
     }
   }
 
@@ -131,6 +138,9 @@ public final class Seq2SeqAsr implements Experiment<Seq2SeqAsr.Output>, Seq2SeqR
   private final CtcLoss ctc;
   private final TextTokenizer tokenizer;
   private S2SBeamSearch testSearch;
+  private java.nio.file.Path lmPath;
+  private double lmWeight;
+  private dev.sonus.decode.PrefixLm lm;
   private final S2SBeamSearch validSearch;
   private ErrorRateStats wer = new ErrorRateStats();
   private ErrorRateStats cer = new ErrorRateStats();
@@ -209,6 +219,36 @@ public final class Seq2SeqAsr implements Experiment<Seq2SeqAsr.Output>, Seq2SeqR
     this.ctc = new CtcLoss(options.blankIndex(), CtcLoss.Reduction.BATCHMEAN);
     this.validSearch = new S2SBeamSearch(checkedSearch(options.validSearch(), "valid_search"));
     this.testSearch = new S2SBeamSearch(checkedSearch(options.testSearch(), "test_search"));
+    useLm(options.lmPath(), options.lmWeight());
+  }
+
+  @Override
+  public java.nio.file.Path lmPath() {
+    return lmPath;
+  }
+
+  @Override
+  public double lmWeight() {
+    return lmWeight;
+  }
+
+  @Override
+  public void useLm(java.nio.file.Path path, double weight) {
+    if (!(weight >= 0 && Double.isFinite(weight))) {
+      throw new IllegalArgumentException("lm_weight is " + weight + "; expected 0 or more");
+    }
+    if (path == null) {
+      this.lm = null;
+      this.lmPath = null;
+      this.lmWeight = 0;
+      return;
+    }
+    dev.sonus.decode.ArpaLm arpa = dev.sonus.decode.ArpaLm.read(path);
+    this.lm =
+        new dev.sonus.decode.ArpaTokenLm(
+            arpa, tokenizer::piece, options.eosIndex(), options.bosIndex(), options.blankIndex());
+    this.lmPath = path;
+    this.lmWeight = weight;
   }
 
   private S2SBeamSearch.Options checkedSearch(S2SBeamSearch.Options s, String name) {
@@ -393,8 +433,15 @@ public final class Seq2SeqAsr implements Experiment<Seq2SeqAsr.Output>, Seq2SeqR
             Tensor pred = transformer.decode(prefixes, e, lens);
             return torch.log_softmax(seqLin.forward(pred), -1).select(1, pred.size(1) - 1);
           };
+      boolean fuse = search == testSearch && lm != null;
       List<List<S2SBeamSearch.Hypothesis>> found =
-          search.search(step, encStates, relLengths, ctcLogProbs.detach());
+          search.search(
+              step,
+              encStates,
+              relLengths,
+              ctcLogProbs.detach(),
+              fuse ? lm : null,
+              fuse ? lmWeight : 0);
       List<String> texts = new ArrayList<>();
       for (List<S2SBeamSearch.Hypothesis> h : found) {
         texts.add(h.isEmpty() ? "" : tokenizer.decodeIds(h.get(0).tokens()));

@@ -115,17 +115,12 @@ public final class Decoding {
 
   /**
    * The attention beam search {@code current} becomes under {@code change}: beam size and CTC
-   * weight replace the recipe's. Language-model fusion is refused: the sequence-to-sequence search
-   * has no LM scorer yet.
+   * weight replace the recipe's (the language model is the recognizer's, see {@link
+   * Seq2SeqRecognizer#useLm}).
    */
   public static S2SBeamSearch.Options override(S2SBeamSearch.Options current, Change change) {
     if (change == null || change.isEmpty()) {
       return current;
-    }
-    if (change.lmPath() != null || change.lmWeight() != null || change.lexiconPath() != null) {
-      throw new IllegalArgumentException(
-          "language-model fusion (--lm, --lm-weight, --lexicon) is not available for "
-              + "sequence-to-sequence models yet; decode without it (--beam, --ctc-weight)");
     }
     int beam = change.beamSize() != null ? change.beamSize() : current.beamSize();
     double ctcWeight = change.ctcWeight() != null ? change.ctcWeight() : current.ctcWeight();
@@ -152,7 +147,26 @@ public final class Decoding {
       return;
     }
     if (model instanceof Seq2SeqRecognizer s2s) {
+      if (change.lexiconPath() != null) {
+        throw new IllegalArgumentException(
+            "--lexicon applies to CTC prefix beam search; sequence-to-sequence models decode "
+                + "without a lexicon (leave it out)");
+      }
       s2s.useSearch(override(s2s.search(), change));
+      if (change.lmPath() != null || change.lmWeight() != null) {
+        java.nio.file.Path lm = change.lmPath() != null ? change.lmPath() : s2s.lmPath();
+        if (lm == null) {
+          throw new IllegalArgumentException(
+              "an LM weight of "
+                  + change.lmWeight()
+                  + " is given but no language model: give one too (--lm FILE) or leave the weight out");
+        }
+        double w =
+            change.lmWeight() != null
+                ? change.lmWeight()
+                : (s2s.lmWeight() > 0 ? s2s.lmWeight() : 0.5);
+        s2s.useLm(lm, w);
+      }
       return;
     }
     if (change.ctcWeight() != null) {

@@ -13,4 +13,13 @@ public interface Seq2SeqRecognizer extends SpeechRecognizer {
 
   /** Replaces that search; its bos, eos and blank must be the model's. */
   void useSearch(S2SBeamSearch.Options search);
+
+  /** The token-level ARPA language model fused into the search, or null. */
+  java.nio.file.Path lmPath();
+
+  /** Its weight (0 without one). */
+  double lmWeight();
+
+  /** Fuses a token-level ARPA model with this weight into the search (null: none). */
+  void useLm(java.nio.file.Path lmPath, double lmWeight);
 }

@@ -220,6 +220,15 @@ public final class SentencePiece implements TextTokenizer {
     return tokens(text).stream().map(Token::piece).toList();
   }
 
+  @Override
+  public String piece(long id) {
+    if (id < 0 || id >= size()) {
+      throw new IllegalArgumentException(
+          "id " + id + " is outside the vocabulary of " + size() + " pieces");
+    }
+    return idToPiece((int) id);
+  }
+
   /** {@link #encode} as {@code long} ids, the element type of target tensors. */
   @Override
   public long[] encodeIds(String text) {

@@ -13,4 +13,7 @@ public interface TextTokenizer {
 
   /** The text of {@code ids}; ids outside the vocabulary are refused. */
   String decodeIds(long[] ids);
+
+  /** The piece (token string) of {@code id}, as a token-level language model names it. */
+  String piece(long id);
 }

@@ -51,6 +51,11 @@ class Seq2SeqAsrTest {
     }
 
     @Override
+    public String piece(long id) {
+      return id >= 3 ? String.valueOf((char) ('a' + id - 3)) : "<unk>";
+    }
+
+    @Override
     public String decodeIds(long[] ids) {
       StringBuilder sb = new StringBuilder();
       for (long id : ids) {
@@ -120,7 +125,9 @@ class Seq2SeqAsrTest {
             0,
             1,
             o.validSearch(),
-            new S2SBeamSearch.Options(1, 2, 0, 4, 0.0, 1.0, 0.4, false, 1.5, true, 1)));
+            new S2SBeamSearch.Options(1, 2, 0, 4, 0.0, 1.0, 0.4, false, 1.5, true, 1),
+            null,
+            0.0));
   }
 
   private static DataLoader loader(DynamicItemDataset ds) {
@@ -216,7 +223,9 @@ class Seq2SeqAsrTest {
                         0,
                         1,
                         Seq2SeqAsr.Options.defaults().validSearch(),
-                        Seq2SeqAsr.Options.defaults().testSearch())));
+                        Seq2SeqAsr.Options.defaults().testSearch(),
+                        null,
+                        0.0)));
     assertTrue(
         e.getMessage().contains("the tokenizer has 7 tokens but the model's tgt_vocab is 9"),
         e.getMessage());

@@ -110,9 +110,10 @@ public final class RunFolder {
     experiment.useRunFolder(runFolder);
     String metric = h.contains("ckpt_metric") ? h.getString("ckpt_metric") : "loss";
     boolean minimize = !h.contains("ckpt_minimize") || h.getBoolean("ckpt_minimize");
+    int average = h.contains("avg_checkpoints") ? h.getInt("avg_checkpoints") : 1;
     Path checkpoint =
         Checkpointer.loadModel(
-            runFolder.resolve("checkpoints"), experiment.model(), metric, minimize);
+            runFolder.resolve("checkpoints"), experiment.model(), metric, minimize, average);
     experiment.model().eval();
     return new Loaded(runFolder, experiment, checkpoint, h);
   }
@@ -133,6 +134,21 @@ public final class RunFolder {
   /** {@link #dataReplacements} of a recipe's {@code data_folder}, if it has one. */
   public static Map<String, String> dataReplacements(Hparams h) {
     return dataReplacements(h.contains("data_folder") ? h.getString("data_folder") : null);
+  }
+
+  /**
+   * A data loader over {@code ds} in batches of at most {@code maxBatchLength} seconds of padded
+   * audio (the {@code duration} column), SpeechBrain's dynamic batching: items bucketed by length,
+   * shuffled within buckets and batches shuffled by (seed, epoch).
+   */
+  public static DataLoader dynamicLoader(
+      DynamicItemDataset ds, double maxBatchLength, int buckets, long seed, int workers) {
+    return new DataLoader(
+        ds,
+        BatchSampler.dynamic(ds.numbers("duration"), maxBatchLength, buckets, true, seed),
+        workers,
+        Math.max(2, 2 * workers),
+        seed);
   }
 
   /**

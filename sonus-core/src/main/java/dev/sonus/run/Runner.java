@@ -364,9 +364,17 @@ public final class Runner {
     int batchSize = h.getInt("batch_size");
     int workers = optional(h, "num_workers", 2);
     String sorting = optional(h, "sorting", "random");
+    boolean dynamic = optional(h, "dynamic_batching", false);
     try (DataLoader trainLoader =
-            RunFolder.loader(
-                experiment.dataset(train, Stage.TRAIN), batchSize, sorting, seed, workers);
+            dynamic
+                ? RunFolder.dynamicLoader(
+                    experiment.dataset(train, Stage.TRAIN),
+                    h.getDouble("max_batch_length"),
+                    optional(h, "num_buckets", 20),
+                    seed,
+                    workers)
+                : RunFolder.loader(
+                    experiment.dataset(train, Stage.TRAIN), batchSize, sorting, seed, workers);
         DataLoader validLoader =
             valid == null
                 ? null
@@ -393,6 +401,17 @@ public final class Runner {
           optimizer.setLr(byMetric.lr());
         }
         EpochCounter epochs = new EpochCounter(h.getInt("number_of_epochs"));
+        int average = optional(h, "avg_checkpoints", 1);
+        if (average < 1 || average > optional(h, "keep_best", 1)) {
+          throw new IllegalArgumentException(
+              "avg_checkpoints is "
+                  + average
+                  + " but keep_best is "
+                  + optional(h, "keep_best", 1)
+                  + "; the averaged checkpoints must be kept: set keep_best: "
+                  + Math.max(1, average)
+                  + " or more");
+        }
         Checkpointer ckpt =
             new Checkpointer(
                 run.checkpoints(),
@@ -468,6 +487,9 @@ public final class Runner {
         metrics.put("train_seconds", (System.nanoTime() - t0) / 1e9);
         if (testLoader != null) {
           ckpt.best().ifPresent(ckpt::load);
+          if (average > 1) {
+            ckpt.loadAverageOfBest(average);
+          }
           Brain.StageResult r = brain.evaluate(testLoader);
           r.metrics().forEach((k, v) -> metrics.put("test_" + k, v));
           experiment.reports().forEach((name, text) -> run.writeReport(name + "_test.txt", text));

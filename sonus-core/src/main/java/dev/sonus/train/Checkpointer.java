@@ -532,6 +532,92 @@ public final class Checkpointer {
     return best(list(), options.metric(), options.minimize());
   }
 
+  /**
+   * Loads into the model the mean of the weights of the {@code n} best kept valid checkpoints (see
+   * {@link #loadModel(Path, Module, String, boolean, int)}); returns them, best first (empty when
+   * none recorded the metric).
+   */
+  public List<Path> loadAverageOfBest(int n) {
+    List<Path> chosen = bestValid(list(), options.metric(), options.minimize(), n);
+    if (!chosen.isEmpty()) {
+      averageInto(model, chosen, n);
+    }
+    return chosen;
+  }
+
+  private static List<Path> bestValid(
+      List<Path> candidates, String metric, boolean minimize, int n) {
+    List<Path> out = new ArrayList<>();
+    for (Scored c : ranked(candidates, metric, minimize)) {
+      if (out.size() == n) {
+        break;
+      }
+      if (verifies(c.folder())) {
+        out.add(c.folder());
+      }
+    }
+    return out;
+  }
+
+  private static void averageInto(Module model, List<Path> folders, int asked) {
+    if (folders.size() < asked) {
+      LOG.warn(
+          "averaging {} checkpoints, not the {} asked: only {} valid ones recorded the metric "
+              + "(keep more with keep_best)",
+          folders.size(),
+          asked,
+          folders.size());
+    }
+    Map<String, Tensor> sum = null;
+    try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+      for (Path f : folders) {
+        Map<String, Tensor> state = SafeTensors.read(f.resolve("model.safetensors"));
+        if (sum == null) {
+          sum = new java.util.LinkedHashMap<>();
+          for (Map.Entry<String, Tensor> e : state.entrySet()) {
+            Tensor t = e.getValue();
+            sum.put(
+                e.getKey(),
+                t.is_floating_point()
+                    ? t.to(org.bytedeco.pytorch.global.torch.ScalarType.Double)
+                    : t);
+          }
+        } else {
+          for (Map.Entry<String, Tensor> e : state.entrySet()) {
+            Tensor acc = sum.get(e.getKey());
+            if (acc == null) {
+              throw new IllegalArgumentException(
+                  f
+                      + " has the key '"
+                      + e.getKey()
+                      + "' that "
+                      + folders.get(0)
+                      + " lacks: "
+                      + "the checkpoints come from different models and cannot be averaged");
+            }
+            if (acc.is_floating_point()) {
+              sum.put(
+                  e.getKey(),
+                  acc.add(e.getValue().to(org.bytedeco.pytorch.global.torch.ScalarType.Double)));
+            }
+          }
+        }
+      }
+      Map<String, Tensor> mean = new java.util.LinkedHashMap<>();
+      org.bytedeco.pytorch.Scalar count = new org.bytedeco.pytorch.Scalar((double) folders.size());
+      for (Map.Entry<String, Tensor> e : sum.entrySet()) {
+        Tensor t = e.getValue();
+        mean.put(
+            e.getKey(),
+            t.is_floating_point()
+                ? t.div(count).to(org.bytedeco.pytorch.global.torch.ScalarType.Float)
+                : t);
+      }
+      StateDict.load(model, mean, true, "the mean of " + folders);
+    }
+    LOG.info("loaded the mean of the weights of {} checkpoints: {}", folders.size(), folders);
+  }
+
   private static Optional<Path> best(List<Path> candidates, String metric, boolean minimize) {
     for (Scored c : ranked(candidates, metric, minimize)) {
       if (verifies(c.folder())) {
@@ -570,6 +656,30 @@ public final class Checkpointer {
    * @throws IllegalArgumentException naming the folder when it holds no valid checkpoint
    */
   public static Path loadModel(Path dir, Module model, String metric, boolean minimize) {
+    return loadModel(dir, model, metric, minimize, 1);
+  }
+
+  /**
+   * As {@link #loadModel(Path, Module, String, boolean)}, but with {@code average > 1} the model
+   * gets the mean of the weights of the {@code average} best valid checkpoints (SpeechBrain's
+   * {@code avg_checkpoints} of its Transformer recipes; integer buffers such as batch counters are
+   * the best one's). Fewer kept checkpoints than asked are averaged as they are, with a warning.
+   *
+   * @return the best checkpoint (the first of those averaged)
+   */
+  public static Path loadModel(
+      Path dir, Module model, String metric, boolean minimize, int average) {
+    if (average < 1) {
+      throw new IllegalArgumentException(
+          "avg_checkpoints is " + average + "; give 1 (the best checkpoint) or more");
+    }
+    if (average > 1) {
+      List<Path> chosen = bestValid(listIn(dir), metric, minimize, average);
+      if (!chosen.isEmpty()) {
+        averageInto(model, chosen, average);
+        return chosen.get(0);
+      }
+    }
     List<Path> all = listIn(dir);
     if (all.isEmpty()) {
       throw new IllegalArgumentException(

@@ -130,4 +130,49 @@ class CheckpointerTest {
           files.map(q -> q.getFileName().toString()).collect(Collectors.toSet()));
     }
   }
+
+  /** Sets every parameter of the task's model to {@code v}. */
+  private void fill(double v) {
+    try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope();
+        org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
+      for (org.bytedeco.pytorch.Tensor t : dev.sonus.tensor.StateDict.of(task.model()).values()) {
+        t.fill_(new org.bytedeco.pytorch.Scalar(v));
+      }
+    }
+  }
+
+  private double[] weights() {
+    try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+      return dev.sonus.tensor.StateDict.of(task.model()).values().stream()
+          .flatMapToDouble(t -> java.util.Arrays.stream(dev.sonus.tensor.Tensors.toDoubles(t)))
+          .toArray();
+    }
+  }
+
+  @Test
+  void theBestCheckpointsAreAveragedAndTheWorstLeftOut() {
+    Checkpointer c = checkpointer(new Checkpointer.Options(1, 3, "err", true, 0, 0));
+    fill(1.0);
+    save(c, 1, 0.3);
+    fill(2.0);
+    save(c, 2, 0.1);
+    fill(4.0);
+    save(c, 3, 0.2);
+    fill(100.0);
+    save(c, 4, 0.9); // the worst: not among the two best
+    fill(0.0);
+    List<Path> used = c.loadAverageOfBest(2);
+    assertEquals(2, used.size(), used.toString());
+    for (double w : weights()) {
+      assertEquals(3.0, w, 1e-6, "the mean of the epoch-2 and epoch-3 weights");
+    }
+    fill(0.0);
+    Checkpointer.loadModel(dir, task.model(), "err", true, 3);
+    for (double w : weights()) {
+      assertEquals(7.0 / 3, w, 1e-6, "the mean of the three best");
+    }
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Checkpointer.loadModel(dir, task.model(), "err", true, 0));
+  }
 }

@@ -13,4 +13,16 @@ public interface PrefixLm {
    * there.
    */
   float[] nextLogProbs(long[] prefix, int vocab);
+
+  /**
+   * {@link #nextLogProbs(long[], int)} of several hypotheses of the same length at once (one row
+   * each); a neural model overrides it to score them in one batch.
+   */
+  default float[][] nextLogProbs(long[][] prefixes, int vocab) {
+    float[][] out = new float[prefixes.length][];
+    for (int i = 0; i < prefixes.length; i++) {
+      out[i] = nextLogProbs(prefixes[i], vocab);
+    }
+    return out;
+  }
 }

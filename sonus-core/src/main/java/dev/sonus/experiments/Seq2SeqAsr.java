@@ -233,6 +233,16 @@ public final class Seq2SeqAsr implements Experiment<Seq2SeqAsr.Output>, Seq2SeqR
   }
 
   @Override
+  public void useLm(dev.sonus.decode.PrefixLm neural, java.nio.file.Path where, double weight) {
+    if (!(weight >= 0 && Double.isFinite(weight))) {
+      throw new IllegalArgumentException("lm_weight is " + weight + "; expected 0 or more");
+    }
+    this.lm = neural;
+    this.lmPath = where;
+    this.lmWeight = weight;
+  }
+
+  @Override
   public void useLm(java.nio.file.Path path, double weight) {
     if (!(weight >= 0 && Double.isFinite(weight))) {
       throw new IllegalArgumentException("lm_weight is " + weight + "; expected 0 or more");

@@ -3,6 +3,7 @@ package dev.sonus.inference;
 import dev.sonus.decode.CtcDecoder;
 import dev.sonus.decode.CtcPrefixBeamSearch;
 import dev.sonus.decode.S2SBeamSearch;
+import dev.sonus.run.RunFolder;
 import java.nio.file.Path;
 
 /**
@@ -165,7 +166,22 @@ public final class Decoding {
             change.lmWeight() != null
                 ? change.lmWeight()
                 : (s2s.lmWeight() > 0 ? s2s.lmWeight() : 0.5);
-        s2s.useLm(lm, w);
+        if (java.nio.file.Files.isDirectory(lm)) {
+          // a run folder of a token language model
+          RunFolder.Loaded run = RunFolder.load(lm);
+          if (!(run.experiment() instanceof LanguageModel language)) {
+            throw new IllegalArgumentException(
+                "--lm "
+                    + lm
+                    + " is a run of "
+                    + run.experiment().getClass().getSimpleName()
+                    + ", not of a language model; give an ARPA file over the tokenizer's pieces or "
+                    + "a run folder of experiments.TokenLm");
+          }
+          s2s.useLm(language.prefixLm(1.0), lm, w);
+        } else {
+          s2s.useLm(lm, w);
+        }
       }
       return;
     }

@@ -22,4 +22,10 @@ public interface Seq2SeqRecognizer extends SpeechRecognizer {
 
   /** Fuses a token-level ARPA model with this weight into the search (null: none). */
   void useLm(java.nio.file.Path lmPath, double lmWeight);
+
+  /**
+   * Fuses a neural language model (over this model's tokens) with this weight into the search;
+   * {@code where} names it for messages and result labels.
+   */
+  void useLm(dev.sonus.decode.PrefixLm lm, java.nio.file.Path where, double lmWeight);
 }

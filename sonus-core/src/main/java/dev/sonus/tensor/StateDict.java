@@ -84,6 +84,13 @@ public final class StateDict {
           if (v == null) {
             continue;
           }
+          if (e.getValue().numel() == 0
+              && v.numel() > 0
+              && !java.util.Arrays.equals(Tensors.shape(v), Tensors.shape(e.getValue()))) {
+            // an empty buffer that training fills (global normalisation statistics): take the
+            // checkpoint's shape
+            e.getValue().resize_(Tensors.shape(v));
+          }
           if (!java.util.Arrays.equals(Tensors.shape(v), Tensors.shape(e.getValue()))) {
             throw new IllegalArgumentException(
                 String.format(

@@ -132,6 +132,7 @@ public final class SentencePiece implements TextTokenizer {
    * @throws java.io.UncheckedIOException naming the path when it cannot be read
    * @throws ModelException naming the file when it is not a usable model
    */
+  @dev.sonus.util.RecipeCallable
   public static SentencePiece load(Path file) {
     return new SentencePiece(SentencePieceModel.load(file));
   }

@@ -14,7 +14,6 @@ import dev.sonus.features.InputNormalization;
 import dev.sonus.inference.CtcRecognizer;
 import dev.sonus.losses.CtcLoss;
 import dev.sonus.metrics.ErrorRateStats;
-import dev.sonus.metrics.TextTokens;
 import dev.sonus.models.CRDNN;
 import dev.sonus.models.Encoder;
 import dev.sonus.nn.Linear;
@@ -337,15 +336,7 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, CtcRecognizer {
     Tensor loss = ctc.forward(out.logProbs(), tokens.data(), out.relLengths(), tokens.relLengths());
     if (stage != Stage.TRAIN) {
       List<String> hyps = decode(out);
-      List<Object> refs = batch.list("wrd");
-      List<Object> speakers = batch.keys().contains("spk_id") ? batch.list("spk_id") : null;
-      for (int i = 0; i < hyps.size(); i++) {
-        String ref = String.valueOf(refs.get(i));
-        String speaker = speakers == null ? null : String.valueOf(speakers.get(i));
-        String id = batch.ids().get(i);
-        wer.append(id, TextTokens.words(ref), TextTokens.words(hyps.get(i)), speaker);
-        cer.append(id, TextTokens.characters(ref), TextTokens.characters(hyps.get(i)), speaker);
-      }
+      RecognitionScores.append(batch, hyps, wer, cer);
     }
     return loss;
   }

@@ -12,7 +12,6 @@ import dev.sonus.features.InputNormalization;
 import dev.sonus.inference.Seq2SeqRecognizer;
 import dev.sonus.losses.CtcLoss;
 import dev.sonus.metrics.ErrorRateStats;
-import dev.sonus.metrics.TextTokens;
 import dev.sonus.models.ConvolutionFrontEnd;
 import dev.sonus.models.transformer.TransformerAsr;
 import dev.sonus.nn.Linear;
@@ -410,15 +409,7 @@ public final class Seq2SeqAsr implements Experiment<Seq2SeqAsr.Output>, Seq2SeqR
                 out.encoderOut(),
                 out.ctcLogProbs(),
                 out.relLengths());
-        List<Object> refs = batch.list("wrd");
-        List<Object> speakers = batch.keys().contains("spk_id") ? batch.list("spk_id") : null;
-        for (int i = 0; i < hyps.size(); i++) {
-          String ref = String.valueOf(refs.get(i));
-          String speaker = speakers == null ? null : String.valueOf(speakers.get(i));
-          String id = batch.ids().get(i);
-          wer.append(id, TextTokens.words(ref), TextTokens.words(hyps.get(i)), speaker);
-          cer.append(id, TextTokens.characters(ref), TextTokens.characters(hyps.get(i)), speaker);
-        }
+        RecognitionScores.append(batch, hyps, wer, cer);
       }
     }
     return loss;

@@ -40,6 +40,21 @@ final class Layers {
     return torch.dropout(x, p, owner.is_training());
   }
 
+  /** SpeechBrain's {@code _init_params}: Xavier-normal for every parameter of 2 or more axes. */
+  static void xavierNormalMatrices(Module module) {
+    try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope();
+        org.bytedeco.pytorch.NoGradGuard noGrad = new org.bytedeco.pytorch.NoGradGuard()) {
+      var params = module.named_parameters(true);
+      for (long i = 0; i < params.size(); i++) {
+        // our own handle: the dictionary's point into it (docs/native-pitfalls.md)
+        Tensor p = new Tensor(params.get(i).value());
+        if (p.dim() > 1) {
+          torch.xavier_normal_(p);
+        }
+      }
+    }
+  }
+
   static Activation checked(Activation a, String name) {
     if (a == null) {
       throw new IllegalArgumentException(

@@ -14,7 +14,6 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.EmbeddingImpl;
 import org.bytedeco.pytorch.EmbeddingOptions;
 import org.bytedeco.pytorch.Module;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -286,17 +285,7 @@ public final class TransformerAsr extends Module implements Encoder {
   }
 
   private void initParams() {
-    try (PointerScope scope = new PointerScope();
-        NoGradGuard noGrad = new NoGradGuard()) {
-      var params = named_parameters(true);
-      for (long i = 0; i < params.size(); i++) {
-        // our own handle: the dictionary's point into it (docs/native-pitfalls.md)
-        Tensor p = new Tensor(params.get(i).value());
-        if (p.dim() > 1) {
-          torch.xavier_normal_(p);
-        }
-      }
-    }
+    Layers.xavierNormalMatrices(this);
   }
 
   /** The settings. */

@@ -9,11 +9,9 @@ import dev.sonus.nn.PositionalEncoding;
 import dev.sonus.tensor.Scopes;
 import java.util.ArrayList;
 import java.util.List;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.EmbeddingImpl;
 import org.bytedeco.pytorch.EmbeddingOptions;
 import org.bytedeco.pytorch.Module;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -120,16 +118,7 @@ public final class TransformerLm extends Module {
     this.proj = outputLayers.register_module("0", new Linear(d, d, true));
     this.norm = outputLayers.register_module("1", new LayerNorm(1e-6, d));
     this.out = outputLayers.register_module("2", new Linear(d, options.vocab(), true));
-    try (PointerScope scope = new PointerScope();
-        NoGradGuard noGrad = new NoGradGuard()) {
-      var params = named_parameters(true);
-      for (long i = 0; i < params.size(); i++) {
-        Tensor p = new Tensor(params.get(i).value());
-        if (p.dim() > 1) {
-          torch.xavier_normal_(p);
-        }
-      }
-    }
+    Layers.xavierNormalMatrices(this);
   }
 
   /** The settings. */

@@ -32,6 +32,9 @@ final class CtcPrefixScorer {
 
   private int prefixLength = -1;
 
+  /** {@link #x} repeated for each hypothesis, {@code [2, T, n, V]}: made on the first step. */
+  private Tensor inflated;
+
   /** The state carried from step to step, for {@code n} hypotheses. */
   static final class State implements AutoCloseable {
     final Tensor r;
@@ -80,6 +83,9 @@ final class CtcPrefixScorer {
   /** Frees the log-probabilities. */
   void release() {
     x.releaseReference();
+    if (inflated != null) {
+      inflated.releaseReference();
+    }
   }
 
   /**
@@ -104,8 +110,11 @@ final class CtcPrefixScorer {
       rPrev = state.r;
       psiPrev = state.psi;
     }
-    // x for every hypothesis: [2, T, n, V]
-    Tensor xi = x.unsqueeze(3).repeat(1, 1, 1, beam, 1).view(2, frames, n, vocab);
+    if (inflated == null) {
+      inflated =
+          x.unsqueeze(3).repeat(1, 1, 1, beam, 1).view(2, frames, n, vocab).retainReference();
+    }
+    Tensor xi = inflated;
     Tensor r = torch.full(new long[] {frames, 2, n, vocab}, new Scalar(MINUS_INF));
     if (prefixLength == 0) {
       r.select(0, 0).select(0, 0).copy_(xi.select(0, 0).select(0, 0));

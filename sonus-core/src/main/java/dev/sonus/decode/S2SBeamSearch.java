@@ -20,7 +20,7 @@ import org.bytedeco.pytorch.global.torch;
  * CTC/attention decoding, blank excluded).
  *
  * <p>The decoder is given as a {@link DecoderStep}, so the search serves any model; a {@link
- * PrefixLm} adds shallow fusion. Not thread-safe: one search at a time per instance.
+ * PrefixLm} adds shallow fusion.
  */
 public final class S2SBeamSearch {
   /** One decoding step of the model: the next token's log-probabilities. */
@@ -110,20 +110,20 @@ public final class S2SBeamSearch {
       return new Options(bos, eos, blank, beamSize, 0.0, 1.0, 0.0, true, 1.5, true, 1);
     }
 
-    /** The same with another CTC weight. */
-    public Options withCtcWeight(double w) {
+    /** The same with another beam size (top-k capped by it) and CTC weight. */
+    public Options withBeamAndCtcWeight(int beam, double ctc) {
       return new Options(
           bosIndex,
           eosIndex,
           blankIndex,
-          beamSize,
+          beam,
           minDecodeRatio,
           maxDecodeRatio,
-          w,
+          ctc,
           usingEosThreshold,
           eosThreshold,
           lengthNormalization,
-          topK);
+          Math.min(topK, beam));
     }
   }
 
@@ -152,8 +152,6 @@ public final class S2SBeamSearch {
 
   private static final double MINUS_INF = -1e20;
   private final Options options;
-  private PrefixLm lm;
-  private double lmWeight;
 
   /** A search with the given settings. */
   public S2SBeamSearch(Options options) {
@@ -197,20 +195,23 @@ public final class S2SBeamSearch {
     if (lm != null && !(lmWeight >= 0 && Double.isFinite(lmWeight))) {
       throw new IllegalArgumentException("lm_weight is " + lmWeight + "; expected 0 or more");
     }
-    this.lm = lmWeight > 0 ? lm : null;
-    this.lmWeight = lmWeight;
     if (options.ctcWeight() > 0 && ctcLogProbs == null) {
       throw new IllegalArgumentException(
           "ctc_weight is " + options.ctcWeight() + " but no CTC log-probabilities were given");
     }
     try (PointerScope outer = new PointerScope();
         NoGradGuard noGrad = new NoGradGuard()) {
-      return run(step, encStates, wavLens, ctcLogProbs);
+      return run(step, encStates, wavLens, ctcLogProbs, lmWeight > 0 ? lm : null, lmWeight);
     }
   }
 
   private List<List<Hypothesis>> run(
-      DecoderStep step, Tensor encStates, Tensor wavLens, Tensor ctcLogProbs) {
+      DecoderStep step,
+      Tensor encStates,
+      Tensor wavLens,
+      Tensor ctcLogProbs,
+      PrefixLm lm,
+      double lmWeight) {
     int batch = (int) encStates.size(0);
     long frames = encStates.size(1);
     int beam = options.beamSize();

@@ -125,18 +125,7 @@ public final class Decoding {
     }
     int beam = change.beamSize() != null ? change.beamSize() : current.beamSize();
     double ctcWeight = change.ctcWeight() != null ? change.ctcWeight() : current.ctcWeight();
-    return new S2SBeamSearch.Options(
-        current.bosIndex(),
-        current.eosIndex(),
-        current.blankIndex(),
-        beam,
-        current.minDecodeRatio(),
-        current.maxDecodeRatio(),
-        ctcWeight,
-        current.usingEosThreshold(),
-        current.eosThreshold(),
-        current.lengthNormalization(),
-        Math.min(current.topK(), beam));
+    return current.withBeamAndCtcWeight(beam, ctcWeight);
   }
 
   /**

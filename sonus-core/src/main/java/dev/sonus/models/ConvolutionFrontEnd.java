@@ -127,6 +127,11 @@ public final class ConvolutionFrontEnd extends Module {
     this.outChannelsLast = channels;
   }
 
+  /** The settings. */
+  public Options options() {
+    return options;
+  }
+
   /** Output features per frame once flattened: {@code F' · C}. */
   public long outputSize() {
     return outFreq * outChannelsLast;
@@ -142,15 +147,6 @@ public final class ConvolutionFrontEnd extends Module {
           }
           return h;
         });
-  }
-
-  /** Frames after subsampling {@code frames} input frames. */
-  public long outputFrames(long frames) {
-    long t = frames;
-    for (int i = 0; i < options.numBlocks(); i++) {
-      t = (t + options.strides().get(i) - 1) / options.strides().get(i);
-    }
-    return t;
   }
 
   /** {@code ConvBlock}. */

@@ -23,7 +23,7 @@ import org.bytedeco.pytorch.global.torch;
  * norm_mhsa.norm.*}, {@code norm_conv.norm.*}.
  */
 final class BranchformerEncoderLayer extends Module implements EncoderLayer {
-  private final Module mhaLayer;
+  private final AttentionLayer mhaLayer;
   private final ConvolutionBranch convolutionBranch;
   private final LinearImpl mergeProj;
   private final LayerNorm normMhsa;
@@ -43,7 +43,9 @@ final class BranchformerEncoderLayer extends Module implements EncoderLayer {
     super("BranchformerEncoderLayer");
     this.dropout = dropout;
     this.mhaLayer =
-        register_module("mha_layer", Layers.attention(attention, nhead, dModel, dropout, false));
+        (AttentionLayer)
+            register_module(
+                "mha_layer", Layers.attention(attention, nhead, dModel, dropout, false));
     this.convolutionBranch =
         register_module(
             "convolution_branch",
@@ -66,8 +68,9 @@ final class BranchformerEncoderLayer extends Module implements EncoderLayer {
     return Scopes.freeingTemporaries(
         () -> {
           Tensor x1 = normMhsa.forward(x);
-          AttentionLayer att = Layers.asAttention(mhaLayer);
-          x1 = Layers.dropout(att.attend(x1, x1, x1, srcMask, keyPadding, posEmbs), dropout, this);
+          x1 =
+              Layers.dropout(
+                  mhaLayer.attend(x1, x1, x1, srcMask, keyPadding, posEmbs), dropout, this);
           Tensor x2 = Layers.dropout(convolutionBranch.forward(normConv.forward(x)), dropout, this);
           Tensor merged = mergeProj.forward(torch.cat(new TensorVector(x1, x2), -1));
           return x.add(Layers.dropout(merged, dropout, this));

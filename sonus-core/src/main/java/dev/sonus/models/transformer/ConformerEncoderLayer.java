@@ -18,7 +18,7 @@ import org.bytedeco.pytorch.Tensor;
  * norm2.norm.*}.
  */
 final class ConformerEncoderLayer extends Module implements EncoderLayer {
-  private final Module mhaLayer;
+  private final AttentionLayer mhaLayer;
   private final ConvolutionModule convolutionModule;
   private final Module ffnModule1;
   private final LayerNormImpl ffn1Norm;
@@ -43,7 +43,9 @@ final class ConformerEncoderLayer extends Module implements EncoderLayer {
     super("ConformerEncoderLayer");
     this.dropout = dropout;
     this.mhaLayer =
-        register_module("mha_layer", Layers.attention(attention, nhead, dModel, dropout, causal));
+        (AttentionLayer)
+            register_module(
+                "mha_layer", Layers.attention(attention, nhead, dModel, dropout, causal));
     this.convolutionModule =
         register_module(
             "convolution_module",
@@ -74,8 +76,7 @@ final class ConformerEncoderLayer extends Module implements EncoderLayer {
           Tensor h = x.add(halfFfn(x, ffn1Norm, ffn1));
           Tensor skip = h;
           Tensor n = norm1.forward(h);
-          AttentionLayer att = Layers.asAttention(mhaLayer);
-          h = att.attend(n, n, n, srcMask, keyPadding, posEmbs).add(skip);
+          h = mhaLayer.attend(n, n, n, srcMask, keyPadding, posEmbs).add(skip);
           h = h.add(convolutionModule.forward(h, convMask));
           return norm2.forward(h.add(halfFfn(h, ffn2Norm, ffn2)));
         });

@@ -1,7 +1,6 @@
 package dev.sonus.models.transformer;
 
 import dev.sonus.nn.Activation;
-import dev.sonus.nn.AttentionLayer;
 import dev.sonus.nn.MultiheadAttention;
 import dev.sonus.nn.RelPosMhaXl;
 import org.bytedeco.pytorch.LayerNormImpl;
@@ -30,10 +29,6 @@ final class Layers {
       case REGULAR_MHA -> new MultiheadAttention(nhead, dModel, dropout);
       case REL_POS_MHA_XL -> new RelPosMhaXl(dModel, nhead, dropout, maskPosFuture);
     };
-  }
-
-  static AttentionLayer asAttention(Module m) {
-    return (AttentionLayer) m;
   }
 
   static Tensor dropout(Tensor x, double p, Module owner) {

@@ -15,7 +15,6 @@ import org.bytedeco.pytorch.Tensor;
 final class SourceEncoder extends Module {
   private final Module layersModule;
   private final List<EncoderLayer> layers = new ArrayList<>();
-  private final List<Module> keep = new ArrayList<>();
   private final LayerNorm norm;
   private final EncoderModule kind;
 
@@ -29,12 +28,9 @@ final class SourceEncoder extends Module {
     this.kind = kind;
     this.layersModule = register_module("layers", new Module("ModuleList"));
     for (int i = 0; i < layerModules.size(); i++) {
-      Module m = layersModule.register_module(Integer.toString(i), layerModules.get(i));
-      keep.add(layerModules.get(i));
-      layers.add((EncoderLayer) layerModules.get(i));
-      if (m == null) {
-        throw new IllegalStateException("layer " + i + " was not registered");
-      }
+      // the list keeps the Java objects alive (docs/native-pitfalls.md)
+      layers.add(
+          (EncoderLayer) layersModule.register_module(Integer.toString(i), layerModules.get(i)));
     }
     this.norm = register_module("norm", new LayerNorm(1e-6, dModel));
   }

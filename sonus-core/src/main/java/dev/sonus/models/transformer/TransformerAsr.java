@@ -180,7 +180,6 @@ public final class TransformerAsr extends Module implements Encoder {
   private final Module normalizedEmbedding;
   private final Module embWrapper;
   private final EmbeddingImpl embedding;
-  private final List<Module> keep = new ArrayList<>();
 
   /** A model with the given settings, initialised as SpeechBrain's (Xavier-normal matrices). */
   public TransformerAsr(Options options) {
@@ -280,7 +279,6 @@ public final class TransformerAsr extends Module implements Encoder {
                     o.useLinearAfterConv());
           });
     }
-    keep.addAll(layers);
     return new SourceEncoder(o.encoderModule(), o.dModel(), layers);
   }
 

@@ -15,7 +15,7 @@ import org.bytedeco.pytorch.Tensor;
  * {@code norm2.norm.*}.
  */
 final class TransformerEncoderLayer extends Module implements EncoderLayer {
-  private final Module selfAtt;
+  private final AttentionLayer selfAtt;
   private final PositionalwiseFeedForward posFfn;
   private final LayerNorm norm1;
   private final LayerNorm norm2;
@@ -33,7 +33,9 @@ final class TransformerEncoderLayer extends Module implements EncoderLayer {
       boolean causal) {
     super("TransformerEncoderLayer");
     this.selfAtt =
-        register_module("self_att", Layers.attention(attention, nhead, dModel, dropout, causal));
+        (AttentionLayer)
+            register_module(
+                "self_att", Layers.attention(attention, nhead, dModel, dropout, causal));
     this.posFfn =
         register_module(
             "pos_ffn", new PositionalwiseFeedForward(dFfn, dModel, dropout, activation));
@@ -47,9 +49,8 @@ final class TransformerEncoderLayer extends Module implements EncoderLayer {
   public Tensor forward(Tensor x, Tensor srcMask, Tensor keyPadding, Tensor posEmbs) {
     return Scopes.freeingTemporaries(
         () -> {
-          AttentionLayer att = Layers.asAttention(selfAtt);
           Tensor src1 = normalizeBefore ? norm1.forward(x) : x;
-          Tensor out = att.attend(src1, src1, src1, srcMask, keyPadding, posEmbs);
+          Tensor out = selfAtt.attend(src1, src1, src1, srcMask, keyPadding, posEmbs);
           Tensor src = x.add(Layers.dropout(out, dropout, this));
           if (!normalizeBefore) {
             src = norm1.forward(src);

@@ -80,7 +80,6 @@ public final class TransformerLm extends Module {
   private final Linear proj;
   private final LayerNorm norm;
   private final Linear out;
-  private final List<Module> keep = new ArrayList<>();
 
   /** A model with the given settings, Xavier-normal matrices as SpeechBrain's. */
   public TransformerLm(Options options) {
@@ -105,7 +104,6 @@ public final class TransformerLm extends Module {
               AttentionType.REGULAR_MHA,
               true));
     }
-    keep.addAll(layers);
     this.encoder =
         register_module("encoder", new SourceEncoder(EncoderModule.TRANSFORMER, d, layers));
     this.embeddingModule = register_module("custom_src_module", new Module("NormalizedEmbedding"));

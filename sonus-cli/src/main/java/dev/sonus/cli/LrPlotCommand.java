@@ -14,19 +14,14 @@ import java.awt.RenderingHints;
 import java.awt.geom.AffineTransform;
 import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -132,7 +127,7 @@ final class LrPlotCommand implements Callable<Integer> {
 
     Curve curve = Curve.trace(schedule, steps, plotWidth());
     BufferedImage image = draw(schedule, curve, chosen);
-    writePng(image, out);
+    Png.write(image, out);
 
     PrintWriter o = spec.commandLine().getOut();
     o.printf(Locale.ROOT, "wrote %s (%dx%d)%n", out, width, height);
@@ -495,28 +490,5 @@ final class LrPlotCommand implements Callable<Integer> {
   /** A learning rate for text: {@code 0} or {@code 1.0000e-03}. */
   static String lr(double v) {
     return v == 0 ? "0" : String.format(Locale.ROOT, "%.4e", v);
-  }
-
-  /**
-   * Writes the PNG next to its destination first, then renames it, so a failed write leaves no half
-   * file.
-   */
-  private static void writePng(BufferedImage image, Path path) {
-    Path target = path.toAbsolutePath();
-    try {
-      Files.createDirectories(target.getParent());
-      Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-      try {
-        if (!ImageIO.write(image, "png", tmp.toFile())) {
-          throw new IllegalStateException("this Java runtime has no PNG writer");
-        }
-        Files.move(
-            tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + path + ": " + e.getMessage(), e);
-    }
   }
 }

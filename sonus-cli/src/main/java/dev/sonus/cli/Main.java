@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
     subcommands = {
       EnvCommand.class,
       FeaturesCommand.class,
+      AugmentCommand.class,
       TokenizeCommand.class,
       DataCommand.class,
       ConfigCommand.class,

@@ -24,6 +24,8 @@ import org.bytedeco.pytorch.global.torch;
 public final class Batch implements AutoCloseable {
   private final List<String> ids;
   private final Map<String, Object> values;
+  private long seed;
+  private int epoch;
 
   private Batch(List<String> ids, Map<String, Object> values) {
     this.ids = ids;
@@ -227,6 +229,24 @@ public final class Batch implements AutoCloseable {
   /** Number of items. */
   public int size() {
     return ids.size();
+  }
+
+  /**
+   * Records the seed and epoch the batch was loaded for (the data loader does), from which {@link
+   * #contexts()} derive per-item randomness for batch-level augmentation.
+   */
+  public void setOrigin(long seed, int epoch) {
+    this.seed = seed;
+    this.epoch = epoch;
+  }
+
+  /** Each item's (seed, epoch, ID), as the data loader loaded it (seed and epoch 0 otherwise). */
+  public List<ItemContext> contexts() {
+    List<ItemContext> out = new ArrayList<>(ids.size());
+    for (String id : ids) {
+      out.add(new ItemContext(seed, epoch, id));
+    }
+    return out;
   }
 
   /** A padded key. */

@@ -160,11 +160,9 @@ public final class DataLoader implements AutoCloseable {
     }
 
     private Batch load(int[] indices) {
-      List<Map<String, Object>> items = new ArrayList<>(indices.length);
-      for (int i : indices) {
-        items.add(dataset.get(i, seed, epoch));
-      }
-      return collate.apply(items);
+      Batch b = collate.apply(dataset.getBatch(indices, seed, epoch));
+      b.setOrigin(seed, epoch);
+      return b;
     }
 
     /** Cancels prefetched batches not handed out and frees their tensors. */

@@ -24,9 +24,36 @@ public final class DynamicItemDataset {
   private final List<Pipeline> steps;
   private final Map<String, Pipeline> providers;
   private final List<String> outputKeys;
+  private final BatchStage batchStage;
+
+  /**
+   * A computation over the items of one batch, after each item's keys are computed and before they
+   * are collated (e.g. waveform augmentation that may add items); it runs in the loader thread of
+   * the batch.
+   */
+  @FunctionalInterface
+  public interface BatchStage {
+    /**
+     * Transforms a batch's items.
+     *
+     * @param items the items' output keys, in batch order
+     * @param contexts each item's seed, epoch and ID
+     * @return the items to collate
+     */
+    List<Map<String, Object>> apply(List<Map<String, Object>> items, List<ItemContext> contexts);
+  }
 
   private DynamicItemDataset(
       List<Manifest.Row> rows, List<Pipeline> steps, List<String> outputKeys) {
+    this(rows, steps, outputKeys, null);
+  }
+
+  private DynamicItemDataset(
+      List<Manifest.Row> rows,
+      List<Pipeline> steps,
+      List<String> outputKeys,
+      BatchStage batchStage) {
+    this.batchStage = batchStage;
     this.rows = rows;
     this.steps = steps;
     this.providers = new HashMap<>();
@@ -79,7 +106,8 @@ public final class DynamicItemDataset {
     }
     List<Pipeline> more = new ArrayList<>(steps);
     more.add(step);
-    DynamicItemDataset next = new DynamicItemDataset(rows, List.copyOf(more), outputKeys);
+    DynamicItemDataset next =
+        new DynamicItemDataset(rows, List.copyOf(more), outputKeys, batchStage);
     for (String k : step.provides()) {
       next.checkComputable(k, new ArrayList<>(), true);
     }
@@ -95,7 +123,29 @@ public final class DynamicItemDataset {
     for (String k : keys) {
       checkComputable(k, new ArrayList<>(), false);
     }
-    return new DynamicItemDataset(rows, steps, List.of(keys));
+    return new DynamicItemDataset(rows, steps, List.of(keys), batchStage);
+  }
+
+  /**
+   * The same dataset, whose batches pass through {@code stage} before collation ({@link
+   * #getBatch}).
+   */
+  public DynamicItemDataset withBatchStage(BatchStage stage) {
+    return new DynamicItemDataset(rows, steps, outputKeys, stage);
+  }
+
+  /**
+   * Computes the items of a batch ({@link #get(int, long, int)} of each) and passes them through
+   * the batch stage, if any.
+   */
+  public List<Map<String, Object>> getBatch(int[] indices, long seed, int epoch) {
+    List<Map<String, Object>> items = new ArrayList<>(indices.length);
+    List<ItemContext> contexts = new ArrayList<>(indices.length);
+    for (int i : indices) {
+      items.add(get(i, seed, epoch));
+      contexts.add(new ItemContext(seed, epoch, rows.get(i).id()));
+    }
+    return batchStage == null ? items : batchStage.apply(items, contexts);
   }
 
   /** The keys {@link #get} returns. */
@@ -205,7 +255,7 @@ public final class DynamicItemDataset {
         kept.add(rows.get(i));
       }
     }
-    return new DynamicItemDataset(List.copyOf(kept), steps, outputKeys);
+    return new DynamicItemDataset(List.copyOf(kept), steps, outputKeys, batchStage);
   }
 
   /**
@@ -226,7 +276,7 @@ public final class DynamicItemDataset {
     for (int i : order) {
       sorted.add(rows.get(i));
     }
-    return new DynamicItemDataset(List.copyOf(sorted), steps, outputKeys);
+    return new DynamicItemDataset(List.copyOf(sorted), steps, outputKeys, batchStage);
   }
 
   /** Numeric values of a key for every item (e.g. durations for dynamic batching). */

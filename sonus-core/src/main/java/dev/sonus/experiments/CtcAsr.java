@@ -1,5 +1,7 @@
 package dev.sonus.experiments;
 
+import dev.sonus.augment.AugmentedData;
+import dev.sonus.augment.Augmenter;
 import dev.sonus.data.AudioPipelines;
 import dev.sonus.data.Batch;
 import dev.sonus.data.DynamicItemDataset;
@@ -81,6 +83,10 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, CtcRecognizer {
    * @param outputNeurons outputs of the final linear layer ({@code output_neurons}): characters
    *     plus blank
    * @param blankIndex index of the CTC blank ({@code blank_index}); the label encoder keeps it at 0
+   * @param wavAugment waveform augmentation of the training batches ({@code wav_augment}), in the
+   *     loader threads before the features; null for none
+   * @param feaAugment feature augmentation of the training batches after normalisation ({@code
+   *     fea_augment}); null for none
    */
   public record Options(
       FeatureExtractor features,
@@ -88,13 +94,15 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, CtcRecognizer {
       Encoder encoder,
       CtcDecoder decoder,
       int outputNeurons,
-      int blankIndex) {
+      int blankIndex,
+      Augmenter wavAugment,
+      Augmenter feaAugment) {
     /**
      * No features or encoder yet (the recipe must give them), sentence mean normalisation, greedy
      * decoding.
      */
     public static Options defaults() {
-      return new Options(null, null, null, null, 0, 0);
+      return new Options(null, null, null, null, 0, 0, null, null);
     }
   }
 
@@ -108,6 +116,8 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, CtcRecognizer {
   private final CtcLoss ctc;
   private final RunLabels labels;
   private CtcDecoder decoder;
+  private final Augmenter wavAugment;
+  private final Augmenter feaAugment;
   private ErrorRateStats wer = new ErrorRateStats();
   private ErrorRateStats cer = new ErrorRateStats();
   private boolean warnedUnknown;
@@ -117,8 +127,10 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, CtcRecognizer {
    *
    * @param logProbs {@code [B, T, outputNeurons]} log-probabilities
    * @param relLengths {@code [B]} valid fraction of {@code T}
+   * @param source for each output item, the batch item it came from (feature augmentation may add
+   *     copies); null when it is the batch's own order
    */
-  public record Output(Tensor logProbs, Tensor relLengths) {}
+  public record Output(Tensor logProbs, Tensor relLengths, int[] source) {}
 
   /**
    * The short form of older recipes: Fbank with SpeechBrain's defaults at {@code sampleRate} and
@@ -131,7 +143,7 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, CtcRecognizer {
    *     plus blank
    */
   public CtcAsr(int sampleRate, int nMels, Encoder encoder, int outputNeurons) {
-    this(new Options(fbank(sampleRate, nMels), null, encoder, null, outputNeurons, 0));
+    this(new Options(fbank(sampleRate, nMels), null, encoder, null, outputNeurons, 0, null, null));
   }
 
   /** Creates the experiment from its slots; see {@link Options}. */
@@ -185,6 +197,8 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, CtcRecognizer {
     this.ctc = new CtcLoss(blankIndex, CtcLoss.Reduction.MEAN);
     useDecoder(options.decoder() != null ? options.decoder() : new CtcGreedy(blankIndex));
     this.labels = new RunLabels("CtcAsr", this::checkLabels);
+    this.wavAugment = Augmentations.checkWaveform(options.wavAugment());
+    this.feaAugment = Augmentations.checkFeature(options.feaAugment());
   }
 
   private static Fbank fbank(int sampleRate, int nMels) {
@@ -269,11 +283,14 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, CtcRecognizer {
       keys.add("spk_id");
     }
     boolean strict = stage == Stage.TRAIN;
-    return DynamicItemDataset.fromManifest(manifest)
-        .addPipeline(AudioPipelines.readAudio("wav", "sig", sampleRate()))
-        .addPipeline(AudioPipelines.features("sig", "feats", features))
-        .addPipeline(Pipeline.of("wrd", "tokens", w -> tokens(encoder, String.valueOf(w), strict)))
-        .withOutputKeys(keys.toArray(String[]::new));
+    DynamicItemDataset ds =
+        DynamicItemDataset.fromManifest(manifest)
+            .addPipeline(AudioPipelines.readAudio("wav", "sig", sampleRate()))
+            .addPipeline(AudioPipelines.features("sig", "feats", features))
+            .addPipeline(
+                Pipeline.of("wrd", "tokens", w -> tokens(encoder, String.valueOf(w), strict)));
+    return Augmentations.dataset(
+        ds, keys, stage == Stage.TRAIN ? wavAugment : null, sampleRate(), features);
   }
 
   private void checkLabels(LabelEncoder encoder, String source) {
@@ -325,15 +342,25 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, CtcRecognizer {
   public Output computeForward(Batch batch, Stage stage) {
     PaddedData feats = batch.padded("feats");
     Tensor x = normalize.forward(feats.data(), feats.relLengths(), -1);
-    Encoder.Output h = encoder.encode(x, feats.relLengths());
+    Tensor lens = feats.relLengths();
+    int[] source = null;
+    if (stage == Stage.TRAIN && feaAugment != null) {
+      Augmenter.FeatureResult aug = AugmentedData.features(feaAugment, x, lens, batch);
+      x = aug.feats();
+      lens = aug.relLengths();
+      source = aug.source();
+    }
+    Encoder.Output h = encoder.encode(x, lens);
     Tensor logits = ctcLin.forward(h.output());
-    return new Output(torch.log_softmax(logits, -1), h.relLengths());
+    return new Output(torch.log_softmax(logits, -1), h.relLengths(), source);
   }
 
   @Override
   public Tensor computeObjectives(Output out, Batch batch, Stage stage) {
     PaddedData tokens = batch.padded("tokens");
-    Tensor loss = ctc.forward(out.logProbs(), tokens.data(), out.relLengths(), tokens.relLengths());
+    Tensor targets = Augmentations.replicate(tokens.data(), out.source());
+    Tensor targetLens = Augmentations.replicate(tokens.relLengths(), out.source());
+    Tensor loss = ctc.forward(out.logProbs(), targets, out.relLengths(), targetLens);
     if (stage != Stage.TRAIN) {
       List<String> hyps = decode(out);
       RecognitionScores.append(batch, hyps, wer, cer);

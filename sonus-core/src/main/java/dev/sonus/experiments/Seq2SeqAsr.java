@@ -1,5 +1,7 @@
 package dev.sonus.experiments;
 
+import dev.sonus.augment.AugmentedData;
+import dev.sonus.augment.Augmenter;
 import dev.sonus.data.AudioPipelines;
 import dev.sonus.data.Batch;
 import dev.sonus.data.DynamicItemDataset;
@@ -75,6 +77,10 @@ public final class Seq2SeqAsr implements Experiment<Seq2SeqAsr.Output>, Seq2SeqR
    * @param lmPath token-level ARPA n-gram model (its words are the tokenizer's pieces) fused into
    *     the test search, or null
    * @param lmWeight weight of that model
+   * @param wavAugment waveform augmentation of the training batches ({@code wav_augment}), in the
+   *     loader threads before the features; null for none
+   * @param feaAugment feature augmentation of the training batches after normalisation ({@code
+   *     fea_augment}); null for none
    */
   public record Options(
       FeatureExtractor features,
@@ -92,7 +98,9 @@ public final class Seq2SeqAsr implements Experiment<Seq2SeqAsr.Output>, Seq2SeqR
       S2SBeamSearch.Options validSearch,
       S2SBeamSearch.Options testSearch,
       java.nio.file.Path lmPath,
-      double lmWeight) {
+      double lmWeight,
+      Augmenter wavAugment,
+      Augmenter feaAugment) {
     /** SpeechBrain's recipe defaults; features, model and tokenizer must be given. */
     public static Options defaults() {
       return new Options(
@@ -111,7 +119,9 @@ public final class Seq2SeqAsr implements Experiment<Seq2SeqAsr.Output>, Seq2SeqR
           new S2SBeamSearch.Options(1, 2, 0, 1, 0.0, 1.0, 0.0, false, 1.5, true, 1),
           new S2SBeamSearch.Options(1, 2, 0, 10, 0.0, 1.0, 0.4, false, 1.5, true, 1),
           null,
-          0.0);
+          0.0,
+          null,
+          null);
     }
   }
 
@@ -122,9 +132,11 @@ public final class Seq2SeqAsr implements Experiment<Seq2SeqAsr.Output>, Seq2SeqR
    * @param seqLogProbs {@code [B, U + 1, V]}
    * @param encoderOut {@code [B, T', d]}
    * @param relLengths {@code [B]} valid fraction of {@code T'}
+   * @param source for each output item, the batch item it came from (feature augmentation may add
+   *     copies); null when it is the batch's own order
    */
   public record Output(
-      Tensor ctcLogProbs, Tensor seqLogProbs, Tensor encoderOut, Tensor relLengths) {}
+      Tensor ctcLogProbs, Tensor seqLogProbs, Tensor encoderOut, Tensor relLengths, int[] source) {}
 
   private final Options options;
   private final FeatureExtractor features;
@@ -146,6 +158,8 @@ public final class Seq2SeqAsr implements Experiment<Seq2SeqAsr.Output>, Seq2SeqR
   private long correct;
   private long counted;
   private boolean decodeThisStage;
+  private final Augmenter wavAugment;
+  private final Augmenter feaAugment;
 
   /** Builds the task from its slots; see {@link Options}. */
   public Seq2SeqAsr(Options options) {
@@ -200,6 +214,8 @@ public final class Seq2SeqAsr implements Experiment<Seq2SeqAsr.Output>, Seq2SeqR
           "valid_search_interval is " + options.validSearchInterval() + "; expected 1 or more");
     }
     this.options = options;
+    this.wavAugment = Augmentations.checkWaveform(options.wavAugment());
+    this.feaAugment = Augmentations.checkFeature(options.feaAugment());
     this.features = options.features();
     this.tokenizer = options.tokenizer();
     this.normalize =
@@ -321,13 +337,15 @@ public final class Seq2SeqAsr implements Experiment<Seq2SeqAsr.Output>, Seq2SeqR
     }
     long bos = options.bosIndex();
     long eos = options.eosIndex();
-    return DynamicItemDataset.fromManifest(manifest)
-        .addPipeline(AudioPipelines.readAudio("wav", "sig", sampleRate()))
-        .addPipeline(AudioPipelines.features("sig", "feats", features))
-        .addPipeline(Pipeline.of("wrd", "tokens", w -> tokenizer.encodeIds(String.valueOf(w))))
-        .addPipeline(Pipeline.of("tokens", "tokens_bos", t -> prepend(bos, (long[]) t)))
-        .addPipeline(Pipeline.of("tokens", "tokens_eos", t -> append((long[]) t, eos)))
-        .withOutputKeys(keys.toArray(String[]::new));
+    DynamicItemDataset ds =
+        DynamicItemDataset.fromManifest(manifest)
+            .addPipeline(AudioPipelines.readAudio("wav", "sig", sampleRate()))
+            .addPipeline(AudioPipelines.features("sig", "feats", features))
+            .addPipeline(Pipeline.of("wrd", "tokens", w -> tokenizer.encodeIds(String.valueOf(w))))
+            .addPipeline(Pipeline.of("tokens", "tokens_bos", t -> prepend(bos, (long[]) t)))
+            .addPipeline(Pipeline.of("tokens", "tokens_eos", t -> append((long[]) t, eos)));
+    return Augmentations.dataset(
+        ds, keys, stage == Stage.TRAIN ? wavAugment : null, sampleRate(), features);
   }
 
   private static long[] prepend(long first, long[] t) {
@@ -352,12 +370,22 @@ public final class Seq2SeqAsr implements Experiment<Seq2SeqAsr.Output>, Seq2SeqR
   public Output computeForward(Batch batch, Stage stage) {
     PaddedData feats = batch.padded("feats");
     PaddedData bos = batch.padded("tokens_bos");
-    Tensor src = encoderInput(feats.data(), feats.relLengths(), -1);
-    TransformerAsr.Output out =
-        transformer.forward(src, bos.data(), feats.relLengths(), options.padIndex());
+    Tensor x = normalize.forward(feats.data(), feats.relLengths(), -1);
+    Tensor lens = feats.relLengths();
+    Tensor tokensBos = bos.data();
+    int[] source = null;
+    if (stage == Stage.TRAIN && feaAugment != null) {
+      Augmenter.FeatureResult aug = AugmentedData.features(feaAugment, x, lens, batch);
+      x = aug.feats();
+      lens = aug.relLengths();
+      source = aug.source();
+      tokensBos = aug.replicate(tokensBos);
+    }
+    Tensor src = frontend == null ? x : frontend.forward(x);
+    TransformerAsr.Output out = transformer.forward(src, tokensBos, lens, options.padIndex());
     Tensor pCtc = torch.log_softmax(ctcLin.forward(out.encoderOut()), -1);
     Tensor pSeq = torch.log_softmax(seqLin.forward(out.decoderOut()), -1);
-    return new Output(pCtc, pSeq, out.encoderOut(), feats.relLengths());
+    return new Output(pCtc, pSeq, out.encoderOut(), lens, source);
   }
 
   /**
@@ -395,9 +423,18 @@ public final class Seq2SeqAsr implements Experiment<Seq2SeqAsr.Output>, Seq2SeqR
   public Tensor computeObjectives(Output out, Batch batch, Stage stage) {
     PaddedData eos = batch.padded("tokens_eos");
     PaddedData tokens = batch.padded("tokens");
-    Tensor lossSeq = seqLoss(out.seqLogProbs(), eos.data(), eos.relLengths());
+    int[] source = out.source();
+    Tensor lossSeq =
+        seqLoss(
+            out.seqLogProbs(),
+            Augmentations.replicate(eos.data(), source),
+            Augmentations.replicate(eos.relLengths(), source));
     Tensor lossCtc =
-        ctc.forward(out.ctcLogProbs(), tokens.data(), out.relLengths(), tokens.relLengths());
+        ctc.forward(
+            out.ctcLogProbs(),
+            Augmentations.replicate(tokens.data(), source),
+            out.relLengths(),
+            Augmentations.replicate(tokens.relLengths(), source));
     double w = options.ctcWeight();
     Tensor loss = lossCtc.mul(new Scalar(w)).add(lossSeq.mul(new Scalar(1 - w)));
     if (stage != Stage.TRAIN) {

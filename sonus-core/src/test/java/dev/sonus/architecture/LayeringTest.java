@@ -64,6 +64,8 @@ class LayeringTest {
         .definedBy("dev.sonus.features..")
         .layer("data")
         .definedBy("dev.sonus.data..")
+        .layer("augment")
+        .definedBy("dev.sonus.augment..")
         .layer("nn")
         .definedBy("dev.sonus.nn..")
         .layer("models")
@@ -102,6 +104,8 @@ class LayeringTest {
         .mayOnlyAccessLayers("util", "tensor", "audio")
         .whereLayer("data")
         .mayOnlyAccessLayers("util", "tensor", "audio", "features", "tokenize")
+        .whereLayer("augment")
+        .mayOnlyAccessLayers("util", "tensor", "audio", "features", "data")
         .whereLayer("nn")
         .mayOnlyAccessLayers("util", "tensor")
         .whereLayer("models")
@@ -143,6 +147,7 @@ class LayeringTest {
             "metrics",
             "features",
             "data",
+            "augment",
             "nn",
             "models",
             "losses",

@@ -127,7 +127,9 @@ class Seq2SeqAsrTest {
             o.validSearch(),
             new S2SBeamSearch.Options(1, 2, 0, 4, 0.0, 1.0, 0.4, false, 1.5, true, 1),
             null,
-            0.0));
+            0.0,
+            null,
+            null));
   }
 
   private static DataLoader loader(DynamicItemDataset ds) {
@@ -225,7 +227,9 @@ class Seq2SeqAsrTest {
                         Seq2SeqAsr.Options.defaults().validSearch(),
                         Seq2SeqAsr.Options.defaults().testSearch(),
                         null,
-                        0.0)));
+                        0.0,
+                        null,
+                        null)));
     assertTrue(
         e.getMessage().contains("the tokenizer has 7 tokens but the model's tgt_vocab is 9"),
         e.getMessage());

@@ -1,0 +1,66 @@
+package dev.sonus.experiments;
+
+import dev.sonus.augment.AugmentedData;
+import dev.sonus.augment.Augmenter;
+import dev.sonus.data.DynamicItemDataset;
+import dev.sonus.features.FeatureExtractor;
+import dev.sonus.tensor.Tensors;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.pytorch.Tensor;
+
+/** The {@code wav_augment} and {@code fea_augment} slots the recognition experiments share. */
+final class Augmentations {
+  private Augmentations() {}
+
+  static Augmenter checkWaveform(Augmenter a) {
+    if (a != null && a.isFeature() && !a.augmentations().isEmpty()) {
+      throw new IllegalArgumentException(
+          "wav_augment holds feature augmentations ("
+              + a
+              + "); put SpectrogramDrop and Warping under fea_augment");
+    }
+    return a;
+  }
+
+  static Augmenter checkFeature(Augmenter a) {
+    if (a != null && a.isWaveform()) {
+      throw new IllegalArgumentException(
+          "fea_augment holds waveform augmentations ("
+              + a
+              + "); put them under wav_augment, which runs before the features");
+    }
+    return a;
+  }
+
+  /**
+   * The dataset with {@code keys} as outputs; with a waveform augmenter, the items carry the
+   * waveform ({@code sig}) and the batch stage augments it and computes {@code feats}.
+   */
+  static DynamicItemDataset dataset(
+      DynamicItemDataset ds,
+      List<String> keys,
+      Augmenter wavAugment,
+      int sampleRate,
+      FeatureExtractor features) {
+    if (wavAugment == null) {
+      return ds.withOutputKeys(keys.toArray(String[]::new));
+    }
+    List<String> withSignal = new ArrayList<>(keys);
+    withSignal.set(withSignal.indexOf("feats"), "sig");
+    return ds.withOutputKeys(withSignal.toArray(String[]::new))
+        .withBatchStage(AugmentedData.waveStage(wavAugment, sampleRate, "sig", features, "feats"));
+  }
+
+  /** {@code t[source]} along the batch axis, or {@code t} itself when {@code source} is null. */
+  static Tensor replicate(Tensor t, int[] source) {
+    if (source == null) {
+      return t;
+    }
+    long[] idx = new long[source.length];
+    for (int i = 0; i < idx.length; i++) {
+      idx[i] = source[i];
+    }
+    return t.index_select(0, Tensors.fromLongs(idx, idx.length));
+  }
+}

@@ -197,12 +197,37 @@ final class BenchCommand implements Runnable {
                 + "reported (default: ${DEFAULT-VALUE})")
     int runs;
 
+    @Option(
+        names = "--augment",
+        paramLabel = "AUG.yaml",
+        description =
+            "apply the waveform augmentation under the key 'augment' of this YAML file in the"
+                + " loader threads, as a recipe's wav_augment (e.g. bench/loader-augment.yaml)")
+    java.nio.file.Path augment;
+
+    @Option(
+        names = "--augment-key",
+        defaultValue = "augment",
+        description = "the key of --augment to use (default: ${DEFAULT-VALUE})")
+    String augmentKey;
+
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
       for (int w : workers) {
         OptionChecks.intIn(spec, "--workers", w, 1, 256, "loader threads");
+      }
+      dev.sonus.augment.Augmenter augmenter = null;
+      if (augment != null) {
+        dev.sonus.config.Hparams hp =
+            dev.sonus.config.HyperYaml.loadKeys(augment, java.util.List.of(augmentKey));
+        Object a = hp.contains(augmentKey) ? hp.get(augmentKey) : null;
+        if (!(a instanceof dev.sonus.augment.Augmenter aug)) {
+          throw new IllegalArgumentException(
+              augment + ": '" + augmentKey + "' is missing or not an augment.Augmenter");
+        }
+        augmenter = aug;
       }
       OptionChecks.sampleRate(spec, "--sample-rate", sampleRate);
       OptionChecks.intIn(spec, "--n-mels", nMels, 1, 201, "mel filters of a 400-point FFT");
@@ -224,7 +249,8 @@ final class BenchCommand implements Runnable {
                     rate));
       }
       java.util.Map<Integer, Benchmarks.Runs> results =
-          Benchmarks.loader(dataFolder, workers, sampleRate, nMels, batchSize, runs, listeners);
+          Benchmarks.loader(
+              dataFolder, workers, sampleRate, nMels, batchSize, runs, listeners, augmenter);
       StringBuilder summary = new StringBuilder();
       results.forEach(
           (w, r) ->
@@ -232,10 +258,11 @@ final class BenchCommand implements Runnable {
                   String.format(Locale.ROOT, "  workers=%d: median %.1f utt/s%n", w, r.median())));
       out.printf(
           Locale.ROOT,
-          "sonus loader %d Hz, fbank %d mels, batch %d:%n%s",
+          "sonus loader %d Hz, fbank %d mels, batch %d%s:%n%s",
           sampleRate,
           nMels,
           batchSize,
+          augmenter == null ? "" : ", " + augmentKey + " " + augmenter,
           summary);
       return 0;
     }

@@ -132,6 +132,23 @@ public final class Benchmarks {
       int batchSize,
       int runs,
       Map<Integer, Listener> listeners) {
+    return loader(folder, workers, sampleRate, nMels, batchSize, runs, listeners, null);
+  }
+
+  /**
+   * Like {@link #loader(Path, List, int, int, int, int, Map)}, with the waveform augmentation a
+   * training recipe's {@code wav_augment} would apply in the loader threads (null for none); the
+   * rate counts the folder's utterances, not the augmented copies.
+   */
+  public static Map<Integer, Runs> loader(
+      Path folder,
+      List<Integer> workers,
+      int sampleRate,
+      int nMels,
+      int batchSize,
+      int runs,
+      Map<Integer, Listener> listeners,
+      dev.sonus.augment.Augmenter augment) {
     List<Manifest.Row> rows = new ArrayList<>();
     try (Stream<Path> files = Files.list(folder)) {
       for (Path f : files.filter(p -> p.toString().endsWith(".wav")).sorted().toList()) {
@@ -150,6 +167,13 @@ public final class Benchmarks {
               .addPipeline(AudioPipelines.readAudio("wav", "sig", sampleRate))
               .addPipeline(AudioPipelines.features("sig", "feats", fbank))
               .withOutputKeys("id", "feats");
+      if (augment != null) {
+        ds =
+            ds.withOutputKeys("id", "sig")
+                .withBatchStage(
+                    dev.sonus.augment.AugmentedData.waveStage(
+                        augment, sampleRate, "sig", fbank, "feats"));
+      }
       BatchSampler sampler =
           BatchSampler.fixed(ds.size(), batchSize, BatchSampler.Order.RANDOM, null, 1, false);
       for (int w : workers) {
@@ -160,9 +184,9 @@ public final class Benchmarks {
             int items = 0;
             try (var epoch = loader.epoch(r + 2)) {
               for (Batch b : epoch) {
-                items += b.size();
                 b.close();
               }
+              items = ds.size();
             }
             double s = (System.nanoTime() - start) / 1e9;
             if (r >= 0) {

@@ -130,6 +130,7 @@ class LayeringTest {
             "config",
             "metrics",
             "features",
+            "augment",
             "data",
             "nn",
             "models",
@@ -157,7 +158,16 @@ class LayeringTest {
             "inference")
         .whereLayer("bench")
         .mayOnlyAccessLayers(
-            "util", "tensor", "audio", "features", "data", "nn", "models", "inference", "repro")
+            "util",
+            "tensor",
+            "audio",
+            "features",
+            "data",
+            "augment",
+            "nn",
+            "models",
+            "inference",
+            "repro")
         .check(core);
   }
 

@@ -27,4 +27,17 @@ public record AudioInfo(
   public double durationSeconds() {
     return (double) numFrames / sampleRate;
   }
+
+  /** Samples per channel of one codec frame: the most a lossy file's decode may differ by. */
+  public static final long LOSSY_LENGTH_TOLERANCE = 2048;
+
+  /**
+   * How many samples per channel {@link AudioIO#read} may decode more or fewer than {@link
+   * #numFrames()} for an intact file: 0 where the header is exact (WAV, FLAC, PCM and other
+   * lossless codecs), {@value #LOSSY_LENGTH_TOLERANCE} (a codec frame) for lossy codecs ({@code
+   * bitsPerSample == 0}), whose container may leave part of the encoder's padding untrimmed.
+   */
+  public long decodedLengthTolerance() {
+    return bitsPerSample == 0 ? LOSSY_LENGTH_TOLERANCE : 0;
+  }
 }

@@ -13,8 +13,11 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Reads and writes audio files: WAV (PCM 8/16/24/32-bit, IEEE float 32/64, plain or extensible
- * headers, any channel count) and FLAC (read only). The format is recognised from the file's first
- * bytes, not its name.
+ * headers, any channel count) and FLAC by decoders of this project, and, read only, compressed
+ * audio through FFmpeg: MP3, Ogg Vorbis, Ogg Opus, AAC (M4A/MP4 or ADTS), WebM/Matroska and
+ * whatever else FFmpeg decodes (AIFF, CAF, WMA, AMR, ...). The format is recognised from the file's
+ * first bytes, not its name; FFmpeg's native libraries are loaded only when the first compressed
+ * file is read.
  *
  * <p>Counterpart of {@code torchaudio.load} / {@code speechbrain.dataio.dataio.read_audio}: integer
  * PCM is scaled by {@code 1 / 2^(bits-1)}, so 16-bit samples decode to exactly {@code x / 32768}.
@@ -23,7 +26,10 @@ import java.nio.file.StandardOpenOption;
  * the file's size and against {@link ReadOptions#maxDecodedBytes()} before anything is allocated,
  * and what reference decoders reject is rejected: FLAC samples beyond the bit depth, and by default
  * float samples that are NaN or infinite. Every refusal is an {@link AudioFormatException} naming
- * the file, what was found and the fix.
+ * the file, what was found and the fix. Compressed files are decoded as strictly (see {@code
+ * FfmpegReader}): a damaged frame, a stream that ends well before the length its container declares
+ * and a last frame or Ogg page cut by the end of the file are errors, with FFmpeg's own words and
+ * the byte offset.
  */
 public final class AudioIO {
   private AudioIO() {}
@@ -146,9 +152,12 @@ public final class AudioIO {
    * @throws AudioFormatException as {@link #read(Path)}, under {@code options}
    */
   public static Audio read(Path path, ReadOptions options) {
-    return switch (detect(path)) {
+    Detected d = detect(path);
+    return switch (d.container()) {
       case WAV -> withChannel(path, ch -> Wav.read(path, ch, options));
       case FLAC -> FlacReader.read(path, options);
+      case COMPRESSED -> FfmpegReader.read(path, options, null);
+      case UNKNOWN -> FfmpegReader.read(path, options, d.head());
     };
   }
 
@@ -173,6 +182,14 @@ public final class AudioIO {
    * applied, since nothing is decoded, except to a FLAC stream of unknown length, which is counted
    * by decoding it without keeping the samples.
    *
+   * <p>For compressed files the length is the one the container declares (a stream duration, an MP3
+   * Xing/Info header, an Ogg stream's last granule position, an MP4 edit list, a Matroska
+   * duration), less the encoder delay it names, so it may differ from what {@link #read} decodes by
+   * up to a codec frame of padding. Where the container declares none (an MP3 without a Xing
+   * header, raw ADTS AAC, a WebM file from a browser), the packets are demuxed and their durations
+   * summed, without decoding; where they carry none either, the stream is decoded and counted
+   * without keeping the samples.
+   *
    * @throws AudioFormatException as {@link #read(Path)}
    */
   public static AudioInfo info(Path path) {
@@ -181,9 +198,12 @@ public final class AudioIO {
 
   /** Like {@link #info(Path)}, with the given options. */
   public static AudioInfo info(Path path, ReadOptions options) {
-    return switch (detect(path)) {
+    Detected d = detect(path);
+    return switch (d.container()) {
       case WAV -> withChannel(path, ch -> Wav.info(path, ch));
       case FLAC -> FlacReader.info(path, options);
+      case COMPRESSED -> FfmpegReader.info(path, options, null);
+      case UNKNOWN -> FfmpegReader.info(path, options, d.head());
     };
   }
 
@@ -201,42 +221,132 @@ public final class AudioIO {
 
   private enum Container {
     WAV,
-    FLAC
+    FLAC,
+    /** A container FFmpeg demuxes, recognised from its first bytes. */
+    COMPRESSED,
+    /** Not recognised: FFmpeg probes it, and errors say that the format is unknown. */
+    UNKNOWN
   }
 
-  private static Container detect(Path path) {
+  /** The container, and the file's first bytes in hex for messages. */
+  private record Detected(Container container, String head) {}
+
+  /** Size of an ID3v2 tag header; its body length is a syncsafe integer in bytes 6..9. */
+  private static final int ID3V2_HEADER = 10;
+
+  /** Tags skipped before giving up on finding what they precede (a file of tags is not audio). */
+  private static final int MAX_ID3V2_TAGS = 64;
+
+  /** Length of the ID3v2 tag (header, body, footer) in {@code tag[0..n)}, or -1 if it is broken. */
+  private static long id3v2Length(byte[] tag, int n) {
+    if (n < ID3V2_HEADER) {
+      return -1;
+    }
+    long size = 0;
+    for (int i = 6; i < 10; i++) {
+      if ((tag[i] & 0x80) != 0) {
+        return -1;
+      }
+      size = (size << 7) | tag[i];
+    }
+    return ID3V2_HEADER + size + ((tag[5] & 0x10) != 0 ? ID3V2_HEADER : 0);
+  }
+
+  private static Detected detect(Path path) {
     if (Files.isDirectory(path)) {
       throw new AudioFormatException(path, "is a directory, not an audio file");
     }
     byte[] head = new byte[12];
+    // What follows the ID3v2 tags at the start, if any: "fLaC", "MP3" (anything else), or "BAD"
+    // for a tag that is cut short, has an invalid size or ends past the end of the file.
+    String[] afterTags = {""};
     int n =
         withChannel(
             path,
             ch -> {
-              ByteBuffer b = ByteBuffer.wrap(head);
-              while (b.hasRemaining() && ch.read(b) >= 0) {
-                // keep reading: a channel may return fewer bytes than asked
+              int got = readAt(ch, 0, head);
+              long size = ch.size();
+              // MP3 and (against its specification) FLAC may sit behind ID3v2 tags: skip them.
+              long at = 0;
+              byte[] tag = head;
+              int tagBytes = got;
+              for (int tags = 0;
+                  tags < MAX_ID3V2_TAGS
+                      && tagBytes >= 3
+                      && tag[0] == 'I'
+                      && tag[1] == 'D'
+                      && tag[2] == '3';
+                  tags++) {
+                long length = id3v2Length(tag, tagBytes);
+                if (length < 0 || at + length > size) {
+                  afterTags[0] = "BAD";
+                  return got;
+                }
+                at += length;
+                tag = new byte[ID3V2_HEADER];
+                tagBytes = readAt(ch, at, tag);
               }
-              return b.position();
+              if (at > 0) {
+                afterTags[0] =
+                    tagBytes >= 4
+                            && new String(tag, 0, 4, StandardCharsets.ISO_8859_1).equals("fLaC")
+                        ? "fLaC"
+                        : "MP3";
+              }
+              return got;
             });
     if (n == 0) {
       throw new AudioFormatException(path, "file is empty (0 bytes)");
     }
+    String hex = hex(head, n);
     if (Wav.isWav(head)) {
-      return Container.WAV;
+      return new Detected(Container.WAV, hex);
     }
     String magic = new String(head, 0, Math.min(4, n), StandardCharsets.ISO_8859_1);
-    if (magic.equals("fLaC") || magic.startsWith("ID3")) {
-      return Container.FLAC;
-    }
     if (magic.equals("RIFX") || magic.equals("RF64") || magic.equals("RIFF")) {
-      return Container.WAV; // Wav reports precisely what is unsupported or wrong
+      // Wav reports precisely what is unsupported or wrong
+      return new Detected(Container.WAV, hex);
     }
-    throw new AudioFormatException(
-        path,
-        "unrecognised audio format (first bytes "
-            + hex(head, n)
-            + "); supported: WAV (RIFF/WAVE) and FLAC. Convert other formats with e.g. sox or ffmpeg");
+    if (magic.equals("fLaC")) {
+      return new Detected(Container.FLAC, hex);
+    }
+    if (magic.startsWith("ID3")) {
+      // A broken tag is reported, precisely, by the FLAC reader, which skips tags the same way.
+      return new Detected(afterTags[0].equals("MP3") ? Container.COMPRESSED : Container.FLAC, hex);
+    }
+    int b0 = head[0] & 0xff;
+    int b1 = n > 1 ? head[1] & 0xff : 0;
+    boolean recognised =
+        magic.equals("OggS")
+            || (n >= 8 && new String(head, 4, 4, StandardCharsets.ISO_8859_1).equals("ftyp"))
+            // MPEG audio frame sync (MP1/MP2/MP3), and ADTS AAC (sync 0xFFF, layer 0)
+            || (b0 == 0xFF && (b1 & 0xE0) == 0xE0)
+            // EBML: Matroska, WebM
+            || (b0 == 0x1A
+                && b1 == 0x45
+                && n >= 4
+                && (head[2] & 0xff) == 0xDF
+                && (head[3] & 0xff) == 0xA3)
+            || magic.equals("FORM") // AIFF, AIFF-C
+            || magic.equals("caff") // Core Audio
+            || magic.equals(".snd") // Sun/NeXT AU
+            || magic.equals("wvpk") // WavPack
+            || magic.equals("MAC ") // Monkey's Audio
+            || magic.equals("#!AM") // AMR
+            || (b0 == 0x30
+                && b1 == 0x26
+                && n >= 4
+                && (head[2] & 0xff) == 0xB2
+                && (head[3] & 0xff) == 0x75); // ASF: WMA
+    return new Detected(recognised ? Container.COMPRESSED : Container.UNKNOWN, hex);
+  }
+
+  private static int readAt(FileChannel ch, long at, byte[] into) throws IOException {
+    ByteBuffer b = ByteBuffer.wrap(into);
+    while (b.hasRemaining() && ch.read(b, at + b.position()) >= 0) {
+      // keep reading: a channel may return fewer bytes than asked
+    }
+    return b.position();
   }
 
   @FunctionalInterface

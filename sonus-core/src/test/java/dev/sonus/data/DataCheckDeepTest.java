@@ -106,6 +106,26 @@ class DataCheckDeepTest {
   }
 
   @Test
+  void compressedFilesPassWithTheirCodecPaddingAndACutOneIsADecodeError() throws IOException {
+    List<Path> files = new ArrayList<>();
+    for (String name :
+        List.of("mono16k.mp3", "mono16k.ogg", "mono16k.m4a", "mono16k.opus", "stereo44k.webm")) {
+      try (InputStream in = DataCheckDeepTest.class.getResourceAsStream("/audio/codec/" + name)) {
+        files.add(Files.write(dir.resolve(name), in.readAllBytes()));
+      }
+    }
+    byte[] mp3 = Files.readAllBytes(files.get(0));
+    Path cut = Files.write(dir.resolve("cut.mp3"), java.util.Arrays.copyOf(mp3, mp3.length / 2));
+    files.add(cut);
+    Manifest m = manifest(files.toArray(Path[]::new));
+
+    DataCheck.Report r = DataCheck.check(List.of(m), DEEP);
+    assertEquals(Set.of(DataCheck.Kind.DECODE_ERROR), kinds(r), r::format);
+    assertEquals(1, r.problems().size(), r::format);
+    assertTrue(r.format().contains("cut_mp3 [decode_error] " + cut), r::format);
+  }
+
+  @Test
   void nanAndInfiniteSamplesAreReportedWithTheFirstOne() throws IOException {
     float[] x = tone(1600, 0.3);
     x[700] = Float.NaN;

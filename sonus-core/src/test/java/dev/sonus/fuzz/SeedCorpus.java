@@ -32,7 +32,8 @@ import org.bytedeco.pytorch.Tensor;
  * of every format, made here, so that the fuzzer starts from inputs that reach deep into each
  * reader. The FLAC seeds include a few of the reference-encoder fixtures of {@code
  * src/test/resources/audio/flac} (LPC, Rice partitions, wasted bits, 33-bit side channels), which
- * the project's own writer does not produce.
+ * the project's own writer does not produce, and the audio seeds a few of the compressed samples of
+ * {@code src/test/resources/audio/codec} (MP3, Vorbis, Opus, AAC, WebM), which reach FFmpeg.
  *
  * <p>Regenerate after changing it (from the repository root), then commit the files:
  *
@@ -138,6 +139,12 @@ public final class SeedCorpus {
     seeds.put("seed-ref-wasted-bits.flac", fixture("wasted_bits_16k.flac"));
     seeds.put("seed-ref-mono8.flac", fixture("mono8_8k.flac"));
     seeds.put("seed-ref-stereo32-side.flac", fixture("stereo32_16k.flac"));
+    // Compressed audio goes through FFmpeg: one small file of each container (within the corpus's
+    // 100 KB).
+    for (String name :
+        List.of("cbr8k.mp3", "mono16k.ogg", "mono16k.opus", "mono16k.m4a", "stereo44k.webm")) {
+      seeds.put("seed-codec-" + name, resource("/audio/codec/" + name));
+    }
     return seeds;
   }
 
@@ -156,9 +163,13 @@ public final class SeedCorpus {
   }
 
   private static byte[] fixture(String name) {
-    try (InputStream in = SeedCorpus.class.getResourceAsStream("/audio/flac/" + name)) {
+    return resource("/audio/flac/" + name);
+  }
+
+  private static byte[] resource(String name) {
+    try (InputStream in = SeedCorpus.class.getResourceAsStream(name)) {
       if (in == null) {
-        throw new IllegalStateException("test resource audio/flac/" + name + " is missing");
+        throw new IllegalStateException("test resource " + name + " is missing");
       }
       return in.readAllBytes();
     } catch (IOException e) {

@@ -4,21 +4,19 @@ import dev.sonus.audio.Audio;
 import dev.sonus.audio.AudioIO;
 import dev.sonus.audio.WavEncoding;
 import dev.sonus.augment.Augmentation;
+import dev.sonus.augment.AugmentedData;
 import dev.sonus.augment.Augmenter;
 import dev.sonus.config.Hparams;
 import dev.sonus.config.HyperYaml;
 import dev.sonus.data.AudioPipelines;
 import dev.sonus.data.ItemContext;
 import dev.sonus.features.Fbank;
-import dev.sonus.tensor.Tensors;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -132,14 +130,7 @@ final class AugmentCommand implements Callable<Integer> {
                 + "), so there is no audio to write; drop --out and give --spectrogram");
       }
       float[][] frames = AudioPipelines.frames(fbank, before);
-      try (PointerScope scope = new PointerScope()) {
-        Tensor x = Tensors.fromRows(frames).unsqueeze(0);
-        Augmenter.FeatureResult r =
-            augmenter.augmentFeatures(x, Tensors.fromFloats(new float[] {1f}, 1), List.of(ctx));
-        for (int i = 0; i < r.source().length; i++) {
-          afterFrames.add(rows(r.feats().select(0, i)));
-        }
-      }
+      afterFrames.addAll(AugmentedData.featureFrames(augmenter, frames, ctx));
     } else {
       Augmenter.Result<List<float[][]>> r =
           augmenter.augmentWaveforms(
@@ -173,17 +164,6 @@ final class AugmentCommand implements Callable<Integer> {
     o.printf(Locale.ROOT, "augment = %s, seed %d%n", augmenter, seed);
     o.flush();
     return 0;
-  }
-
-  private static float[][] rows(Tensor t) {
-    int frames = (int) t.size(0);
-    int dims = (int) t.size(1);
-    float[] flat = Tensors.toFloats(t.contiguous());
-    float[][] out = new float[frames][dims];
-    for (int i = 0; i < frames; i++) {
-      System.arraycopy(flat, i * dims, out[i], 0, dims);
-    }
-    return out;
   }
 
   /** {@code out} for the first of {@code n} outputs, {@code name-2.wav}, ... for the others. */

@@ -86,4 +86,31 @@ public final class AugmentedData {
     List<ItemContext> contexts = batch.contexts();
     return augmenter.augmentFeatures(feats, relLengths, contexts);
   }
+
+  /**
+   * Applies feature augmentation to one item's features {@code [frames][dims]} (for looking at what
+   * it does): one matrix per output of the augmenter.
+   */
+  public static List<float[][]> featureFrames(
+      Augmenter augmenter, float[][] frames, ItemContext context) {
+    try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+      Tensor x = dev.sonus.tensor.Tensors.fromRows(frames).unsqueeze(0);
+      Augmenter.FeatureResult r =
+          augmenter.augmentFeatures(
+              x, dev.sonus.tensor.Tensors.fromFloats(new float[] {1f}, 1), List.of(context));
+      List<float[][]> out = new ArrayList<>();
+      for (int i = 0; i < r.source().length; i++) {
+        Tensor t = r.feats().select(0, i).contiguous();
+        int n = (int) t.size(0);
+        int d = (int) t.size(1);
+        float[] flat = dev.sonus.tensor.Tensors.toFloats(t);
+        float[][] m = new float[n][d];
+        for (int k = 0; k < n; k++) {
+          System.arraycopy(flat, k * d, m[k], 0, d);
+        }
+        out.add(m);
+      }
+      return out;
+    }
+  }
 }

@@ -38,20 +38,7 @@ public final class DoClip implements WaveformAugmentation {
   @Override
   public float[][] apply(float[][] channels, int sampleRate, SplittableRandom random) {
     float clip = (float) (random.nextDouble() * (clipHigh - clipLow) + clipLow);
-    float[][] out = new float[channels.length][];
-    for (int c = 0; c < channels.length; c++) {
-      float[] x = channels[c];
-      float peak = Signals.absMax(x);
-      float[] y = new float[x.length];
-      if (peak > 0) {
-        for (int i = 0; i < x.length; i++) {
-          float v = Math.max(-clip, Math.min(clip, x[i] / peak));
-          y[i] = v * peak / clip;
-        }
-      }
-      out[c] = y;
-    }
-    return out;
+    return Signals.perPeak(channels, (v, peak) -> Math.max(-clip, Math.min(clip, v)) * peak / clip);
   }
 
   @Override

@@ -42,22 +42,8 @@ public final class DropChunk implements WaveformAugmentation {
 
   /** Builds it from its options. */
   public DropChunk(Options options) {
-    if (options.dropLengthLow() < 0 || options.dropLengthLow() > options.dropLengthHigh()) {
-      throw new IllegalArgumentException(
-          "drop_length_low ("
-              + options.dropLengthLow()
-              + ") must be between 0 and drop_length_high ("
-              + options.dropLengthHigh()
-              + ")");
-    }
-    if (options.dropCountLow() < 0 || options.dropCountLow() > options.dropCountHigh()) {
-      throw new IllegalArgumentException(
-          "drop_count_low ("
-              + options.dropCountLow()
-              + ") must be between 0 and drop_count_high ("
-              + options.dropCountHigh()
-              + ")");
-    }
+    Signals.range(options.dropLengthLow(), options.dropLengthHigh(), "drop_length");
+    Signals.range(options.dropCountLow(), options.dropCountHigh(), "drop_count");
     int low = options.dropLengthLow();
     int high = options.dropLengthHigh();
     if (options.dropEnd() != null && options.dropEnd() >= 0) {

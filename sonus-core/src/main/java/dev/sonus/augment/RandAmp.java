@@ -33,19 +33,7 @@ public final class RandAmp implements WaveformAugmentation {
   @Override
   public float[][] apply(float[][] channels, int sampleRate, SplittableRandom random) {
     float amp = (float) (random.nextDouble() * (ampHigh - ampLow) + ampLow);
-    float[][] out = new float[channels.length][];
-    for (int c = 0; c < channels.length; c++) {
-      float[] x = channels[c];
-      float peak = Signals.absMax(x);
-      float[] y = new float[x.length];
-      if (peak > 0) {
-        for (int i = 0; i < x.length; i++) {
-          y[i] = x[i] / peak * amp;
-        }
-      }
-      out[c] = y;
-    }
-    return out;
+    return Signals.perPeak(channels, (v, peak) -> v * amp);
   }
 
   @Override

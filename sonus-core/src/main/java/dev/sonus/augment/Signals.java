@@ -49,6 +49,44 @@ final class Signals {
     };
   }
 
+  /**
+   * Checks a SpeechBrain {@code <name>_low}/{@code <name>_high} pair: {@code 0 <= low <= high}.
+   *
+   * @throws IllegalArgumentException naming both options and their values
+   */
+  static void range(int low, int high, String name) {
+    if (low < 0 || low > high) {
+      throw new IllegalArgumentException(
+          name + "_low (" + low + ") must be between 0 and " + name + "_high (" + high + ")");
+    }
+  }
+
+  /**
+   * Each channel scaled to peak 1 and mapped sample by sample by {@code f} (silent channels stay
+   * silent): the shared step of DoClip and RandAmp.
+   */
+  static float[][] perPeak(float[][] channels, PeakMap f) {
+    float[][] out = new float[channels.length][];
+    for (int c = 0; c < channels.length; c++) {
+      float[] x = channels[c];
+      float peak = absMax(x);
+      float[] y = new float[x.length];
+      if (peak > 0) {
+        for (int i = 0; i < x.length; i++) {
+          y[i] = f.map(x[i] / peak, peak);
+        }
+      }
+      out[c] = y;
+    }
+    return out;
+  }
+
+  /** A sample map of {@link #perPeak}: the peak-normalised sample and the channel's peak. */
+  @FunctionalInterface
+  interface PeakMap {
+    float map(float normalised, float peak);
+  }
+
   /** {@code 10^(dB / 20)}. */
   static double dbToAmplitude(double db) {
     return Math.pow(10, db / 20);

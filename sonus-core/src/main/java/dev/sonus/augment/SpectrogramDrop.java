@@ -51,22 +51,8 @@ public final class SpectrogramDrop implements FeatureAugmentation {
 
   /** Builds it from its options. */
   public SpectrogramDrop(Options options) {
-    if (options.dropLengthLow() < 0 || options.dropLengthLow() > options.dropLengthHigh()) {
-      throw new IllegalArgumentException(
-          "drop_length_low ("
-              + options.dropLengthLow()
-              + ") must be between 0 and drop_length_high ("
-              + options.dropLengthHigh()
-              + ")");
-    }
-    if (options.dropCountLow() < 0 || options.dropCountLow() > options.dropCountHigh()) {
-      throw new IllegalArgumentException(
-          "drop_count_low ("
-              + options.dropCountLow()
-              + ") must be between 0 and drop_count_high ("
-              + options.dropCountHigh()
-              + ")");
-    }
+    Signals.range(options.dropLengthLow(), options.dropLengthHigh(), "drop_length");
+    Signals.range(options.dropCountLow(), options.dropCountHigh(), "drop_count");
     String r = options.replace() == null ? "zeros" : options.replace().toLowerCase(Locale.ROOT);
     if (!REPLACE.contains(r)) {
       throw new IllegalArgumentException(

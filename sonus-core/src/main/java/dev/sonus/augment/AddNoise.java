@@ -108,7 +108,7 @@ public final class AddNoise implements WaveformAugmentation {
   public float[][] apply(float[][] channels, int sampleRate, SplittableRandom random) {
     int len = channels.length == 0 ? 0 : channels[0].length;
     if (len == 0) {
-      return copy(channels);
+      return Signals.copy(channels);
     }
     double snr = options.snrLow() + random.nextDouble() * (options.snrHigh() - options.snrLow());
     double factor = 1 / (Signals.dbToAmplitude(snr) + 1);
@@ -185,14 +185,6 @@ public final class AddNoise implements WaveformAugmentation {
       g[i] = (float) random.nextGaussian();
     }
     return g;
-  }
-
-  static float[][] copy(float[][] x) {
-    float[][] out = new float[x.length][];
-    for (int c = 0; c < x.length; c++) {
-      out[c] = x[c].clone();
-    }
-    return out;
   }
 
   @Override

@@ -100,15 +100,7 @@ public final class AugmentedData {
               x, dev.sonus.tensor.Tensors.fromFloats(new float[] {1f}, 1), List.of(context));
       List<float[][]> out = new ArrayList<>();
       for (int i = 0; i < r.source().length; i++) {
-        Tensor t = r.feats().select(0, i).contiguous();
-        int n = (int) t.size(0);
-        int d = (int) t.size(1);
-        float[] flat = dev.sonus.tensor.Tensors.toFloats(t);
-        float[][] m = new float[n][d];
-        for (int k = 0; k < n; k++) {
-          System.arraycopy(flat, k * d, m[k], 0, d);
-        }
-        out.add(m);
+        out.add(dev.sonus.tensor.Tensors.toRows(r.feats().select(0, i)));
       }
       return out;
     }

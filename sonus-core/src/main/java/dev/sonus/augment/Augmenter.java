@@ -107,12 +107,23 @@ public final class Augmenter {
   public record FeatureResult(Tensor feats, Tensor relLengths, int[] source) {
     /** {@code labels} (batch first) repeated as the items were: {@code labels[source]}. */
     public Tensor replicate(Tensor labels) {
-      long[] idx = new long[source.length];
-      for (int i = 0; i < idx.length; i++) {
-        idx[i] = source[i];
-      }
-      return labels.index_select(0, Tensors.fromLongs(idx, idx.length));
+      return Augmenter.replicate(labels, source);
     }
+  }
+
+  /**
+   * {@code t[source]} along the batch axis: the rows of a batch-first tensor repeated as an
+   * augmenter's output repeats the items; {@code t} itself when {@code source} is null.
+   */
+  public static Tensor replicate(Tensor t, int[] source) {
+    if (source == null) {
+      return t;
+    }
+    long[] idx = new long[source.length];
+    for (int i = 0; i < idx.length; i++) {
+      idx[i] = source[i];
+    }
+    return t.index_select(0, Tensors.fromLongs(idx, idx.length));
   }
 
   private final Options options;

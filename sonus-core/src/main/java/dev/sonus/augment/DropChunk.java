@@ -66,7 +66,7 @@ public final class DropChunk implements WaveformAugmentation {
 
   @Override
   public float[][] apply(float[][] channels, int sampleRate, SplittableRandom random) {
-    float[][] out = AddNoise.copy(channels);
+    float[][] out = Signals.copy(channels);
     int len = channels.length == 0 ? 0 : channels[0].length;
     int times = random.nextInt(options.dropCountLow(), options.dropCountHigh() + 1);
     if (times == 0 || len == 0) {

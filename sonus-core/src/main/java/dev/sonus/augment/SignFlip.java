@@ -30,7 +30,7 @@ public final class SignFlip implements WaveformAugmentation {
   @Override
   public float[][] apply(float[][] channels, int sampleRate, SplittableRandom random) {
     boolean flip = random.nextDouble() < flipProb;
-    float[][] out = AddNoise.copy(channels);
+    float[][] out = Signals.copy(channels);
     if (flip) {
       for (float[] y : out) {
         for (int i = 0; i < y.length; i++) {

@@ -87,6 +87,15 @@ final class Signals {
     float map(float normalised, float peak);
   }
 
+  /** A deep copy of {@code [channels][frames]} samples. */
+  static float[][] copy(float[][] x) {
+    float[][] out = new float[x.length][];
+    for (int c = 0; c < x.length; c++) {
+      out[c] = x[c].clone();
+    }
+    return out;
+  }
+
   /** {@code 10^(dB / 20)}. */
   static double dbToAmplitude(double db) {
     return Math.pow(10, db / 20);

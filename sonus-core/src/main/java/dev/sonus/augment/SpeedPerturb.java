@@ -59,7 +59,7 @@ public final class SpeedPerturb implements WaveformAugmentation {
 
   static float[][] resampleAll(float[][] channels, int from, int to) {
     if (from == to) {
-      return AddNoise.copy(channels);
+      return Signals.copy(channels);
     }
     float[][] out = new float[channels.length][];
     for (int c = 0; c < channels.length; c++) {

@@ -6,7 +6,6 @@ import dev.sonus.tensor.Tensors;
 import java.nio.file.Path;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Tensor;
 
 /** Ready-made pipeline steps for audio datasets. */
 public final class AudioPipelines {
@@ -32,15 +31,7 @@ public final class AudioPipelines {
    */
   public static float[][] frames(FeatureExtractor features, float[] samples) {
     try (PointerScope scope = new PointerScope()) {
-      Tensor feats = features.forward(Tensors.fromFloats(samples, 1, samples.length));
-      int frames = (int) feats.size(1);
-      int dims = (int) feats.size(2);
-      float[] flat = Tensors.toFloats(feats);
-      float[][] out = new float[frames][dims];
-      for (int t = 0; t < frames; t++) {
-        System.arraycopy(flat, t * dims, out[t], 0, dims);
-      }
-      return out;
+      return Tensors.toRows(features.forward(Tensors.fromFloats(samples, 1, samples.length)));
     }
   }
 

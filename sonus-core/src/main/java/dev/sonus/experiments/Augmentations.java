@@ -4,10 +4,8 @@ import dev.sonus.augment.AugmentedData;
 import dev.sonus.augment.Augmenter;
 import dev.sonus.data.DynamicItemDataset;
 import dev.sonus.features.FeatureExtractor;
-import dev.sonus.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.List;
-import org.bytedeco.pytorch.Tensor;
 
 /** The {@code wav_augment} and {@code fea_augment} slots the recognition experiments share. */
 final class Augmentations {
@@ -50,17 +48,5 @@ final class Augmentations {
     withSignal.set(withSignal.indexOf("feats"), "sig");
     return ds.withOutputKeys(withSignal.toArray(String[]::new))
         .withBatchStage(AugmentedData.waveStage(wavAugment, sampleRate, "sig", features, "feats"));
-  }
-
-  /** {@code t[source]} along the batch axis, or {@code t} itself when {@code source} is null. */
-  static Tensor replicate(Tensor t, int[] source) {
-    if (source == null) {
-      return t;
-    }
-    long[] idx = new long[source.length];
-    for (int i = 0; i < idx.length; i++) {
-      idx[i] = source[i];
-    }
-    return t.index_select(0, Tensors.fromLongs(idx, idx.length));
   }
 }

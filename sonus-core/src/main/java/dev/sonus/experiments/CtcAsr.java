@@ -358,8 +358,8 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, CtcRecognizer {
   @Override
   public Tensor computeObjectives(Output out, Batch batch, Stage stage) {
     PaddedData tokens = batch.padded("tokens");
-    Tensor targets = Augmentations.replicate(tokens.data(), out.source());
-    Tensor targetLens = Augmentations.replicate(tokens.relLengths(), out.source());
+    Tensor targets = Augmenter.replicate(tokens.data(), out.source());
+    Tensor targetLens = Augmenter.replicate(tokens.relLengths(), out.source());
     Tensor loss = ctc.forward(out.logProbs(), targets, out.relLengths(), targetLens);
     if (stage != Stage.TRAIN) {
       List<String> hyps = decode(out);

@@ -427,14 +427,14 @@ public final class Seq2SeqAsr implements Experiment<Seq2SeqAsr.Output>, Seq2SeqR
     Tensor lossSeq =
         seqLoss(
             out.seqLogProbs(),
-            Augmentations.replicate(eos.data(), source),
-            Augmentations.replicate(eos.relLengths(), source));
+            Augmenter.replicate(eos.data(), source),
+            Augmenter.replicate(eos.relLengths(), source));
     Tensor lossCtc =
         ctc.forward(
             out.ctcLogProbs(),
-            Augmentations.replicate(tokens.data(), source),
+            Augmenter.replicate(tokens.data(), source),
             out.relLengths(),
-            Augmentations.replicate(tokens.relLengths(), source));
+            Augmenter.replicate(tokens.relLengths(), source));
     double w = options.ctcWeight();
     Tensor loss = lossCtc.mul(new Scalar(w)).add(lossSeq.mul(new Scalar(1 - w)));
     if (stage != Stage.TRAIN) {

@@ -86,6 +86,29 @@ public final class Tensors {
     return Tensor.create(flat, rows.length, cols);
   }
 
+  /**
+   * The rows of a 2-D tensor, or of a 3-D one with a leading axis of 1 ({@code [1, N, D]}), as
+   * {@code float[N][D]}; the inverse of {@link #fromRows}.
+   *
+   * @throws IllegalArgumentException for any other shape
+   */
+  public static float[][] toRows(Tensor t) {
+    long[] shape = shape(t);
+    boolean batchOfOne = shape.length == 3 && shape[0] == 1;
+    if (shape.length != 2 && !batchOfOne) {
+      throw new IllegalArgumentException(
+          "expected a [N, D] or [1, N, D] tensor, got " + shapeString(t));
+    }
+    int n = Math.toIntExact(shape[shape.length - 2]);
+    int d = Math.toIntExact(shape[shape.length - 1]);
+    float[] flat = toFloats(t);
+    float[][] out = new float[n][d];
+    for (int r = 0; r < n; r++) {
+      System.arraycopy(flat, r * d, out[r], 0, d);
+    }
+    return out;
+  }
+
   /** Copies a tensor of any type, layout or device into a float array (C order). */
   public static float[] toFloats(Tensor t) {
     try (PointerScope scope = new PointerScope()) {

@@ -18,7 +18,7 @@ class AugmenterTest {
   record Plus(float value) implements WaveformAugmentation {
     @Override
     public float[][] apply(float[][] x, int sampleRate, SplittableRandom random) {
-      float[][] out = AddNoise.copy(x);
+      float[][] out = Signals.copy(x);
       for (float[] c : out) {
         for (int i = 0; i < c.length; i++) {
           c[i] += value;

@@ -68,6 +68,20 @@ public final class Robustness {
    * @param reverb manifest or folder of room impulse responses, or null
    */
   public static List<Condition> conditions(String noise, List<Double> snrs, String reverb) {
+    try {
+      return build(noise, snrs, reverb);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "--corrupt noise="
+              + noise
+              + (reverb != null ? " --reverb " + reverb : "")
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  private static List<Condition> build(String noise, List<Double> snrs, String reverb) {
     List<Condition> out = new ArrayList<>();
     out.add(new Condition("clean", Double.NaN, null));
     if (noise != null) {

@@ -68,20 +68,6 @@ public final class Robustness {
    * @param reverb manifest or folder of room impulse responses, or null
    */
   public static List<Condition> conditions(String noise, List<Double> snrs, String reverb) {
-    try {
-      return build(noise, snrs, reverb);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "--corrupt noise="
-              + noise
-              + (reverb != null ? " --reverb " + reverb : "")
-              + ": "
-              + e.getMessage(),
-          e);
-    }
-  }
-
-  private static List<Condition> build(String noise, List<Double> snrs, String reverb) {
     List<Condition> out = new ArrayList<>();
     out.add(new Condition("clean", Double.NaN, null));
     if (noise != null) {
@@ -90,17 +76,24 @@ public final class Robustness {
       }
       for (double snr : snrs) {
         AddNoise add =
-            new AddNoise(
-                new AddNoise.Options(
-                    noise, null, "random", 0, snr, snr, true, null, false, "white", Map.of(), 16000,
-                    16000));
+            named(
+                "--corrupt noise=" + noise,
+                () ->
+                    new AddNoise(
+                        new AddNoise.Options(
+                            noise, null, "random", 0, snr, snr, true, null, false, "white",
+                            Map.of(), 16000, 16000)));
         out.add(new Condition("noise_" + decibels(snr) + "dB", snr, add));
       }
     }
     if (reverb != null) {
       AddReverb rev =
-          new AddReverb(
-              new AddReverb.Options(reverb, "random", 0, 1.0, Map.of(), 16000, 16000, "avg"));
+          named(
+              "--reverb " + reverb,
+              () ->
+                  new AddReverb(
+                      new AddReverb.Options(
+                          reverb, "random", 0, 1.0, Map.of(), 16000, 16000, "avg")));
       out.add(new Condition("reverb", Double.NaN, rev));
     }
     return out;
@@ -202,6 +195,15 @@ public final class Robustness {
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot write the corrupted set under " + folder + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code make}, with {@code option} (as the user typed it) before the message of its error. */
+  private static <T> T named(String option, java.util.function.Supplier<T> make) {
+    try {
+      return make.get();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
     }
   }
 

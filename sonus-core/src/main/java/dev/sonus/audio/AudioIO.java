@@ -35,6 +35,14 @@ public final class AudioIO {
   private AudioIO() {}
 
   /**
+   * File extensions (lower case, no dot) of the recordings Sonus looks for when it lists a folder:
+   * the lossless formats first, then what FFmpeg decodes. {@link #read} itself goes by the bytes,
+   * not the name.
+   */
+  public static final java.util.List<String> EXTENSIONS =
+      java.util.List.of("flac", "wav", "mp3", "ogg", "opus", "oga", "m4a", "aac", "webm", "mka");
+
+  /**
    * How {@link AudioIO#read(Path, ReadOptions)} treats a file: how much it may decode, and whether
    * non-finite samples are an error.
    *

@@ -25,8 +25,7 @@ import java.util.stream.Stream;
  */
 final class AudioSource {
   /** File extensions taken from a folder. */
-  static final Set<String> AUDIO_EXTENSIONS =
-      Set.of("wav", "flac", "mp3", "ogg", "opus", "m4a", "aac", "webm", "mka", "oga");
+  static final Set<String> AUDIO_EXTENSIONS = Set.copyOf(AudioIO.EXTENSIONS);
 
   private final String description;
   private final List<Path> files;

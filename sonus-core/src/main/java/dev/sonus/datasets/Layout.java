@@ -19,8 +19,12 @@ import java.util.stream.Stream;
  * recordings, and writing their paths relative to the data folder.
  */
 final class Layout {
-  /** Extensions of the recordings a preparer accepts, in the order they are looked for. */
-  static final List<String> AUDIO_EXTENSIONS = List.of(".flac", ".wav");
+  /**
+   * Extensions (with the dot) of the recordings a preparer accepts, in the order they are looked
+   * for: {@link AudioIO#EXTENSIONS}.
+   */
+  static final List<String> AUDIO_EXTENSIONS =
+      AudioIO.EXTENSIONS.stream().map(e -> "." + e).toList();
 
   private Layout() {}
 
@@ -143,7 +147,8 @@ final class Layout {
   }
 
   /**
-   * {@code <dir>/<stem>.flac} or, failing that, {@code <dir>/<stem>.wav}; null when neither exists.
+   * {@code <dir>/<stem>.flac} or, failing that, {@code <dir>/<stem>.wav}, {@code .mp3} and the
+   * other {@link #AUDIO_EXTENSIONS} in turn; null when none exists.
    */
   static Path findRecording(Path dir, String stem) {
     for (String ext : AUDIO_EXTENSIONS) {

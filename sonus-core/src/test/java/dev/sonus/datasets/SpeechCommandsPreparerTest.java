@@ -154,6 +154,28 @@ class SpeechCommandsPreparerTest {
   }
 
   @Test
+  void compressedRecordingsAreListedLikeWavOnes() throws Exception {
+    Path data = TinyCorpora.speechCommands(dir.resolve("sc"));
+    Path wav = data.resolve("go/0c40e715_nohash_0.wav");
+    Files.delete(wav);
+    try (var in =
+        SpeechCommandsPreparerTest.class.getResourceAsStream("/audio/codec/mono16k.mp3")) {
+      assertTrue(in != null, "missing test input audio/codec/mono16k.mp3");
+      Files.copy(in, data.resolve("go/0c40e715_nohash_0.mp3"));
+    }
+    List<PreparedManifest> written = commands.prepare(data, dir.resolve("out"));
+    assertEquals(ROWS, written.stream().mapToInt(PreparedManifest::rows).sum());
+    Manifest.Row mp3 =
+        Written.load(written, data).values().stream()
+            .flatMap(m -> m.rows().stream())
+            .filter(r -> r.id().equals("go_0c40e715_nohash_0"))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(data + "/go/0c40e715_nohash_0.mp3", mp3.get("wav"));
+    assertTrue(Double.parseDouble(String.valueOf(mp3.get("duration"))) > 0.5, mp3.toString());
+  }
+
+  @Test
   void anUnreadableRecordingIsNamed() throws IOException {
     Path data = TinyCorpora.speechCommands(dir.resolve("sc"));
     Path bad = data.resolve("go/0c40e715_nohash_0.wav");

@@ -178,6 +178,17 @@ public final class Optimizers {
     return Adam.adam(groups, lr);
   }
 
+  /**
+   * Adam with the given betas and eps; SpeechBrain's Transformer and Conformer recipes use {@code
+   * beta2: 0.98, eps: 1e-9}: {@code !name:train.Optimizers.adam {lr: 0.001, beta1: 0.9, beta2:
+   * 0.98, eps: 1.0e-9}}.
+   */
+  @RecipeCallable
+  public static Optimizer adam(
+      List<ParamGroup> groups, double lr, double beta1, double beta2, double eps) {
+    return new Adam(groups, lr, beta1, beta2, eps, false);
+  }
+
   /** AdamW with PyTorch's defaults (decay from the groups' weight decay). */
   @RecipeCallable
   public static Optimizer adamw(List<ParamGroup> groups, double lr) {

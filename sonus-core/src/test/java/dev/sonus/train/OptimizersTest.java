@@ -78,6 +78,31 @@ class OptimizersTest {
   }
 
   @Test
+  void adamTakesTheBetasAndEpsOfTransformerRecipes() {
+    // the gradient jumps from 1 to 10 at the second step, where beta2 decides the step size
+    double[] after = new double[2];
+    double[] beta2 = {0.98, 0.999};
+    for (int i = 0; i < 2; i++) {
+      Tensor p = param(1.0);
+      try (Optimizer opt = Optimizers.adam(groups(p, 0), 0.01, 0.9, beta2[i], 1e-9)) {
+        backward(p);
+        opt.step();
+        opt.zeroGrad();
+        try (var noGrad = new org.bytedeco.pytorch.NoGradGuard()) {
+          p.fill_(new org.bytedeco.pytorch.Scalar(10.0));
+        }
+        backward(p);
+        opt.step();
+        after[i] = value(p);
+      }
+      double m = (0.9 * 0.1 + 0.1 * 10) / (1 - 0.81);
+      double v = (beta2[i] * (1 - beta2[i]) + (1 - beta2[i]) * 100) / (1 - beta2[i] * beta2[i]);
+      assertEquals(10 - 0.01 * m / (Math.sqrt(v) + 1e-9), after[i], 1e-5);
+    }
+    assertTrue(Math.abs(after[0] - after[1]) > 2e-5, after[0] + " vs " + after[1]);
+  }
+
+  @Test
   void adamWDecaysTheWeightsSeparatelyFromTheGradient() {
     Tensor p = param(1.0);
     try (Optimizer opt = Optimizers.Adam.adamW(groups(p, 0.1), 0.01)) {

@@ -1,6 +1,8 @@
 package dev.sonus.cli;
 
 import dev.sonus.bench.Benchmarks;
+import dev.sonus.bench.TransformerBench;
+import dev.sonus.models.transformer.EncoderModule;
 import dev.sonus.repro.Environment;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -18,7 +20,8 @@ import picocli.CommandLine.Spec;
     subcommands = {
       BenchCommand.FbankBench.class,
       BenchCommand.LoaderBench.class,
-      BenchCommand.EmbedBench.class
+      BenchCommand.EmbedBench.class,
+      BenchCommand.TransformerBenchCommand.class
     })
 final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
@@ -357,6 +360,129 @@ final class BenchCommand implements Runnable {
           seconds,
           threads,
           median,
+          Environment.capture().libtorch().version());
+      return 0;
+    }
+  }
+
+  /**
+   * Training steps of the AN4 joint CTC/attention model on a fixed batch: step time, tokens/s and
+   * GFLOP/s, against a plain matrix product of the encoder's feed-forward shape timed alternately
+   * in the same run (bench/README.md).
+   */
+  @Command(
+      name = "transformer",
+      description =
+          "Forward + backward of the AN4 Conformer (or Transformer) on a fixed batch: step time,"
+              + " tokens/s and GFLOP/s against a plain libtorch matmul of the same size.")
+  static final class TransformerBenchCommand implements Callable<Integer> {
+    @Option(
+        names = "--encoder",
+        defaultValue = "conformer",
+        description = "conformer or transformer (default: ${DEFAULT-VALUE})")
+    String encoder;
+
+    @Option(
+        names = "--batch",
+        defaultValue = "16",
+        description = "utterances per batch (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(
+        names = "--seconds",
+        defaultValue = "3",
+        description = "length of each utterance, s (default: ${DEFAULT-VALUE})")
+    double seconds;
+
+    @Option(
+        names = "--tokens",
+        defaultValue = "20",
+        description = "target tokens per utterance (default: ${DEFAULT-VALUE})")
+    int tokens;
+
+    @Option(
+        names = "--bench-threads",
+        defaultValue = "2",
+        description = "libtorch intra-op threads (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(
+        names = "--runs",
+        defaultValue = "5",
+        description = "timed runs (default: ${DEFAULT-VALUE})")
+    int runs;
+
+    @Option(
+        names = "--iters",
+        defaultValue = "3",
+        description = "training steps per run (default: ${DEFAULT-VALUE})")
+    int iters;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      EncoderModule module =
+          switch (encoder.toLowerCase(Locale.ROOT)) {
+            case "conformer" -> EncoderModule.CONFORMER;
+            case "transformer" -> EncoderModule.TRANSFORMER;
+            default ->
+                throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "--encoder is '" + encoder + "'; expected conformer or transformer");
+          };
+      OptionChecks.intIn(spec, "--batch", batch, 1, 1024, "utterances per batch");
+      OptionChecks.finiteAbove(spec, "--seconds", seconds, 0.1, 60, "seconds per utterance");
+      OptionChecks.intIn(spec, "--tokens", tokens, 1, 1000, "tokens per utterance");
+      OptionChecks.intIn(spec, "--bench-threads", threads, 1, 1024, "libtorch threads");
+      OptionChecks.intIn(spec, "--runs", runs, 1, 1000, "timed runs");
+      OptionChecks.intIn(spec, "--iters", iters, 1, 100_000, "steps per run");
+      TransformerBench.Shape an4 = TransformerBench.Shape.an4Conformer();
+      TransformerBench.Shape shape =
+          new TransformerBench.Shape(
+              module,
+              batch,
+              (int) Math.round(seconds * 100),
+              tokens,
+              an4.dModel(),
+              an4.encoderLayers(),
+              an4.decoderLayers(),
+              an4.dFfn(),
+              an4.heads(),
+              an4.kernel(),
+              an4.vocab());
+      var out = spec.commandLine().getOut();
+      TransformerBench.Result r =
+          TransformerBench.run(
+              shape,
+              threads,
+              2,
+              runs,
+              iters,
+              (run, gflops, elapsed, work) ->
+                  out.printf(
+                      Locale.ROOT,
+                      "run %d: %.2f GFLOP/s (%.0f ms per step)%n",
+                      run,
+                      gflops,
+                      elapsed * 1000 / work));
+      out.printf(
+          Locale.ROOT,
+          "sonus bench transformer %s d=144 x8 + decoder x4, batch %dx%.1fs, %d tokens, threads=%d:"
+              + " median step %.0f ms, %.0f tokens/s, %.1f GFLOP/s (%.2f GFLOP per step);"
+              + " plain matmul %s: %.1f GFLOP/s; the model reaches %.0f%% of it. libtorch %s%n",
+          module.name().toLowerCase(Locale.ROOT),
+          batch,
+          seconds,
+          tokens,
+          threads,
+          r.stepSeconds() * 1000,
+          r.tokensPerSecond(),
+          r.modelGflops(),
+          r.stepGflop(),
+          r.matmulShape(),
+          r.matmulGflops(),
+          100 * r.modelGflops() / r.matmulGflops(),
           Environment.capture().libtorch().version());
       return 0;
     }

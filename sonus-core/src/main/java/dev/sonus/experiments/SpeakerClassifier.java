@@ -1,5 +1,7 @@
 package dev.sonus.experiments;
 
+import dev.sonus.augment.AugmentedData;
+import dev.sonus.augment.Augmenter;
 import dev.sonus.data.AudioPipelines;
 import dev.sonus.data.Batch;
 import dev.sonus.data.DynamicItemDataset;
@@ -72,6 +74,10 @@ public final class SpeakerClassifier
    * @param labelColumn manifest column holding the class ({@code spk_id}, {@code digit}, ...)
    * @param margin AAM margin (radians), when {@code loss} is not given
    * @param scale AAM scale, when {@code loss} is not given
+   * @param wavAugment waveform augmentation of the training batches ({@code wav_augment}); each
+   *     copy it adds keeps its utterance's label; null for none
+   * @param feaAugment feature augmentation of the training batches after normalisation ({@code
+   *     fea_augment}); null for none
    */
   public record Options(
       FeatureExtractor features,
@@ -82,13 +88,15 @@ public final class SpeakerClassifier
       int outNeurons,
       String labelColumn,
       double margin,
-      double scale) {
+      double scale,
+      Augmenter wavAugment,
+      Augmenter feaAugment) {
     /**
      * SpeechBrain's speaker-id settings: spk_id, AAM margin 0.2 and scale 30; features and model to
      * be given.
      */
     public static Options defaults() {
-      return new Options(null, null, null, null, null, 0, "spk_id", 0.2, 30);
+      return new Options(null, null, null, null, null, 0, "spk_id", 0.2, 30, null, null);
     }
   }
 
@@ -101,6 +109,8 @@ public final class SpeakerClassifier
   private final ClassifierHead classifier;
   private final ClassificationLoss loss;
   private final RunLabels labels;
+  private final Augmenter wavAugment;
+  private final Augmenter feaAugment;
   private long errors;
   private long seen;
   private final List<float[]> testEmbeddings = new ArrayList<>();
@@ -112,7 +122,7 @@ public final class SpeakerClassifier
    * @param scores {@code [B, 1, classes]} (cosines, or log-probabilities, as the head gives them)
    * @param embeddings {@code [B, 1, embedding]}
    */
-  public record Output(Tensor scores, Tensor embeddings) {}
+  public record Output(Tensor scores, Tensor embeddings, int[] source) {}
 
   /**
    * The short form of older recipes: Fbank with SpeechBrain's defaults at {@code sampleRate} and
@@ -144,7 +154,9 @@ public final class SpeakerClassifier
             outNeurons,
             labelColumn,
             margin,
-            scale));
+            scale,
+            null,
+            null));
   }
 
   /** Creates the experiment from its slots; see {@link Options}. */
@@ -208,6 +220,8 @@ public final class SpeakerClassifier
     this.loss =
         options.loss() != null ? options.loss() : new AamSoftmax(options.margin(), options.scale());
     this.labels = new RunLabels("SpeakerClassifier", this::checkLabels);
+    this.wavAugment = Augmentations.checkWaveform(options.wavAugment());
+    this.feaAugment = Augmentations.checkFeature(options.feaAugment());
   }
 
   @Override
@@ -250,13 +264,21 @@ public final class SpeakerClassifier
               java.util.Collections.sort(sorted);
               return LabelEncoder.of(sorted);
             });
-    return DynamicItemDataset.fromManifest(manifest)
-        .addPipeline(AudioPipelines.readAudio("wav", "sig", sampleRate()))
-        .addPipeline(AudioPipelines.features("sig", "feats", features))
-        .addPipeline(
-            Pipeline.of(
-                labelColumn, "label", v -> new long[] {encoder.encode(String.valueOf(v).trim())}))
-        .withOutputKeys("id", "feats", "label");
+    DynamicItemDataset ds =
+        DynamicItemDataset.fromManifest(manifest)
+            .addPipeline(AudioPipelines.readAudio("wav", "sig", sampleRate()))
+            .addPipeline(AudioPipelines.features("sig", "feats", features))
+            .addPipeline(
+                Pipeline.of(
+                    labelColumn,
+                    "label",
+                    v -> new long[] {encoder.encode(String.valueOf(v).trim())}));
+    return Augmentations.dataset(
+        ds,
+        List.of("id", "feats", "label"),
+        stage == Stage.TRAIN ? wavAugment : null,
+        sampleRate(),
+        features);
   }
 
   private void checkLabels(LabelEncoder encoder, String source) {
@@ -272,13 +294,21 @@ public final class SpeakerClassifier
   public Output computeForward(Batch batch, Stage stage) {
     PaddedData feats = batch.padded("feats");
     Tensor x = meanVarNorm.forward(feats.data(), feats.relLengths(), -1);
-    Tensor emb = embeddingModel.embed(x, feats.relLengths());
-    return new Output(classifier.forward(emb), emb);
+    Tensor lens = feats.relLengths();
+    int[] source = null;
+    if (stage == Stage.TRAIN && feaAugment != null) {
+      Augmenter.FeatureResult aug = AugmentedData.features(feaAugment, x, lens, batch);
+      x = aug.feats();
+      lens = aug.relLengths();
+      source = aug.source();
+    }
+    Tensor emb = embeddingModel.embed(x, lens);
+    return new Output(classifier.forward(emb), emb, source);
   }
 
   @Override
   public Tensor computeObjectives(Output out, Batch batch, Stage stage) {
-    Tensor targets = batch.padded("label").data().squeeze(1);
+    Tensor targets = Augmenter.replicate(batch.padded("label").data(), out.source()).squeeze(1);
     Tensor value = loss.forward(out.scores(), targets);
     if (stage != Stage.TRAIN) {
       long[] predicted =

@@ -128,6 +128,62 @@ class SpeakerClassifierTest {
   }
 
   @Test
+  void augmentedCopiesKeepTheirUtterancesLabels(@TempDir Path tmp) throws IOException {
+    Path data = Files.createDirectories(tmp.resolve("data"));
+    makeCorpus(data);
+    Path recipe = tmp.resolve("hparams.yaml");
+    Files.writeString(
+        recipe,
+        """
+        n_mels: 40
+        experiment: !new:experiments.SpeakerClassifier
+          features: !new:features.Fbank {sample_rate: 16000, n_mels: 40}
+          embedding_model: !new:models.EcapaTdnn
+            input_size: 40
+            lin_neurons: 16
+            channels: [16, 16, 48]
+            kernel_sizes: [5, 3, 1]
+            dilations: [1, 2, 1]
+            groups: [1, 1, 1]
+            attention_channels: 8
+            se_channels: 8
+          out_neurons: 3
+          label_column: spk_id
+          wav_augment: !new:augment.Augmenter
+            concat_original: true
+            augmentations: [!new:augment.SpeedPerturb {orig_freq: 16000, speeds: [90, 110]}]
+          fea_augment: !new:augment.Augmenter
+            concat_original: true
+            augmentations: [!new:augment.SpectrogramDrop {}]
+        """);
+    SpeakerClassifier task =
+        (SpeakerClassifier) dev.sonus.config.HyperYaml.load(recipe, Map.of()).get("experiment");
+    dev.sonus.data.Manifest m =
+        dev.sonus.data.Manifest.load(
+            data.resolve("train.csv"), Map.of("data_root", data.toString()));
+    dev.sonus.data.DynamicItemDataset ds = task.dataset(m, dev.sonus.train.Stage.TRAIN);
+    task.model().train(true);
+    try (dev.sonus.data.Batch b =
+        dev.sonus.data.Batch.collate(ds.getBatch(new int[] {0, 5, 10}, 1, 1))) {
+      assertEquals(6, b.size(), "3 originals and their sped-up copies: " + b.ids());
+      long[] labels = dev.sonus.tensor.Tensors.toLongs(b.padded("label").data());
+      assertEquals(labels[0], labels[3]);
+      assertEquals(labels[2], labels[5]);
+      SpeakerClassifier.Output out = task.computeForward(b, dev.sonus.train.Stage.TRAIN);
+      assertEquals(12, out.scores().size(0), "and the spectrogram-dropped copies of all six");
+      assertEquals(12, out.source().length);
+      org.bytedeco.pytorch.Tensor loss =
+          task.computeObjectives(out, b, dev.sonus.train.Stage.TRAIN);
+      assertTrue(Double.isFinite(loss.item_double()), "loss " + loss.item_double());
+    }
+    dev.sonus.data.DynamicItemDataset valid = task.dataset(m, dev.sonus.train.Stage.VALID);
+    try (dev.sonus.data.Batch b =
+        dev.sonus.data.Batch.collate(valid.getBatch(new int[] {0, 5}, 1, 1))) {
+      assertEquals(2, b.size(), "validation batches are not augmented");
+    }
+  }
+
+  @Test
   void trainingStepsLeaveNoNativeObjectsForTheGarbageCollector(@TempDir Path tmp)
       throws IOException {
     Path data = Files.createDirectories(tmp.resolve("data"));

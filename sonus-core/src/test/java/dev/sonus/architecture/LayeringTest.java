@@ -166,6 +166,7 @@ class LayeringTest {
             "augment",
             "nn",
             "models",
+            "losses",
             "inference",
             "repro")
         .check(core);

@@ -2,10 +2,13 @@ package dev.sonus.experiments;
 
 import dev.sonus.augment.AugmentedData;
 import dev.sonus.augment.Augmenter;
+import dev.sonus.data.Batch;
 import dev.sonus.data.DynamicItemDataset;
 import dev.sonus.features.FeatureExtractor;
+import dev.sonus.train.Stage;
 import java.util.ArrayList;
 import java.util.List;
+import org.bytedeco.pytorch.Tensor;
 
 /** The {@code wav_augment} and {@code fea_augment} slots the recognition experiments share. */
 final class Augmentations {
@@ -29,6 +32,19 @@ final class Augmentations {
               + "); put them under wav_augment, which runs before the features");
     }
     return a;
+  }
+
+  /**
+   * The normalised feature batch {@code x} with its relative lengths after {@code fea_augment} when
+   * {@code stage} is training and an augmenter is given (originals and copies, with the source map
+   * that replicates labels); else {@code x} and {@code lens} as they are, with no source map.
+   */
+  static Augmenter.FeatureResult features(
+      Augmenter feaAugment, Stage stage, Tensor x, Tensor lens, Batch batch) {
+    if (stage != Stage.TRAIN || feaAugment == null) {
+      return new Augmenter.FeatureResult(x, lens, null);
+    }
+    return AugmentedData.features(feaAugment, x, lens, batch);
   }
 
   /**

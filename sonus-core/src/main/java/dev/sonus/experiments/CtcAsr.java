@@ -1,6 +1,5 @@
 package dev.sonus.experiments;
 
-import dev.sonus.augment.AugmentedData;
 import dev.sonus.augment.Augmenter;
 import dev.sonus.data.AudioPipelines;
 import dev.sonus.data.Batch;
@@ -342,14 +341,11 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, CtcRecognizer {
   public Output computeForward(Batch batch, Stage stage) {
     PaddedData feats = batch.padded("feats");
     Tensor x = normalize.forward(feats.data(), feats.relLengths(), -1);
-    Tensor lens = feats.relLengths();
-    int[] source = null;
-    if (stage == Stage.TRAIN && feaAugment != null) {
-      Augmenter.FeatureResult aug = AugmentedData.features(feaAugment, x, lens, batch);
-      x = aug.feats();
-      lens = aug.relLengths();
-      source = aug.source();
-    }
+    Augmenter.FeatureResult aug =
+        Augmentations.features(feaAugment, stage, x, feats.relLengths(), batch);
+    x = aug.feats();
+    Tensor lens = aug.relLengths();
+    int[] source = aug.source();
     Encoder.Output h = encoder.encode(x, lens);
     Tensor logits = ctcLin.forward(h.output());
     return new Output(torch.log_softmax(logits, -1), h.relLengths(), source);

@@ -1,6 +1,5 @@
 package dev.sonus.experiments;
 
-import dev.sonus.augment.AugmentedData;
 import dev.sonus.augment.Augmenter;
 import dev.sonus.data.AudioPipelines;
 import dev.sonus.data.Batch;
@@ -371,16 +370,12 @@ public final class Seq2SeqAsr implements Experiment<Seq2SeqAsr.Output>, Seq2SeqR
     PaddedData feats = batch.padded("feats");
     PaddedData bos = batch.padded("tokens_bos");
     Tensor x = normalize.forward(feats.data(), feats.relLengths(), -1);
-    Tensor lens = feats.relLengths();
-    Tensor tokensBos = bos.data();
-    int[] source = null;
-    if (stage == Stage.TRAIN && feaAugment != null) {
-      Augmenter.FeatureResult aug = AugmentedData.features(feaAugment, x, lens, batch);
-      x = aug.feats();
-      lens = aug.relLengths();
-      source = aug.source();
-      tokensBos = aug.replicate(tokensBos);
-    }
+    Augmenter.FeatureResult aug =
+        Augmentations.features(feaAugment, stage, x, feats.relLengths(), batch);
+    x = aug.feats();
+    Tensor lens = aug.relLengths();
+    int[] source = aug.source();
+    Tensor tokensBos = aug.replicate(bos.data());
     Tensor src = frontend == null ? x : frontend.forward(x);
     TransformerAsr.Output out = transformer.forward(src, tokensBos, lens, options.padIndex());
     Tensor pCtc = torch.log_softmax(ctcLin.forward(out.encoderOut()), -1);

@@ -1,6 +1,5 @@
 package dev.sonus.experiments;
 
-import dev.sonus.augment.AugmentedData;
 import dev.sonus.augment.Augmenter;
 import dev.sonus.data.AudioPipelines;
 import dev.sonus.data.Batch;
@@ -294,14 +293,11 @@ public final class SpeakerClassifier
   public Output computeForward(Batch batch, Stage stage) {
     PaddedData feats = batch.padded("feats");
     Tensor x = meanVarNorm.forward(feats.data(), feats.relLengths(), -1);
-    Tensor lens = feats.relLengths();
-    int[] source = null;
-    if (stage == Stage.TRAIN && feaAugment != null) {
-      Augmenter.FeatureResult aug = AugmentedData.features(feaAugment, x, lens, batch);
-      x = aug.feats();
-      lens = aug.relLengths();
-      source = aug.source();
-    }
+    Augmenter.FeatureResult aug =
+        Augmentations.features(feaAugment, stage, x, feats.relLengths(), batch);
+    x = aug.feats();
+    Tensor lens = aug.relLengths();
+    int[] source = aug.source();
     Tensor emb = embeddingModel.embed(x, lens);
     return new Output(classifier.forward(emb), emb, source);
   }

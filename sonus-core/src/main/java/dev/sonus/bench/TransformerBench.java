@@ -146,6 +146,7 @@ public final class TransformerBench {
     double[] stepSeconds = new double[runs];
     double[] matmul = new double[runs];
     long m = s.batch() * s.encoderFrames();
+    double flop = 3 * forwardFlops(s);
     try (PointerScope outer = new PointerScope()) {
       Tensor x = Tensors.fromFloats(feats, s.batch(), s.frames(), 80);
       Tensor tokens = Tensors.fromLongs(tgt, s.batch(), s.tokens());
@@ -169,8 +170,7 @@ public final class TransformerBench {
               loss.backward();
             }
           };
-      int products =
-          (int) Math.max(1, Math.round(3 * forwardFlops(s) / (2.0 * m * s.dModel() * s.dFfn())));
+      int products = (int) Math.max(1, Math.round(flop / (2.0 * m * s.dModel() * s.dFfn())));
       Runnable product =
           () -> {
             try (PointerScope scope = new PointerScope()) {
@@ -183,7 +183,6 @@ public final class TransformerBench {
         step.run();
         product.run();
       }
-      double flop = 3 * forwardFlops(s);
       for (int r = 0; r < runs; r++) {
         long start = System.nanoTime();
         for (int i = 0; i < iters; i++) {

@@ -373,13 +373,13 @@ final class BenchCommand implements Runnable {
   @Command(
       name = "transformer",
       description =
-          "Forward + backward of the AN4 Conformer (or Transformer) on a fixed batch: step time,"
+          "Forward + backward of the AN4 Conformer (Transformer, Branchformer) on a fixed batch: step time,"
               + " tokens/s and GFLOP/s against a plain libtorch matmul of the same size.")
   static final class TransformerBenchCommand implements Callable<Integer> {
     @Option(
         names = "--encoder",
         defaultValue = "conformer",
-        description = "conformer or transformer (default: ${DEFAULT-VALUE})")
+        description = "conformer, transformer or branchformer (default: ${DEFAULT-VALUE})")
     String encoder;
 
     @Option(
@@ -426,10 +426,13 @@ final class BenchCommand implements Runnable {
           switch (encoder.toLowerCase(Locale.ROOT)) {
             case "conformer" -> EncoderModule.CONFORMER;
             case "transformer" -> EncoderModule.TRANSFORMER;
+            case "branchformer" -> EncoderModule.BRANCHFORMER;
             default ->
                 throw new picocli.CommandLine.ParameterException(
                     spec.commandLine(),
-                    "--encoder is '" + encoder + "'; expected conformer or transformer");
+                    "--encoder is '"
+                        + encoder
+                        + "'; expected conformer, transformer or branchformer");
           };
       OptionChecks.intIn(spec, "--batch", batch, 1, 1024, "utterances per batch");
       OptionChecks.finiteAbove(spec, "--seconds", seconds, 0.1, 60, "seconds per utterance");
@@ -448,6 +451,7 @@ final class BenchCommand implements Runnable {
               an4.encoderLayers(),
               an4.decoderLayers(),
               an4.dFfn(),
+              an4.csgu(),
               an4.heads(),
               an4.kernel(),
               an4.vocab());

@@ -31,14 +31,15 @@ public final class TransformerBench {
   /**
    * The model and batch.
    *
-   * @param encoder conformer or transformer encoder layers
+   * @param encoder conformer, transformer or branchformer encoder layers
    * @param batch utterances per batch
    * @param frames feature frames per utterance (100 per second)
    * @param tokens target tokens per utterance
    * @param dModel model width
    * @param encoderLayers encoder depth
    * @param decoderLayers decoder depth
-   * @param dFfn feed-forward width
+   * @param dFfn feed-forward width (Conformer and Transformer encoder layers, the decoder)
+   * @param csgu cgMLP width of the Branchformer's convolution branch ({@code csgu_linear_units})
    * @param heads attention heads
    * @param kernel Conformer convolution kernel
    * @param vocab output pieces
@@ -52,14 +53,19 @@ public final class TransformerBench {
       int encoderLayers,
       int decoderLayers,
       long dFfn,
+      long csgu,
       long heads,
       long kernel,
       long vocab) {
     /** Validates. */
     public Shape {
-      if (encoder == null || encoder == EncoderModule.BRANCHFORMER) {
+      if (encoder == null) {
         throw new IllegalArgumentException(
-            "encoder is " + encoder + "; the benchmark counts conformer and transformer encoders");
+            "encoder is null; give conformer, transformer or branchformer");
+      }
+      if (csgu < 2 || csgu % 2 != 0) {
+        throw new IllegalArgumentException(
+            "csgu_linear_units is " + csgu + "; the gate halves it, so give an even width");
       }
       if (batch < 1 || frames < 8 || tokens < 1 || dModel < 1 || encoderLayers < 1) {
         throw new IllegalArgumentException(
@@ -77,10 +83,11 @@ public final class TransformerBench {
 
     /**
      * recipes/an4/conformer: 16 utterances of 3 s (300 frames), 20 tokens, width 144, 8 Conformer
-     * and 4 decoder layers, feed-forward 576, 4 heads, kernel 15, 128 pieces.
+     * and 4 decoder layers, feed-forward 576, 4 heads, kernel 15, 128 pieces; the cgMLP width 864
+     * is recipes/an4/branchformer's.
      */
     public static Shape an4Conformer() {
-      return new Shape(EncoderModule.CONFORMER, 16, 300, 20, 144, 8, 4, 576, 4, 15, 128);
+      return new Shape(EncoderModule.CONFORMER, 16, 300, 20, 144, 8, 4, 576, 864, 4, 15, 128);
     }
 
     /** Frames after the front end's two stride-2 blocks. */
@@ -209,7 +216,7 @@ public final class TransformerBench {
 
   private static TransformerAsr.Options options(Shape s) {
     TransformerAsr.Options d = TransformerAsr.Options.defaults();
-    boolean conformer = s.encoder() == EncoderModule.CONFORMER;
+    boolean relative = s.encoder() != EncoderModule.TRANSFORMER;
     return new TransformerAsr.Options(
         s.vocab(),
         640,
@@ -227,10 +234,10 @@ public final class TransformerBench {
         s.encoder(),
         Activation.SWISH,
         d.branchformerActivation(),
-        conformer ? AttentionType.REL_POS_MHA_XL : AttentionType.REGULAR_MHA,
+        relative ? AttentionType.REL_POS_MHA_XL : AttentionType.REGULAR_MHA,
         d.maxLength(),
         false,
-        d.csguLinearUnits(),
+        s.csgu(),
         d.gateActivation(),
         d.useLinearAfterConv());
   }
@@ -252,15 +259,23 @@ public final class TransformerBench {
     parts.add(2 * b * t * 20 * 32 * 64 * 9); // block 2: 64 -> 32 channels
     parts.add(2 * b * t * 640 * d); // input projection
     double attention = 2 * b * t * d * 3 * d + 2 * b * t * t * d * 2 + 2 * b * t * d * d;
-    double layer;
-    if (s.encoder() == EncoderModule.CONFORMER) {
-      double relative = 2 * (2 * t - 1) * d * d + 2 * b * t * (2 * t - 1) * d;
-      double ffn = 2 * (2 * b * t * d * f);
-      double conv = 2 * b * t * d * 2 * d + 2 * b * t * d * s.kernel() + 2 * b * t * d * d;
-      layer = attention + relative + 2 * ffn + conv;
-    } else {
-      layer = attention + 2 * (2 * b * t * d * f);
-    }
+    double relative = 2 * (2 * t - 1) * d * d + 2 * b * t * (2 * t - 1) * d;
+    double layer =
+        switch (s.encoder()) {
+          case CONFORMER -> {
+            double ffn = 2 * (2 * b * t * d * f);
+            double conv = 2 * b * t * d * 2 * d + 2 * b * t * d * s.kernel() + 2 * b * t * d * d;
+            yield attention + relative + 2 * ffn + conv;
+          }
+          case BRANCHFORMER -> {
+            // cgMLP: d -> csgu, depthwise convolution over half of it, half -> d; then the merge
+            double h = s.csgu() / 2.0;
+            double cgmlp =
+                2 * b * t * d * s.csgu() + 2 * b * t * h * s.kernel() + 2 * b * t * h * d;
+            yield attention + relative + cgmlp + 2 * b * t * 2 * d * d;
+          }
+          case TRANSFORMER -> attention + 2 * (2 * b * t * d * f);
+        };
     parts.add(s.encoderLayers() * layer);
     double self = 2 * b * u * d * 4 * d + 2 * b * u * u * d * 2;
     double cross = 2 * b * u * d * 2 * d + 2 * b * t * d * 2 * d + 2 * b * u * t * d * 2;

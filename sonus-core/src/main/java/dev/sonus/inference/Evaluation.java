@@ -90,11 +90,35 @@ public final class Evaluation {
       Decoding.Change decoding,
       LoadOptions options,
       Progress progress) {
+    RunFolder.Loaded loaded = load(runFolder, options, decoding);
+    return evaluate(loaded, runFolder, manifest, dataFolder, decoding, progress);
+  }
+
+  /**
+   * The run folder's recipe and checkpoint, with the keys an evaluation may override, its decoder
+   * changed by {@code decoding} (null: the recipe's).
+   */
+  static RunFolder.Loaded load(Path runFolder, LoadOptions options, Decoding.Change decoding) {
     RunFolder.Loaded loaded =
         RunFolder.load(runFolder, options, "test_data", "data_folder", "batch_size", "num_workers");
     if (decoding != null) {
       Decoding.apply(loaded.experiment(), decoding);
     }
+    return loaded;
+  }
+
+  /**
+   * Evaluates an already loaded run on {@code manifest} (null: the recipe's test set), so that
+   * several test sets share one load; {@code decoding} only names the results (it was applied by
+   * {@link #load}). The caller holds the run's lock.
+   */
+  static Result evaluate(
+      RunFolder.Loaded loaded,
+      Path runFolder,
+      Path manifest,
+      Path dataFolder,
+      Decoding.Change decoding,
+      Progress progress) {
     var h = loaded.hparams();
     Path testData = manifest;
     String name;

@@ -11,6 +11,7 @@ import dev.sonus.data.AudioPipelines;
 import dev.sonus.data.ItemContext;
 import dev.sonus.data.Manifest;
 import dev.sonus.run.RunFolder;
+import dev.sonus.run.RunLock;
 import dev.sonus.tensor.AtomicFiles;
 import dev.sonus.train.Progress;
 import dev.sonus.util.Json;
@@ -114,7 +115,25 @@ public final class Robustness {
       LoadOptions options,
       List<Condition> conditions,
       Progress progress) {
-    RunFolder.Loaded loaded = RunFolder.load(runFolder, options, "test_data", "data_folder");
+    // One load and one lock for every condition: the model, its decoder and the checkpoint are
+    // the same, only the manifest changes.
+    try (RunLock lock =
+        Files.isRegularFile(runFolder.resolve("hparams.yaml"))
+            ? RunLock.acquire(runFolder, "eval")
+            : null) {
+      RunFolder.Loaded loaded = Evaluation.load(runFolder, options, decoding);
+      return evaluate(loaded, runFolder, manifest, dataFolder, decoding, conditions, progress);
+    }
+  }
+
+  private static Result evaluate(
+      RunFolder.Loaded loaded,
+      Path runFolder,
+      Path manifest,
+      Path dataFolder,
+      Decoding.Change decoding,
+      List<Condition> conditions,
+      Progress progress) {
     var h = loaded.hparams();
     Path testData = manifest != null ? manifest : h.getPath("test_data");
     Map<String, String> replacements =
@@ -133,12 +152,12 @@ public final class Robustness {
         target = corrupt(m, audioColumns, c, folder);
       }
       Evaluation.Result r =
-          Evaluation.run(
+          Evaluation.evaluate(
+              loaded,
               runFolder,
               c.corruption() == null ? manifest : target,
               c.corruption() == null ? dataFolder : null,
               decoding,
-              options,
               progress);
       metrics.add(r.metrics());
     }

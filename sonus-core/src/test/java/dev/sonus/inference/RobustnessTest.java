@@ -54,6 +54,10 @@ class RobustnessTest {
     Robustness.Result b =
         Robustness.run(run, null, null, null, LoadOptions.runFolder(), conditions, null);
     assertEquals(a.metrics(), b.metrics(), "the corrupted test set is the same every time");
+    // the conditions share one load of the run; each still scores as a fresh evaluation would
+    assertEquals(Evaluation.run(run, null, null, null).metrics(), a.metrics().get(0));
+    Path noisySet = run.resolve("corrupted").resolve("noise_0dB").resolve("noise_0dB.csv");
+    assertEquals(Evaluation.run(run, noisySet, null, null).metrics(), a.metrics().get(2));
     double clean = a.metrics().get(0).get("loss");
     double noisy = a.metrics().get(2).get("loss");
     assertNotEquals(clean, noisy, "noise at 0 dB changes what the model sees");

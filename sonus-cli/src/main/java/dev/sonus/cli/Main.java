@@ -1,5 +1,6 @@
 package dev.sonus.cli;
 
+import dev.sonus.train.StopSignal;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
@@ -54,7 +55,10 @@ public final class Main implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** Runs the command line and returns the exit status (0 ok, 1 failure, 2 usage error). */
+  /**
+   * Runs the command line and returns the exit status (0 ok, 1 failure, 2 usage error, 130 a run
+   * stopped on request).
+   */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cl = new CommandLine(new Main());
     addHelpOptions(cl);
@@ -62,6 +66,12 @@ public final class Main implements Runnable {
     cl.setErr(err);
     cl.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
+          if (ex instanceof StopSignal.Stopped) {
+            // asked for, not a failure: where it stopped and how to go on
+            commandLine.getErr().println("sonus: " + ex.getMessage());
+            commandLine.getErr().flush();
+            return 130;
+          }
           commandLine.getErr().println("sonus: error: " + describe(ex));
           if (System.getenv("SONUS_DEBUG") != null) {
             ex.printStackTrace(commandLine.getErr());
@@ -69,10 +79,13 @@ public final class Main implements Runnable {
           commandLine.getErr().flush();
           return 1;
         });
-    int status = cl.execute(args);
-    out.flush();
-    err.flush();
-    return status;
+    // A stopped run's message is printed before the JVM's exit goes on (see StopSignal).
+    try (StopSignal.Scope command = StopSignal.open()) {
+      int status = cl.execute(args);
+      out.flush();
+      err.flush();
+      return status;
+    }
   }
 
   /** Gives every command that has no help option of its own {@code -h, --help}. */

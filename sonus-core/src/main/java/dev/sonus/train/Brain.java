@@ -2,6 +2,7 @@ package dev.sonus.train;
 
 import dev.sonus.data.Batch;
 import dev.sonus.data.DataLoader;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -112,6 +113,9 @@ public final class Brain<P> {
   private Checkpointer checkpointer;
   private Progress progress;
   private int consecutiveNonFinite;
+  private volatile StopSignal.Scope stop;
+  // where the last training stage ended: what a stop during the validation after it saves
+  private Checkpointer.Position trainEnd;
 
   /**
    * Creates a loop.
@@ -171,6 +175,16 @@ public final class Brain<P> {
    * mid-epoch included, so that the result equals an uninterrupted run.
    */
   public List<StageResult> fit(EpochCounter epochs, DataLoader train, DataLoader valid) {
+    try (StopSignal.Scope scope = StopSignal.open()) {
+      stop = scope;
+      return fitStages(epochs, train, valid);
+    } finally {
+      stop = null;
+      trainEnd = null;
+    }
+  }
+
+  private List<StageResult> fitStages(EpochCounter epochs, DataLoader train, DataLoader valid) {
     Checkpointer.Position start = null;
     if (checkpointer != null) {
       start = checkpointer.recoverLatest().map(Checkpointer.Recovered::position).orElse(null);
@@ -207,7 +221,13 @@ public final class Brain<P> {
 
   /** Evaluates on test data (eval mode, no gradients). */
   public StageResult evaluate(DataLoader test) {
-    StageResult r = runStage(Stage.TEST, 0, test, null);
+    StageResult r;
+    try (StopSignal.Scope scope = StopSignal.open()) {
+      stop = scope;
+      r = runStage(Stage.TEST, 0, test, null);
+    } finally {
+      stop = null;
+    }
     notify(r);
     return r;
   }
@@ -227,6 +247,39 @@ public final class Brain<P> {
     for (Listener l : listeners) {
       l.onStageEnd(r);
     }
+  }
+
+  /**
+   * Ends a stage on a stop request (see {@link StopSignal}) after batch {@code seen}. With a
+   * checkpointer, a training stage first saves {@code position} and a validation stage the end of
+   * the epoch's training, so that the same command continues from there.
+   */
+  private void stopHere(
+      Stage stage, int epoch, int seen, int total, Checkpointer.Position position) {
+    String where =
+        String.format(
+            Locale.ROOT,
+            "%s stopped on request after batch %d of %d of epoch %d",
+            stage.name().toLowerCase(Locale.ROOT),
+            seen,
+            total,
+            epoch);
+    Checkpointer.Position keep =
+        stage == Stage.TRAIN ? position : stage == Stage.VALID ? trainEnd : null;
+    if (keep != null && checkpointer != null) {
+      Path saved = checkpointer.save(keep, Map.of());
+      throw new StopSignal.Stopped(
+          where
+              + "; saved checkpoint "
+              + saved.getFileName()
+              + (stage == Stage.VALID ? " (the epoch's training)" : "")
+              + ": run the same command again to continue from there");
+    }
+    throw new StopSignal.Stopped(
+        where
+            + (stage == Stage.TEST
+                ? "; nothing was written"
+                : "; there is no checkpointer, so nothing was saved"));
   }
 
   private StageResult runStage(
@@ -301,6 +354,14 @@ public final class Brain<P> {
             hook.accept(optimizer.steps());
           }
         }
+        if (stop != null && stop.requested() && pending == 0) {
+          stopHere(
+              stage,
+              epoch,
+              seen,
+              total,
+              new Checkpointer.Position(epoch - 1, done, lossSum, batches, skipped));
+        }
       }
       if (training && pending > 0) {
         try (PointerScope scope = new PointerScope()) {
@@ -308,6 +369,9 @@ public final class Brain<P> {
             skipped++;
           }
         }
+      }
+      if (training) {
+        trainEnd = new Checkpointer.Position(epoch - 1, done, lossSum, batches, skipped);
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sonus.repro.testing.TinyRun;
 import dev.sonus.train.Progress;
 import dev.sonus.train.Stage;
+import dev.sonus.train.StopSignal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -237,5 +238,59 @@ class ResumeTest {
     assertThrows(Killed.class, () -> train(out, killIn(Stage.VALID, 2), everyStep));
     Runner.Result resumed = train(out, null, everyStep);
     assertSameBundle(whole, resumed);
+  }
+
+  /**
+   * Requests a stop (what Ctrl-C does) once {@code stage} of {@code epoch} reaches batch {@code
+   * at}.
+   */
+  private static Progress stopIn(Stage stage, int epoch, int at) {
+    return (s, e, done, total, seconds, loss) -> {
+      if (s == stage && e == epoch && done == at) {
+        StopSignal.request();
+      }
+    };
+  }
+
+  @Test
+  void aStopRequestMidEpochSavesThatPointAndTheResumedRunEqualsAnUninterruptedOne() {
+    Runner.Result whole = train(dir.resolve("whole"), null);
+    Path out = dir.resolve("stopped");
+    StopSignal.Stopped e =
+        assertThrows(StopSignal.Stopped.class, () -> train(out, stopIn(Stage.TRAIN, 2, 1)));
+    assertTrue(
+        e.getMessage().contains("after batch 1 of")
+            && e.getMessage().contains("epoch 2")
+            && e.getMessage().contains("run the same command again"),
+        e.getMessage());
+    Runner.Result resumed = train(out, null);
+    assertSameBundle(whole, resumed);
+  }
+
+  @Test
+  void aStopRequestDuringValidationKeepsTheEpochsTraining() {
+    Runner.Result whole = train(dir.resolve("whole"), null);
+    Path out = dir.resolve("stopped");
+    StopSignal.Stopped e =
+        assertThrows(StopSignal.Stopped.class, () -> train(out, stopIn(Stage.VALID, 3, 1)));
+    assertTrue(e.getMessage().contains("(the epoch's training)"), e.getMessage());
+    // resuming runs no training batch of epoch 3 again: only its validation and epoch 4
+    List<Stage> trained = new java.util.ArrayList<>();
+    Progress seen =
+        (s, ep, done, total, seconds, loss) -> {
+          if (ep == 3 && s == Stage.TRAIN) {
+            trained.add(s);
+          }
+        };
+    Runner.Result resumed = train(out, seen);
+    assertEquals(List.of(), trained);
+    assertSameBundle(whole, resumed);
+  }
+
+  @Test
+  void aStopRequestedWhileNothingRunsDoesNotStopTheNextRun() {
+    StopSignal.request();
+    Runner.Result r = train(dir.resolve("after"), null);
+    assertTrue(Files.isRegularFile(r.folder().resolve("metrics.json")));
   }
 }

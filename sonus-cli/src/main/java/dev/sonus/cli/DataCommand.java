@@ -290,6 +290,18 @@ final class DataCommand implements Runnable {
     Map<String, String> options = new LinkedHashMap<>();
 
     @Option(
+        names = "--speaker-regex",
+        paramLabel = "REGEX",
+        description = "folders: the option speaker_regex (split by speaker)")
+    String speakerRegex;
+
+    @Option(
+        names = "--fold-regex",
+        paramLabel = "REGEX",
+        description = "folders: the option fold_regex (split by fold; with -o test_folds=...)")
+    String foldRegex;
+
+    @Option(
         names = {"-h", "--help"},
         usageHelp = true,
         description = "show this help, with every corpus and its " + "options")
@@ -308,7 +320,14 @@ final class DataCommand implements Runnable {
       DatasetPreparer preparer =
           Datasets.find(name)
               .orElseThrow(() -> new ParameterException(spec.commandLine(), unknownCorpus(name)));
-      printWritten(spec.commandLine().getOut(), preparer.prepare(dataFolder, out, options));
+      Map<String, String> all = new LinkedHashMap<>(options);
+      if (speakerRegex != null) {
+        all.put("speaker_regex", speakerRegex);
+      }
+      if (foldRegex != null) {
+        all.put("fold_regex", foldRegex);
+      }
+      printWritten(spec.commandLine().getOut(), preparer.prepare(dataFolder, out, all));
       return 0;
     }
 

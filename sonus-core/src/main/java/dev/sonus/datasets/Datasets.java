@@ -8,7 +8,7 @@ import java.util.Optional;
 
 /**
  * The registry of corpus preparers by name: {@code fsdd}, {@code an4}, {@code speech-commands},
- * {@code noizeus}.
+ * {@code noizeus}, and {@code folders} for any corpus laid out as one folder per class.
  *
  * <p>From a recipe: {@code prepare: !apply:datasets.Datasets.prepare [an4, !ref <data_folder>, !ref
  * <output_folder>/manifests]}.
@@ -19,7 +19,8 @@ public final class Datasets {
           new FsddPreparer(),
           new An4Preparer(),
           new SpeechCommandsPreparer(),
-          new NoizeusPreparer());
+          new NoizeusPreparer(),
+          new FoldersPreparer());
 
   private Datasets() {}
 

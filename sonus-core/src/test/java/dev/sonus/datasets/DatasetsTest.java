@@ -39,7 +39,7 @@ class DatasetsTest {
 
   @Test
   void theRegistryHoldsEveryCorpusWithItsOptions() {
-    assertEquals(List.of("fsdd", "an4", "speech-commands", "noizeus"), Datasets.names());
+    assertEquals(List.of("fsdd", "an4", "speech-commands", "noizeus", "folders"), Datasets.names());
     assertEquals("fsdd", Datasets.get("FSDD").name());
     for (DatasetPreparer p : Datasets.all()) {
       assertFalse(p.description().isBlank(), p.name());

@@ -27,6 +27,7 @@ import picocli.CommandLine.Option;
       EmbedCommand.class,
       VerifyCommand.class,
       ScoreCommand.class,
+      DerCommand.class,
       ReplayCommand.class,
       CompareCommand.class,
       LrPlotCommand.class,

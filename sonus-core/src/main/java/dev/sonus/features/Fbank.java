@@ -304,6 +304,11 @@ public final class Fbank implements FeatureExtractor {
     return options.sampleRate();
   }
 
+  @Override
+  public int hopSamples() {
+    return stft.hopLength();
+  }
+
   /** Frames produced for {@code samples} input samples. */
   public long frames(long samples) {
     return stft.frames(samples);

@@ -18,6 +18,15 @@ public interface FeatureExtractor extends AutoCloseable {
   int outputSize();
 
   /**
+   * Samples between the starts of consecutive frames, for tasks that label frames in time (voice
+   * activity). Extractors without a fixed hop leave it unsupported, and such tasks refuse them.
+   */
+  default int hopSamples() {
+    throw new UnsupportedOperationException(
+        getClass().getSimpleName() + " does not have a fixed hop between frames");
+  }
+
+  /**
    * Computes features, {@code [batch, time] -> [batch, frames, outputSize()]}; the result is in the
    * caller's scope.
    */

@@ -210,6 +210,11 @@ public final class Mfcc implements FeatureExtractor {
   }
 
   @Override
+  public int hopSamples() {
+    return stft.hopLength();
+  }
+
+  @Override
   public void close() {
     stft.close();
     filterbank.close();

@@ -1,4 +1,4 @@
-package dev.sonus.inference;
+package dev.sonus.decode;
 
 import java.util.ArrayList;
 import java.util.List;

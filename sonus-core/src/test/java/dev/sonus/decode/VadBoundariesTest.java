@@ -1,10 +1,10 @@
-package dev.sonus.inference;
+package dev.sonus.decode;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.sonus.inference.VadBoundaries.Segment;
+import dev.sonus.decode.VadBoundaries.Segment;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

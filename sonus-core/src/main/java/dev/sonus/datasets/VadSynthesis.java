@@ -140,7 +140,7 @@ public final class VadSynthesis {
         }
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("duration", String.format(Locale.ROOT, "%.3f", seconds));
-        fields.put("wav", Layout.dataRootPath(outDir, wav));
+        fields.put("wav", wav.toAbsolutePath().normalize().toString());
         fields.put("speech", sb.toString());
         fields.put("snr_db", String.format(Locale.ROOT, "%.2f", snr));
         rows.add(new Manifest.Row(id, fields, 0));
@@ -202,7 +202,7 @@ public final class VadSynthesis {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put(
             "duration", String.format(Locale.ROOT, "%.3f", (double) cut.length / a.sampleRate()));
-        fields.put("wav", Layout.dataRootPath(outDir, wav));
+        fields.put("wav", wav.toAbsolutePath().normalize().toString());
         Object speechTimes = ex.get("speech");
         fields.put("speech", speechTimes == null ? "" : String.valueOf(speechTimes));
         rows.add(new Manifest.Row(id, fields, 0));

@@ -49,7 +49,7 @@ class VadSynthesisTest {
   void recordingsHoldTheirUtterancesWhereTheManifestSays() throws Exception {
     Path out = dir.resolve("out");
     Path csv = VadSynthesis.prepare(speech(), noise(), out, "train", 3, 8, 15, 15, 16000, 7);
-    Manifest m = Manifest.load(csv, Map.of("data_root", out.toString()));
+    Manifest m = Manifest.load(csv, Map.of());
     assertEquals(3, m.size());
     for (Manifest.Row r : m.rows()) {
       float[] x = AudioIO.read(Path.of(String.valueOf(r.get("wav")))).toMono().channel(0);
@@ -121,7 +121,7 @@ class VadSynthesisTest {
                 + " \"start\": 32000, \"stop\": 48000}, \"speech\": \"\"}}");
     Path out = dir.resolve("ann");
     Path csv = VadSynthesis.fromSpeechBrainJson(json, data, out, "dev");
-    Manifest m = Manifest.load(csv, Map.of("data_root", out.toString()));
+    Manifest m = Manifest.load(csv, Map.of());
     assertEquals(2, m.size());
     assertEquals("0.38 2", String.valueOf(m.rows().get(0).get("speech")));
     assertEquals(

@@ -28,6 +28,7 @@ import picocli.CommandLine.Option;
       VerifyCommand.class,
       ScoreCommand.class,
       DerCommand.class,
+      VadCommand.class,
       ReplayCommand.class,
       CompareCommand.class,
       LrPlotCommand.class,

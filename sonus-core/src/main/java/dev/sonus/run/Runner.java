@@ -343,9 +343,23 @@ public final class Runner {
               .withDataRoot(dataRoot == null ? null : Path.of(dataRoot));
       for (String column : audioColumns) {
         DataCheck.Report report = DataCheck.requireClean(all, o.withAudioKey(column));
+        // The first few of each kind; a generated set can repeat one warning for every row.
+        Map<DataCheck.Kind, Integer> seen = new java.util.EnumMap<>(DataCheck.Kind.class);
         for (DataCheck.Problem w : report.warnings()) {
-          LOG.warn("data check: {}", w);
+          int n = seen.merge(w.kind(), 1, Integer::sum);
+          if (n <= 3) {
+            LOG.warn("data check: {}", w);
+          }
         }
+        seen.forEach(
+            (kind, n) -> {
+              if (n > 3) {
+                LOG.warn(
+                    "data check: {} more [{}] warnings like these (`sonus data check` lists all)",
+                    n - 3,
+                    kind.name().toLowerCase(Locale.ROOT));
+              }
+            });
         LOG.info(
             "data check of {}: {} rows, {} s of audio, no problems",
             column,

@@ -41,7 +41,8 @@ import org.bytedeco.pytorch.global.torch;
  * <p>Metrics: {@code loss} on every stage; on validation and test the frame-level {@code
  * precision}, {@code recall} and {@code F1} (percent) of the probabilities thresholded at 0.5.
  */
-public final class VoiceActivity implements Experiment<VoiceActivity.Output> {
+public final class VoiceActivity
+    implements Experiment<VoiceActivity.Output>, dev.sonus.inference.SpeechActivityModel {
   /**
    * The slots.
    *
@@ -118,12 +119,12 @@ public final class VoiceActivity implements Experiment<VoiceActivity.Output> {
     return model;
   }
 
-  /** The rate audio is read at, Hz (the features'). */
+  @Override
   public int sampleRate() {
     return features.sampleRate();
   }
 
-  /** Seconds between frames. */
+  @Override
   public double frameShift() {
     return (double) hop / features.sampleRate();
   }
@@ -259,6 +260,7 @@ public final class VoiceActivity implements Experiment<VoiceActivity.Output> {
    * Frame-level speech probabilities of a recording at the task's rate, {@code [frames]}, computed
    * in chunks of {@code chunkSeconds} so that a long file takes bounded memory.
    */
+  @Override
   public float[] speechProbabilities(float[] samples, double chunkSeconds) {
     int chunk = (int) Math.max(hop, Math.round(chunkSeconds * sampleRate() / hop) * hop);
     boolean wasTraining = model.is_training();

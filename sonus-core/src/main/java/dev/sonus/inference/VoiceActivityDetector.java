@@ -4,17 +4,17 @@ import dev.sonus.audio.AudioIO;
 import dev.sonus.config.LoadOptions;
 import dev.sonus.decode.VadBoundaries;
 import dev.sonus.decode.VadBoundaries.Segment;
-import dev.sonus.experiments.VoiceActivity;
 import dev.sonus.run.RunFolder;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Speech segments of recordings with a trained VAD run folder ({@code experiments.VoiceActivity}),
- * post-processed as SpeechBrain v1.0.0's {@code VAD.get_speech_segments} does: frame probabilities
- * in chunks (bounded memory for long files) → hysteresis thresholds → boundaries → the energy check
- * inside each segment (optional) → merging of segments closer than {@code closeThreshold} → removal
- * of those not longer than {@code lengthThreshold}.
+ * Speech segments of recordings with a trained VAD run folder (a {@link SpeechActivityModel}, such
+ * as {@code experiments.VoiceActivity}), post-processed as SpeechBrain v1.0.0's {@code
+ * VAD.get_speech_segments} does: frame probabilities in chunks (bounded memory for long files) →
+ * hysteresis thresholds → boundaries → the energy check inside each segment (optional) → merging of
+ * segments closer than {@code closeThreshold} → removal of those not longer than {@code
+ * lengthThreshold}.
  */
 public final class VoiceActivityDetector {
   /**
@@ -40,10 +40,10 @@ public final class VoiceActivityDetector {
     }
   }
 
-  private final VoiceActivity vad;
+  private final SpeechActivityModel vad;
   private final Options options;
 
-  private VoiceActivityDetector(VoiceActivity vad, Options options) {
+  private VoiceActivityDetector(SpeechActivityModel vad, Options options) {
     this.vad = vad;
     this.options = options;
   }
@@ -51,8 +51,8 @@ public final class VoiceActivityDetector {
   /** Opens a trained VAD run folder. */
   public static VoiceActivityDetector load(Path runFolder, LoadOptions trust, Options options) {
     RunFolder.Loaded loaded = RunFolder.load(runFolder, trust);
-    VoiceActivity v =
-        loaded.experimentAs(VoiceActivity.class, "detect speech; load a voice activity run");
+    SpeechActivityModel v =
+        loaded.experimentAs(SpeechActivityModel.class, "detect speech; load a voice activity run");
     return new VoiceActivityDetector(v, options);
   }
 

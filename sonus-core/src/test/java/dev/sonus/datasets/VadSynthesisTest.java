@@ -73,7 +73,9 @@ class VadSynthesisTest {
     assertArrayEquals(
         Files.readAllBytes(out.resolve("train/train_0001.wav")),
         Files.readAllBytes(again.resolve("train/train_0001.wav")));
-    assertEquals(Files.readString(csv), Files.readString(again.resolve("train.csv")));
+    assertEquals(
+        Files.readString(csv).replace(out.toString(), "OUT"),
+        Files.readString(again.resolve("train.csv")).replace(again.toString(), "OUT"));
   }
 
   private static double rms(float[] x, int from, int to) {

@@ -59,6 +59,9 @@ public final class SpeakerClassifier
   /** File name of the verification threshold and figures in the run folder. */
   public static final String VERIFICATION_FILE = "verification.json";
 
+  // the encoded class, named so that no manifest column (label, class, spk_id) collides with it
+  private static final String CLASS_INDEX = "class_index";
+
   /**
    * The slots and settings, as a recipe gives them; unset slots take their defaults.
    *
@@ -270,11 +273,11 @@ public final class SpeakerClassifier
             .addPipeline(
                 Pipeline.of(
                     labelColumn,
-                    "label",
+                    CLASS_INDEX,
                     v -> new long[] {encoder.encode(String.valueOf(v).trim())}));
     return Augmentations.dataset(
         ds,
-        List.of("id", "feats", "label"),
+        List.of("id", "feats", CLASS_INDEX),
         stage == Stage.TRAIN ? wavAugment : null,
         sampleRate(),
         features);
@@ -304,7 +307,7 @@ public final class SpeakerClassifier
 
   @Override
   public Tensor computeObjectives(Output out, Batch batch, Stage stage) {
-    Tensor targets = Augmenter.replicate(batch.padded("label").data(), out.source()).squeeze(1);
+    Tensor targets = Augmenter.replicate(batch.padded(CLASS_INDEX).data(), out.source()).squeeze(1);
     Tensor value = loss.forward(out.scores(), targets);
     if (stage != Stage.TRAIN) {
       long[] predicted =

@@ -196,10 +196,7 @@ public final class FoldersPreparer implements DatasetPreparer {
       }
     }
 
-    Map<String, List<Manifest.Row>> rows = new LinkedHashMap<>();
-    for (String split : List.of(Splits.TRAIN, Splits.VALID, Splits.TEST)) {
-      rows.put(split, new ArrayList<>());
-    }
+    Map<String, List<Manifest.Row>> rows = Splits.emptyRows();
     for (Clip c : clips) {
       Map<String, Object> fields = new LinkedHashMap<>();
       fields.put("wav", Layout.dataRootPath(dataFolder, c.file()));
@@ -212,9 +209,7 @@ public final class FoldersPreparer implements DatasetPreparer {
       throw new IllegalArgumentException(
           "the options leave no recording of " + dataFolder + " to train on");
     }
-    List<Splits.Split> splits = new ArrayList<>();
-    rows.forEach((split, r) -> splits.add(new Splits.Split(split, split + ".csv", COLUMNS, r)));
-    return Splits.write(outDir, splits);
+    return Splits.write(outDir, rows, COLUMNS);
   }
 
   private static void splitByFold(PreparerOptions o, List<Clip> clips, Map<Clip, String> splitOf) {

@@ -154,10 +154,7 @@ public final class NoizeusPreparer implements DatasetPreparer {
               sentences.size()));
     }
     Map<String, String> splitOf = Splits.assign(sentences, o.seed("seed"), valid, test);
-    Map<String, List<Manifest.Row>> rows = new LinkedHashMap<>();
-    for (String split : List.of(Splits.TRAIN, Splits.VALID, Splits.TEST)) {
-      rows.put(split, new ArrayList<>());
-    }
+    Map<String, List<Manifest.Row>> rows = Splits.emptyRows();
     for (Noisy n : noisy) {
       Map<String, Object> fields = new LinkedHashMap<>();
       fields.put("noisy_wav", Layout.dataRootPath(dataFolder, n.file()));
@@ -169,9 +166,7 @@ public final class NoizeusPreparer implements DatasetPreparer {
       rows.get(splitOf.get(n.sentence()))
           .add(Splits.row(Layout.stem(n.file()), n.seconds(), fields));
     }
-    List<Splits.Split> splits = new ArrayList<>();
-    rows.forEach((split, r) -> splits.add(new Splits.Split(split, split + ".csv", COLUMNS, r)));
-    return Splits.write(outDir, splits);
+    return Splits.write(outDir, rows, COLUMNS);
   }
 
   /** One noisy recording and what its name says. */

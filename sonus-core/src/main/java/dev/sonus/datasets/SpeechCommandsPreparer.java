@@ -140,10 +140,7 @@ public final class SpeechCommandsPreparer implements DatasetPreparer {
     int silenceTest = (int) Math.round((double) silences.size() * test / speakers.size());
     splitOf.putAll(Splits.assign(silences, seed, silenceValid, silenceTest));
 
-    Map<String, List<Manifest.Row>> rows = new LinkedHashMap<>();
-    for (String split : List.of(Splits.TRAIN, Splits.VALID, Splits.TEST)) {
-      rows.put(split, new ArrayList<>());
-    }
+    Map<String, List<Manifest.Row>> rows = Splits.emptyRows();
     for (Clip c : clips) {
       Map<String, Object> fields = new LinkedHashMap<>();
       fields.put("wav", Layout.dataRootPath(dataFolder, c.file()));
@@ -153,9 +150,7 @@ public final class SpeechCommandsPreparer implements DatasetPreparer {
       double seconds = Layout.info(c.file(), "Speech Commands").durationSeconds();
       rows.get(splitOf.get(c.group())).add(Splits.row(c.id(), seconds, fields));
     }
-    List<Splits.Split> splits = new ArrayList<>();
-    rows.forEach((split, r) -> splits.add(new Splits.Split(split, split + ".csv", COLUMNS, r)));
-    return Splits.write(outDir, splits);
+    return Splits.write(outDir, rows, COLUMNS);
   }
 
   /**

@@ -84,6 +84,23 @@ final class Splits {
     return new Manifest.Row(id, all, 0);
   }
 
+  /** Empty row lists of train, valid and test, in that order, to fill and {@link #write}. */
+  static Map<String, List<Manifest.Row>> emptyRows() {
+    Map<String, List<Manifest.Row>> rows = new LinkedHashMap<>();
+    for (String split : List.of(TRAIN, VALID, TEST)) {
+      rows.put(split, new ArrayList<>());
+    }
+    return rows;
+  }
+
+  /** Writes {@code rows} (split name → rows) as {@code <split>.csv} with {@code columns}. */
+  static List<PreparedManifest> write(
+      Path outDir, Map<String, List<Manifest.Row>> rows, List<String> columns) {
+    List<Split> splits = new ArrayList<>();
+    rows.forEach((split, r) -> splits.add(new Split(split, split + ".csv", columns, r)));
+    return write(outDir, splits);
+  }
+
   /**
    * Writes every manifest into {@code outDir}, each atomically, and summarises each.
    *

@@ -158,15 +158,7 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, CtcRecognizer {
       throw new IllegalArgumentException(
           "encoder is missing; give one, e.g. encoder: !new:models.CRDNN {}");
     }
-    if (enc.inputSize() != f.outputSize()) {
-      throw new IllegalArgumentException(
-          "the features give "
-              + f.outputSize()
-              + " values per frame but the "
-              + "encoder's input_size is "
-              + enc.inputSize()
-              + "; set both to the same value (input_size: !ref <n_mels>)");
-    }
+    SlotChecks.sameSize(f, enc.inputSize(), "encoder's input_size");
     if (options.outputNeurons() < 2) {
       throw new IllegalArgumentException(
           "output_neurons is "
@@ -185,10 +177,7 @@ public final class CtcAsr implements Experiment<CtcAsr.Output>, CtcRecognizer {
     this.blankIndex = options.blankIndex();
     this.normalize =
         model.register_module(
-            "normalize",
-            options.normalize() != null
-                ? options.normalize()
-                : new InputNormalization(InputNormalization.Type.SENTENCE, true, false));
+            "normalize", SlotChecks.normalizeOrDefault(options.normalize(), false));
     this.encoder = enc;
     model.register_module("enc", enc.module());
     this.ctcLin =

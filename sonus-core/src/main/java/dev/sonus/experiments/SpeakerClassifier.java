@@ -174,16 +174,7 @@ public final class SpeakerClassifier
       throw new IllegalArgumentException(
           "embedding_model is missing; give one, e.g. !new:models.EcapaTdnn {}");
     }
-    if (emb.inputSize() != f.outputSize()) {
-      throw new IllegalArgumentException(
-          "the features give "
-              + f.outputSize()
-              + " values per frame but the "
-              + "embedding model's input size is "
-              + emb.inputSize()
-              + "; set both to the same value "
-              + "(input_size: !ref <n_mels>)");
-    }
+    SlotChecks.sameSize(f, emb.inputSize(), "embedding model's input size");
     if (options.outNeurons() < 2) {
       throw new IllegalArgumentException(
           "out_neurons is " + options.outNeurons() + "; at least two classes are needed");
@@ -211,10 +202,7 @@ public final class SpeakerClassifier
     this.labelColumn = options.labelColumn();
     this.meanVarNorm =
         model.register_module(
-            "mean_var_norm",
-            options.meanVarNorm() != null
-                ? options.meanVarNorm()
-                : new InputNormalization(InputNormalization.Type.SENTENCE, true, false));
+            "mean_var_norm", SlotChecks.normalizeOrDefault(options.meanVarNorm(), false));
     this.embeddingModel = emb;
     model.register_module("embedding_model", emb.module());
     this.classifier = head != null ? head : new CosineClassifier(emb.embeddingSize(), outNeurons);

@@ -84,14 +84,7 @@ public final class VoiceActivity
           "features and encoder are required, e.g. features: !new:features.Fbank {n_mels: 40} and"
               + " encoder: !new:models.CRDNN {input_size: 40, time_pooling: false}");
     }
-    if (enc.inputSize() != f.outputSize()) {
-      throw new IllegalArgumentException(
-          "the features give "
-              + f.outputSize()
-              + " values per frame but the encoder's input_size is "
-              + enc.inputSize()
-              + "; set both to the same value (input_size: !ref <n_mels>)");
-    }
+    SlotChecks.sameSize(f, enc.inputSize(), "encoder's input_size");
     int h;
     try {
       h = f.hopSamples();
@@ -105,10 +98,7 @@ public final class VoiceActivity
     this.hop = h;
     this.normalize =
         model.register_module(
-            "normalize",
-            options.normalize() != null
-                ? options.normalize()
-                : new InputNormalization(InputNormalization.Type.SENTENCE, true, true));
+            "normalize", SlotChecks.normalizeOrDefault(options.normalize(), true));
     this.encoder = enc;
     model.register_module("enc", enc.module());
     this.out = model.register_module("out", new Linear(enc.outputSize(), 1, true));

@@ -166,7 +166,7 @@ class SpeakerClassifierTest {
     try (dev.sonus.data.Batch b =
         dev.sonus.data.Batch.collate(ds.getBatch(new int[] {0, 5, 10}, 1, 1))) {
       assertEquals(6, b.size(), "3 originals and their sped-up copies: " + b.ids());
-      long[] labels = dev.sonus.tensor.Tensors.toLongs(b.padded("label").data());
+      long[] labels = dev.sonus.tensor.Tensors.toLongs(b.padded("class_index").data());
       assertEquals(labels[0], labels[3]);
       assertEquals(labels[2], labels[5]);
       SpeakerClassifier.Output out = task.computeForward(b, dev.sonus.train.Stage.TRAIN);

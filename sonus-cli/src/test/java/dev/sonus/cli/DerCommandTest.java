@@ -58,5 +58,10 @@ class DerCommandTest {
             "der", "--ref", hyp.toString(), "--hyp", hyp.toString(), "--collar", "-1");
     assertEquals(2, c.status());
     assertTrue(c.err().contains("--collar is -1"), c.err());
+    Path missing = dir.resolve("missing.rttm");
+    DataPrepareTest.Result m =
+        DataPrepareTest.run("der", "--ref", missing.toString(), "--hyp", hyp.toString());
+    assertEquals(1, m.status());
+    assertEquals("sonus: error: RTTM file " + missing + " does not exist", m.err().strip());
   }
 }

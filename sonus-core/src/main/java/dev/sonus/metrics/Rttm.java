@@ -71,7 +71,8 @@ public final class Rttm {
     try {
       lines = Files.readAllLines(path, StandardCharsets.UTF_8);
     } catch (java.nio.file.NoSuchFileException e) {
-      throw new IllegalArgumentException("RTTM file " + path + " does not exist", e);
+      // without the cause: its text would only repeat the path
+      throw new IllegalArgumentException("RTTM file " + path + " does not exist");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read RTTM file " + path + ": " + e.getMessage(), e);
     }

@@ -59,14 +59,15 @@ final class DerCommand implements Callable<Integer> {
       record.put("mapping", r.mapping());
       out.println(Json.writePretty(record));
     } else {
+      Map<String, Double> m = r.asMap();
       out.printf(
           Locale.ROOT,
           "DER %.2f%% (missed %.2f%%, false alarm %.2f%%, confusion %.2f%%) over %.2f s of"
               + " reference speaker time, collar %.2f s%s%n",
-          r.der(),
-          100 * r.missed() / r.reference(),
-          100 * r.falseAlarm() / r.reference(),
-          100 * r.confusion() / r.reference(),
+          m.get("DER"),
+          m.get("missed_speech"),
+          m.get("false_alarm"),
+          m.get("speaker_confusion"),
           r.reference(),
           collar,
           skipOverlap ? ", overlap skipped" : "");

@@ -189,10 +189,9 @@ public final class FoldersPreparer implements DatasetPreparer {
                   valid,
                   test));
         }
-        Map<String, String> byId2 = new HashMap<>();
-        List<String> ids = own.stream().map(Clip::id).toList();
-        byId2.putAll(Splits.assign(ids, o.seed("seed"), valid, test));
-        own.forEach(c -> splitOf.put(c, byId2.get(c.id())));
+        Map<String, String> splitById =
+            Splits.assign(own.stream().map(Clip::id).toList(), o.seed("seed"), valid, test);
+        own.forEach(c -> splitOf.put(c, splitById.get(c.id())));
       }
     }
 

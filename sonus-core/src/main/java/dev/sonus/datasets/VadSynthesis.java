@@ -252,15 +252,17 @@ public final class VadSynthesis {
     float[] out = new float[total];
     int at = 0;
     boolean first = true;
-    int guard = 0;
+    int emptyDraws = 0;
     while (at < total) {
       float[] n = AudioIO.readMono(noise.get(g.nextInt(noise.size())), rate).channel(0);
-      if (n.length == 0 || ++guard > 100_000) {
-        if (guard > 100_000) {
-          throw new IllegalArgumentException("the noise recordings hold no samples");
+      if (n.length == 0) {
+        if (++emptyDraws > 1000) {
+          throw new IllegalArgumentException(
+              "1000 noise recordings drawn in a row hold no samples; give noise with audio in it");
         }
         continue;
       }
+      emptyDraws = 0;
       int from = first ? g.nextInt(n.length) : 0;
       first = false;
       int len = Math.min(n.length - from, total - at);
